@@ -1,0 +1,118 @@
+"""``autograd-lite grad EXPRESSION NAME=NUMBER ...``: a value and all its gradients.
+
+Example::
+
+    $ autograd-lite grad "x*y + exp(x)" x=2 y=3 --trace --svg graph.svg
+
+The expression is read by the safe parser of :mod:`autograd_lite.expr` (never ``eval``).
+Exit status: 0 on success, 1 when the mathematics fails (a domain error) or the diagram
+cannot be drawn, 2 for bad input (the message points at the offending character).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from autograd_lite.engine import Value, to_float
+from autograd_lite.errors import DomainError
+from autograd_lite.expr import ExpressionError, parse_expression
+from autograd_lite.render import RenderError
+from autograd_lite.trace import trace
+from autograd_lite.viz import draw_dot
+
+PROG = "autograd-lite grad"
+
+
+class _UsageError(Exception):
+    """Bad command-line input (exit status 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Evaluate an expression and print its gradient with respect to every "
+                    "variable (reverse mode).  Functions: exp log sqrt tanh sigmoid relu abs "
+                    "sin cos leaky_relu(x, slope); operators + - * / **.",
+        epilog='Example: autograd-lite grad "x*y + exp(x)" x=2 y=3 --trace.  Put -- before '
+               "an expression that starts with '-'.")
+    parser.add_argument("expression", help="the formula, e.g. 'x*y + exp(x)'")
+    parser.add_argument("assignments", nargs="*", metavar="NAME=NUMBER",
+                        help="a value for each variable")
+    parser.add_argument("--trace", action="store_true",
+                        help="also print the Wengert list (evaluation and adjoint traces)")
+    parser.add_argument("--svg", metavar="PATH",
+                        help="save the graph diagram (.svg works without Graphviz; "
+                             ".png/.pdf need it; .dot writes the DOT text)")
+    parser.add_argument("--digits", type=int, default=6,
+                        help="significant digits printed (default 6)")
+    return parser
+
+
+def _assignments(items: list[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for item in items:
+        name, equals, number = item.partition("=")
+        name = name.strip()
+        if not equals:
+            raise _UsageError(f"expected NAME=NUMBER, got {item!r}")
+        if not name.isidentifier() or name.startswith("_"):
+            raise _UsageError(f"{name!r} is not a variable name (letters, digits and _, not "
+                         "starting with _ or a digit)")
+        if name in values:
+            raise _UsageError(f"{name} is given twice")
+        try:
+            values[name] = to_float(float(number), name)
+        except ValueError:  # float() failed, or DomainError for nan and inf
+            raise _UsageError(f"{name}={number}: expected a finite number") from None
+    return values
+
+
+def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``autograd-lite grad`` with ``argv`` (the words after ``grad``); the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or argparse has printed a usage error
+        return exc.code if isinstance(exc.code, int) else 2
+    if not 1 <= args.digits <= 17:
+        print(f"{PROG}: error: --digits must be between 1 and 17", file=err)
+        return 2
+    try:
+        values = _assignments(args.assignments)
+        expression = parse_expression(args.expression)
+        leaves = {name: Value(number, name) for name, number in values.items()}
+        result = expression.evaluate(leaves)
+        result.backward()
+    except (ExpressionError, _UsageError) as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return 2
+    except DomainError as exc:
+        print(f"{PROG}: {args.expression}: {exc}", file=err)
+        return 1
+    digits = args.digits
+    print(f"{args.expression} = {result.data:.{digits}g}", file=out)
+    for name, leaf in leaves.items():
+        note = "" if name in expression.variables else "   (not used)"
+        print(f"d/d{name} = {leaf.grad + 0.0:.{digits}g}{note}", file=out)
+    if args.trace:
+        print(file=out)
+        print(trace(result, digits=digits), file=out)
+    if args.svg:
+        return _save_diagram(result, list(leaves.values()), args.svg, digits, out, err)
+    return 0
+
+
+def _save_diagram(result: Value, inputs: list[Value], path: str, digits: int, out: TextIO,
+                  err: TextIO) -> int:
+    try:
+        diagram = draw_dot(result, digits=digits, inputs=inputs)
+        saved = diagram.save(path)
+    except (ImportError, RenderError, ValueError, OSError) as exc:
+        print(f"{PROG}: cannot save the diagram: {exc}", file=err)
+        return 1
+    print(f"diagram saved to {saved}", file=out)
+    return 0

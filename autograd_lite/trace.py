@@ -1,0 +1,211 @@
+"""The Wengert list of a graph: its evaluation trace and its adjoint trace.
+
+The evaluation trace names every value ``v1, v2, ...`` in the order it was computed and
+writes each as the rule that made it (``v5 = v1 * v2``, read from the rule table through
+:class:`~autograd_lite.symbolic.SymbolMath`).  The adjoint trace runs the chain rule
+backwards, one line per edge::
+
+    v̄_parent += v̄_node * d node / d parent
+
+so ``v̄i`` ends as d root / d vi.  Unlabelled constants (the ``5`` in ``y - 5``, the
+exponent of ``x ** 2``) are written inline as numbers and have no adjoint.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from autograd_lite.engine import Value, to_float, topological_order
+from autograd_lite.symbolic import Sym, SymbolMath, forward_text, grad_texts
+
+BAR = "\u0304"
+"""Combining macron: ``v`` + BAR prints as v̄, the adjoint of v."""
+
+
+def is_inlined(node: Value) -> bool:
+    """True for unlabelled constants, which the trace writes as numbers rather than names."""
+    return node.is_leaf and not node.requires_grad and not node.label
+
+
+def value_names(order: Sequence[Value]) -> dict[Value, str]:
+    """``v1, v2, ...`` for the values of ``order`` (a topological order ending at the root);
+    inlined constants other than the root get no name."""
+    names: dict[Value, str] = {}
+    for node in order:
+        if not is_inlined(node) or node is order[-1]:
+            names[node] = f"v{len(names) + 1}"
+    return names
+
+
+def definition(node: Value, names: Mapping[Value, str]) -> str:
+    """How ``node`` was computed, from the rule table: ``v1 * v2``, ``sigmoid(v12)``, ``x``.
+
+    Operands are written by their ``names``, unnamed ones as numbers; a leaf is its label
+    (or its number).
+    """
+    if node.op is None:
+        return node.label or format(node.data, "g")
+    args = [Sym(names[p], atomic=True) if p in names else p.data for p in node.parents]
+    return forward_text(node.op, SymbolMath(code=False), args)
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardRow:
+    """``name = text`` evaluates to ``value``; ``label`` is the value's own label."""
+
+    name: str
+    text: str
+    value: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdjointRow:
+    """``target += text`` adds ``term``, after which the adjoint ``target`` is ``total``."""
+
+    target: str
+    text: str
+    term: float
+    total: float
+    label: str
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` columns (a combining BAR takes no column)."""
+    return text + " " * (width - len(text) + text.count(BAR))
+
+
+def _wrap(text: str) -> str:
+    """``text`` parenthesised when it has an operator outside parentheses at its top level."""
+    if " " not in text or (text.startswith("(") and text.endswith(")")):
+        return text
+    return f"({text})"
+
+
+def _product(bar: str, local: str) -> str:
+    if local in ("1", "1.0"):
+        return bar
+    if local in ("-1", "-1.0"):
+        return f"-{bar}"
+    return f"{bar} * {_wrap(local)}"
+
+
+class Trace:
+    """The Wengert list of one graph: ``forward`` and ``adjoint`` rows, printable as text,
+    Markdown (:meth:`to_markdown`) and HTML (:meth:`to_html`, shown inline by Jupyter)."""
+
+    def __init__(self, forward: Sequence[ForwardRow], adjoint: Sequence[AdjointRow],
+                 digits: int = 4) -> None:
+        self.forward = tuple(forward)
+        self.adjoint = tuple(adjoint)
+        self.digits = digits
+
+    def _num(self, x: float) -> str:
+        return f"{x + 0.0:.{self.digits}g}"  # + 0.0 prints -0.0 as 0
+
+    def forward_table(self) -> list[list[str]]:
+        """Rows ``[value, definition, number, label]`` of the evaluation trace."""
+        return [[r.name, r.text, self._num(r.value), r.label] for r in self.forward]
+
+    def adjoint_table(self) -> list[list[str]]:
+        """Rows ``[adjoint, += term, term value, adjoint so far, label]`` of the adjoint trace."""
+        return [[r.target, r.text, self._num(r.term), self._num(r.total), r.label]
+                for r in self.adjoint]
+
+    FORWARD_HEADER = ("name", "definition", "value", "label")
+    ADJOINT_HEADER = ("adjoint", "+=", "term", "adjoint so far", "label")
+
+    def to_text(self) -> str:
+        """Both traces as aligned plain text: ``v3 = v1 * v2  = 6  (label)``."""
+        lines = ["Evaluation trace (forward)"]
+        for name, text, value, label in self.forward_table():
+            lines.append(_pad(f"  {name} = {text}", 40) + f" = {value}" +
+                         (f"   ({label})" if label else ""))
+        lines.append("Adjoint trace (reverse): v̄ = d root / d v")
+        for target, text, term, total, label in self.adjoint_table():
+            if text == "seed":
+                line = _pad(f"  {target} = {term}", 52)
+            else:
+                line = _pad(_pad(f"  {target} += {text}", 40) + f" = {term}", 52)
+            lines.append(line + f"  -> {target} = {total}" + (f"   ({label})" if label else ""))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return f"<Trace: {len(self.forward)} values, {len(self.adjoint)} adjoint terms>"
+
+    def to_markdown(self) -> str:
+        """Both traces as Markdown pipe tables (``|`` in labels escaped)."""
+        def table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
+            out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            for row in rows:
+                cells = (c.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+                         for c in row)
+                out.append("| " + " | ".join(f"`{c}`" if c and i < 2 else c
+                                             for i, c in enumerate(cells)) + " |")
+            return out
+        return "\n".join(["**Evaluation trace**", "",
+                          *table(self.FORWARD_HEADER, self.forward_table()), "",
+                          "**Adjoint trace** (v̄ = d root / d v)", "",
+                          *table(self.ADJOINT_HEADER, self.adjoint_table())])
+
+    def to_html(self) -> str:
+        """Both traces as HTML tables (every cell escaped)."""
+        def table(caption: str, header: Sequence[str], rows: list[list[str]]) -> str:
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+            body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) +
+                           "</tr>" for row in rows)
+            return (f"<table><caption>{html.escape(caption)}</caption>"
+                    f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        return ("<div class=\"autograd-lite-trace\">"
+                + table("Evaluation trace", self.FORWARD_HEADER, self.forward_table())
+                + table("Adjoint trace (v̄ = d root / d v)", self.ADJOINT_HEADER,
+                        self.adjoint_table())
+                + "</div>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def trace(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Trace:
+    """The Wengert list of the graph computing ``root``, seeded with d root / d root = ``gradient``.
+
+    Reads the graph only: no ``.grad`` is changed.  Numbers are shown to ``digits``
+    significant digits.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"trace: root must be a Value, got {type(root).__name__}")
+    seed = to_float(gradient, "trace gradient")
+    order = topological_order(root)
+    names = value_names(order)
+    math_ = SymbolMath(code=False)
+
+    def arg(v: Value) -> Sym | float:
+        return Sym(names[v], atomic=True) if v in names else v.data
+
+    forward = [ForwardRow(names[node], definition(node, names), node.data,
+                          node.label if node.op is not None else "")
+               for node in order if node in names]
+
+    def bar(v: Value) -> str:
+        return names[v][0] + BAR + names[v][1:]
+
+    adjoint_of = {root: seed}
+    rows = [AdjointRow(bar(root), "seed", seed, seed, root.label)]
+    for node in reversed(order):
+        if node.op is None:
+            continue
+        upstream = adjoint_of.get(node, 0.0)
+        args = [arg(p) for p in node.parents]
+        texts = grad_texts(node.op, math_, Sym(names[node], atomic=True), args)
+        for parent, local, text in zip(node.parents, node.local_grads, texts):
+            term = upstream * local
+            adjoint_of[parent] = adjoint_of.get(parent, 0.0) + term
+            if parent in names:
+                rows.append(AdjointRow(bar(parent), _product(bar(node), text), term,
+                                       adjoint_of[parent], parent.label))
+    return Trace(forward, rows, digits)

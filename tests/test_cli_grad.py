@@ -1,0 +1,75 @@
+"""``autograd-lite grad``: the value, every gradient, the Wengert list and the diagram."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd_lite.cli_grad import run_grad
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_value_and_gradients_of_the_readme_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_grad(["x*y + exp(x)", "x=2", "y=3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"x*y + exp(x) = {6 + math.exp(2):.6g}",
+                     f"d/dx = {3 + math.exp(2):.6g}",
+                     "d/dy = 2"]
+
+
+def test_trace_prints_the_wengert_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_grad(["x*y + exp(x)", "x=2", "y=3", "--trace", "--digits", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "v3 = v1 * v2" in out and "v4 = exp(v1)" in out
+    assert f"-> v\u03041 = {3 + math.exp(2):.4g}" in out  # the adjoint of x ends as df/dx
+
+
+def test_svg_is_written_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PATH", "")
+    assert shutil.which("dot") is None
+    target = tmp_path / "out.svg"
+    assert run_grad(["x*y + exp(x)", "x=2", "y=3", "--svg", str(target)]) == 0
+    assert f"diagram saved to {target}" in capsys.readouterr().out
+    texts = [t.text for t in ET.parse(target).iter(f"{SVG}text")]
+    assert {"x", "y", "*", "exp", "+", "grad 2"} <= set(texts)
+
+
+def test_unused_variable_has_zero_gradient(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_grad(["x**2", "x=3", "z=1"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["d/dx = 6", "d/dz = 0   (not used)"]
+
+
+@pytest.mark.parametrize(("argv", "status", "message"), [
+    (["x.__class__", "x=1"], 2, "attribute access"),
+    (["x*y", "x=1"], 2, "no value given for variable 'y'"),
+    (["x", "x"], 2, "expected NAME=NUMBER"),
+    (["x", "x=nan"], 2, "expected a finite number"),
+    (["x", "x=1", "x=2"], 2, "given twice"),
+    (["x", "__class__=1"], 2, "not a variable name"),
+    (["log(x)", "x=-1"], 1, "logarithm needs a positive argument"),
+    (["10**10**10"], 1, "overflows"),
+    (["x", "x=1", "--digits", "0"], 2, "--digits"),
+])
+def test_bad_input_gets_a_clear_message_and_status(
+        argv: list[str], status: int, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_grad(argv) == status
+    assert message in capsys.readouterr().err
+
+
+def test_png_without_graphviz_says_how_to_install_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PATH", "")
+    assert run_grad(["x", "x=1", "--svg", str(tmp_path / "g.png")]) == 1
+    assert "apt-get install graphviz" in capsys.readouterr().err
+
+
+def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_grad(["--help"]) == 0
+    assert "autograd-lite grad" in capsys.readouterr().out

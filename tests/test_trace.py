@@ -1,0 +1,136 @@
+"""The Wengert list, checked against the hand computation of note 003 (003_f509dacf7a319b71).
+
+Note 003's network: inputs x = (1, 2) and a bias input -1; hidden weights V (row 0 is the
+bias row: V0j = 1, 0, -1; V1j = 1, 2, 0; V2j = 0, -2, 1); sigmoid hidden units; a linear
+output with W01 = 1, W11 = 2, W21 = 3, W31 = -1; loss (y - t)^2 with t = 5.
+The note finds z = (0, -2, 3), a = (0.5, 0.1192, 0.952), y = -0.5944 (from rounded a's;
+exactly -0.59497) and the output delta 2(y - t) = -11.18 (exactly -11.19).
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+from autograd_lite import Value, constant
+from autograd_lite.trace import BAR, trace
+
+
+def sigma(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+V_NOTE = {(0, 1): 1, (0, 2): 0, (0, 3): -1, (1, 1): 1, (1, 2): 2, (1, 3): 0,
+          (2, 1): 0, (2, 2): -2, (2, 3): 1}
+W_NOTE = {0: 1, 1: 2, 2: 3, 3: -1}
+X_NOTE = (1.0, 2.0)
+T_NOTE = 5.0
+
+
+def note003_network() -> tuple[Value, dict[str, Value]]:
+    """The loss of note 003 built from Values, with its named values."""
+    x1, x2 = Value(X_NOTE[0], "x1"), Value(X_NOTE[1], "x2")
+    v = {ij: Value(w, f"V{ij[0]}{ij[1]}") for ij, w in V_NOTE.items()}
+    w = {j: Value(wj, f"W{j}1") for j, wj in W_NOTE.items()}
+    named: dict[str, Value] = {"x1": x1, "x2": x2}
+    named.update({value.label: value for value in (*v.values(), *w.values())})
+    y = -1 * w[0]
+    for j in (1, 2, 3):
+        z = -1 * v[0, j] + x1 * v[1, j] + x2 * v[2, j]
+        z.label = f"z{j}"
+        a = z.sigmoid()
+        a.label = f"a{j}"
+        named[z.label], named[a.label] = z, a
+        y = y + a * w[j]
+    y.label = "y"
+    loss = (y - T_NOTE) ** 2
+    loss.label = "L"
+    named.update(y=y, L=loss)
+    return loss, named
+
+
+# Independent closed forms (note 003, "Mathematics of backpropagation").
+Z_EXACT = [-V_NOTE[0, j] + X_NOTE[0] * V_NOTE[1, j] + X_NOTE[1] * V_NOTE[2, j] for j in (1, 2, 3)]
+A_EXACT = [sigma(z) for z in Z_EXACT]
+Y_EXACT = -W_NOTE[0] + sum(a * W_NOTE[j] for j, a in zip((1, 2, 3), A_EXACT))
+DELTA_O = 2 * (Y_EXACT - T_NOTE)
+
+
+def test_note003_forward_trace_has_the_notes_z_a_and_y() -> None:
+    loss, _ = note003_network()
+    t = trace(loss)
+    rows = {r.label: r for r in t.forward if r.label}
+    assert [rows[f"z{j}"].value for j in (1, 2, 3)] == [0.0, -2.0, 3.0]  # the note's z
+    for j, note_a in zip((1, 2, 3), (0.5, 0.1192, 0.9526)):
+        assert math.isclose(rows[f"a{j}"].value, note_a, abs_tol=5e-5)
+        assert rows[f"a{j}"].text.startswith("sigmoid(v")
+    assert math.isclose(rows["y"].value, -0.5944, abs_tol=1e-3)  # the note rounds the a's
+    assert math.isclose(rows["y"].value, Y_EXACT, rel_tol=1e-12)
+    assert rows["L"].text.endswith("** 2.0")
+    text = str(t)
+    for shown in ("= 0.1192", "= 0.9526", "= 0.5 ", "= -2 ", "= 3 ", "(z2)", "(a3)"):
+        assert shown in text
+
+
+def test_note003_adjoint_trace_has_the_output_delta_and_weight_gradients() -> None:
+    loss, named = note003_network()
+    t = trace(loss)
+    last_total = {}
+    for row in t.adjoint:  # the final adjoint of each value is its last running total
+        last_total[row.label or row.target] = row.total
+    assert math.isclose(last_total["y"], DELTA_O, rel_tol=1e-12)
+    assert f"{DELTA_O:.4g}" == "-11.19" and "= -11.19" in str(t)
+    # dL/dW_j1 = delta_o * a_j, with a_0 = -1 (the bias input)
+    assert math.isclose(last_total["W01"], -DELTA_O, rel_tol=1e-12)
+    for j in (1, 2, 3):
+        assert math.isclose(last_total[f"W{j}1"], DELTA_O * A_EXACT[j - 1], rel_tol=1e-12)
+    # the note's update  eta * delta_o * a_1 = 0.1 * -11.18 * 0.5 = -0.559
+    assert math.isclose(0.1 * last_total["W11"], -0.559, abs_tol=1e-3)
+    # dL/dV_ij = delta_h(j) * x_i with delta_h(j) = 2(y - t) W_j1 a_j (1 - a_j)
+    inputs = (-1.0, *X_NOTE)
+    for j in (1, 2, 3):
+        a = A_EXACT[j - 1]
+        delta_h = DELTA_O * W_NOTE[j] * a * (1 - a)
+        for i in (0, 1, 2):
+            assert math.isclose(last_total[f"V{i}{j}"], delta_h * inputs[i], rel_tol=1e-12,
+                                abs_tol=1e-15)
+    assert all(v.grad == 0.0 for v in named.values())  # trace reads the graph, writes nothing
+
+
+def test_definitions_read_the_rule_table_and_inline_constants() -> None:
+    x = Value(2.0, "x")
+    t = trace((x - 5) * x.exp())
+    assert [(r.name, r.text) for r in t.forward] == [
+        ("v1", "x"), ("v2", "v1 - 5.0"), ("v3", "exp(v1)"), ("v4", "v2 * v3")]
+    adjoint = [(r.target, r.text) for r in t.adjoint]
+    bar = f"v{BAR}"
+    assert adjoint[0] == (f"{bar}4", "seed")
+    assert (f"{bar}1", f"{bar}3 * v3") in adjoint  # d exp(v1)/d v1 = exp(v1) = v3
+    # d/dx (x - 5) e^x = (x - 4) e^x
+    assert math.isclose(t.adjoint[-1].total, (2.0 - 4.0) * math.exp(2.0), rel_tol=1e-12)
+
+
+def test_a_lone_constant_is_still_a_trace() -> None:
+    t = trace(constant(4.0))
+    assert [(r.name, r.text, r.value) for r in t.forward] == [("v1", "4", 4.0)]
+    assert [(r.target, r.total) for r in t.adjoint] == [(f"v{BAR}1", 1.0)]
+
+
+def test_seed_scales_every_adjoint() -> None:
+    x = Value(3.0, "x")
+    t = trace(x * x, gradient=2.0)
+    assert t.adjoint[-1].total == 2.0 * 2 * 3.0
+
+
+def test_markdown_and_html_tables() -> None:
+    x = Value(1.0, "a|<b>")
+    t = trace(x * constant(2.0))
+    markdown = t.to_markdown()
+    assert "a\\|<b>" in markdown
+    table_lines = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(table_lines) == (2 + len(t.forward)) + (2 + len(t.adjoint))
+    page = t._repr_html_()
+    assert "a|&lt;b&gt;" in page
+    html = ET.fromstring(page)  # escaped well enough to parse as XML
+    assert len(list(html.iter("tr"))) == (1 + len(t.forward)) + (1 + len(t.adjoint))
+    assert "a|<b>" in [td.text for td in html.iter("td")]
