@@ -1,0 +1,120 @@
+"""Save and load a module's parameters as JSON: exact, safe, all-or-nothing.
+
+The file is ``{"format": "autograd_lite.state_dict", "version": 1, "parameters": {...}}``
+with the module's :meth:`~autograd_lite.nn.Module.state_dict` (nested lists in PyTorch's
+layout).  Floats are written with ``repr``, so they read back bit for bit.  Reading uses
+only ``json`` (no pickle, no eval) and refuses, with a :class:`LoadError` naming the file
+and the problem: files over :data:`MAX_BYTES`, non-UTF-8 bytes, JSON nested deeper than
+:data:`MAX_DEPTH`, NaN/Infinity, duplicate keys, another format, and -- through
+``load_state_dict`` -- missing, unexpected, misshapen or non-finite parameters.  The module
+is only changed once everything has been checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from autograd_lite.nn import Module, StateDict, StateDictError
+
+FORMAT = "autograd_lite.state_dict"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 32
+
+PathLike = str | os.PathLike[str]
+
+
+class LoadError(ValueError):
+    """A parameter file cannot be used; the message names the file and the problem."""
+
+
+def save(module: Module, path: PathLike) -> None:
+    """Write ``module``'s parameters to ``path`` as JSON (floats exact via ``repr``).
+
+    The file is written next to ``path`` and then renamed over it, atomically.
+    """
+    document = {"format": FORMAT, "version": VERSION, "parameters": module.state_dict()}
+    text = json.dumps(document, indent=1, allow_nan=False)
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text + "\n", encoding="utf-8")
+    os.replace(partial, target)  # a reader never sees a half-written file
+
+
+def read_state_dict(path: PathLike) -> StateDict:
+    """The parameters stored in ``path``, checked as a file (not yet against a module)."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError(f"{p}: file is {size} bytes, over the {MAX_BYTES}-byte limit")
+        raw = p.read_bytes()
+    except OSError as e:
+        raise LoadError(f"{p}: cannot read: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise LoadError(f"{p}: not UTF-8 text (bad byte at offset {e.start})") from None
+    depth = _max_depth(text)
+    if depth > MAX_DEPTH:
+        raise LoadError(f"{p}: JSON nested {depth} levels deep, over the limit of {MAX_DEPTH}")
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant,
+                              object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as e:
+        raise LoadError(f"{p}: not valid JSON (the file may be truncated): {e}") from None
+    except ValueError as e:
+        raise LoadError(f"{p}: {e}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise LoadError(f"{p}: not an autograd_lite parameter file "
+                        f"(expected \"format\": \"{FORMAT}\")")
+    if document.get("version") != VERSION:
+        raise LoadError(f"{p}: unsupported version {document.get('version')!r} "
+                        f"(this is version {VERSION})")
+    parameters = document.get("parameters")
+    if not isinstance(parameters, dict):
+        raise LoadError(f"{p}: \"parameters\" must be an object of named tensors")
+    return parameters
+
+
+def load(module: Module, path: PathLike) -> Module:
+    """Load the parameters in ``path`` into ``module`` (all or nothing) and return it."""
+    state = read_state_dict(path)
+    try:
+        module.load_state_dict(state)
+    except StateDictError as e:
+        raise LoadError(f"{Path(path)}: {e}") from None
+    return module
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _max_depth(text: str) -> int:
+    """The deepest nesting of ``[`` / ``{`` outside strings (checked before parsing)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")

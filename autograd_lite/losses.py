@@ -1,0 +1,126 @@
+"""Loss functions on Values, each the formula a course note writes.
+
+* :func:`squared_error` ``(y - t)^2`` -- note 003_f509dacf7a319b71.txt, dL/dy = 2 (y - t);
+* :func:`half_squared_error` ``1/2 (t - y)^2`` -- notes 000_55e236883394eec8.txt and
+  002_2630118dc530c686.txt, dL/dy = y - t;
+* :func:`mean_squared_error` ``(1/N) sum (y_i - t_i)^2``;
+* :func:`binary_cross_entropy` ``-(t log p + (1 - t) log(1 - p))`` on a probability
+  (note 004_a894338046b1c749.txt), and :func:`binary_cross_entropy_with_logits` on the
+  logit ``z`` (``p = sigmoid(z)``), which is the numerically safe one;
+* :func:`hinge` ``max(0, 1 - t y)`` for labels t = +-1 (micrograd's demo);
+* :func:`softmax_cross_entropy` ``logsumexp(z) - z_target``, computed after subtracting
+  ``max(z)`` so no exponential overflows;
+* :func:`l2_penalty` ``sum p^2`` (weight decay) as one ``dot`` node;
+* :func:`mean` ``(1/N) sum x_i`` as one ``sum`` node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from autograd_lite.engine import Value, add_n, dot, lift, to_float
+from autograd_lite.errors import DomainError
+
+Scalar = Value | float
+
+
+def mean(values: Sequence[Scalar]) -> Value:
+    """``(1/N) (x_1 + ... + x_N)``: one ``sum`` node and one scaling."""
+    if len(values) == 0:
+        raise ValueError("mean: no values to average")
+    return add_n(values) * (1.0 / len(values))
+
+
+def squared_error(y: Scalar, t: Scalar) -> Value:
+    """``(y - t)^2``; its derivative in y is ``2 (y - t)`` (note 003's output delta)."""
+    return (lift(y) - t) ** 2
+
+
+def half_squared_error(y: Scalar, t: Scalar) -> Value:
+    """``1/2 (t - y)^2``; its derivative in y is ``-(t - y) = y - t`` (notes 000 and 002)."""
+    return 0.5 * (lift(t) - y) ** 2
+
+
+def mean_squared_error(ys: Sequence[Scalar], ts: Sequence[Scalar]) -> Value:
+    """``(1/N) sum_i (y_i - t_i)^2`` (PyTorch's ``MSELoss``)."""
+    _same_length("mean_squared_error", ys, ts)
+    return mean([squared_error(y, t) for y, t in zip(ys, ts)])
+
+
+def binary_cross_entropy(p: Scalar, t: Scalar) -> Value:
+    """``-(t log p + (1 - t) log(1 - p))`` for a probability ``0 <= p <= 1``, target in [0, 1].
+
+    d/dp = (p - t) / (p (1 - p)); after a sigmoid, d/dz = p - t (note 004).  A term whose
+    weight is 0 is left out, so ``p = 1`` with ``t = 1`` costs 0; but a saturated ``p``
+    (exactly 0 or 1) against the other label is an infinite loss and raises
+    :class:`DomainError` -- use :func:`binary_cross_entropy_with_logits` there.
+    """
+    p = lift(p)
+    target = _target(t)
+    if not 0.0 <= p.data <= 1.0:
+        raise DomainError("binary_cross_entropy", (p.data, target),
+                          "the prediction must be a probability in [0, 1]")
+    if (target > 0.0 and p.data == 0.0) or (target < 1.0 and p.data == 1.0):
+        raise DomainError("binary_cross_entropy", (p.data, target),
+                          "the prediction is saturated at 0 or 1, so the loss is infinite; "
+                          "use binary_cross_entropy_with_logits on the pre-sigmoid value")
+    terms: list[Value] = []
+    if target > 0.0:
+        terms.append(target * p.log())
+    if target < 1.0:
+        terms.append((1.0 - target) * (1.0 - p).log())
+    return -add_n(terms)
+
+
+def binary_cross_entropy_with_logits(z: Scalar, t: Scalar) -> Value:
+    """BCE of ``p = sigmoid(z)``, stable for any logit ``z``; d/dz = sigmoid(z) - t.
+
+    Uses ``-log sigmoid(z) = z + log(1 + e^-z) - z`` arranged so the exponent is never
+    positive: ``(1 - t) z + log(1 + e^-z)`` for z >= 0, ``-t z + log(1 + e^z)`` for z < 0
+    (the same function, so the derivative is exact on both sides, and at 0).
+    """
+    z = lift(z)
+    target = _target(t)
+    if z.data >= 0.0:
+        return (1.0 - target) * z + (1.0 + (-z).exp()).log()
+    return -target * z + (1.0 + z.exp()).log()
+
+
+def hinge(score: Scalar, label: Scalar) -> Value:
+    """``max(0, 1 - label * score)`` for labels +-1 (the SVM margin loss)."""
+    return (1.0 - lift(score) * label).relu()
+
+
+def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
+    """``-log softmax(z)[target] = log sum_k e^(z_k - m) + m - z_target`` with ``m = max z``.
+
+    ``m`` is a constant (the result does not depend on it), so no exponential overflows;
+    d/dz_k = softmax(z)_k - [k = target].
+    """
+    z = [lift(v) for v in logits]
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
+        raise ValueError(f"softmax_cross_entropy: target must be a class index in "
+                         f"[0, {len(z)}), got {target!r}")
+    m = max(v.data for v in z)
+    log_sum_exp = add_n([(v - m).exp() for v in z]).log() + m
+    return log_sum_exp - z[target]
+
+
+def l2_penalty(params: Sequence[Value]) -> Value:
+    """``sum_i p_i^2`` as one ``dot`` node; d/dp_i = 2 p_i."""
+    if len(params) == 0:
+        raise ValueError("l2_penalty: no parameters")
+    return dot(params, params)
+
+
+def _target(t: Scalar) -> float:
+    """A BCE target: a number in [0, 1] (a Value's data counts as a constant)."""
+    target = t.data if isinstance(t, Value) else to_float(t, "binary cross-entropy target")
+    if not 0.0 <= target <= 1.0:
+        raise DomainError("binary_cross_entropy", (target,), "the target must be in [0, 1]")
+    return target
+
+
+def _same_length(what: str, ys: Sequence[Scalar], ts: Sequence[Scalar]) -> None:
+    if len(ys) != len(ts):
+        raise ValueError(f"{what}: {len(ys)} predictions but {len(ts)} targets")

@@ -1,0 +1,444 @@
+"""Neural networks on Values: ``Module``, ``Neuron``, ``Layer``, ``MLP``.
+
+A neuron computes ``a = g(w . x + b)``.  The pre-activation is ONE fused graph node,
+``dot([w1..wn, b], [x1..xn, c])`` with ``c`` the constant *bias input* (1 by default;
+note 003_f509dacf7a319b71.txt writes the bias as an extra input of value -1, so there
+``z_j = -1 * V_0j + x_1 V_1j + x_2 V_2j``), and the activation is a second node: two
+nodes per neuron instead of micrograd's 2n + 1.
+
+Parameters are laid out as PyTorch's ``nn.Linear``: a layer has ``weight[out][in]`` and
+``bias[out]``, so ``state_dict()`` moves to PyTorch as nested lists (with a bias input
+``c`` other than 1, PyTorch's bias is ``c * bias``).  Scalar parameters carry their
+dotted names as labels (``layers.0.weight[3][1]``) and each neuron labels its nodes
+(``layers.0.z[3]``, ``layers.0.a[3]``), so a drawing can be grouped by module.
+Random initialisation is seeded (``random.Random(seed)``) and so reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, TypeAlias
+
+from autograd_lite.engine import Value, dot, to_float, zero_grad
+
+Activation: TypeAlias = Callable[[Value], Value]
+ActivationSpec: TypeAlias = "str | Activation"
+Nested: TypeAlias = "float | list[Nested]"
+StateDict: TypeAlias = dict[str, Nested]
+Input: TypeAlias = Sequence[Value | float]
+
+ACTIVATIONS: dict[str, Activation | None] = {
+    "linear": None,  # g(z) = z: no node at all
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+}
+
+
+def resolve_activation(spec: ActivationSpec) -> tuple[str, Activation | None]:
+    """``(name, function)`` for an activation given by name or as a callable Value -> Value.
+
+    ``linear`` resolves to ``None``: the pre-activation is the output.
+    """
+    if isinstance(spec, str):
+        if spec not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {spec!r}; expected one of "
+                             f"{', '.join(ACTIVATIONS)} or a callable Value -> Value")
+        return spec, ACTIVATIONS[spec]
+    if callable(spec):
+        return getattr(spec, "__name__", type(spec).__name__), spec
+    raise TypeError(f"activation must be a name or a callable, got {type(spec).__name__}")
+
+
+class StateDictError(ValueError):
+    """A state dict does not fit the module: missing, unexpected, misshapen or bad entries."""
+
+
+class ParamTensor(NamedTuple):
+    """One named parameter tensor: its shape and its scalars, row-major."""
+
+    name: str
+    shape: tuple[int, ...]
+    values: list[Value]
+
+
+def _index_names(shape: tuple[int, ...]) -> Iterator[str]:
+    """``[0][0]``, ``[0][1]``, ... for every index of ``shape``, row-major (``""`` for a scalar)."""
+    if not shape:
+        yield ""
+        return
+    for i in range(shape[0]):
+        for rest in _index_names(shape[1:]):
+            yield f"[{i}]{rest}"
+
+
+def _nest(flat: Sequence[float], shape: tuple[int, ...]) -> Nested:
+    """Row-major floats as nested lists of ``shape`` (a bare float for shape ``()``)."""
+    if not shape:
+        return flat[0]
+    step = len(flat) // shape[0] if shape[0] else 0
+    return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def _flatten(name: str, entry: object, shape: tuple[int, ...]) -> list[float]:
+    """Check that ``entry`` is nested lists of finite reals of ``shape``; return it flat."""
+    if not shape:
+        if isinstance(entry, bool) or not isinstance(entry, int | float):
+            raise StateDictError(f"parameter {name!r}: expected a number, got "
+                                 f"{type(entry).__name__}")
+        try:
+            value = float(entry)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise StateDictError(f"parameter {name!r}: {value!r} is not a finite number")
+        return [value]
+    if not isinstance(entry, list):
+        raise StateDictError(f"parameter {name!r}: expected a list of length {shape[0]}, got "
+                             f"{type(entry).__name__}")
+    if len(entry) != shape[0]:
+        raise StateDictError(f"parameter {name!r}: expected length {shape[0]}, got "
+                             f"{len(entry)} (shape should be {list(shape)})")
+    flat: list[float] = []
+    for i, item in enumerate(entry):
+        flat += _flatten(f"{name}[{i}]", item, shape[1:])
+    return flat
+
+
+class Module:
+    """Something with named parameters: subclasses define :meth:`named_tensors`."""
+
+    def named_tensors(self) -> list[ParamTensor]:
+        """The parameter tensors, in a fixed order (PyTorch-style names)."""
+        raise NotImplementedError
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every scalar parameter with its dotted name, e.g. ``layers.0.weight[3][1]``."""
+        return [(t.name + index, v) for t in self.named_tensors()
+                for index, v in zip(_index_names(t.shape), t.values)]
+
+    def parameters(self) -> list[Value]:
+        """Every scalar parameter, in the order of :meth:`named_parameters`."""
+        return [v for t in self.named_tensors() for v in t.values]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0."""
+        zero_grad(self.parameters())
+
+    def state_dict(self) -> StateDict:
+        """``{tensor name: nested lists of floats}``: a copy, safe to keep or serialise."""
+        return {t.name: _nest([v.data for v in t.values], t.shape) for t in self.named_tensors()}
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Assign every parameter from ``state`` (as made by :meth:`state_dict`).
+
+        Checks everything first -- names (missing and unexpected), shapes, finite real
+        numbers -- and raises :class:`StateDictError` naming the parameter, leaving the
+        module untouched; only then assigns.
+        """
+        tensors = self.named_tensors()
+        expected = [t.name for t in tensors]
+        missing = [n for n in expected if n not in state]
+        unexpected = [str(n) for n in state if n not in expected]
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing parameter(s) {', '.join(map(repr, missing))}")
+            if unexpected:
+                parts.append(f"unexpected parameter(s) {', '.join(map(repr, unexpected))}")
+            raise StateDictError("; ".join(parts))
+        checked = [(t, _flatten(t.name, state[t.name], t.shape)) for t in tensors]
+        for t, flat in checked:
+            for v, x in zip(t.values, flat):
+                v.data = x
+
+    def _label_parameters(self, prefix: str = "") -> None:
+        """Give every parameter its dotted name as label."""
+        for name, v in self.named_parameters():
+            v.label = prefix + name
+
+
+class Neuron(Module):
+    """``a = g(w . x + c * b)``: weights ``w``, optional bias ``b``, bias input ``c``."""
+
+    weight: list[Value]
+    bias: Value | None
+    bias_input: float
+    activation: str
+
+    def __init__(self, nin: int, activation: ActivationSpec = "linear", *, bias: bool = True,
+                 bias_input: float = 1.0, seed: int | None = 0,
+                 rng: random.Random | None = None) -> None:
+        """Weights (and bias) drawn from U(-1/sqrt(nin), 1/sqrt(nin)), as PyTorch's Linear."""
+        rng = rng if rng is not None else random.Random(seed)
+        bound = 1.0 / math.sqrt(_positive(nin, "nin"))
+        w = [rng.uniform(-bound, bound) for _ in range(nin)]
+        b = rng.uniform(-bound, bound) if bias else None
+        self._build(w, b, activation, bias_input)
+        self._label_parameters()
+
+    @classmethod
+    def from_weights(cls, weight: Sequence[float], bias: float | None = None,
+                     activation: ActivationSpec = "linear", *,
+                     bias_input: float = 1.0) -> Neuron:
+        """A neuron with exactly these weights (and bias; ``None``: no bias)."""
+        neuron = cls.__new__(cls)
+        neuron._build(weight, bias, activation, bias_input)
+        neuron._label_parameters()
+        return neuron
+
+    def _build(self, weight: Sequence[float], bias: float | None, activation: ActivationSpec,
+               bias_input: float, name: str = "") -> None:
+        if len(weight) == 0:
+            raise ValueError("Neuron: needs at least one weight")
+        self.weight = [Value(to_float(w, "Neuron weight")) for w in weight]
+        self.bias = None if bias is None else Value(to_float(bias, "Neuron bias"))
+        self.bias_input = to_float(bias_input, "Neuron bias_input")
+        self.activation, self._g = resolve_activation(activation)
+        self._fused = self.weight if self.bias is None else [*self.weight, self.bias]
+        self._c = [] if self.bias is None else [self.bias_input]  # a constant in the graph
+        self._name_nodes(name)
+
+    def _name_nodes(self, prefix: str, index: str = "") -> None:
+        """Labels for the nodes this neuron makes: ``<prefix>z<index>``, ``<prefix>a<index>``."""
+        self._z_label = f"{prefix}z{index}"
+        self._a_label = f"{prefix}a{index}"
+
+    @property
+    def nin(self) -> int:
+        """Number of inputs."""
+        return len(self.weight)
+
+    def named_tensors(self) -> list[ParamTensor]:
+        tensors = [ParamTensor("weight", (self.nin,), self.weight)]
+        if self.bias is not None:
+            tensors.append(ParamTensor("bias", (), [self.bias]))
+        return tensors
+
+    def pre_activation(self, x: Input) -> Value:
+        """``z = w . x + c * b`` as one ``dot`` node."""
+        if len(x) != len(self.weight):
+            raise ValueError(f"Neuron: expected {len(self.weight)} inputs, got {len(x)}")
+        z = dot(self._fused, [*x, *self._c])
+        z.label = self._z_label
+        return z
+
+    def __call__(self, x: Input) -> Value:
+        """``a = g(z)``."""
+        z = self.pre_activation(x)
+        if self._g is None:
+            return z
+        a = self._g(z)
+        a.label = self._a_label
+        return a
+
+    def __repr__(self) -> str:
+        bias = "" if self.bias is not None else ", bias=False"
+        return f"Neuron({self.nin}, {self.activation!r}{bias})"
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One layer's forward pass: pre-activations ``z`` and outputs ``a = g(z)``."""
+
+    z: list[Value]
+    a: list[Value]
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; ``weight[out][in]`` and ``bias[out]``."""
+
+    neurons: list[Neuron]
+
+    def __init__(self, nin: int, nout: int, activation: ActivationSpec = "linear", *,
+                 bias: bool = True, bias_input: float = 1.0, seed: int | None = 0,
+                 rng: random.Random | None = None) -> None:
+        """Weights drawn row by row from U(-1/sqrt(nin), 1/sqrt(nin)), then the biases."""
+        rng = rng if rng is not None else random.Random(seed)
+        bound = 1.0 / math.sqrt(_positive(nin, "nin"))
+        weight = [[rng.uniform(-bound, bound) for _ in range(nin)]
+                  for _ in range(_positive(nout, "nout"))]
+        biases = [rng.uniform(-bound, bound) for _ in range(nout)] if bias else None
+        self._build(weight, biases, activation, bias_input)
+        self._label_parameters()
+
+    @classmethod
+    def from_weights(cls, weight: Sequence[Sequence[float]],
+                     bias: Sequence[float] | None = None,
+                     activation: ActivationSpec = "linear", *, bias_input: float = 1.0) -> Layer:
+        """A layer with exactly ``weight[out][in]`` (and ``bias[out]``; ``None``: no bias)."""
+        layer = cls.__new__(cls)
+        layer._build(weight, bias, activation, bias_input)
+        layer._label_parameters()
+        return layer
+
+    def _build(self, weight: Sequence[Sequence[float]], bias: Sequence[float] | None,
+               activation: ActivationSpec, bias_input: float, name: str = "") -> None:
+        if len(weight) == 0:
+            raise ValueError("Layer: the weight matrix has no rows")
+        nin = len(weight[0])
+        for j, row in enumerate(weight):
+            if len(row) != nin:
+                raise ValueError(f"Layer: weight row {j} has {len(row)} entries, row 0 has {nin}")
+        if bias is not None and len(bias) != len(weight):
+            raise ValueError(f"Layer: {len(weight)} weight rows but {len(bias)} biases")
+        self.neurons = []
+        for j, row in enumerate(weight):
+            neuron = Neuron.__new__(Neuron)
+            neuron._build(row, None if bias is None else bias[j], activation, bias_input)
+            self.neurons.append(neuron)
+        self._name_nodes(name)
+
+    def _name_nodes(self, prefix: str) -> None:
+        for j, neuron in enumerate(self.neurons):
+            neuron._name_nodes(prefix, f"[{j}]")
+
+    @property
+    def nin(self) -> int:
+        """Number of inputs."""
+        return self.neurons[0].nin
+
+    @property
+    def nout(self) -> int:
+        """Number of outputs (neurons)."""
+        return len(self.neurons)
+
+    @property
+    def activation(self) -> str:
+        """The activation's name."""
+        return self.neurons[0].activation
+
+    @property
+    def has_bias(self) -> bool:
+        """Whether the neurons have biases."""
+        return self.neurons[0].bias is not None
+
+    def named_tensors(self) -> list[ParamTensor]:
+        tensors = [ParamTensor("weight", (self.nout, self.nin),
+                               [w for n in self.neurons for w in n.weight])]
+        biases = [n.bias for n in self.neurons if n.bias is not None]
+        if biases:
+            tensors.append(ParamTensor("bias", (self.nout,), biases))
+        return tensors
+
+    def __call__(self, x: Input) -> list[Value]:
+        """The outputs of every neuron -- always a list, even for one neuron."""
+        return [n(x) for n in self.neurons]
+
+    def trace(self, x: Input) -> LayerTrace:
+        """The forward pass with the pre-activations kept: ``z`` and ``a = g(z)``."""
+        z = [n.pre_activation(x) for n in self.neurons]
+        g = self.neurons[0]._g
+        if g is None:
+            return LayerTrace(z, z)
+        a = [g(zj) for zj in z]
+        for neuron, aj in zip(self.neurons, a):
+            aj.label = neuron._a_label
+        return LayerTrace(z, a)
+
+    def __repr__(self) -> str:
+        bias = "" if self.has_bias else ", bias=False"
+        return f"Layer({self.nin}, {self.nout}, {self.activation!r}{bias})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` is 2 inputs -> 16 -> 16 -> 1.
+
+    Hidden layers use ``activation``, the last one ``output_activation``.  Calling it
+    returns a Value when the last layer has one output, a list otherwise.
+    """
+
+    layers: list[Layer]
+
+    def __init__(self, nin: int, sizes: Sequence[int], activation: ActivationSpec = "relu",
+                 output_activation: ActivationSpec = "linear", *, bias: bool = True,
+                 bias_input: float = 1.0, seed: int | None = 0) -> None:
+        """Layers initialised in order from one ``random.Random(seed)``."""
+        if len(sizes) == 0:
+            raise ValueError("MLP: needs at least one layer size")
+        rng = random.Random(seed)
+        dims = [_positive(nin, "nin"), *(_positive(s, "layer size") for s in sizes)]
+        self.layers = [
+            Layer(dims[i], dims[i + 1], _activation_of(i, len(sizes), activation,
+                                                       output_activation),
+                  bias=bias, bias_input=bias_input, rng=rng)
+            for i in range(len(sizes))]
+        self._finish()
+
+    @classmethod
+    def from_weights(cls, weights: Sequence[Sequence[Sequence[float]]],
+                     biases: Sequence[Sequence[float] | None] | None = None,
+                     activation: ActivationSpec = "relu",
+                     output_activation: ActivationSpec = "linear", *,
+                     bias_input: float = 1.0) -> MLP:
+        """A network with exactly these weights: ``weights[l][out][in]``, ``biases[l][out]``.
+
+        ``biases=None`` (or ``None`` for one layer) means no bias.  Each layer's input
+        count must match the previous layer's output count.
+        """
+        if len(weights) == 0:
+            raise ValueError("MLP.from_weights: needs at least one weight matrix")
+        if biases is not None and len(biases) != len(weights):
+            raise ValueError(f"MLP.from_weights: {len(weights)} weight matrices but "
+                             f"{len(biases)} bias vectors")
+        net = cls.__new__(cls)
+        net.layers = []
+        for i, w in enumerate(weights):
+            b = None if biases is None else biases[i]
+            layer = Layer.from_weights(
+                w, b, _activation_of(i, len(weights), activation, output_activation),
+                bias_input=bias_input)
+            if i and layer.nin != net.layers[-1].nout:
+                raise ValueError(f"MLP.from_weights: layer {i} takes {layer.nin} inputs but "
+                                 f"layer {i - 1} has {net.layers[-1].nout} outputs")
+            net.layers.append(layer)
+        net._finish()
+        return net
+
+    def _finish(self) -> None:
+        self._label_parameters()
+        for i, layer in enumerate(self.layers):
+            layer._name_nodes(f"layers.{i}.")
+
+    @property
+    def sizes(self) -> list[int]:
+        """``[nin, n1, n2, ...]``."""
+        return [self.layers[0].nin, *(layer.nout for layer in self.layers)]
+
+    def named_tensors(self) -> list[ParamTensor]:
+        return [ParamTensor(f"layers.{i}.{t.name}", t.shape, t.values)
+                for i, layer in enumerate(self.layers) for t in layer.named_tensors()]
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        """The network's output: a Value if the last layer has one neuron, else a list."""
+        out = self.layers[0](x)
+        for layer in self.layers[1:]:
+            out = layer(out)
+        return out[0] if len(out) == 1 else out
+
+    def trace(self, x: Input) -> list[LayerTrace]:
+        """The forward pass layer by layer: each layer's ``z`` and ``a``."""
+        traces: list[LayerTrace] = []
+        out: Input = x
+        for layer in self.layers:
+            traces.append(layer.trace(out))
+            out = traces[-1].a
+        return traces
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"MLP({inner})"
+
+
+def _activation_of(i: int, n: int, hidden: ActivationSpec,
+                   output: ActivationSpec) -> ActivationSpec:
+    return output if i == n - 1 else hidden
+
+
+def _positive(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
