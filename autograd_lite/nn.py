@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
-from autograd_lite.engine import Value, dot, to_float, zero_grad
+from autograd_lite.engine import Value, dot, lift, to_float, zero_grad
 
 Activation: TypeAlias = Callable[[Value], Value]
 ActivationSpec: TypeAlias = "str | Activation"
@@ -326,11 +326,13 @@ class Layer(Module):
 
     def __call__(self, x: Input) -> list[Value]:
         """The outputs of every neuron -- always a list, even for one neuron."""
-        return [n(x) for n in self.neurons]
+        inputs = [lift(v) for v in x]  # numbers become constants once, not once per neuron
+        return [n(inputs) for n in self.neurons]
 
     def trace(self, x: Input) -> LayerTrace:
         """The forward pass with the pre-activations kept: ``z`` and ``a = g(z)``."""
-        z = [n.pre_activation(x) for n in self.neurons]
+        inputs = [lift(v) for v in x]
+        z = [n.pre_activation(inputs) for n in self.neurons]
         g = self.neurons[0]._g
         if g is None:
             return LayerTrace(z, z)

@@ -1,0 +1,171 @@
+"""Numerical differentiation, and checking reverse mode against it (``gradcheck``).
+
+The central difference
+
+    d f / d x_i  ~  (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)
+
+has error O(eps**2) and needs no derivative rules at all, so it is an independent witness
+for every rule in the table.  :func:`gradcheck` follows ``torch.autograd.gradcheck``: build
+the numerical and the analytical (reverse-mode) Jacobian and require, entry by entry,
+
+    |analytical - numerical|  <=  atol + rtol * |numerical|.
+
+:func:`gradgradcheck` applies the same test to the first derivatives (computed with
+``grad(create_graph=True)``), which checks the second derivatives.
+
+Throughout, ``f`` takes one :class:`~autograd_lite.engine.Value` per input and returns a
+Value, or a tuple/list of Values (plain numbers count as constant outputs); ``inputs`` are
+numbers or Values (only their ``data`` is used; nothing is mutated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd_lite.engine import Value, grad, to_float
+
+Function = Callable[..., Any]
+Jacobian = list[list[float]]
+
+
+class GradcheckError(RuntimeError):
+    """Analytical and numerical derivatives disagree (raised by gradcheck/gradgradcheck)."""
+
+
+def _floats(inputs: Sequence[float | Value]) -> list[float]:
+    return [x.data if isinstance(x, Value) else to_float(x, f"input {i}")
+            for i, x in enumerate(inputs)]
+
+
+def _leaves(xs: Sequence[float]) -> list[Value]:
+    return [Value(x, f"x{i}") for i, x in enumerate(xs)]
+
+
+def _outputs(result: object) -> tuple[object, ...]:
+    """The outputs of ``f`` as a tuple, whether it returned one value or a sequence."""
+    return tuple(result) if isinstance(result, tuple | list) else (result,)
+
+
+def _data(out: object) -> float:
+    return out.data if isinstance(out, Value) else to_float(out, "output")
+
+
+def _evaluate(f: Function, xs: Sequence[float]) -> list[float]:
+    """The outputs of ``f`` at ``xs``, as floats."""
+    return [_data(o) for o in _outputs(f(*_leaves(xs)))]
+
+
+def central_difference(f: Function, inputs: Sequence[float | Value], i: int,
+                       eps: float = 1e-6) -> float:
+    """``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for a scalar-valued ``f``."""
+    column = _numerical_column(f, _floats(inputs), i, eps)
+    if len(column) != 1:
+        raise TypeError(f"central_difference: f returned {len(column)} outputs; "
+                        "use numerical_jacobian for several")
+    return column[0]
+
+
+def _numerical_column(f: Function, xs: list[float], i: int, eps: float) -> list[float]:
+    """d output_j / d x_i for every output j, by central differences."""
+    if not 0 <= i < len(xs):
+        raise IndexError(f"input index {i} out of range for {len(xs)} inputs")
+    plus = [*xs[:i], xs[i] + eps, *xs[i + 1:]]
+    minus = [*xs[:i], xs[i] - eps, *xs[i + 1:]]
+    return [(a - b) / (2.0 * eps) for a, b in zip(_evaluate(f, plus), _evaluate(f, minus),
+                                                  strict=True)]
+
+
+def numerical_jacobian(f: Function, inputs: Sequence[float | Value],
+                       eps: float = 1e-6) -> Jacobian:
+    """``J[j][i] = d output_j / d input_i`` by central differences."""
+    xs = _floats(inputs)
+    columns = [_numerical_column(f, xs, i, eps) for i in range(len(xs))]
+    n_out = len(_evaluate(f, xs))
+    return [[column[j] for column in columns] for j in range(n_out)]
+
+
+def analytical_jacobian(f: Function, inputs: Sequence[float | Value]) -> Jacobian:
+    """``J[j][i] = d output_j / d input_i`` by reverse mode (:func:`~autograd_lite.grad`)."""
+    leaves = _leaves(_floats(inputs))
+    rows: Jacobian = []
+    for out in _outputs(f(*leaves)):
+        if isinstance(out, Value) and out.requires_grad:
+            grads = grad(out, leaves, allow_unused=True)
+            rows.append([0.0 if g is None else g for g in grads])
+        else:
+            _data(out)  # a constant output must still be a number (TypeError otherwise)
+            rows.append([0.0] * len(leaves))
+    return rows
+
+
+def _close(analytical: float, numerical: float, atol: float, rtol: float) -> bool:
+    return abs(analytical - numerical) <= atol + rtol * abs(numerical)
+
+
+def gradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check reverse-mode derivatives of ``f`` at ``inputs`` against central differences.
+
+    Returns True when every Jacobian entry agrees.  On the first disagreement raises
+    :class:`GradcheckError` (message as PyTorch's: ``Jacobian mismatch for output j with
+    respect to input i``, then the numerical and analytical values), or returns False when
+    ``raise_exception`` is False.
+    """
+    numerical = numerical_jacobian(f, inputs, eps)
+    analytical = analytical_jacobian(f, inputs)
+    for j, (num_row, ana_row) in enumerate(zip(numerical, analytical, strict=True)):
+        for i, (n, a) in enumerate(zip(num_row, ana_row, strict=True)):
+            if not _close(a, n, atol, rtol):
+                return _fail(f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                             f"numerical:{n!r}\nanalytical:{a!r}\n", raise_exception)
+    return True
+
+
+def first_derivatives(f: Function) -> Function:
+    """The function ``x -> (d output_j / d x_i for j, for i)`` as differentiable Values.
+
+    Output ``j * n_inputs + i`` is ``d output_j / d input_i``, computed with
+    ``grad(create_graph=True)``, so it can be differentiated again.
+    """
+    def derivatives(*leaves: Value) -> list[Value | float]:
+        flat: list[Value | float] = []
+        for out in _outputs(f(*leaves)):
+            if isinstance(out, Value) and out.requires_grad:
+                grads = grad(out, list(leaves), create_graph=True, allow_unused=True)
+                flat.extend(0.0 if g is None else g for g in grads)
+            else:
+                flat.extend(0.0 for _ in leaves)
+        return flat
+
+    return derivatives
+
+
+def gradgradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True) -> bool:
+    """Check second derivatives of ``f``: reverse mode over reverse mode vs central differences.
+
+    The analytical ``d2 output_j / d x_k d x_i`` comes from differentiating the
+    ``create_graph=True`` first derivative; the numerical one is the central difference of
+    that first derivative in ``x_k``.  Failure message: ``Second derivative mismatch for
+    output j with respect to inputs i and k``.
+    """
+    n = len(inputs)
+    g = first_derivatives(f)
+    numerical = numerical_jacobian(g, inputs, eps)
+    analytical = analytical_jacobian(g, inputs)
+    for row, (num_row, ana_row) in enumerate(zip(numerical, analytical, strict=True)):
+        j, i = divmod(row, n)
+        for k, (num, a) in enumerate(zip(num_row, ana_row, strict=True)):
+            if not _close(a, num, atol, rtol):
+                return _fail(f"Second derivative mismatch for output {j} with respect to "
+                             f"inputs {i} and {k},\nnumerical:{num!r}\nanalytical:{a!r}\n",
+                             raise_exception)
+    return True
+
+
+def _fail(message: str, raise_exception: bool) -> bool:
+    if raise_exception:
+        raise GradcheckError(message)
+    return False

@@ -1,0 +1,425 @@
+"""Hypothesis strategies and assertions for testing derivatives (needs ``hypothesis``).
+
+* :func:`safe_floats` -- finite floats in a range, kept ``margin`` away from kinks and
+  domain edges (where central differences are meaningless).
+* :data:`PRIMITIVES` -- the test table: every op of :data:`~autograd_lite.ops.OPS` with the
+  public call that reaches it, where its arguments may be drawn from, and its kinks.
+* :class:`Expression` / :func:`expressions` -- random straight-line programs (Wengert lists)
+  over ``n`` inputs with shared sub-expressions (``a + a``, ``a * a``, diamonds), built from
+  the primitives with domain guards (``log(v * v + 0.5)``); one program evaluates on
+  Values, on :class:`~autograd_lite.forward.Dual` numbers and on floats.
+* :func:`expression_cases` -- an expression with inputs at which central differences are
+  valid; :func:`assert_gradients_match` -- ``backward`` against central differences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+except ImportError as error:  # pragma: no cover - exercised by a test that hides hypothesis
+    raise ImportError(
+        "autograd_lite.testing needs hypothesis, a test dependency: "
+        "pip install 'autograd-lite[test]' (or: pip install hypothesis)") from error
+
+from autograd_lite import engine, forward
+from autograd_lite.check import central_difference
+from autograd_lite.engine import Value, add_n, dot, to_float
+from autograd_lite.errors import DomainError
+from autograd_lite.forward import Dual
+from autograd_lite.ops import OPS, FloatMath, Op
+
+
+def safe_floats(min_value: float = -100.0, max_value: float = 100.0, *,
+                avoid: Sequence[float] = (), margin: float = 1e-3) -> st.SearchStrategy[float]:
+    """Finite floats in ``[min_value, max_value]`` at least ``margin`` from each ``avoid`` point.
+
+    A draw that lands within ``margin`` of a point is shifted out to ``point +- margin``
+    (minitorch's trick), so the strategy still shrinks towards simple values.
+    """
+    lo, hi = to_float(min_value, "min_value"), to_float(max_value, "max_value")
+    if not lo <= hi:
+        raise ValueError(f"safe_floats: empty range [{lo}, {hi}]")
+    points = sorted(to_float(p, "avoid") for p in avoid)
+
+    def away(p: float, direction: float) -> float:
+        """The float nearest ``p`` in ``direction`` that is at least ``margin`` from it."""
+        x = p + math.copysign(margin, direction)
+        while abs(x - p) < margin:
+            x = math.nextafter(x, direction)
+        return x
+
+    def shift(x: float) -> float:
+        for p in points:
+            if abs(x - p) < margin:
+                up = away(p, math.inf)
+                x = up if (x >= p and up <= hi) or away(p, -math.inf) < lo else away(p, -math.inf)
+        if not (lo <= x <= hi and all(abs(x - p) >= margin for p in points)):
+            raise ValueError(f"safe_floats: no point of [{lo}, {hi}] is {margin} away from "
+                             f"{points}")
+        return x
+
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(shift)
+
+
+# -- the table of primitives -----------------------------------------------------------
+@dataclass(frozen=True)
+class Domain:
+    """Where one differentiable argument of a primitive may be drawn from.
+
+    ``avoid`` lists kinks and domain edges (stay ``margin`` away); ``guard`` says how a random
+    expression makes an arbitrary value acceptable: ``"real"`` (no need), ``"positive"``
+    (``v * v + 0.5``) or ``"bounded"`` (``tanh(v)``, against overflow).
+    """
+
+    low: float
+    high: float
+    avoid: tuple[float, ...] = ()
+    guard: str = "real"
+    margin: float = 1e-2
+
+    def floats(self) -> st.SearchStrategy[float]:
+        """:func:`safe_floats` over this domain."""
+        return safe_floats(self.low, self.high, avoid=self.avoid, margin=self.margin)
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One op of ``OPS`` as the tests exercise it.
+
+    ``call`` is the public spelling (``x * y``, ``x.exp()``, ``2.0 ** x``...), taking one
+    argument per :class:`Domain` in ``args`` and then the parameter, if ``params`` is not
+    empty.  ``args`` lists the op's arguments in order: a Domain for each differentiable
+    input, a float for a constant (the base of ``2.0 ** x``).
+    """
+
+    name: str
+    op: str
+    call: Callable[..., Any]
+    args: tuple[Domain | float, ...]
+    params: tuple[float, ...] = ()
+
+    @property
+    def domains(self) -> tuple[Domain, ...]:
+        """The Domains of the differentiable inputs."""
+        return tuple(a for a in self.args if isinstance(a, Domain))
+
+    def expression(self, param: float | None = None) -> Expression:
+        """The primitive as a one-step :class:`Expression` over its differentiable inputs."""
+        refs = iter(range(len(self.domains)))
+        step = (self.op, *(next(refs) if isinstance(a, Domain) else a for a in self.args))
+        if self.params:
+            step += (self.params[0] if param is None else param,)
+        return Expression(len(self.domains), (step,))
+
+
+WIDE = Domain(-1e3, 1e3)
+POSITIVE = Domain(1e-3, 1e6, guard="positive")
+KINK_AT_0 = Domain(-1e3, 1e3, avoid=(0.0,), margin=1e-3)
+
+PRIMITIVES: tuple[Primitive, ...] = (
+    Primitive("add", "add", lambda x, y: x + y, (WIDE, WIDE)),
+    Primitive("radd", "add", lambda x: 2.5 + x, (2.5, WIDE)),
+    Primitive("sub", "sub", lambda x, y: x - y, (WIDE, WIDE)),
+    Primitive("rsub", "sub", lambda x: 2.5 - x, (2.5, WIDE)),
+    Primitive("mul", "mul", lambda x, y: x * y, (WIDE, WIDE)),
+    Primitive("div", "div", lambda x, y: x / y,
+              (WIDE, Domain(-1e3, 1e3, avoid=(0.0,), guard="positive"))),
+    Primitive("rdiv", "div", lambda x: 1.0 / x,
+              (1.0, Domain(-1e3, 1e3, avoid=(0.0,), guard="positive"))),
+    Primitive("neg", "neg", lambda x: -x, (WIDE,)),
+    Primitive("pow", "pow", lambda x, y: x ** y,
+              (Domain(1e-2, 1e2, guard="positive"), Domain(-3.0, 3.0, guard="bounded"))),
+    Primitive("rpow", "pow", lambda x: 2.0 ** x, (2.0, Domain(-50.0, 50.0, guard="bounded"))),
+    Primitive("powc_int", "powc", lambda x, c: x ** c,
+              (Domain(-1e2, 1e2, avoid=(0.0,), guard="positive"),),
+              params=(2.0, 3.0, -1.0, -2.0, 1.0, 0.0)),
+    Primitive("powc_frac", "powc", lambda x, c: x ** c,
+              (Domain(1e-2, 1e2, guard="positive"),), params=(0.5, 1.5, -0.5, 2.5)),
+    Primitive("exp", "exp", lambda x: x.exp(), (Domain(-300.0, 300.0, guard="bounded"),)),
+    Primitive("log", "log", lambda x: x.log(), (POSITIVE,)),
+    Primitive("sqrt", "sqrt", lambda x: x.sqrt(), (POSITIVE,)),
+    Primitive("tanh", "tanh", lambda x: x.tanh(), (Domain(-20.0, 20.0),)),
+    Primitive("sigmoid", "sigmoid", lambda x: x.sigmoid(), (Domain(-40.0, 40.0),)),
+    Primitive("relu", "relu", lambda x: x.relu(), (KINK_AT_0,)),
+    Primitive("leaky_relu", "leaky_relu", lambda x, s: x.leaky_relu(s), (KINK_AT_0,),
+              params=(0.01, 0.2, -0.5, 1.5)),
+    Primitive("abs", "abs", lambda x: abs(x), (KINK_AT_0,)),
+    Primitive("sin", "sin", lambda x: x.sin(), (WIDE,)),
+    Primitive("cos", "cos", lambda x: x.cos(), (WIDE,)),
+    Primitive("sum", "sum", lambda a, b, c: add_n([a, b, c]), (WIDE, WIDE, WIDE)),
+    # |w1 x1 + w2 x2| stays below ~1e3: a central difference of a large sum has a rounding
+    # error ~ |f| 1e-16 / eps, which would swamp a small partial derivative such as x1.
+    Primitive("dot", "dot", lambda w1, w2, x1, x2: dot([w1, w2], [x1, x2]),
+              (Domain(-30.0, 30.0),) * 4),
+)
+"""The test table.  A new op gets an entry here and every mode's tests pick it up."""
+
+
+def _avoid_table() -> dict[tuple[str, int], tuple[float, ...]]:
+    """(op, argument position) -> points to keep away from, from every primitive using it."""
+    table: dict[tuple[str, int], tuple[float, ...]] = {}
+    for p in PRIMITIVES:
+        for position, a in enumerate(p.args):
+            if isinstance(a, Domain) and a.avoid:
+                table[p.op, position] = tuple(sorted({*table.get((p.op, position), ()),
+                                                      *a.avoid}))
+    return table
+
+
+AVOID = _avoid_table()
+"""Kinks and domain edges per (op, argument position), gathered from :data:`PRIMITIVES`."""
+
+
+# -- random expressions ------------------------------------------------------------------
+Step = tuple[str | int | float, ...]
+"""``(op, arg, ..., param)``: an ``int`` arg names a register, a ``float`` is a constant."""
+
+
+def _float_apply(op: Op, *args: object, param: object = None) -> float:
+    """``op`` on floats, with the engine's checks (DomainError, finite result)."""
+    xs = [to_float(a, op.name) for a in args]
+    if op.params:
+        xs.append(to_float(param, op.name))
+    out: float = op.forward(FloatMath, *xs)
+    if out - out != 0.0:
+        raise DomainError(op.name, tuple(xs), "result is not a finite float")
+    return out
+
+
+@dataclass(frozen=True, repr=False)
+class Expression:
+    """A straight-line program over ``n_inputs`` inputs: a Wengert list of ops from ``OPS``.
+
+    Registers ``0 .. n_inputs - 1`` hold the inputs; step ``k`` writes register
+    ``n_inputs + k``.  A step is ``(op, arg, ..., param)`` where an ``int`` arg reads a
+    register and a ``float`` arg is a constant; ops with a parameter (``powc``,
+    ``leaky_relu``) take it last.  The output is the last register.  Calling the expression
+    evaluates it, so it can be passed wherever a function ``f(*inputs)`` is expected.
+    """
+
+    n_inputs: int
+    steps: tuple[Step, ...]
+    _ops: tuple[Op, ...] = field(init=False, compare=False)
+    _args: tuple[tuple[int | float, ...], ...] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.n_inputs < 0 or not self.steps:
+            raise ValueError("Expression: needs n_inputs >= 0 and at least one step")
+        ops: list[Op] = []
+        all_args: list[tuple[int | float, ...]] = []
+        for k, step in enumerate(self.steps):
+            name, *rest = step
+            op = OPS.get(name) if isinstance(name, str) else None
+            if op is None:
+                raise ValueError(f"Expression: step {k}: unknown op {name!r}")
+            n_args = len(rest) - op.params
+            if n_args < 0 or (op.arity is not None and n_args != op.arity):
+                raise ValueError(f"Expression: step {k}: wrong number of arguments for {name}")
+            args: list[int | float] = []
+            for a in rest:
+                valid = (0 <= a < self.n_inputs + k if type(a) is int
+                         else type(a) is float and math.isfinite(a))
+                if isinstance(a, str) or not valid:
+                    raise ValueError(f"Expression: step {k}: {a!r} is neither a register set "
+                                     "before (int) nor a finite constant (float)")
+                args.append(a)
+            ops.append(op)
+            all_args.append(tuple(args))
+        object.__setattr__(self, "_ops", tuple(ops))
+        object.__setattr__(self, "_args", tuple(all_args))
+
+    @property
+    def ops(self) -> frozenset[str]:
+        """The names of the ops the program uses."""
+        return frozenset(op.name for op in self._ops)
+
+    @overload
+    def evaluate(self, inputs: Sequence[Value]) -> Value: ...
+    @overload
+    def evaluate(self, inputs: Sequence[Dual]) -> Dual: ...
+    @overload
+    def evaluate(self, inputs: Sequence[float]) -> float: ...
+    def evaluate(self, inputs: Sequence[Any]) -> Any:
+        """Run the program on Values (recording a graph), on Duals or on floats."""
+        return self._registers(inputs)[-1]
+
+    def __call__(self, *inputs: Any) -> Any:
+        return self.evaluate(inputs)
+
+    def _registers(self, inputs: Sequence[Any]) -> list[Any]:
+        if len(inputs) != self.n_inputs:
+            raise ValueError(f"Expression: expected {self.n_inputs} inputs, got {len(inputs)}")
+        kinds = {type(x) for x in inputs}
+        if Value in kinds and Dual in kinds:
+            raise TypeError("Expression: cannot mix Values and Duals")
+        run: Callable[..., Any] = (engine.apply if Value in kinds else
+                                   forward.apply if Dual in kinds else _float_apply)
+        registers: list[Any] = list(inputs)
+        for op, rest in zip(self._ops, self._args):
+            n_args = len(rest) - op.params
+            args = [registers[a] if type(a) is int else a for a in rest[:n_args]]
+            registers.append(run(op, *args, param=rest[n_args] if op.params else None))
+        return registers
+
+    def checkable(self, inputs: Sequence[float], eps: float = 1e-6, margin: float = 1e-4,
+                  limit: float = 1e4) -> bool:
+        """Whether central differences with step ``eps`` are meaningful at ``inputs``.
+
+        False if evaluation raises DomainError, a register exceeds ``limit`` in size, or an
+        argument of an op comes within ``margin`` of a kink or domain edge (:data:`AVOID`)
+        or crosses it when any input moves by ``eps``.
+        """
+        points = [list(inputs)]
+        for i in range(len(inputs)):
+            for delta in (eps, -eps):
+                points.append([x + delta if j == i else x for j, x in enumerate(inputs)])
+        try:
+            traces = [self._registers(p) for p in points]
+        except DomainError:
+            return False
+        if any(abs(v) > limit for v in traces[0]):
+            return False
+        for op, rest in zip(self._ops, self._args):
+            for position, a in enumerate(rest):
+                for kink in AVOID.get((op.name, position), ()):
+                    seen = [t[a] if type(a) is int else a for t in traces]
+                    if len({v > kink for v in seen}) > 1 or abs(seen[0] - kink) < margin:
+                        return False
+        return True
+
+    # -- reading it ----------------------------------------------------------------------
+    def _name(self, a: int | float) -> str:
+        if type(a) is int:
+            return f"x{a}" if a < self.n_inputs else f"v{a}"
+        return repr(a)
+
+    def _line(self, k: int) -> str:
+        """``v5 = v3 * v4``: step ``k`` as a line of Python (Values' methods and operators)."""
+        op = self._ops[k]
+        rest = self._args[k]
+        n_args = len(rest) - op.params
+        a = [self._name(x) for x in rest[:n_args]]
+        param = [repr(x) for x in rest[n_args:]]
+        if op.name in ("add", "sub", "mul", "div", "pow"):
+            text = f"{a[0]} {op.symbol} {a[1]}"
+        elif op.name == "powc":
+            text = f"{a[0]} ** {param[0]}"
+        elif op.name == "neg":
+            text = f"-{a[0]}"
+        elif op.name == "abs":
+            text = f"abs({a[0]})"
+        elif op.name == "sum":
+            text = f"add_n([{', '.join(a)}])"
+        elif op.name == "dot":
+            n = len(a) // 2
+            text = f"dot([{', '.join(a[:n])}], [{', '.join(a[n:])}])"
+        else:
+            text = f"{a[0]}.{op.name}({', '.join(param)})"
+        return f"v{self.n_inputs + k} = {text}"
+
+    @property
+    def source(self) -> str:
+        """The program as a Python function on Values (``add_n``/``dot`` from autograd_lite)."""
+        inputs = ", ".join(f"x{i}" for i in range(self.n_inputs))
+        body = [f"    {self._line(k)}" for k in range(len(self.steps))]
+        return "\n".join([f"def f({inputs}):", *body,
+                          f"    return v{self.n_inputs + len(self.steps) - 1}"])
+
+    def __repr__(self) -> str:
+        lines = [f"    {step!r},  # {self._line(k)}" for k, step in enumerate(self.steps)]
+        return "\n".join([f"Expression(n_inputs={self.n_inputs}, steps=(", *lines, "))"])
+
+
+@st.composite
+def _expressions(draw: st.DrawFn, n_inputs: int, max_ops: int,
+                 primitives: tuple[Primitive, ...]) -> Expression:
+    steps: list[Step] = []
+    used: set[int] = set()
+
+    def push(step: Step) -> int:
+        used.update(a for a in step[1:] if type(a) is int)
+        steps.append(step)
+        return n_inputs + len(steps) - 1
+
+    def guarded(domain: Domain, register: int) -> int:
+        if domain.guard == "positive":
+            return push(("add", push(("mul", register, register)), 0.5))
+        if domain.guard == "bounded":
+            return push(("tanh", register))
+        return register
+
+    for _ in range(draw(st.integers(1, max_ops))):
+        p = draw(st.sampled_from(primitives))
+        args: list[str | int | float] = [
+            guarded(a, draw(st.integers(0, n_inputs + len(steps) - 1)))
+            if isinstance(a, Domain) else a for a in p.args]
+        if p.params:
+            args.append(draw(st.sampled_from(p.params)))
+        push((p.op, *args))
+    dangling = [r for r in range(n_inputs, n_inputs + len(steps)) if r not in used]
+    if len(dangling) > 1:
+        push(("sum", *dangling))
+    return Expression(n_inputs, tuple(steps))
+
+
+def expressions(n_inputs: int = 2, max_ops: int = 8,
+                primitives: Sequence[Primitive] = PRIMITIVES) -> st.SearchStrategy[Expression]:
+    """Random :class:`Expression`\\ s over ``n_inputs`` inputs.
+
+    Draws up to ``max_ops`` primitives (guard steps not counted), each reading earlier
+    registers -- the same one twice gives ``a + a``, ``a * a``; reuse gives diamonds -- and
+    finally sums every result nothing else read, so every step reaches the output.  Guards
+    keep every op in its domain for every real input; magnitudes and kinks depend on the
+    inputs: see :meth:`Expression.checkable` and :func:`expression_cases`.
+    """
+    if n_inputs < 1 or max_ops < 1:
+        raise ValueError("expressions: n_inputs and max_ops must be at least 1")
+    return _expressions(n_inputs, max_ops, tuple(primitives))
+
+
+@st.composite
+def _cases(draw: st.DrawFn, expression: st.SearchStrategy[Expression],
+           inputs: st.SearchStrategy[float]) -> tuple[Expression, list[float]]:
+    e = draw(expression)
+    xs = [draw(inputs) for _ in range(e.n_inputs)]
+    assume(e.checkable(xs))
+    return e, xs
+
+
+def expression_cases(n_inputs: int = 2, max_ops: int = 8, low: float = -2.0,
+                     high: float = 2.0) -> st.SearchStrategy[tuple[Expression, list[float]]]:
+    """``(expression, inputs)`` with inputs in ``[low, high]`` where it is :meth:`checkable`."""
+    return _cases(expressions(n_inputs, max_ops), safe_floats(low, high))
+
+
+def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
+                           eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> None:
+    """Assert that ``backward`` agrees with central differences for every input of ``f``.
+
+    ``f`` takes one Value per input and returns a Value.  The test per input ``i`` is
+    ``|x_i.grad - central_difference| <= atol + rtol * |central_difference|``.
+    """
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(inputs)]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"assert_gradients_match: f must return a Value, got "
+                        f"{type(out).__name__}")
+    if out.requires_grad:
+        out.backward()
+    problems = []
+    for i, leaf in enumerate(leaves):
+        numerical = central_difference(f, inputs, i, eps)
+        if not abs(leaf.grad - numerical) <= atol + rtol * abs(numerical):
+            problems.append(f"  d f / d x{i}: backward {leaf.grad!r}, "
+                            f"central difference {numerical!r}")
+    if problems:
+        where = ", ".join(f"x{i}={x!r}" for i, x in enumerate(inputs))
+        raise AssertionError(
+            f"gradients do not match at {where} (eps={eps}, atol={atol}, rtol={rtol}):\n"
+            + "\n".join(problems) + f"\nfor f = {f!r}")

@@ -1,0 +1,118 @@
+"""Numerical differentiation and gradcheck / gradgradcheck -- including that they can FAIL.
+
+A checker that cannot fail proves nothing, so each check is also run on an op with a
+deliberately wrong rule.  Those ops are private ``Op`` objects passed to ``engine.apply``;
+the global rule table is never touched.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import given, settings
+
+from autograd_lite.check import (
+    GradcheckError,
+    analytical_jacobian,
+    central_difference,
+    gradcheck,
+    gradgradcheck,
+    numerical_jacobian,
+)
+from autograd_lite.engine import Value, apply
+from autograd_lite.ops import Op
+from autograd_lite.testing import Expression, expression_cases, safe_floats
+
+# d/dx sin x = cos x; this rule has the sign wrong.
+WRONG_SIN = Op("sin", "sin", 1, lambda m, x: m.sin(x), lambda m, out, x: (-m.cos(x),))
+# x**2 with the right first derivative on floats, but float() cuts it out of the graph:
+# its second derivative comes out 0 instead of 2.
+DETACHED_SQUARE = Op("square", "sq", 1, lambda m, x: x * x, lambda m, out, x: (2.0 * float(x),))
+
+NUMBER = r"(-?[0-9.e+-]+)"
+
+
+def test_central_difference_of_x_cubed() -> None:
+    """(f(x+eps) - f(x-eps)) / 2eps = 3x**2 + eps**2 for f = x**3: at x = 2, 12 + 1e-12."""
+    assert central_difference(lambda x: x ** 3, [2.0], 0) == pytest.approx(12.0, rel=1e-8)
+    assert central_difference(lambda x, y: x * y, [Value(2.0), 5.0], 1) == pytest.approx(2.0)
+    with pytest.raises(TypeError, match="f returned 2 outputs"):
+        central_difference(lambda x: (x, x), [1.0], 0)
+    with pytest.raises(IndexError, match="input index 3 out of range for 1 inputs"):
+        central_difference(lambda x: x, [1.0], 3)
+
+
+def test_jacobians_have_one_row_per_output() -> None:
+    """f(x, y) = (x y, sin x, 7): J = [[y, x], [cos x, 0], [0, 0]]."""
+    def f(x: Value, y: Value) -> tuple[Value, Value, float]:
+        return x * y, x.sin(), 7.0
+
+    expected = [[3.0, 0.5], [math.cos(0.5), 0.0], [0.0, 0.0]]
+    assert analytical_jacobian(f, [0.5, 3.0]) == expected
+    numerical = numerical_jacobian(f, [0.5, 3.0])
+    for row, expected_row in zip(numerical, expected, strict=True):
+        assert row == pytest.approx(expected_row, abs=1e-8)
+
+
+def test_gradcheck_leaves_value_inputs_alone() -> None:
+    x = Value(1.2)
+    assert gradcheck(lambda a: a.tanh() * a, [x])
+    assert (x.grad, x.data) == (0.0, 1.2)
+
+
+@given(expression_cases(n_inputs=3, max_ops=8))
+def test_gradcheck_passes_on_random_graphs(case: tuple[Expression, list[float]]) -> None:
+    f, xs = case
+    assert gradcheck(f, xs)
+
+
+@settings(max_examples=40)
+@given(expression_cases(n_inputs=2, max_ops=5))
+def test_gradgradcheck_passes_on_random_graphs(case: tuple[Expression, list[float]]) -> None:
+    """Second derivatives through every rule's ValueMath form, on random programs."""
+    f, xs = case
+    assert gradgradcheck(f, xs, atol=1e-4)
+
+
+@given(safe_floats(-3.0, 3.0, avoid=(-math.pi / 2, math.pi / 2), margin=0.1))
+def test_gradcheck_fails_on_a_wrong_rule(x: float) -> None:
+    """The wrong sin rule says -cos x; central differences say cos x."""
+    f = lambda v: apply(WRONG_SIN, v)  # noqa: E731
+    assert gradcheck(f, [x], raise_exception=False) is False
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(f, [x])
+    match = re.fullmatch(r"Jacobian mismatch for output 0 with respect to input 0,\n"
+                         rf"numerical:{NUMBER}\nanalytical:{NUMBER}\n", str(info.value))
+    assert match is not None
+    assert float(match[1]) == pytest.approx(math.cos(x), rel=1e-6, abs=1e-8)
+    assert float(match[2]) == pytest.approx(-math.cos(x), rel=1e-12)
+
+
+def test_gradcheck_names_the_output_and_input_that_disagree() -> None:
+    def f(x: Value, y: Value) -> tuple[Value, Value]:
+        return x * y, apply(WRONG_SIN, y) + x
+
+    with pytest.raises(GradcheckError, match=r"^Jacobian mismatch for output 1 with respect "
+                                             r"to input 1,\nnumerical:"):
+        gradcheck(f, [0.3, 0.4])
+
+
+def test_gradgradcheck_checks_second_derivatives() -> None:
+    """f = x**2 y + sin(x y) (the Hessian test of test_engine): all second derivatives agree."""
+    assert gradgradcheck(lambda x, y: x ** 2 * y + (x * y).sin(), [0.7, -1.3])
+
+
+def test_gradgradcheck_fails_where_gradcheck_passes() -> None:
+    """The detached square has the right first derivative 2x but second derivative 0, not 2."""
+    f = lambda v: apply(DETACHED_SQUARE, v) * 3.0  # noqa: E731
+    assert gradcheck(f, [1.5])
+    assert gradgradcheck(f, [1.5], raise_exception=False) is False
+    with pytest.raises(GradcheckError) as info:
+        gradgradcheck(f, [1.5])
+    match = re.fullmatch(r"Second derivative mismatch for output 0 with respect to inputs 0 "
+                         rf"and 0,\nnumerical:{NUMBER}\nanalytical:{NUMBER}\n", str(info.value))
+    assert match is not None
+    assert float(match[1]) == pytest.approx(6.0, rel=1e-6)
+    assert float(match[2]) == 0.0

@@ -1,0 +1,132 @@
+"""Forward mode (dual numbers) against reverse mode and central differences.
+
+Seed note 004_a894338046b1c749.txt names the alternatives to reverse-mode automatic
+differentiation: forward mode with dual numbers and numerical differentiation.  All three
+exist here and must agree: for f: R^n -> R^m, a direction v and an output weighting u,
+
+    <u, J v>  =  u . jvp(f, x, v)        (forward, one pass per v)
+              =  grad(u . f(x), x) . v   (reverse, one pass per u)
+              ~  u . (f(x + eps v) - f(x - eps v)) / (2 eps)   (numerical)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograd_lite.engine import Value, grad
+from autograd_lite.forward import Dual, jvp
+from autograd_lite.testing import (
+    PRIMITIVES,
+    Expression,
+    Primitive,
+    expression_cases,
+    expressions,
+    safe_floats,
+)
+
+DIRECTION = safe_floats(-2.0, 2.0)
+
+
+def _reverse_directional(f: Expression, xs: list[float], v: list[float]) -> float:
+    """grad(f, x) . v by reverse mode."""
+    leaves = [Value(x) for x in xs]
+    grads = grad(f.evaluate(leaves), leaves, allow_unused=True)
+    return math.fsum((0.0 if g is None else g) * d for g, d in zip(grads, v, strict=True))
+
+
+@pytest.mark.parametrize("p", PRIMITIVES, ids=[p.name for p in PRIMITIVES])
+@given(data=st.data())
+def test_each_rule_gives_the_same_derivative_forward_and_reverse(
+        p: Primitive, data: st.DataObject) -> None:
+    """One op: the tangent sum_i local_i v_i equals the reverse-mode directional derivative."""
+    xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(p.domains)]
+    v = [data.draw(DIRECTION, label=f"v{i}") for i in range(len(xs))]
+    param = data.draw(st.sampled_from(p.params), label="param") if p.params else None
+    primal, tangent = jvp(p.expression(param), xs, v)
+    assert primal == p.expression(param).evaluate(xs)
+    assert tangent == pytest.approx(_reverse_directional(p.expression(param), xs, v),
+                                    rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("p", [p for p in PRIMITIVES if p.op not in ("sum", "dot")],
+                         ids=[p.name for p in PRIMITIVES if p.op not in ("sum", "dot")])
+def test_functions_written_for_values_run_on_duals(p: Primitive) -> None:
+    """The public spelling (``x * y``, ``x.exp()``, ``2.0 ** x``) works on Duals unchanged."""
+    xs = [min(max(1.5, d.low), d.high) for d in p.domains]
+    params = p.params[:1]
+    out = p.call(*[Dual(x, 1.0) for x in xs], *params)
+    assert isinstance(out, Dual)
+    assert out.primal == p.call(*[Value(x) for x in xs], *params).data
+
+
+@given(expression_cases(n_inputs=3, max_ops=10), st.lists(DIRECTION, min_size=3, max_size=3))
+def test_random_graphs_forward_reverse_and_numerical_agree(
+        case: tuple[Expression, list[float]], v: list[float]) -> None:
+    """J v three ways on random graphs with shared sub-expressions."""
+    f, xs = case
+    _, forward = jvp(f, xs, v)
+    reverse = _reverse_directional(f, xs, v)
+    eps = 1e-6
+    plus = f.evaluate([x + eps * d for x, d in zip(xs, v, strict=True)])
+    minus = f.evaluate([x - eps * d for x, d in zip(xs, v, strict=True)])
+    numerical = (plus - minus) / (2 * eps)
+    assert forward == pytest.approx(reverse, rel=1e-9, abs=1e-9)
+    assert forward == pytest.approx(numerical, rel=1e-3, abs=1e-5)
+
+
+@given(expressions(n_inputs=2, max_ops=6), expressions(n_inputs=2, max_ops=6),
+       st.lists(safe_floats(-1.0, 1.0), min_size=2, max_size=2),
+       st.lists(DIRECTION, min_size=2, max_size=2), st.lists(DIRECTION, min_size=2, max_size=2))
+def test_u_dot_jv_is_the_same_forward_and_reverse(
+        f1: Expression, f2: Expression, xs: list[float], u: list[float],
+        v: list[float]) -> None:
+    """<u, J v> for f = (f1, f2): u . jvp(f, x, v) == grad(u . f(x), x) . v."""
+    assume(f1.checkable(xs) and f2.checkable(xs))
+
+    def f(a: Any, b: Any) -> tuple[Any, Any]:
+        return f1(a, b), f2(a, b)
+
+    _, jv = jvp(f, xs, v)
+    forward = math.fsum(ui * t for ui, t in zip(u, jv, strict=True))
+    leaves = [Value(x) for x in xs]
+    o1, o2 = f(*leaves)
+    weighted = grad(u[0] * o1 + u[1] * o2, leaves, allow_unused=True)
+    reverse = math.fsum((0.0 if g is None else g) * d for g, d in zip(weighted, v, strict=True))
+    assert forward == pytest.approx(reverse, rel=1e-9, abs=1e-9)
+
+
+# -- the jvp API ---------------------------------------------------------------------------
+def test_jvp_of_a_scalar_function() -> None:
+    """f = sin(x y) + e^x: J v = (y cos(xy) + e^x) v_x + x cos(xy) v_y (closed form)."""
+    out, tangent = jvp(lambda x, y: (x * y).sin() + x.exp(), [1.0, 2.0], [1.0, 0.5])
+    assert out == pytest.approx(math.sin(2.0) + math.e)
+    assert tangent == pytest.approx((2 * math.cos(2.0) + math.e) + 0.5 * math.cos(2.0))
+
+
+def test_jvp_of_a_tuple_or_list_gives_tuples() -> None:
+    assert jvp(lambda x: (x, x ** 2, 3.0), [3.0], [1.0]) == ((3.0, 9.0, 3.0), (1.0, 6.0, 0.0))
+    assert jvp(lambda x: [x * 2], [Value(1.5)], [2]) == ((3.0,), (4.0,))
+
+
+def test_jvp_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="jvp: 2 primals but 1 tangents"):
+        jvp(lambda x, y: x * y, [1.0, 2.0], [1.0])
+    outside = Value(2.0)
+    with pytest.raises(TypeError, match="the function returned a Value"):
+        jvp(lambda x: outside, [1.0], [1.0])
+
+
+def test_dual_numbers() -> None:
+    """(a + b e)(c + d e) = ac + (ad + bc) e; a zero tangent stays exactly zero."""
+    product = Dual(2.0, 1.0) * Dual(3.0, 4.0)
+    assert (product.primal, product.tangent) == (6.0, 11.0)
+    assert repr(product) == "Dual(primal=6.0, tangent=11.0)"
+    assert Dual(0.0, 0.0).sqrt().tangent == 0.0
+    assert Dual(0.0, 1.0).sqrt().tangent == math.inf  # sqrt'(0) = inf, as in reverse mode
+    with pytest.raises(AttributeError, match="'Dual' object has no attribute 'erf'"):
+        _ = Dual(1.0).erf

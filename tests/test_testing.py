@@ -1,0 +1,133 @@
+"""The user-facing test helpers: safe floats, random expressions, assert_gradients_match."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import sys
+
+import pytest
+from hypothesis import find, given
+from hypothesis import strategies as st
+
+from autograd_lite import testing
+from autograd_lite.engine import Value, add_n, apply, dot, no_grad
+from autograd_lite.errors import DomainError
+from autograd_lite.forward import Dual
+from autograd_lite.ops import OPS, Op
+from autograd_lite.testing import (
+    Expression,
+    assert_gradients_match,
+    expression_cases,
+    expressions,
+    safe_floats,
+)
+
+
+def test_a_clear_import_error_without_hypothesis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    monkeypatch.delitem(sys.modules, "autograd_lite.testing")
+    with pytest.raises(ImportError, match=r"autograd_lite\.testing needs hypothesis, a test "
+                                          r"dependency: pip install 'autograd-lite\[test\]'"):
+        importlib.import_module("autograd_lite.testing")
+
+
+@given(st.data(), st.floats(-10, 10), st.floats(0.01, 1.0))
+def test_safe_floats_stay_in_range_and_away_from_kinks(
+        data: st.DataObject, kink: float, margin: float) -> None:
+    x = data.draw(safe_floats(-10.0, 10.0, avoid=(kink,), margin=margin))
+    assert -10.0 <= x <= 10.0
+    assert abs(x - kink) >= margin
+
+
+def test_safe_floats_refuse_an_impossible_request() -> None:
+    with pytest.raises(ValueError, match="no point of"):
+        find(safe_floats(0.0, 1.0, avoid=(0.5,), margin=1.0), lambda x: True)
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_random_expressions_use_every_op(op: str) -> None:
+    assert op in find(expressions(), lambda e: op in e.ops).ops
+
+
+def test_random_expressions_reuse_nodes() -> None:
+    """a + a, a * a (one node read twice) and diamonds (a node read by two later steps)."""
+    twice = find(expressions(), lambda e: any(len(s) == 3 and s[1] == s[2] and type(s[1]) is int
+                                              for s in e.steps))
+    assert twice.steps
+    diamond = find(expressions(n_inputs=1), lambda e: len(e.steps) >= 3 and e.steps[1][1] == 1
+                   and e.steps[2][1] == 1)
+    assert diamond.steps[1][1] == diamond.steps[2][1] == 1
+
+
+@given(expression_cases(n_inputs=2, max_ops=8))
+def test_one_program_runs_on_floats_values_and_duals(
+        case: tuple[Expression, list[float]]) -> None:
+    f, xs = case
+    on_floats = f.evaluate(xs)
+    assert f.evaluate([Value(x) for x in xs]).data == on_floats
+    assert f.evaluate([Dual(x, 1.0) for x in xs]).primal == on_floats
+    with no_grad():
+        assert f(*[Value(x) for x in xs]).data == on_floats
+
+
+@given(expressions(n_inputs=2, max_ops=8))
+def test_repr_reads_back_and_source_runs(f: Expression) -> None:
+    """repr(f) is Python that rebuilds f; f.source defines a function on Values."""
+    assert eval(repr(f), {"Expression": Expression}) == f
+    namespace = {"add_n": add_n, "dot": dot}
+    exec(f.source, namespace)
+    xs = [Value(0.25), Value(-0.75)]
+    try:
+        expected = f(*xs).data
+    except DomainError:
+        return
+    assert namespace["f"](*xs).data == expected  # type: ignore[operator]
+
+
+def test_repr_and_source_read_like_a_wengert_list() -> None:
+    f = Expression(2, (("mul", 0, 1), ("powc", 2, 2.0), ("add", 3, 0.5), ("log", 4)))
+    assert repr(f) == (
+        "Expression(n_inputs=2, steps=(\n"
+        "    ('mul', 0, 1),  # v2 = x0 * x1\n"
+        "    ('powc', 2, 2.0),  # v3 = v2 ** 2.0\n"
+        "    ('add', 3, 0.5),  # v4 = v3 + 0.5\n"
+        "    ('log', 4),  # v5 = v4.log()\n"
+        "))")
+    assert f.source.splitlines()[0] == "def f(x0, x1):"
+    assert f.source.splitlines()[-1] == "    return v5"
+    assert f.evaluate([2.0, 3.0]) == math.log(36.5)
+
+
+@pytest.mark.parametrize(("steps", "message"), [
+    ((), "at least one step"),
+    ((("erf", 0),), "unknown op 'erf'"),
+    ((("add", 0),), "wrong number of arguments for add"),
+    ((("exp", 1),), "1 is neither a register set before"),
+    ((("exp", True),), "True is neither a register set before"),
+    ((("add", 0, math.inf),), "inf is neither a register set before"),
+])
+def test_expressions_are_validated(steps: tuple[testing.Step, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Expression(1, steps)
+
+
+def test_checkable_rejects_kinks_domain_edges_and_huge_values() -> None:
+    relu_of_difference = Expression(2, (("sub", 0, 1), ("relu", 2)))
+    assert relu_of_difference.checkable([1.0, 0.5])
+    assert not relu_of_difference.checkable([0.5, 0.5])  # relu'(0) vs a central difference
+    assert not relu_of_difference.checkable([0.5 + 1e-7, 0.5])  # x0 +- eps crosses the kink
+    assert not Expression(1, (("log", 0),)).checkable([-1.0])  # DomainError
+    assert not Expression(1, (("exp", 0),)).checkable([50.0])  # e**50 > limit
+
+
+def test_assert_gradients_match_passes_and_fails_clearly() -> None:
+    assert_gradients_match(lambda x, y: (x * y).tanh(), [0.3, -0.2])
+    wrong_sin = Op("sin", "sin", 1, lambda m, x: m.sin(x), lambda m, out, x: (-m.cos(x),))
+    with pytest.raises(AssertionError) as info:
+        assert_gradients_match(lambda x, y: apply(wrong_sin, x) * y, [0.0, 2.0])
+    message = str(info.value)
+    assert message.startswith("gradients do not match at x0=0.0, x1=2.0 "
+                              "(eps=1e-06, atol=1e-05, rtol=0.001):\n"
+                              "  d f / d x0: backward -2.0, central difference 1.99999")
+    assert "d f / d x1" not in message
