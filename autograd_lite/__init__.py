@@ -1,9 +1,18 @@
 """autograd_lite: a scalar reverse-mode automatic differentiation engine you can read.
 
 Layers, lowest first: ``ops`` (the rule table) -> ``engine`` (``Value``, backward, ``grad``)
--> everything that reads a graph.  See the README for the map.
+-> readers of the rules (``forward``, ``check``, ``symbolic``) -> ``nn``, ``losses``,
+``optim``, ``io`` -> readers of a finished graph (``viz``, ``trace``, ``steps``,
+``compile``).  See the README for the map.  ``autograd_lite.testing`` (hypothesis
+strategies) is not imported here, because it needs the ``test`` extra.
 """
 
+from autograd_lite.check import (
+    GradcheckError,
+    central_difference,
+    gradcheck,
+    gradgradcheck,
+)
 from autograd_lite.engine import (
     Value,
     add_n,
@@ -17,17 +26,39 @@ from autograd_lite.engine import (
     zero_grad,
 )
 from autograd_lite.errors import DomainError
+from autograd_lite.forward import Dual, jvp
+from autograd_lite.io import load, save
+from autograd_lite.nn import MLP, Layer, Module, Neuron
+from autograd_lite.optim import SGD, Adam
+from autograd_lite.steps import backward_steps
+from autograd_lite.viz import draw_dot
 
 __all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
     "DomainError",
+    "Dual",
+    "GradcheckError",
+    "Layer",
+    "Module",
+    "Neuron",
     "Value",
     "add_n",
+    "backward_steps",
+    "central_difference",
     "constant",
     "dot",
+    "draw_dot",
     "enable_grad",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
+    "jvp",
+    "load",
     "no_grad",
+    "save",
     "topological_order",
     "zero_grad",
 ]
