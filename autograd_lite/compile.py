@@ -1,0 +1,746 @@
+"""Compiled tapes: a recorded graph turned into straight-line Python, forward and backward.
+
+Record a computation once on Values, then replay it on new numbers with no Value objects
+at all.  The graph becomes its Wengert list, one local variable per node, generated only
+from the rule table (:mod:`autograd_lite.symbolic` with ``SymbolMath(code=True)``)::
+
+    v2 = v0 * v1                   # forward: out = f(args)
+    v3 = _F.tanh(v2)
+    g3 = 1.0                       # backward, reverse order:
+    g2 = g3 * (1.0 - (v3 * v3))    #   g_parent += g_node * d node / d parent
+    g0 = g2 * v1
+    g1 = g2 * v0
+
+* **Leaves.**  The ``inputs`` you name are the arguments of a replay.  Other leaves that
+  require gradients (the parameters of a model) are *parameters*: read from ``.data`` at
+  every replay, and their gradients are accumulated into ``.grad`` as ``backward`` does.
+  Leaves that do not require gradients are constants, written into the code as literals.
+* **Errors.**  Replay raises the same :class:`~autograd_lite.errors.DomainError` as eager
+  evaluation: the generated code calls the float implementations (``_F.log``...), and a
+  non-finite result anywhere sends the replay through the rule table op by op to name it.
+* **Branches.**  A graph records ONE path through the ``if``\\ s of the program that built it.
+  Comparisons of Values (``x > 0``) made while tracing are recorded as guards and re-checked
+  at replay; a different outcome raises :class:`BranchChangedError` (:func:`compiled` then
+  traces again).  Decisions taken on plain floats (``x.data > 0``, ``float(x)``) cannot
+  be seen: do not branch on them in code you compile.
+* **Batches.**  With NumPy installed, :meth:`Tape.batch` runs the same program on arrays,
+  one element per example (``NumpyMath`` mirrors the float rules and their domain checks);
+  without NumPy it replays example by example.
+
+Labels only ever appear in comments, escaped with :func:`ascii` so no label can end a
+comment or change the code.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from types import CodeType
+from typing import Any, Literal, NamedTuple, overload
+
+from autograd_lite.engine import (
+    COMPARISON_OBSERVER,
+    Value,
+    enable_grad,
+    to_float,
+    topological_order,
+)
+from autograd_lite.errors import DomainError
+from autograd_lite.ops import FloatMath, Op
+from autograd_lite.symbolic import Sym, SymbolMath, forward_text, grad_texts, literal
+
+try:
+    import numpy
+except ImportError:  # pragma: no cover - the no-NumPy path is tested with backend="python"
+    numpy = None  # type: ignore[assignment]
+
+_CODE = SymbolMath(code=True)
+MAX_INLINE_ARGS = 64
+"""An n-ary op with more arguments is emitted as a call of its rule, not as one long
+expression (Python's compiler recurses on ``a + b + c + ...``)."""
+_CHECKSUM_CHUNK = 32
+_SIMPLE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_]*|-?[0-9][0-9.e+-]*")
+Column = Any
+"""One input over a batch: a sequence of floats or a one-dimensional NumPy array."""
+Reduce = Literal["mean", "sum"]
+Backend = Literal["auto", "numpy", "python"]
+
+
+class BranchChangedError(RuntimeError):
+    """A replay's inputs make a recorded comparison come out differently: the program would
+    take another path than the one the tape recorded.  Trace again with these inputs."""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A comparison made while tracing: ``left <operator> right`` was ``result``."""
+
+    left: Value
+    operator: str
+    right: Value | float
+    result: bool
+
+
+class Replay(NamedTuple):
+    """One replay: the output and d output / d input for each input (``None`` for an input
+    that does not require gradients).  Parameter gradients went into their ``.grad``."""
+
+    value: float
+    grads: tuple[float | None, ...]
+
+
+class BatchReplay(NamedTuple):
+    """A batch replay: per-example outputs and per-example input gradients (NumPy arrays,
+    or lists without NumPy).  Parameter gradients, summed or averaged over the batch, went
+    into their ``.grad``."""
+
+    values: Any
+    grads: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Step:
+    """Register ``index`` = ``op(*args)``: an int arg reads a register, a float is a constant."""
+
+    index: int
+    op: Op
+    args: tuple[int | float, ...]
+
+
+def _label(label: str) -> str:
+    """A label as comment text: ASCII-escaped (no newline can survive it) and short."""
+    return ascii(label[:60]) if label else ""
+
+
+def _times(g: str, d: str) -> str:
+    """``g * d`` as source, without multiplying by 1.  A computed local derivative (it may be
+    infinite, as d sqrt(x)/dx at 0) goes through ``_scaled``: a zero adjoint adds nothing,
+    as in ``backward``, instead of 0 * inf = nan."""
+    if d == "1.0":
+        return g
+    if d == "-1.0":
+        return f"-{g}"
+    return f"{g} * {d}" if _SIMPLE.fullmatch(d) else f"_scaled({g}, {d})"
+
+
+def _scaled(g: float, d: float) -> float:
+    """g * d, and 0.0 when the adjoint g is 0 (``backward`` skips zero adjoints)."""
+    return g * d if g != 0.0 else 0.0
+
+
+def _scaled_arrays(g: Any, d: Any) -> Any:
+    """:func:`_scaled` per example."""
+    return numpy.where(numpy.asarray(g) != 0.0, g * d, 0.0)
+
+
+_CODE_CACHE: dict[str, CodeType] = {}
+"""Code objects by structure (the generated code without its comments): tracing the same
+graph again -- other labels, other input and parameter values -- compiles nothing new."""
+_CODE_CACHE_SIZE = 64
+
+
+class Tape:
+    """A graph compiled to a Python function ``(inputs, params) -> (output, grads...)``.
+
+    Build it with :meth:`from_graph` (or let :func:`compiled` trace a function); call it
+    with numbers; read :attr:`source` to see the Wengert list it runs.
+    """
+
+    inputs: tuple[Value, ...]
+    params: tuple[Value, ...]
+    guards: tuple[Guard, ...]
+    source: str
+    key: str
+
+    def __init__(self, output: Value, inputs: Sequence[Value], guards: Sequence[Guard]) -> None:
+        if not isinstance(output, Value):
+            raise TypeError(f"Tape: the output must be a Value, got {type(output).__name__}")
+        self.inputs = tuple(inputs)
+        seen_inputs: set[Value] = set()
+        for x in self.inputs:
+            if not isinstance(x, Value) or not x.is_leaf:
+                raise ValueError(f"Tape: inputs must be leaf Values, got {x!r}")
+            if x in seen_inputs:
+                raise ValueError(f"Tape: input {x!r} is listed twice")
+            seen_inputs.add(x)
+        self.guards = tuple(guards)
+        self._guard_texts: dict[int, str] = {}
+        self._output = output
+        self._build()
+        self._functions: dict[str, Callable[..., Any]] = {}
+
+    @classmethod
+    def from_graph(cls, output: Value, inputs: Sequence[Value] = ()) -> Tape:
+        """Compile the graph of ``output``; ``inputs`` (leaves) become the replay's arguments.
+
+        Leaves requiring gradients that are not inputs are parameters (read live, gradients
+        accumulated into ``.grad``); all other leaves are constants.  No guards: a graph
+        built outside :func:`compiled` knows nothing of the ``if``\\ s that made it.
+        """
+        return cls(output, inputs, ())
+
+    # -- code generation --------------------------------------------------------------
+    def _build(self) -> None:
+        """Generate :attr:`source` (and :attr:`key`, the same code without comments)."""
+        order = self._order()
+        ref, register = self._registers(order)
+        lines: list[tuple[str, str]] = []  # (code, comment text already made safe)
+        if self.inputs:
+            lines.append((f"{_tuple(f'v{i}' for i in range(len(self.inputs)))} = _x",
+                          "inputs"))
+        if self.params:
+            lines.append((f"{_tuple(str(ref[p]) for p in self.params)} = _p", "parameters"))
+        lines += [("", f"{ref[x]}: {_label(x.label)}") for x in (*self.inputs, *self.params)
+                  if x.label]
+        lines += self._forward_lines(order, ref, register)
+        computed = [f"v{s.index}" for s in self._steps]
+        for start in range(0, len(computed), _CHECKSUM_CHUNK):
+            chunk = " + ".join(computed[start:start + _CHECKSUM_CHUNK])
+            lines.append((f"_s = {chunk}" if start == 0 else f"_s = _s + {chunk}",
+                          "any inf or nan makes this sum non-finite" if start == 0 else ""))
+        if computed:
+            lines.append(("if not _ok(_s): _nonfinite(_x, _p)", ""))
+        lines += self._backward_lines(order, ref, register)
+        grads_in = _tuple(self._grad_name(x, register) if x.requires_grad else "None"
+                          for x in self.inputs)
+        grads_p = _tuple(self._grad_name(p, register) for p in self.params)
+        lines.append((f"return {_source(ref[self._output])}, ({grads_in}), ({grads_p})", ""))
+        header = "def replay(_x, _p):"
+        self.key = "\n".join([header, *(f"    {code}" for code, _ in lines if code)])
+        self.source = "\n".join([header, *(
+            f"    {code}  # {c}" if code and c else f"    {code}" if code else f"    # {c}"
+            for code, c in lines)])
+
+    def _order(self) -> list[Value]:
+        """The output's graph in topological order, then whatever only the guards read."""
+        order: list[Value] = []
+        placed: set[Value] = set()
+        roots = (self._output, *(g.left for g in self.guards),
+                 *(g.right for g in self.guards if isinstance(g.right, Value)))
+        for root in roots:
+            for node in topological_order(root):
+                if node not in placed:
+                    placed.add(node)
+                    order.append(node)
+        return order
+
+    def _registers(self, order: list[Value]) -> tuple[dict[Value, Sym | float],
+                                                       dict[Value, int]]:
+        """Register numbers: inputs, then parameters, then computed nodes; constants get
+        their value (a literal) instead."""
+        ref: dict[Value, Sym | float] = {}
+        register: dict[Value, int] = {}
+        inputs = set(self.inputs)
+        self.params = tuple(v for v in order
+                            if v.op is None and v.requires_grad and v not in inputs)
+        for node in (*self.inputs, *self.params, *(v for v in order if v.op is not None)):
+            register[node] = len(register)
+            ref[node] = Sym(f"v{register[node]}", atomic=True)
+        for node in order:
+            ref.setdefault(node, node.data)
+        return ref, register
+
+    def _forward_lines(self, order: list[Value], ref: dict[Value, Sym | float],
+                       register: dict[Value, int]) -> list[tuple[str, str]]:
+        """``v_k = rule(args)`` per computed node, each guard right after its operands."""
+        guard_at: dict[int, list[int]] = {}  # after which computed register, -1: at once
+        for k, g in enumerate(self.guards):
+            operands = [v for v in (g.left, g.right) if isinstance(v, Value)]
+            if all(isinstance(ref[v], float) for v in operands):
+                continue  # constants on both sides: nothing can change
+            at = max((register[v] for v in operands if v.op is not None), default=-1)
+            guard_at.setdefault(at, []).append(k)
+        lines = [(self._guard_line(k, ref), "guard") for k in guard_at.get(-1, ())]
+        steps: list[_Step] = []
+        for node in order:
+            op = node.op
+            if op is None:
+                continue
+            n = len(node.parents) - op.params
+            args = [ref[p] for p in node.parents[:n]] + [p.data for p in node.parents[n:]]
+            if op.arity is None and n > MAX_INLINE_ARGS:
+                text = f"_OPS[{op.name!r}].forward(_F, {', '.join(_source(a) for a in args)})"
+            else:
+                text = forward_text(op, _CODE, args)
+            index = register[node]
+            lines.append((f"v{index} = {text}", _label(node.label)))
+            steps.append(_Step(index, op, tuple(
+                register.get(p, p.data) for p in node.parents[:n])
+                + tuple(p.data for p in node.parents[n:])))
+            lines += [(self._guard_line(k, ref), "guard") for k in guard_at.get(index, ())]
+        self._steps = tuple(steps)
+        return lines
+
+    def _grad_name(self, x: Value, register: dict[Value, int]) -> str:
+        name = f"g{register[x]}"
+        return name if name in self._adjoints else "0.0"
+
+    def _guard_line(self, k: int, ref: dict[Value, Sym | float]) -> str:
+        g = self.guards[k]
+        right = ref.get(g.right, g.right.data) if isinstance(g.right, Value) else g.right
+        test = f"{_source(ref[g.left])} {g.operator} {_source(right)}"
+        self._guard_texts[k] = test
+        return f"_guard({test}, {g.result}, {k})"
+
+    def _backward_lines(self, order: list[Value], ref: dict[Value, Sym | float],
+                        register: dict[Value, int]) -> list[tuple[str, str]]:
+        """g_parent += g_node * d node / d parent, in reverse topological order (as backward)."""
+        wanted = {x for x in self.inputs if x.requires_grad} | set(self.params)
+        needs: set[Value] = set()
+        for node in order:
+            if node in wanted or (node.requires_grad and any(p in needs for p in node.parents)):
+                needs.add(node)
+        lines: list[tuple[str, str]] = []
+        adjoints: set[str] = set()
+        output = self._output
+        if output in needs:
+            adjoints.add(f"g{register[output]}")
+            lines.append((f"g{register[output]} = 1.0", "backward: d output / d output"))
+        for node in reversed(order):
+            op = node.op
+            g = f"g{register[node]}" if node in register else ""
+            if op is None or g not in adjoints:
+                continue
+            n = len(node.parents) - op.params
+            args = [ref[p] for p in node.parents[:n]] + [p.data for p in node.parents[n:]]
+            for parent, d in zip(node.parents, grad_texts(op, _CODE, ref[node], args)):
+                if parent not in needs:
+                    continue
+                target = f"g{register[parent]}"
+                term = _times(g, d)
+                if target in adjoints:
+                    lines.append((f"{target} = {target} + {term}", ""))
+                else:
+                    adjoints.add(target)
+                    lines.append((f"{target} = {term}", ""))
+        self._adjoints = adjoints
+        return lines
+
+    # -- running -----------------------------------------------------------------------
+    def _function(self, mode: str) -> Callable[..., Any]:
+        """The generated function, bound to the float or the NumPy math namespace."""
+        fn = self._functions.get(mode)
+        if fn is None:
+            code = _CODE_CACHE.get(self.key)
+            if code is None:
+                code = builtins.compile(self.key, "<autograd_lite tape>", "exec")
+                if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+                    _CODE_CACHE.clear()
+                _CODE_CACHE[self.key] = code
+            numpy_mode = mode == "numpy"
+            namespace: dict[str, Any] = {
+                "__builtins__": {},
+                "_F": NumpyMath if numpy_mode else FloatMath,
+                "_OPS": {s.op.name: s.op for s in self._steps},  # rules of big n-ary ops
+                "_ok": _all_finite if numpy_mode else _finite,
+                "_scaled": _scaled_arrays if numpy_mode else _scaled,
+                "_guard": self._batch_guard if numpy_mode else self._guard,
+                "_nonfinite": self._batch_nonfinite if numpy_mode else self._interpret,
+            }
+            exec(code, namespace)
+            fn = namespace["replay"]
+            self._functions[mode] = fn
+        return fn
+
+    def __call__(self, *inputs: object) -> Replay:
+        """Replay on new input numbers: the output and d output / d input for each input.
+
+        Parameters are read from their ``.data``; their gradients are added to ``.grad``.
+        """
+        if len(inputs) != len(self.inputs):
+            raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
+        xs = tuple(to_float(x, f"tape input {i}") for i, x in enumerate(inputs))
+        ps = tuple(p.data for p in self.params)
+        fn = self._function("float")
+        try:
+            value, grads, param_grads = fn(xs, ps)
+        except DomainError as error:
+            failure = error
+        else:
+            for p, g in zip(self.params, param_grads):
+                p.grad += g
+            return Replay(value, grads)
+        self._interpret(xs, ps)  # raises the error eager evaluation would raise first
+        raise failure
+
+    def _guard(self, holds: bool, expected: bool, k: int) -> None:
+        if holds is not expected:
+            raise BranchChangedError(self._branch_message(k, holds))
+
+    def _branch_message(self, k: int, now: object, example: str = "") -> str:
+        g = self.guards[k]
+        label = f" ({g.left.label!r})" if g.left.label else ""
+        return (f"compiled tape: guard {k}, {self._guard_texts.get(k, '')}{label}, was "
+                f"{g.result} when traced but is {now}{example}: these inputs take another "
+                "branch than the recorded graph (see .source); trace again with them "
+                "(compiled() does this for you)")
+
+    def _interpret(self, xs: Sequence[float], ps: Sequence[float]) -> None:
+        """Evaluate op by op with the rule table, as eager evaluation does: raise its error."""
+        registers: list[float] = [*xs, *ps]
+        registers += [0.0] * len(self._steps)
+        for s in self._steps:
+            floats = [registers[a] if type(a) is int else a for a in s.args]
+            out = s.op.forward(FloatMath, *floats)
+            if out - out != 0.0:
+                raise DomainError(s.op.name, tuple(floats), "result is not a finite float")
+            registers[s.index] = out
+
+    # -- batches -----------------------------------------------------------------------
+    def batch(self, *columns: Column, reduce: Reduce = "mean",
+              backend: Backend = "auto") -> BatchReplay:
+        """Replay once per example: ``columns[i][e]`` is input ``i`` of example ``e``.
+
+        Returns per-example outputs and input gradients; parameter gradients are summed
+        (``reduce="sum"``) or averaged (``"mean"``: the gradient of the mean loss) over the
+        batch and added to ``.grad``.  ``backend``: ``"numpy"`` (arrays), ``"python"``
+        (example by example) or ``"auto"`` (NumPy if installed).
+        """
+        if reduce not in ("mean", "sum"):
+            raise ValueError(f"Tape.batch: reduce must be 'mean' or 'sum', got {reduce!r}")
+        if len(columns) != len(self.inputs):
+            raise TypeError(f"Tape.batch: expected {len(self.inputs)} columns, "
+                            f"got {len(columns)}")
+        sizes = {len(c) for c in columns}
+        if len(sizes) > 1:
+            raise ValueError(f"Tape.batch: columns of different lengths {sorted(sizes)}")
+        n = sizes.pop() if sizes else 1
+        if n == 0:
+            raise ValueError("Tape.batch: no examples")
+        use_numpy = backend == "numpy" or (backend == "auto" and numpy is not None)
+        if use_numpy and numpy is None:
+            raise ImportError("Tape.batch(backend='numpy') needs NumPy: pip install numpy")
+        scale = 1.0 / n if reduce == "mean" else 1.0
+        if use_numpy:
+            return self._batch_numpy(columns, n, scale)
+        values: list[float] = []
+        grads: list[list[float | None]] = [[] for _ in self.inputs]
+        totals = [0.0] * len(self.params)
+        saved = [p.grad for p in self.params]
+        try:
+            for e in range(n):
+                for p in self.params:
+                    p.grad = 0.0
+                value, g = self(*(c[e] for c in columns))
+                values.append(value)
+                for column, gi in zip(grads, g):
+                    column.append(gi)
+                totals = [t + p.grad for t, p in zip(totals, self.params)]
+        finally:
+            for p, s in zip(self.params, saved):
+                p.grad = s
+        for p, t in zip(self.params, totals):
+            p.grad += t * scale
+        return BatchReplay(values, tuple(None if not x.requires_grad else g
+                                         for x, g in zip(self.inputs, grads)))
+
+    def _batch_numpy(self, columns: Sequence[Column], n: int,
+                     scale: float) -> BatchReplay:
+        np = numpy
+        xs = []
+        for i, c in enumerate(columns):
+            a = np.asarray(c, dtype=float)
+            if a.shape != (n,):
+                raise ValueError(f"Tape.batch: column {i} must be one-dimensional")
+            bad = ~np.isfinite(a)
+            if bad.any():
+                to_float(float(a[np.argmax(bad)]), f"tape input {i}")
+            xs.append(a)
+        ps = tuple(p.data for p in self.params)
+        fn = self._function("numpy")
+        failure: DomainError | None = None
+        try:
+            with np.errstate(all="ignore"):
+                value, grads, param_grads = fn(tuple(xs), ps)
+        except DomainError as error:
+            failure = error
+        if failure is not None:
+            self._batch_nonfinite(tuple(xs), ps)
+            raise failure
+        per_example: list[int] = []  # gradients that differ by example, summed below
+        totals: list[float] = []
+        for i, g in enumerate(param_grads):
+            if type(g) is np.ndarray and g.ndim:
+                per_example.append(i)
+                totals.append(0.0)
+            else:
+                totals.append(float(g) * n)  # the same for every example: n equal terms
+        if per_example:  # one stacked reduction, not one np.sum per parameter
+            sums = np.stack([param_grads[i] for i in per_example]).sum(axis=1)
+            for i, total in zip(per_example, sums.tolist()):
+                totals[i] = total
+        for p, total in zip(self.params, totals):
+            p.grad += total * scale
+        return BatchReplay(np.broadcast_to(value, (n,)).copy(),
+                           tuple(None if g is None else np.broadcast_to(g, (n,)).copy()
+                                 for g in grads))
+
+    def _batch_guard(self, holds: Any, expected: bool, k: int) -> None:
+        changed = numpy.asarray(holds) != expected
+        if changed.any():
+            e = int(numpy.argmax(changed)) if numpy.ndim(changed) else 0
+            raise BranchChangedError(self._branch_message(k, not expected, f" for example {e}"))
+
+    def _batch_nonfinite(self, xs: Sequence[Any], ps: Sequence[float]) -> None:
+        """Find the first example whose eager evaluation fails, and raise its error."""
+        n = max((len(x) for x in xs), default=1)
+        for e in range(n):
+            self._interpret([float(x[e]) for x in xs], ps)
+
+
+def _tuple(names: Iterable[str]) -> str:
+    """``a, b`` -- or ``a,`` for one name: the inside of a tuple display."""
+    items = list(names)
+    return ", ".join(items) + ("," if len(items) == 1 else "")
+
+
+def _source(x: Sym | float) -> str:
+    return x.text if isinstance(x, Sym) else literal(x)
+
+
+def _finite(s: float) -> bool:
+    return s - s == 0.0
+
+
+def _all_finite(s: Any) -> bool:
+    return bool(numpy.isfinite(s).all())
+
+
+# -- the rule table's float functions on NumPy arrays ------------------------------------
+def _fail_like(rule: Callable[..., Any], bad: Any, *args: Any) -> None:
+    """Call the float rule on the first bad example: it raises the eager DomainError."""
+    np = numpy
+    mask = np.broadcast_to(bad, np.broadcast(*args).shape) if args else bad
+    e = int(np.argmax(mask))
+    rule(*(float(np.broadcast_to(a, mask.shape).flat[e]) for a in args))
+    raise DomainError(getattr(rule, "__name__", "op"), (), "invalid argument")  # unreachable
+
+
+class NumpyMath:
+    """:class:`~autograd_lite.ops.FloatMath` on NumPy arrays, one element per example.
+
+    Same formulas, same domain checks: where an element is out of the domain, the float
+    rule is called on it, so the error is exactly the eager one.
+    """
+
+    inf = math.inf
+
+    @staticmethod
+    def div(x: Any, y: Any) -> Any:
+        bad = numpy.asarray(y) == 0.0
+        if bad.any():
+            _fail_like(FloatMath.div, bad, x, y)
+        return x / y
+
+    @staticmethod
+    def pow(x: Any, c: Any) -> Any:
+        np = numpy
+        bad = ((np.asarray(x) < 0.0) & (np.asarray(c) != np.floor(c))) | (
+            (np.asarray(x) == 0.0) & (np.asarray(c) < 0.0))
+        if bad.any():
+            _fail_like(FloatMath.pow, bad, x, c)
+        out = np.power(x, c)
+        overflow = ~np.isfinite(out)
+        if overflow.any():
+            _fail_like(FloatMath.pow, overflow, x, c)
+        return out
+
+    @staticmethod
+    def powv(x: Any, y: Any) -> Any:
+        bad = numpy.asarray(x) <= 0.0
+        if bad.any():
+            _fail_like(FloatMath.powv, bad, x, y)
+        return NumpyMath.pow(x, y)
+
+    @staticmethod
+    def dpow(x: Any, c: Any) -> Any:
+        np = numpy
+        zero_c = np.asarray(c) == 0.0
+        infinite = (np.asarray(x) == 0.0) & (np.asarray(c) < 1.0) & ~zero_c
+        safe_x = np.where(zero_c | infinite, 1.0, x)
+        finite = np.asarray(c) * NumpyMath.pow(safe_x, np.asarray(c) - 1.0)
+        return np.where(zero_c, 0.0, np.where(infinite, math.inf, finite))
+
+    @staticmethod
+    def exp(x: Any) -> Any:
+        out = numpy.exp(x)
+        bad = ~numpy.isfinite(out)
+        if bad.any():
+            _fail_like(FloatMath.exp, bad, x)
+        return out
+
+    @staticmethod
+    def log(x: Any) -> Any:
+        bad = numpy.asarray(x) <= 0.0
+        if bad.any():
+            _fail_like(FloatMath.log, bad, x)
+        return numpy.log(x)
+
+    @staticmethod
+    def sqrt(x: Any) -> Any:
+        bad = numpy.asarray(x) < 0.0
+        if bad.any():
+            _fail_like(FloatMath.sqrt, bad, x)
+        return numpy.sqrt(x)
+
+    @staticmethod
+    def tanh(x: Any) -> Any:
+        return numpy.tanh(x)
+
+    @staticmethod
+    def sin(x: Any) -> Any:
+        return numpy.sin(x)
+
+    @staticmethod
+    def cos(x: Any) -> Any:
+        return numpy.cos(x)
+
+    @staticmethod
+    def abs(x: Any) -> Any:
+        return numpy.abs(x)
+
+    @staticmethod
+    def sigmoid(x: Any) -> Any:
+        """1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) otherwise (as FloatMath)."""
+        e = numpy.exp(-numpy.abs(x))
+        return numpy.where(numpy.asarray(x) >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    @staticmethod
+    def relu(x: Any) -> Any:
+        return numpy.where(x > 0.0, x, 0.0)
+
+    @staticmethod
+    def leaky_relu(x: Any, slope: float) -> Any:
+        return numpy.where(x > 0.0, x, slope * x)
+
+    @staticmethod
+    def step(x: Any, low: float = 0.0) -> Any:
+        return numpy.where(x > 0.0, 1.0, low)
+
+    @staticmethod
+    def sign(x: Any) -> Any:
+        x = numpy.asarray(x)
+        return numpy.where(x > 0.0, 1.0, numpy.where(x < 0.0, -1.0, 0.0))
+
+    @staticmethod
+    def sum(xs: Sequence[Any]) -> Any:
+        total: Any = 0.0
+        for x in xs:
+            total = total + x
+        return total
+
+    @staticmethod
+    def dot(xs: Sequence[Any]) -> Any:
+        n = len(xs) // 2
+        total: Any = 0.0
+        for w, x in zip(xs[:n], xs[n:]):
+            total = total + w * x
+        return total
+
+
+# -- tracing functions -------------------------------------------------------------------
+class Compiled:
+    """A function of numbers traced to a :class:`Tape` on first call (see :func:`compiled`)."""
+
+    def __init__(self, f: Callable[..., Value], wrt: Sequence[int] | None) -> None:
+        self.f = f
+        try:
+            names = list(inspect.signature(f).parameters)
+        except (TypeError, ValueError):
+            names = []
+        self._names = names
+        self._wrt = None if wrt is None else frozenset(wrt)
+        self._tapes: dict[str, Tape] = {}
+        self._current: Tape | None = None
+
+    @property
+    def tape(self) -> Tape:
+        """The tape of the latest call (trace the function by calling it first)."""
+        if self._current is None:
+            raise RuntimeError("compiled: not traced yet; call it once with example inputs")
+        return self._current
+
+    @property
+    def source(self) -> str:
+        """The generated code of the latest tape."""
+        return self.tape.source
+
+    def trace(self, *inputs: object) -> Tape:
+        """Run the function on Values holding ``inputs`` and compile what it records."""
+        guards: list[Guard] = []
+
+        def observe(left: Value, operator: str, right: Value | float, result: bool) -> None:
+            guards.append(Guard(left, operator, right, result))
+
+        names = self._names if len(self._names) == len(inputs) else []
+        leaves = [Value(to_float(x, f"compiled input {i}"),
+                        names[i] if names else f"x{i}",
+                        requires_grad=self._wrt is None or i in self._wrt)
+                  for i, x in enumerate(inputs)]
+        token = COMPARISON_OBSERVER.set(observe)
+        try:
+            with enable_grad():
+                out = self.f(*leaves)
+        finally:
+            COMPARISON_OBSERVER.reset(token)
+        if not isinstance(out, Value):
+            raise TypeError(f"compiled: the function must return a Value, got "
+                            f"{type(out).__name__}")
+        tape = Tape(out, leaves, guards)
+        tape = self._tapes.setdefault(f"{tape.key}\n{[id(p) for p in tape.params]}", tape)
+        self._current = tape
+        return tape
+
+    def __call__(self, *inputs: object) -> Replay:
+        """Replay the latest tape that takes the same branches; trace again if none does."""
+        for tape in self._candidates():
+            try:
+                result = tape(*inputs)
+            except BranchChangedError:
+                continue
+            self._current = tape
+            return result
+        return self.trace(*inputs)(*inputs)
+
+    def batch(self, *columns: Column, reduce: Reduce = "mean",
+              backend: Backend = "auto") -> BatchReplay:
+        """:meth:`Tape.batch` with the first tape whose branches every example takes (traced
+        on the first example if none): examples on different paths raise
+        :class:`BranchChangedError` -- replay those one by one.
+        """
+        for tape in self._candidates():
+            try:
+                result = tape.batch(*columns, reduce=reduce, backend=backend)
+            except BranchChangedError:
+                continue
+            self._current = tape
+            return result
+        return self.trace(*(c[0] for c in columns)).batch(*columns, reduce=reduce,
+                                                           backend=backend)
+
+    def _candidates(self) -> list[Tape]:
+        first = [self._current] if self._current is not None else []
+        return first + [t for t in self._tapes.values() if t is not self._current]
+
+
+@overload
+def compiled(f: Callable[..., Value], *, wrt: Sequence[int] | None = None) -> Compiled: ...
+@overload
+def compiled(f: None = None, *,
+             wrt: Sequence[int] | None = None) -> Callable[[Callable[..., Value]], Compiled]: ...
+def compiled(f: Callable[..., Value] | None = None, *,
+             wrt: Sequence[int] | None = None) -> Any:
+    """Compile ``f`` (numbers in, one Value out) to straight-line Python on first call.
+
+    ``wrt``: indices of the arguments to differentiate (default: all).  Use as
+    ``compiled(f)`` or as a decorator ``@compiled`` / ``@compiled(wrt=[0])``.  The result
+    returns :class:`Replay` ``(value, grads)``; Values ``f`` uses from outside (a model's
+    parameters) are read live and receive their gradients in ``.grad``.
+    """
+    if f is None:
+        return lambda g: Compiled(g, wrt)
+    return Compiled(f, wrt)
