@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
-from autograd_lite.engine import Value, dot, lift, to_float, zero_grad
+from autograd_lite.engine import Value, constant, dot, lift, to_float, zero_grad
 
 Activation: TypeAlias = Callable[[Value], Value]
 ActivationSpec: TypeAlias = "str | Activation"
@@ -199,7 +199,8 @@ class Neuron(Module):
         self.bias_input = to_float(bias_input, "Neuron bias_input")
         self.activation, self._g = resolve_activation(activation)
         self._fused = self.weight if self.bias is None else [*self.weight, self.bias]
-        self._c = [] if self.bias is None else [self.bias_input]  # a constant in the graph
+        # the bias input: one constant node, made once and shared by every call
+        self._c = [] if self.bias is None else [constant(self.bias_input)]
         self._name_nodes(name)
 
     def _name_nodes(self, prefix: str, index: str = "") -> None:
