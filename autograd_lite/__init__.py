@@ -1,18 +1,20 @@
 """autograd_lite: a scalar reverse-mode automatic differentiation engine you can read.
 
 Layers, lowest first: ``ops`` (the rule table) -> ``engine`` (``Value``, backward, ``grad``)
--> readers of the rules (``forward``, ``check``, ``symbolic``) -> ``nn``, ``losses``,
-``optim``, ``io`` -> readers of a finished graph (``viz``, ``trace``, ``steps``,
+-> readers of the rules (``forward``, ``check``, ``symbolic``, ``anomaly``) -> ``nn``,
+``losses``, ``optim``, ``io`` -> readers of a finished graph (``viz``, ``trace``, ``steps``,
 ``compile``).  See the README for the map.  ``autograd_lite.testing`` (hypothesis
 strategies) is not imported here, because it needs the ``test`` extra.
 """
 
+from autograd_lite.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.check import (
     GradcheckError,
     central_difference,
     gradcheck,
     gradgradcheck,
 )
+from autograd_lite.compile import BranchChangedError, Tape, compiled
 from autograd_lite.engine import (
     Value,
     add_n,
@@ -37,17 +39,22 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "AnomalyError",
+    "BranchChangedError",
     "DomainError",
     "Dual",
     "GradcheckError",
     "Layer",
     "Module",
     "Neuron",
+    "Tape",
     "Value",
     "add_n",
     "backward_steps",
     "central_difference",
+    "compiled",
     "constant",
+    "detect_anomaly",
     "dot",
     "draw_dot",
     "enable_grad",

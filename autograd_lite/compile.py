@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import builtins
 import inspect
-import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from typing import Any, Literal, NamedTuple, overload
 from autograd_lite.engine import (
     COMPARISON_OBSERVER,
     Value,
+    chain_term,
     enable_grad,
     to_float,
     topological_order,
@@ -52,11 +52,6 @@ from autograd_lite.engine import (
 from autograd_lite.errors import DomainError
 from autograd_lite.ops import FloatMath, Op
 from autograd_lite.symbolic import Sym, SymbolMath, forward_text, grad_texts, literal
-
-try:
-    import numpy
-except ImportError:  # pragma: no cover - the no-NumPy path is tested with backend="python"
-    numpy = None  # type: ignore[assignment]
 
 _CODE = SymbolMath(code=True)
 MAX_INLINE_ARGS = 64
@@ -118,23 +113,13 @@ def _label(label: str) -> str:
 
 def _times(g: str, d: str) -> str:
     """``g * d`` as source, without multiplying by 1.  A computed local derivative (it may be
-    infinite, as d sqrt(x)/dx at 0) goes through ``_scaled``: a zero adjoint adds nothing,
-    as in ``backward``, instead of 0 * inf = nan."""
+    infinite, as d sqrt(x)/dx at 0) goes through ``_scaled`` (:func:`chain_term`): a zero
+    factor adds nothing, as in ``backward``, instead of 0 * inf = nan."""
     if d == "1.0":
         return g
     if d == "-1.0":
         return f"-{g}"
     return f"{g} * {d}" if _SIMPLE.fullmatch(d) else f"_scaled({g}, {d})"
-
-
-def _scaled(g: float, d: float) -> float:
-    """g * d, and 0.0 when the adjoint g is 0 (``backward`` skips zero adjoints)."""
-    return g * d if g != 0.0 else 0.0
-
-
-def _scaled_arrays(g: Any, d: Any) -> Any:
-    """:func:`_scaled` per example."""
-    return numpy.where(numpy.asarray(g) != 0.0, g * d, 0.0)
 
 
 _CODE_CACHE: dict[str, CodeType] = {}
@@ -188,6 +173,7 @@ class Tape:
         """Generate :attr:`source` (and :attr:`key`, the same code without comments)."""
         order = self._order()
         ref, register = self._registers(order)
+        self._output_register = register.get(self._output)
         lines: list[tuple[str, str]] = []  # (code, comment text already made safe)
         if self.inputs:
             lines.append((f"{_tuple(f'v{i}' for i in range(len(self.inputs)))} = _x",
@@ -331,16 +317,18 @@ class Tape:
                 if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
                     _CODE_CACHE.clear()
                 _CODE_CACHE[self.key] = code
-            numpy_mode = mode == "numpy"
             namespace: dict[str, Any] = {
                 "__builtins__": {},
-                "_F": NumpyMath if numpy_mode else FloatMath,
                 "_OPS": {s.op.name: s.op for s in self._steps},  # rules of big n-ary ops
-                "_ok": _all_finite if numpy_mode else _finite,
-                "_scaled": _scaled_arrays if numpy_mode else _scaled,
-                "_guard": self._batch_guard if numpy_mode else self._guard,
-                "_nonfinite": self._batch_nonfinite if numpy_mode else self._interpret,
             }
+            if mode == "numpy":
+                from autograd_lite import arrays
+                namespace.update(_F=arrays.NumpyMath, _ok=arrays.all_finite,
+                                 _scaled=arrays.chain_terms, _guard=self._batch_guard,
+                                 _nonfinite=self._batch_nonfinite)
+            else:
+                namespace.update(_F=FloatMath, _ok=_finite, _scaled=chain_term,
+                                 _guard=self._guard, _nonfinite=self._interpret)
             exec(code, namespace)
             fn = namespace["replay"]
             self._functions[mode] = fn
@@ -361,6 +349,8 @@ class Tape:
         except DomainError as error:
             failure = error
         else:
+            if _has_nan(grads, param_grads):  # maybe 0 * inf: redo with chain_term's rule
+                grads, param_grads = self._interpret_gradients(xs, ps)
             for p, g in zip(self.params, param_grads):
                 p.grad += g
             return Replay(value, grads)
@@ -379,8 +369,9 @@ class Tape:
                 "branch than the recorded graph (see .source); trace again with them "
                 "(compiled() does this for you)")
 
-    def _interpret(self, xs: Sequence[float], ps: Sequence[float]) -> None:
-        """Evaluate op by op with the rule table, as eager evaluation does: raise its error."""
+    def _interpret(self, xs: Sequence[float], ps: Sequence[float]) -> list[float]:
+        """Evaluate op by op with the rule table, as eager evaluation does (raising its
+        error): every register's value."""
         registers: list[float] = [*xs, *ps]
         registers += [0.0] * len(self._steps)
         for s in self._steps:
@@ -389,6 +380,25 @@ class Tape:
             if out - out != 0.0:
                 raise DomainError(s.op.name, tuple(floats), "result is not a finite float")
             registers[s.index] = out
+        return registers
+
+    def _interpret_gradients(self, xs: Sequence[float], ps: Sequence[float]
+                             ) -> tuple[tuple[float | None, ...], tuple[float, ...]]:
+        """The gradients op by op with the rule table and :func:`chain_term`, as
+        ``backward`` computes them: the slow path for when the generated code met a nan."""
+        registers = self._interpret(xs, ps)
+        adjoint = [0.0] * len(registers)
+        if self._output_register is not None:
+            adjoint[self._output_register] = 1.0
+        for s in reversed(self._steps):
+            g = adjoint[s.index]
+            floats = [registers[a] if type(a) is int else a for a in s.args]
+            for a, d in zip(s.args, s.op.grad(FloatMath, registers[s.index], *floats)):
+                if type(a) is int:
+                    adjoint[a] += chain_term(g, d)
+        n = len(xs)
+        return (tuple(adjoint[i] if x.requires_grad else None for i, x in enumerate(self.inputs)),
+                tuple(adjoint[n:n + len(ps)]))
 
     # -- batches -----------------------------------------------------------------------
     def batch(self, *columns: Column, reduce: Reduce = "mean",
@@ -411,12 +421,16 @@ class Tape:
         n = sizes.pop() if sizes else 1
         if n == 0:
             raise ValueError("Tape.batch: no examples")
-        use_numpy = backend == "numpy" or (backend == "auto" and numpy is not None)
-        if use_numpy and numpy is None:
-            raise ImportError("Tape.batch(backend='numpy') needs NumPy: pip install numpy")
+        has_numpy = _has_numpy()
+        use_numpy = backend == "numpy" or (backend == "auto" and has_numpy)
+        if use_numpy and not has_numpy:
+            raise ImportError("Tape.batch(backend='numpy') needs NumPy: "
+                              'pip install "autograd-lite[batch]"')
         scale = 1.0 / n if reduce == "mean" else 1.0
         if use_numpy:
-            return self._batch_numpy(columns, n, scale)
+            replay = self._batch_numpy(columns, n, scale)
+            if replay is not None:
+                return replay  # else some gradient met a nan: example by example instead
         values: list[float] = []
         grads: list[list[float | None]] = [[] for _ in self.inputs]
         totals = [0.0] * len(self.params)
@@ -439,8 +453,8 @@ class Tape:
                                          for x, g in zip(self.inputs, grads)))
 
     def _batch_numpy(self, columns: Sequence[Column], n: int,
-                     scale: float) -> BatchReplay:
-        np = numpy
+                     scale: float) -> BatchReplay | None:
+        import numpy as np
         xs = []
         for i, c in enumerate(columns):
             a = np.asarray(c, dtype=float)
@@ -473,6 +487,8 @@ class Tape:
             sums = np.stack([param_grads[i] for i in per_example]).sum(axis=1)
             for i, total in zip(per_example, sums.tolist()):
                 totals[i] = total
+        if _has_nan([np.sum(g) for g in grads if g is not None], totals):
+            return None
         for p, total in zip(self.params, totals):
             p.grad += total * scale
         return BatchReplay(np.broadcast_to(value, (n,)).copy(),
@@ -480,9 +496,11 @@ class Tape:
                                  for g in grads))
 
     def _batch_guard(self, holds: Any, expected: bool, k: int) -> None:
-        changed = numpy.asarray(holds) != expected
+        import numpy as np
+
+        changed = np.asarray(holds) != expected
         if changed.any():
-            e = int(numpy.argmax(changed)) if numpy.ndim(changed) else 0
+            e = int(np.argmax(changed)) if np.ndim(changed) else 0
             raise BranchChangedError(self._branch_message(k, not expected, f" for example {e}"))
 
     def _batch_nonfinite(self, xs: Sequence[Any], ps: Sequence[float]) -> None:
@@ -490,6 +508,21 @@ class Tape:
         n = max((len(x) for x in xs), default=1)
         for e in range(n):
             self._interpret([float(x[e]) for x in xs], ps)
+
+
+def _has_numpy() -> bool:
+    """Whether NumPy is installed (imported on the first batch, not with the package)."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:  # pragma: no cover - the no-NumPy path is tested with backend="python"
+        return False
+    return True
+
+
+def _has_nan(grads: Sequence[Any], param_grads: Sequence[Any]) -> bool:
+    """Whether any gradient is nan (one sum; an inf - inf in it only costs a re-check)."""
+    total = sum(param_grads) + sum(g for g in grads if g is not None)
+    return bool(total != total)
 
 
 def _tuple(names: Iterable[str]) -> str:
@@ -504,142 +537,6 @@ def _source(x: Sym | float) -> str:
 
 def _finite(s: float) -> bool:
     return s - s == 0.0
-
-
-def _all_finite(s: Any) -> bool:
-    return bool(numpy.isfinite(s).all())
-
-
-# -- the rule table's float functions on NumPy arrays ------------------------------------
-def _fail_like(rule: Callable[..., Any], bad: Any, *args: Any) -> None:
-    """Call the float rule on the first bad example: it raises the eager DomainError."""
-    np = numpy
-    mask = np.broadcast_to(bad, np.broadcast(*args).shape) if args else bad
-    e = int(np.argmax(mask))
-    rule(*(float(np.broadcast_to(a, mask.shape).flat[e]) for a in args))
-    raise DomainError(getattr(rule, "__name__", "op"), (), "invalid argument")  # unreachable
-
-
-class NumpyMath:
-    """:class:`~autograd_lite.ops.FloatMath` on NumPy arrays, one element per example.
-
-    Same formulas, same domain checks: where an element is out of the domain, the float
-    rule is called on it, so the error is exactly the eager one.
-    """
-
-    inf = math.inf
-
-    @staticmethod
-    def div(x: Any, y: Any) -> Any:
-        bad = numpy.asarray(y) == 0.0
-        if bad.any():
-            _fail_like(FloatMath.div, bad, x, y)
-        return x / y
-
-    @staticmethod
-    def pow(x: Any, c: Any) -> Any:
-        np = numpy
-        bad = ((np.asarray(x) < 0.0) & (np.asarray(c) != np.floor(c))) | (
-            (np.asarray(x) == 0.0) & (np.asarray(c) < 0.0))
-        if bad.any():
-            _fail_like(FloatMath.pow, bad, x, c)
-        out = np.power(x, c)
-        overflow = ~np.isfinite(out)
-        if overflow.any():
-            _fail_like(FloatMath.pow, overflow, x, c)
-        return out
-
-    @staticmethod
-    def powv(x: Any, y: Any) -> Any:
-        bad = numpy.asarray(x) <= 0.0
-        if bad.any():
-            _fail_like(FloatMath.powv, bad, x, y)
-        return NumpyMath.pow(x, y)
-
-    @staticmethod
-    def dpow(x: Any, c: Any) -> Any:
-        np = numpy
-        zero_c = np.asarray(c) == 0.0
-        infinite = (np.asarray(x) == 0.0) & (np.asarray(c) < 1.0) & ~zero_c
-        safe_x = np.where(zero_c | infinite, 1.0, x)
-        finite = np.asarray(c) * NumpyMath.pow(safe_x, np.asarray(c) - 1.0)
-        return np.where(zero_c, 0.0, np.where(infinite, math.inf, finite))
-
-    @staticmethod
-    def exp(x: Any) -> Any:
-        out = numpy.exp(x)
-        bad = ~numpy.isfinite(out)
-        if bad.any():
-            _fail_like(FloatMath.exp, bad, x)
-        return out
-
-    @staticmethod
-    def log(x: Any) -> Any:
-        bad = numpy.asarray(x) <= 0.0
-        if bad.any():
-            _fail_like(FloatMath.log, bad, x)
-        return numpy.log(x)
-
-    @staticmethod
-    def sqrt(x: Any) -> Any:
-        bad = numpy.asarray(x) < 0.0
-        if bad.any():
-            _fail_like(FloatMath.sqrt, bad, x)
-        return numpy.sqrt(x)
-
-    @staticmethod
-    def tanh(x: Any) -> Any:
-        return numpy.tanh(x)
-
-    @staticmethod
-    def sin(x: Any) -> Any:
-        return numpy.sin(x)
-
-    @staticmethod
-    def cos(x: Any) -> Any:
-        return numpy.cos(x)
-
-    @staticmethod
-    def abs(x: Any) -> Any:
-        return numpy.abs(x)
-
-    @staticmethod
-    def sigmoid(x: Any) -> Any:
-        """1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) otherwise (as FloatMath)."""
-        e = numpy.exp(-numpy.abs(x))
-        return numpy.where(numpy.asarray(x) >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    @staticmethod
-    def relu(x: Any) -> Any:
-        return numpy.where(x > 0.0, x, 0.0)
-
-    @staticmethod
-    def leaky_relu(x: Any, slope: float) -> Any:
-        return numpy.where(x > 0.0, x, slope * x)
-
-    @staticmethod
-    def step(x: Any, low: float = 0.0) -> Any:
-        return numpy.where(x > 0.0, 1.0, low)
-
-    @staticmethod
-    def sign(x: Any) -> Any:
-        x = numpy.asarray(x)
-        return numpy.where(x > 0.0, 1.0, numpy.where(x < 0.0, -1.0, 0.0))
-
-    @staticmethod
-    def sum(xs: Sequence[Any]) -> Any:
-        total: Any = 0.0
-        for x in xs:
-            total = total + x
-        return total
-
-    @staticmethod
-    def dot(xs: Sequence[Any]) -> Any:
-        n = len(xs) // 2
-        total: Any = 0.0
-        for w, x in zip(xs[:n], xs[n:]):
-            total = total + w * x
-        return total
 
 
 # -- tracing functions -------------------------------------------------------------------

@@ -11,11 +11,12 @@ visited in reverse topological order (found iteratively: no recursion limit).
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ContextDecorator
 from contextvars import ContextVar, Token
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 from autograd_lite.errors import DomainError
 from autograd_lite.ops import OPS, FloatMath, Op
@@ -30,6 +31,49 @@ check the same comparisons come out the same."""
 _F = FloatMath
 
 
+# -- anomaly mode hooks (used by autograd_lite.anomaly; inert until first used) ---------------
+class AnomalyObserver(Protocol):
+    """What :data:`ANOMALY_OBSERVER` is told: each recorded node, and non-finite gradients."""
+
+    def created(self, node: Value) -> None:
+        """``node`` was just recorded (by the user code on the stack)."""
+
+    def nonfinite(self, node: Value, argument: int, adjoint: float, local: float,
+                  total: float) -> None:
+        """``total`` (d root / d parent so far, including ``adjoint * local``) is nan or inf,
+        for ``parent = node.parents[argument]``: must raise."""
+
+
+ANOMALY_OBSERVER: ContextVar[AnomalyObserver | None] = ContextVar(
+    "autograd_lite_anomaly_observer", default=None)
+"""While set (through :func:`observe_anomalies`), every recorded node is reported to
+``created``, and ``backward`` / ``grad`` run a checked loop that reports the first non-finite
+gradient to ``nonfinite`` (which raises; ``backward`` first restores the leaves' ``.grad``)."""
+_anomaly_mode_used = False  # sticky: the recording fast path skips the check until then
+
+
+def observe_anomalies(observer: AnomalyObserver | None) -> Token[AnomalyObserver | None]:
+    """Set :data:`ANOMALY_OBSERVER` in this context; reset it with the returned token."""
+    global _anomaly_mode_used
+    _anomaly_mode_used = True
+    return ANOMALY_OBSERVER.set(observer)
+
+
+def _observe_creation(node: Value) -> None:
+    observer = ANOMALY_OBSERVER.get()
+    if observer is not None:
+        observer.created(node)
+
+
+def chain_term(upstream: float, local: float) -> float:
+    """What one backward step adds to a parent: upstream * local, and exactly 0 when either
+    factor is 0 -- so 0 * inf never makes a nan (relu then sqrt at x < 0: d = 0, not nan).
+
+    ``backward``, ``grad``, forward mode and the compiled tape all follow this rule.
+    """
+    return upstream * local if upstream != 0.0 and local != 0.0 else 0.0
+
+
 def to_float(x: object, what: str = "Value") -> float:
     """Convert a real number (int, float, NumPy scalar, Fraction...) to a finite float.
 
@@ -41,7 +85,13 @@ def to_float(x: object, what: str = "Value") -> float:
     elif isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r}")
     else:
-        f = float(x)
+        try:
+            f = float(x)
+        except OverflowError:  # an int or Fraction beyond 1.8e308
+            infinity = -math.inf if x < 0 else math.inf
+            raise DomainError(what, (infinity,),
+                              f"expected a finite number ({type(x).__name__} too large for a "
+                              "float)") from None
     if f - f != 0.0:
         raise DomainError(what, (f,), "expected a finite number")
     return f
@@ -190,7 +240,8 @@ class Value:
         """Back-propagate ``gradient`` (d root / d self) to every value this one depends on.
 
         Leaves accumulate into ``.grad`` across calls (as PyTorch); every non-leaf's
-        ``.grad`` is overwritten with d self / d node from this call.
+        ``.grad`` is overwritten with d self / d node from this call.  A term whose adjoint
+        or local derivative is 0 adds nothing (:func:`chain_term`).
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -201,19 +252,56 @@ class Value:
         for node in order:
             if node.op is not None:
                 node.grad = 0.0
+        observer = ANOMALY_OBSERVER.get() if _anomaly_mode_used else None
+        if observer is not None:
+            _checked_backward(self, seed, order, observer)
+            return
         self.grad += seed
         for node in reversed(order):
             parents = node.parents
             g = node.grad
             if parents and g != 0.0:  # a zero adjoint adds nothing (and never 0 * inf = nan)
                 local = node.local_grads
-                if len(local) == 2 == len(parents):  # binary ops, unrolled: 1.5x faster
+                if g - g != 0.0:  # an infinite adjoint: a zero local derivative adds nothing
+                    for parent, d in zip(parents, local):
+                        if d != 0.0:
+                            parent.grad += g * d
+                elif len(local) == 2 == len(parents):  # binary ops, unrolled: 1.5x faster
                     first, second = parents
                     first.grad += g * local[0]
                     second.grad += g * local[1]
                 else:
                     for parent, d in zip(parents, local):
                         parent.grad += g * d
+
+
+def _checked_backward(root: Value, seed: float, order: list[Value],
+                      observer: AnomalyObserver) -> None:
+    """``backward``'s loop in anomaly mode: all or nothing, and a leaf that requires
+    gradients ending non-finite is reported with the step where its nan or inf arose.
+
+    An infinity that a zero local derivative stops later (sqrt'(0) under relu'(0) = 0) or
+    that reaches only constants is no anomaly: nobody reads it.
+    """
+    leaves = [(node, node.grad) for node in order if node.op is None]
+    root.grad += seed
+    origin: dict[Value, _Origin] = {}
+    for node in reversed(order):
+        g = node.grad
+        if node.parents and g != 0.0:
+            for argument, (parent, d) in enumerate(zip(node.parents, node.local_grads)):
+                total = parent.grad = parent.grad + chain_term(g, d)
+                if total - total != 0.0 and parent not in origin:
+                    origin[parent] = origin.get(node) or (node, argument, g, d, total)
+    for leaf, _ in leaves:
+        if leaf.requires_grad and leaf in origin:
+            for each, before in leaves:
+                each.grad = before
+            observer.nonfinite(*origin[leaf])
+
+
+_Origin = tuple[Value, int, float, float, float]
+"""Where a gradient first became non-finite: (node, argument, adjoint, local, sum)."""
 
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW, _POWC = (OPS[n] for n in
@@ -284,6 +372,8 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     node.parents = (a, b)
     node.local_grads = op.grad(_F, out, x, y)
     node.requires_grad = True
+    if _anomaly_mode_used:
+        _observe_creation(node)
     return node
 
 
@@ -301,6 +391,8 @@ def _unary(op: Op, a: Value) -> Value:
     node.parents = (a,)
     node.local_grads = op.grad(_F, out, x)
     node.requires_grad = True
+    if _anomaly_mode_used:
+        _observe_creation(node)
     return node
 
 
@@ -317,6 +409,8 @@ def _record(op: Op, out: float, parents: tuple[Value, ...], floats: Sequence[flo
         node.parents = parents
         node.local_grads = op.grad(_F, out, *floats)
         node.requires_grad = True
+        if _anomaly_mode_used:
+            _observe_creation(node)
     else:
         node.op = None
         node.parents = ()
@@ -479,15 +573,26 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
         raise RuntimeError(f"grad: {output!r} does not require gradients")
     order = topological_order(output)
     adjoint: dict[Value, Any] = {output: constant(1.0) if create_graph else 1.0}
+    # anomaly mode checks float sums; with create_graph the ops on Values check themselves
+    observer = ANOMALY_OBSERVER.get() if _anomaly_mode_used and not create_graph else None
+    origin: dict[Value, _Origin] = {}
     with (enable_grad() if create_graph else no_grad()):
         for node in reversed(order):
             g = adjoint.get(node)
             if g is None or not node.parents or (not create_graph and g == 0.0):
                 continue  # a zero adjoint adds nothing (and never 0 * inf = nan)
             locals_ = local_grads_as_values(node) if create_graph else node.local_grads
-            for parent, local in zip(node.parents, locals_):
+            for argument, (parent, local) in enumerate(zip(node.parents, locals_)):
+                if not create_graph and local == 0.0:
+                    continue  # nor does a zero local derivative (0 * inf = nan again)
                 term = g * local
-                adjoint[parent] = adjoint[parent] + term if parent in adjoint else term
+                total = adjoint[parent] = adjoint[parent] + term if parent in adjoint else term
+                if observer is not None and total - total != 0.0 and parent not in origin:
+                    origin[parent] = origin.get(node) or (node, argument, g, float(local), total)
+    if observer is not None:
+        for x in wanted:
+            if x in origin:
+                observer.nonfinite(*origin[x])
     used = set(order)
     results: list[Any] = []
     for x in wanted:

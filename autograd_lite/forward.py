@@ -99,8 +99,9 @@ def apply(op: Op, *args: Dual | float, param: object = None) -> Dual:
     """``op`` applied to duals (numbers count as duals with tangent 0).
 
     The tangent is ``sum_i local_i * tangent_i`` over the differentiable arguments, skipping
-    zero tangents: an argument nothing depends on contributes exactly 0, even where its
-    local derivative is infinite (``sqrt`` at 0).
+    a term when either factor is 0 (as ``backward`` does): an argument nothing depends on
+    contributes exactly 0 even where its local derivative is infinite (``sqrt`` at 0), and a
+    zero local derivative stops an infinite tangent (``tanh`` saturated).
     """
     primals: list[float] = []
     tangents: list[float] = []
@@ -118,7 +119,7 @@ def apply(op: Op, *args: Dual | float, param: object = None) -> Dual:
         raise DomainError(op.name, tuple(primals), "result is not a finite float")
     tangent = 0.0
     for local, t in zip(op.grad(FloatMath, out, *primals), tangents):
-        if t != 0.0:
+        if t != 0.0 and local != 0.0:
             tangent += local * t
     result = _new(Dual)
     result.primal = out

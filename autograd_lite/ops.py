@@ -57,12 +57,20 @@ class FloatMath:
 
     @staticmethod
     def dpow(x: float, c: float) -> float:
-        """d/dx x ** c = c * x ** (c - 1); 0 when c = 0 and +inf at x = 0 for 0 < c < 1."""
+        """d/dx x ** c = c * x ** (c - 1); 0 when c = 0, +inf at x = 0 for 0 < c < 1, and
+        +-inf where x ** (c - 1) overflows (x ** -1 at x = 1e-200): the value is finite there,
+        only the slope is not (as for 1 / x)."""
         if c == 0.0:
             return 0.0
         if x == 0.0 and c < 1.0:
             return math.inf
-        return c * FloatMath.pow(x, c - 1.0)
+        try:
+            return c * FloatMath.pow(x, c - 1.0)
+        except DomainError as error:
+            if not error.reason.endswith("overflows a float"):
+                raise  # a complex or infinite power: as x ** c itself
+            sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0
+            return c * sign * math.inf
 
     @staticmethod
     def exp(x: float) -> float:

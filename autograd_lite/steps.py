@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_lite.engine import Value, to_float, topological_order
+from autograd_lite.engine import Value, chain_term, to_float, topological_order
 from autograd_lite.render import Backend
 from autograd_lite.trace import definition, value_names
 from autograd_lite.viz import draw_dot, format_number
@@ -67,7 +67,7 @@ def _run(root: Value, seed: float) -> Iterator[BackwardStep]:
         upstream = node.grad
         contributions = []
         for parent, local in zip(node.parents, node.local_grads):
-            term = upstream * local
+            term = chain_term(upstream, local)
             parent.grad += term
             contributions.append((parent, term))
         yield BackwardStep(index, len(computed), node, upstream, node.local_grads,

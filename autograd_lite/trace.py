@@ -17,7 +17,7 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd_lite.engine import Value, to_float, topological_order
+from autograd_lite.engine import Value, chain_term, to_float, topological_order
 from autograd_lite.symbolic import Sym, SymbolMath, forward_text, grad_texts
 
 BAR = "\u0304"
@@ -203,7 +203,7 @@ def trace(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Trace:
         args = [arg(p) for p in node.parents]
         texts = grad_texts(node.op, math_, Sym(names[node], atomic=True), args)
         for parent, local, text in zip(node.parents, node.local_grads, texts):
-            term = upstream * local
+            term = chain_term(upstream, local)
             adjoint_of[parent] = adjoint_of.get(parent, 0.0) + term
             if parent in names:
                 rows.append(AdjointRow(bar(parent), _product(bar(node), text), term,

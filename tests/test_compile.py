@@ -385,7 +385,7 @@ def float_or_error(f: Callable[..., float], *args: float) -> Any:
 @pytest.mark.parametrize("name", UNARY + BINARY)
 def test_numpy_math_is_float_math_per_element(name: str) -> None:
     """Each NumPy rule gives, element by element, FloatMath's value or its first error."""
-    from autograd_lite.compile import NumpyMath
+    from autograd_lite.arrays import NumpyMath
     from autograd_lite.ops import FloatMath
 
     seconds = [-2.0, -0.5, 0.0, 0.5, 3.0] if name in BINARY else [None]

@@ -285,7 +285,7 @@ def test_detach_makes_a_constant_leaf() -> None:
 
 
 def test_a_zero_adjoint_never_turns_an_infinite_local_gradient_into_nan() -> None:
-    """sqrt'(0) = inf (PyTorch's kink value); a path that carries no gradient must add 0, not nan."""
+    """sqrt'(0) = inf (PyTorch's kink value); a path carrying no gradient adds 0, not nan."""
     x = Value(0.0, "x")
     y = x.sqrt() * 0.0 + x  # d/dx = 0 * inf (through sqrt) + 1
     y.backward()
@@ -294,6 +294,6 @@ def test_a_zero_adjoint_never_turns_an_infinite_local_gradient_into_nan() -> Non
 
 
 def test_an_input_reached_only_through_zero_adjoints_is_used_not_unused() -> None:
-    """Used means reachable from the output, as in torch.autograd.grad, even if its gradient is 0."""
+    """Used means reachable from the output (torch.autograd.grad), even with gradient 0."""
     x = Value(-1.0, "x")
     assert grad(x.relu() * 3.0, x) == 0.0

@@ -1,0 +1,142 @@
+"""Anomaly mode: stop at the first NaN or infinity, naming the operation and your line.
+
+The engine already refuses a non-finite *forward* value (a :class:`DomainError` naming the
+operation and its operands).  Gradients can still overflow or become undefined: the
+derivative of ``sqrt`` at 0 is ``+inf``, and ``1e200 * 1e200`` overflows.  Inside
+``with detect_anomaly():``
+
+* every node records the line of *your* code that created it (the first stack frame
+  outside ``autograd_lite``), in a side table -- ``Value`` gets no new field;
+* ``backward`` and ``grad`` check every gradient sum ``d root / d parent += adjoint * local``
+  and raise :class:`AnomalyError` at the first one that is nan or inf, naming the operation,
+  its operands, the argument and the creating line.  ``backward`` then leaves every
+  ``.grad`` as it was before the call;
+* a :class:`DomainError` raised inside the block gets a note with the line of your code
+  that raised it (shown in the traceback, kept in ``error.__notes__``).
+
+It costs time (a stack walk per node and a checked backward loop): use it to find a bug,
+not to train.  Like :class:`~autograd_lite.engine.no_grad` it is per thread / context.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from contextlib import ContextDecorator
+from contextvars import Token
+from dataclasses import dataclass
+from types import FrameType, TracebackType
+from weakref import WeakKeyDictionary
+
+from autograd_lite.engine import ANOMALY_OBSERVER, AnomalyObserver, Value, observe_anomalies
+from autograd_lite.errors import DomainError
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a node was created: file, line number and function of the user's code."""
+
+    filename: str
+    lineno: int
+    function: str
+
+    @property
+    def code(self) -> str:
+        """The source line, stripped ('' if the file cannot be read)."""
+        return linecache.getline(self.filename, self.lineno).strip()
+
+    def __str__(self) -> str:
+        code = self.code
+        return (f"{self.filename}:{self.lineno} in {self.function}"
+                + (f": {code}" if code else ""))
+
+
+class AnomalyError(DomainError):
+    """A gradient became nan or inf in anomaly mode.
+
+    ``op``/``values`` are the operation and its operands (as for every DomainError),
+    ``node`` the node whose backward step failed and ``site`` where it was created.
+    """
+
+    def __init__(self, node: Value, argument: int, adjoint: float, local: float,
+                 total: float, site: Site | None) -> None:
+        op = node.op
+        name = op.name if op is not None else "leaf"
+        parent = node.parents[argument]
+        who = f" {parent.label!r}" if parent.label else ""
+        where = f"created at {site}" if site is not None else "created outside anomaly mode"
+        reason = (f"backward: the gradient reaching argument {argument}{who} is {total!r} "
+                  f"(adjoint {adjoint!r} * local derivative {local!r}); this {name} was "
+                  f"{where}")
+        super().__init__(name, tuple(p.data for p in node.parents), reason)
+        self.node = node
+        self.argument = argument
+        self.site = site
+
+
+_SITES: WeakKeyDictionary[Value, Site] = WeakKeyDictionary()
+
+
+def creation_site(node: Value) -> Site | None:
+    """Where ``node`` was created, if that happened in anomaly mode (else ``None``)."""
+    return _SITES.get(node)
+
+
+def _user_frame(frame: FrameType | None) -> FrameType | None:
+    """The first frame, walking outwards, whose code is not in the autograd_lite package."""
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    return frame
+
+
+class _Recorder:
+    """The :class:`~autograd_lite.engine.AnomalyObserver` of anomaly mode."""
+
+    def created(self, node: Value) -> None:
+        frame = _user_frame(sys._getframe(1))
+        if frame is not None:
+            _SITES[node] = Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+
+    def nonfinite(self, node: Value, argument: int, adjoint: float, local: float,
+                  total: float) -> None:
+        raise AnomalyError(node, argument, adjoint, local, total, _SITES.get(node))
+
+
+_RECORDER: AnomalyObserver = _Recorder()
+_NOTE = "anomaly mode:"
+
+
+class detect_anomaly(ContextDecorator):  # noqa: N801 -- named like torch.autograd.detect_anomaly
+    """Context manager and decorator: raise at the first non-finite value, naming its line.
+
+    ``with detect_anomaly(): loss.backward()`` -- see the module docstring.
+    """
+
+    def __init__(self) -> None:
+        self._tokens: list[Token[AnomalyObserver | None]] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(observe_anomalies(_RECORDER))
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        ANOMALY_OBSERVER.reset(self._tokens.pop())
+        if (isinstance(exc, DomainError) and not isinstance(exc, AnomalyError)
+                and not any(n.startswith(_NOTE) for n in getattr(exc, "__notes__", ()))):
+            frame = None
+            while tb is not None:  # the innermost frame of user code in the traceback
+                if not tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                    frame = tb.tb_frame
+                    lineno = tb.tb_lineno
+                tb = tb.tb_next
+            if frame is not None:
+                site = Site(frame.f_code.co_filename, lineno, frame.f_code.co_name)
+                exc.add_note(f"{_NOTE} raised by {site}")
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly mode is on in this thread/context."""
+    return ANOMALY_OBSERVER.get() is not None

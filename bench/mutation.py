@@ -1,0 +1,337 @@
+"""Mutation testing of the engine and the rule table: does the test suite notice a wrong line?
+
+Each *mutant* is a copy of the package with ONE small change to ``engine.py`` or ``ops.py``,
+made on the syntax tree (so comments, docstrings and type annotations are never touched):
+
+* arithmetic   ``+ <-> -``, ``* <-> /``, ``** -> *``, unary ``-x -> +x``, ``x += y -> x -= y``
+* comparisons  ``< <-> <=``, ``> <-> >=``, ``== <-> !=``, ``is <-> is not``, ``in <-> not in``
+* logic        ``and <-> or``, ``not x -> x``, ``True <-> False``
+* constants    a number ``c -> c + 1`` (``0.0 -> 1.0``, ``0.5 -> 1.5``, ``2 -> 3``)
+
+The focused test subset (:data:`TESTS`) runs against every mutant in a scratch copy of the
+repository (the checkout is never modified), stopping at the first failure; a mutant is
+*killed* when a test fails (or it hangs past the timeout), *survived* otherwise.  The score
+is killed / (killed + survived).  Reproduce the README figure (about 40 minutes on 2 cores)::
+
+    python bench/mutation.py --workers 2                  # writes bench/results/mutation.json
+    python bench/mutation.py --workers 2 --with-killers   # plus the tests written for survivors
+    python bench/mutation.py --list                # the mutants, without running them
+
+Survivors are listed with file, line and change, to be killed by a new test or explained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = ("autograd_lite/engine.py", "autograd_lite/ops.py")
+TESTS = [  # fastest and most specific first: most mutants die in the first second
+    "tests/test_ops.py",
+    "tests/test_engine.py",
+    "tests/test_errors.py",
+    "tests/test_hostile_inputs.py",
+    "tests/test_anomaly.py",
+    "tests/test_reliability_regressions.py",
+    "tests/test_forward.py",
+    "tests/test_check.py",
+    "tests/test_reliability_fuzz.py::test_every_mode_agrees_on_random_graphs[small-150]",
+]
+KILLERS = ["tests/test_reliability_mutants.py"]
+"""Tests written for the survivors of a first pass (``--with-killers`` adds them)."""
+DESELECT = ["tests/test_engine.py::test_a_million_operation_chain_back_propagates"]
+RESULTS = ROOT / "bench" / "results" / "mutation.json"
+_FAST_PATH = ("equivalent: the inlined fast path and _record build the same node; the mutant "
+              "only sends more calls down the slower path")
+EQUIVALENT: dict[tuple[str, str], str] = {
+    # (start of the mutated line, change) -> why no test can tell the mutant from the original
+    ("_anomaly_mode_used = False", "False -> True"):
+        "equivalent: the sticky flag only skips a context-variable lookup (speed)",
+    ("if out - out != 0.0 or not _GRAD_ENABLED.get():", "!= -> =="): _FAST_PATH,
+    ("if out - out != 0.0 or not _GRAD_ENABLED.get():", "- -> +"): _FAST_PATH,
+    ("if out - out != 0.0 or not _GRAD_ENABLED.get():", "0.0 -> 1.0"): _FAST_PATH,
+    ("if len(local) == 2 == len(parents):", "== -> !="):
+        "equivalent: the unrolled two-parent loop and the general loop add the same terms",
+    ("infinity = -math.inf if x < 0 else math.inf", "< -> <="):
+        "equivalent: only reached for |x| > 1.8e308, never 0",
+    ("infinity = -math.inf if x < 0 else math.inf", "0 -> 1"):
+        "equivalent: only reached for |x| > 1.8e308, never between 0 and 1",
+    ("results.append(lift(adjoint.get(x, 0.0)))", "0.0 -> 1.0"):
+        "equivalent: with create_graph every used input gets an adjoint (zero adjoints are "
+        "only skipped on floats), so the default is never read",
+    ("if x >= 0.0:", ">= -> >"):
+        "equivalent: at x = 0 both sigmoid formulas give exactly 0.5",
+    ("if x >= 0.0:", "0.0 -> 1.0"):
+        "equivalent up to rounding: on [0, 1) e/(1+e) and 1/(1+e^-x) are both exact to an "
+        "ulp and neither overflows",
+    ("return x if x > 0.0 else 0.0", "> -> >="):
+        "equivalent: relu(0) is 0 either way (only the sign of zero differs)",
+    ("return x if x > 0.0 else slope * x", "> -> >="):
+        "equivalent: leaky_relu(0) is 0 either way (only the sign of zero differs)",
+    ("sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0", "1.0 -> 2.0"):
+        "equivalent: the factor only carries a sign into c * sign * inf",
+    ("sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0", "< -> <="):
+        "equivalent: x = 0 never overflows here (0 ** (c - 1) with c < 1 returns early)",
+    ("sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0", "- -> +"):
+        "equivalent: for an integer c, (c + 1) % 2 == (c - 1) % 2",
+    ("return c * sign * math.inf", "* -> /"):
+        "equivalent: sign is +-1, so c * sign and c / sign are equal",
+}
+"""Survivors no test can kill, with the reason (shown next to them in the report)."""
+
+_SWAP: dict[type, type] = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn,
+    ast.NotIn: ast.In, ast.And: ast.Or, ast.Or: ast.And, ast.USub: ast.UAdd,
+}
+_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+           ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+           ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in",
+           ast.NotIn: "not in", ast.And: "and", ast.Or: "or", ast.USub: "-x", ast.UAdd: "+x"}
+
+
+@dataclass
+class Mutant:
+    """One change: where, what, and (after running) what the tests said."""
+
+    id: int
+    file: str
+    line: int
+    change: str
+    code: str
+    status: str = "not run"
+    seconds: float = 0.0
+    killed_by: str = ""
+
+
+def equivalence(mutant: Mutant) -> str:
+    """The written reason ``mutant`` cannot be killed, or ''."""
+    return next((why for (line, change), why in EQUIVALENT.items()
+                 if mutant.code.startswith(line) and mutant.change == change), "")
+
+
+def _skipped_subtrees(tree: ast.AST) -> set[int]:
+    """ids of nodes never mutated: annotations, docstrings and ``__slots__``."""
+    skip: set[int] = set()
+
+    def mark(node: ast.AST | None) -> None:
+        if node is not None:
+            skip.update(id(n) for n in ast.walk(node))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            mark(node.returns)
+            for a in (*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs,
+                      node.args.vararg, node.args.kwarg):
+                if a is not None:
+                    mark(a.annotation)
+        elif isinstance(node, ast.AnnAssign):
+            mark(node.annotation)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                mark(first)
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets):
+            mark(node)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
+                node.value.id in ("ContextVar", "Token", "dict", "tuple", "list", "set"):
+            mark(node.slice)  # type arguments
+    return skip
+
+
+def _sites(tree: ast.AST) -> Iterator[tuple[ast.AST, str, str]]:
+    """(node, field or kind, description) of every mutation site, in a fixed order."""
+    skip = _skipped_subtrees(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _SWAP:
+            new = _SWAP[type(node.op)]
+            prefix = "augmented " if isinstance(node, ast.AugAssign) else ""
+            yield node, "op", f"{prefix}{_SYMBOL[type(node.op)]} -> {_SYMBOL[new]}"
+        elif isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                yield node, "op", "-x -> +x"
+            elif isinstance(node.op, ast.Not):
+                yield node, "not", "not x -> x"
+        elif isinstance(node, ast.BoolOp):
+            new = _SWAP[type(node.op)]
+            yield node, "op", f"{_SYMBOL[type(node.op)]} -> {_SYMBOL[new]}"
+        elif isinstance(node, ast.Compare):
+            for i, op in enumerate(node.ops):
+                if type(op) in _SWAP:
+                    new = _SWAP[type(op)]
+                    yield node, f"ops{i}", f"{_SYMBOL[type(op)]} -> {_SYMBOL[new]}"
+        elif isinstance(node, ast.Constant):
+            if type(node.value) is bool:
+                yield node, "value", f"{node.value} -> {not node.value}"
+            elif type(node.value) in (int, float):
+                yield node, "value", f"{node.value!r} -> {node.value + 1!r}"
+
+
+class _Apply(ast.NodeTransformer):
+    """Apply the ``index``-th site of :func:`_sites` (on a fresh parse of the same file)."""
+
+    def __init__(self, target: ast.AST, kind: str) -> None:
+        self.target, self.kind = target, kind
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        if node is not self.target:
+            return self.generic_visit(node)
+        if self.kind == "not":
+            return node.operand  # type: ignore[attr-defined,no-any-return]
+        if self.kind == "op":
+            node.op = _SWAP[type(node.op)]()  # type: ignore[attr-defined]
+        elif self.kind.startswith("ops"):
+            i = int(self.kind[3:])
+            node.ops[i] = _SWAP[type(node.ops[i])]()  # type: ignore[attr-defined]
+        elif self.kind == "value":
+            value = node.value  # type: ignore[attr-defined]
+            node.value = (not value) if type(value) is bool else value + 1  # type: ignore[attr-defined]
+        return node
+
+
+def mutants() -> list[tuple[Mutant, str]]:
+    """Every mutant with the full source of its mutated file."""
+    found: list[tuple[Mutant, str]] = []
+    for target in TARGETS:
+        source = (ROOT / target).read_text(encoding="utf-8")
+        lines = source.splitlines()
+        tree = ast.parse(source)
+        for index, (node, kind, change) in enumerate(_sites(tree)):
+            fresh = ast.parse(source)
+            site = list(_sites(fresh))[index][0]
+            mutated = _Apply(site, kind).visit(fresh)
+            ast.fix_missing_locations(mutated)
+            line = getattr(node, "lineno", 0)
+            m = Mutant(len(found), target, line, change, lines[line - 1].strip() if line else "")
+            found.append((m, ast.unparse(mutated)))
+    return found
+
+
+def _workspace(base: Path) -> Path:
+    """A scratch copy of the package, the tests, bench/ and pyproject.toml."""
+    base.mkdir(parents=True, exist_ok=True)
+    for name in ("autograd_lite", "tests", "bench"):
+        shutil.copytree(ROOT / name, base / name, ignore=shutil.ignore_patterns(
+            "__pycache__", ".venv*", "results", "*.egg-info"))
+    shutil.copy(ROOT / "pyproject.toml", base / "pyproject.toml")
+    return base
+
+
+def _pytest(workspace: Path, timeout: float, tests: list[str]) -> tuple[str, str]:
+    """Run ``tests`` in ``workspace``: ("killed" | "survived", first failing test)."""
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+               "--hypothesis-seed=0", "-o", "addopts=", *tests,
+               *(f"--deselect={d}" for d in DESELECT)]
+    env = {**os.environ, "PYTHONPATH": str(workspace), "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        done = subprocess.run(command, cwd=workspace, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "killed", "timeout"
+    if done.returncode == 0:
+        return "survived", ""
+    failed = [ln.split(" ")[1] for ln in done.stdout.splitlines() if ln.startswith("FAILED ")]
+    return "killed", failed[0] if failed else f"exit status {done.returncode}"
+
+
+def run(selected: list[tuple[Mutant, str]], workers: int, budget: float,
+        timeout: float, tests: list[str]) -> list[Mutant]:
+    """Run every selected mutant (``workers`` at a time) until ``budget`` seconds pass."""
+    start = time.monotonic()
+    scratch = Path(tempfile.mkdtemp(prefix="autograd_lite_mutation_"))
+    spaces = [_workspace(scratch / f"w{k}") for k in range(workers)]
+    queue = list(selected)
+    results: list[Mutant] = []
+
+    def worker(space: Path) -> None:
+        while queue and time.monotonic() - start < budget:
+            mutant, source = queue.pop(0)
+            path = space / mutant.file
+            original = (ROOT / mutant.file).read_text(encoding="utf-8")
+            path.write_text(source, encoding="utf-8")
+            t = time.monotonic()
+            mutant.status, mutant.killed_by = _pytest(space, timeout, tests)
+            mutant.seconds = round(time.monotonic() - t, 1)
+            path.write_text(original, encoding="utf-8")
+            results.append(mutant)
+            print(f"[{len(results)}/{len(selected)}] #{mutant.id} {mutant.file}:{mutant.line} "
+                  f"{mutant.change}: {mutant.status} {mutant.killed_by}", flush=True)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(worker, spaces))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return sorted(results, key=lambda m: m.id)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--budget", type=float, default=3600.0, help="seconds in all")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
+    parser.add_argument("--only", type=int, nargs="*", help="mutant ids to run")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--with-killers", action="store_true",
+                        help=f"also run {', '.join(KILLERS)} (the tests written for survivors)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    tests = TESTS + KILLERS if args.with_killers else TESTS
+    everything = mutants()
+    selected = [p for p in everything if args.only is None or p[0].id in args.only]
+    if args.list:
+        for m, _ in selected:
+            print(f"#{m.id} {m.file}:{m.line} {m.change}    {m.code}")
+        print(f"{len(selected)} mutants")
+        return 0
+    # the unmutated copy must pass, or every "kill" means nothing
+    baseline = run([(Mutant(-1, TARGETS[0], 0, "none", ""),
+                     (ROOT / TARGETS[0]).read_text(encoding="utf-8"))], 1, 1e9, args.timeout,
+                   tests)
+    if baseline[0].status != "survived":
+        print(f"the unmutated suite fails: {baseline[0].killed_by}", file=sys.stderr)
+        return 2
+    start = time.monotonic()
+    results = run(selected, args.workers, args.budget, args.timeout, tests)
+    killed = sum(m.status == "killed" for m in results)
+    survived = [m for m in results if m.status == "survived"]
+    equivalent = [m for m in survived if equivalence(m)]
+    score = killed / len(results) if results else 0.0
+    adjusted = killed / (len(results) - len(equivalent)) if results else 0.0
+    report = {
+        "command": " ".join(["python", "bench/mutation.py", *(argv or sys.argv[1:])]),
+        "targets": list(TARGETS), "tests": tests, "mutants": len(everything),
+        "run": len(results), "killed": killed, "survived": len(survived),
+        "score": round(score, 4), "equivalent": len(equivalent),
+        "score_without_equivalent": round(adjusted, 4),
+        "seconds": round(time.monotonic() - start),
+        "survivors": [{**asdict(m), "reason": equivalence(m)} for m in survived],
+        "all": [asdict(m) for m in results],
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(f"\nmutation score {killed}/{len(results)} = {score:.1%} "
+          f"({len(everything) - len(results)} not run); {len(equivalent)} survivors are "
+          f"equivalent: {killed}/{len(results) - len(equivalent)} = {adjusted:.1%}; survivors:")
+    for m in survived:
+        print(f"  #{m.id} {m.file}:{m.line} {m.change}    {m.code}"
+              + (f"\n      {equivalence(m)}" if equivalence(m) else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Hostile model files: every bad file is refused with a LoadError naming it, fast, all or nothing.
+
+Each row writes one file, loads it into a fresh ``MLP(2, [3, 1])`` and asserts the error
+type, an excerpt of the message, and that every parameter is exactly what it was before.
+A 1 GB file (sparse: ``truncate``, no disk used) must be refused from its size alone, in
+well under a second and without reading it (tracemalloc peak < 1 MB).  Run this file as a
+script to print the rows as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from autograd_lite import io
+from autograd_lite.io import LoadError, load, save
+from autograd_lite.nn import MLP
+
+
+def _net(seed: int = 0) -> MLP:
+    return MLP(2, [3, 1], seed=seed)
+
+
+def _document(parameters: object, **overrides: object) -> str:
+    return json.dumps({"format": io.FORMAT, "version": io.VERSION, "parameters": parameters,
+                       **overrides})
+
+
+def _good_state() -> dict[str, object]:
+    return _net(seed=7).state_dict()
+
+
+def _with(name: str, value: object) -> str:
+    state = _good_state()
+    state[name] = value
+    return _document(state)
+
+
+def _truncated(path: Path) -> None:
+    save(_net(seed=7), path)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _text(text: str) -> Callable[[Path], None]:
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def _bytes(data: bytes) -> Callable[[Path], None]:
+    return lambda path: path.write_bytes(data)
+
+
+def _sparse_gigabyte(path: Path) -> None:
+    with open(path, "wb") as f:
+        f.truncate(1 << 30)  # 1 GiB of zeros, allocated on disk lazily (sparse)
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+
+
+def _mismatched(path: Path) -> None:
+    save(MLP(2, [4, 1], seed=7), path)  # 4 hidden units, loaded into a net with 3
+
+
+FILE_CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    ("missing file", lambda path: None, r": cannot read: No such file or directory$"),
+    ("a directory", _directory, r": cannot read: Is a directory$"),
+    ("empty file", _bytes(b""), r"not valid JSON \(the file may be truncated\)"),
+    ("truncated file (half of a saved one)", _truncated,
+     r"not valid JSON \(the file may be truncated\)"),
+    ("1 GB file (sparse)", _sparse_gigabyte,
+     r"file is 1073741824 bytes, over the 67108864-byte limit$"),
+    ("nested 100,000 deep", _text("[" * 100_000 + "]" * 100_000),
+     r"JSON nested 100000 levels deep, over the limit of 32$"),
+    ("not UTF-8 (Latin-1 bytes)", _bytes(b'{"format": "caf\xe9"}'),
+     r"not UTF-8 text \(bad byte at offset 15\)$"),
+    ("UTF-16 with a BOM", _bytes(_document({}).encode("utf-16")),
+     r"not UTF-8 text \(bad byte at offset 0\)$"),
+    ("NaN literal", _text(_with("layers.1.bias", [float("nan")])),
+     r"NaN is not a finite number$"),
+    ("Infinity literal", _text(_with("layers.1.bias", [float("inf")])),
+     r"Infinity is not a finite number$"),
+    ("1e400 (overflows to inf)", _text(_with("layers.1.bias", [0.0]).replace(
+        '"layers.1.bias": [0.0]', '"layers.1.bias": [1e400]')),
+     r"parameter 'layers\.1\.bias\[0\]': inf is not a finite number$"),
+    ("a 400-digit integer", _text(_with("layers.1.bias", [10**400])),
+     r"parameter 'layers\.1\.bias\[0\]': inf is not a finite number$"),
+    ("a 5000-digit integer", _text(_document({}).replace("{}", '{"a": ' + "9" * 5000 + "}")),
+     r"Exceeds the limit \(4300 digits\) for integer string conversion"),
+    ("a string parameter", _text(_with("layers.1.bias", ["0.5"])),
+     r"parameter 'layers\.1\.bias\[0\]': expected a number, got str$"),
+    ("a bool parameter", _text(_with("layers.1.bias", [True])),
+     r"parameter 'layers\.1\.bias\[0\]': expected a number, got bool$"),
+    ("a number where a list belongs", _text(_with("layers.1.bias", 0.5)),
+     r"parameter 'layers\.1\.bias': expected a list of length 1, got float$"),
+    ("mismatched shape (saved from MLP(2, [4, 1]))", _mismatched,
+     r"parameter 'layers\.0\.weight': expected length 3, got 4 \(shape should be \[3, 2\]\)$"),
+    ("missing parameter", _text(_document({k: v for k, v in _good_state().items()
+                                           if k != "layers.0.bias"})),
+     r"missing parameter\(s\) 'layers\.0\.bias'$"),
+    ("unexpected parameter", _text(_with("layers.9.weight", [[1.0]])),
+     r"unexpected parameter\(s\) 'layers\.9\.weight'$"),
+    ("duplicate key", _text(_document({}).replace('"parameters": {}',
+                                                  '"parameters": {}, "parameters": {}')),
+     r"duplicate key 'parameters'$"),
+    ("another format", _text(json.dumps({"format": "torch", "version": 1, "parameters": {}})),
+     r"not an autograd_lite parameter file \(expected \"format\": "
+     r"\"autograd_lite\.state_dict\"\)$"),
+    ("another version", _text(_document({}, version=2)), r"unsupported version 2 \(this is "
+                                                          r"version 1\)$"),
+    ("parameters not an object", _text(_document([1.0])),
+     r"\"parameters\" must be an object of named tensors$"),
+    ("a JSON list", _text("[1, 2, 3]"), r"not an autograd_lite parameter file"),
+    ("pickle bytes", _bytes(b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94."),
+     r"not UTF-8 text \(bad byte at offset 0\)$"),
+]
+
+
+@pytest.mark.parametrize(("what", "write", "message"), FILE_CASES,
+                         ids=[c[0] for c in FILE_CASES])
+def test_bad_file_is_refused_fast_and_leaves_the_module_untouched(
+        tmp_path: Path, what: str, write: Callable[[Path], None], message: str) -> None:
+    path = tmp_path / "model.json"
+    write(path)
+    net = _net()
+    before = [(p.data, p.grad) for p in net.parameters()]
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(LoadError, match=message) as caught:
+            load(net, path)
+        seconds = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(caught.value).startswith(f"{path}: ")  # the message names the file
+    assert [(p.data, p.grad) for p in net.parameters()] == before
+    assert seconds < 1.0, f"{what}: took {seconds:.2f} s"
+    if os.path.exists(path) and os.path.isfile(path) and path.stat().st_size > io.MAX_BYTES:
+        assert peak < 1 << 20, f"{what}: read {peak} bytes into memory"
+
+
+def test_a_good_file_still_loads_after_all_that(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    save(_net(seed=7), path)
+    assert load(_net(), path).state_dict() == _net(seed=7).state_dict()
+
+
+def markdown_table(tmp: Path) -> str:
+    """The rows as a Markdown table (file -> exception -> message after the path)."""
+    rows = ["| model file | exception | message (after the path) |", "|---|---|---|"]
+    for i, (what, write, _) in enumerate(FILE_CASES):
+        path = tmp / f"case{i}.json"
+        write(path)
+        try:
+            load(_net(), path)
+        except LoadError as error:
+            text = str(error).split(": ", 1)[1].replace("|", "\\|")
+            rows.append(f"| {what} | `LoadError` | `{text[:100]}` |")
+        if path.is_file():
+            path.unlink()
+        elif path.is_dir():
+            path.rmdir()
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        sys.stdout.write(markdown_table(Path(directory)) + "\n")
