@@ -14,7 +14,7 @@ from autograd_lite.check import (
     gradcheck,
     gradgradcheck,
 )
-from autograd_lite.compile import BranchChangedError, Tape, compiled
+from autograd_lite.compile import BranchChangedError, Tape, compiled, compiled_loss
 from autograd_lite.engine import (
     Value,
     add_n,
@@ -53,6 +53,7 @@ __all__ = [
     "backward_steps",
     "central_difference",
     "compiled",
+    "compiled_loss",
     "constant",
     "detect_anomaly",
     "dot",

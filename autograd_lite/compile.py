@@ -15,17 +15,22 @@ from the rule table (:mod:`autograd_lite.symbolic` with ``SymbolMath(code=True)`
   require gradients (the parameters of a model) are *parameters*: read from ``.data`` at
   every replay, and their gradients are accumulated into ``.grad`` as ``backward`` does.
   Leaves that do not require gradients are constants, written into the code as literals.
-* **Errors.**  Replay raises the same :class:`~autograd_lite.errors.DomainError` as eager
-  evaluation: the generated code calls the float implementations (``_F.log``...), and a
-  non-finite result anywhere sends the replay through the rule table op by op to name it.
+* **Errors.**  Replay raises a :class:`~autograd_lite.errors.DomainError` where eager
+  evaluation would: the generated code calls the float implementations (``_F.log``...), and
+  a non-finite result anywhere sends the replay through the rule table op by op to name the
+  first failing op in the graph's order (eager evaluation names the first in program order;
+  the two differ only when several ops fail at once).
+* **Gradients.**  The same numbers as ``backward``.  Where ``backward`` skips a term with a
+  zero factor (0 * inf, :func:`~autograd_lite.engine.chain_term`), straight-line code gets a
+  nan; a replay that sees a nan gradient recomputes the gradients with the rule table.
 * **Branches.**  A graph records ONE path through the ``if``\\ s of the program that built it.
   Comparisons of Values (``x > 0``) made while tracing are recorded as guards and re-checked
   at replay; a different outcome raises :class:`BranchChangedError` (:func:`compiled` then
   traces again).  Decisions taken on plain floats (``x.data > 0``, ``float(x)``) cannot
   be seen: do not branch on them in code you compile.
 * **Batches.**  With NumPy installed, :meth:`Tape.batch` runs the same program on arrays,
-  one element per example (``NumpyMath`` mirrors the float rules and their domain checks);
-  without NumPy it replays example by example.
+  one element per example (:mod:`autograd_lite.arrays` mirrors the float rules and their
+  domain checks); without NumPy it replays example by example.
 
 Labels only ever appear in comments, escaped with :func:`ascii` so no label can end a
 comment or change the code.
@@ -641,3 +646,59 @@ def compiled(f: Callable[..., Value] | None = None, *,
     if f is None:
         return lambda g: Compiled(g, wrt)
     return Compiled(f, wrt)
+
+
+# -- training: a model's loss over a data set as one per-example tape -------------------------
+class CompiledLoss:
+    """``mean_e loss(model(x_e), t_e)`` over a data set, replayed from one per-example tape.
+
+    The training step of a model at replay speed: trace ``loss(model(x), t)`` once for one
+    example, then replay it on every row (NumPy arrays if installed), adding
+    d mean loss / d p to every parameter's ``.grad``.  See :func:`compiled_loss`.
+    """
+
+    def __init__(self, model: Callable[[list[Value]], Any],
+                 loss: Callable[[Any, Value], Value]) -> None:
+        self.model = model
+        self.loss = loss
+
+        def example(*row: Value) -> Value:
+            *features, target = row
+            return loss(model(features), target)
+
+        self._compiled = compiled(example, wrt=())
+
+    def __call__(self, xs: Sequence[Sequence[float]], ts: Sequence[float], *,
+                 backend: Backend = "auto") -> BatchReplay:
+        """Per-example losses (``.values``) for rows ``xs`` and targets ``ts``; the mean
+        loss's gradient is added to the parameters' ``.grad``."""
+        if len(xs) != len(ts) or not xs:
+            raise ValueError(f"compiled loss: {len(xs)} rows and {len(ts)} targets; need "
+                             "as many of each, at least one")
+        width = len(xs[0])
+        if any(len(row) != width for row in xs):
+            raise ValueError("compiled loss: rows of different lengths")
+        columns = [[row[i] for row in xs] for i in range(width)]
+        return self._compiled.batch(*columns, ts, reduce="mean", backend=backend)
+
+    @property
+    def source(self) -> str:
+        """The generated code for one example (after the first call)."""
+        return self._compiled.source
+
+
+def compiled_loss(model: Callable[[list[Value]], Any],
+                  loss: Callable[[Any, Value], Value]) -> CompiledLoss:
+    """Compile ``loss(model(x), t)`` for mean-loss training over whole data sets::
+
+        step = compiled_loss(model, losses.squared_error)
+        optimiser.zero_grad()
+        mean_loss = sum(step(rows, targets).values) / len(rows)  # .grad: d mean / d p
+        optimiser.step()
+
+    ``model`` maps a list of Values to its output (an :class:`~autograd_lite.nn.MLP`);
+    ``loss(output, target)`` gets the target as a Value.  Parameters are read live, so the
+    optimiser's updates are seen by the next call.  A penalty on the parameters
+    (``l2_penalty``) is not per example: add it eagerly and call its ``backward``.
+    """
+    return CompiledLoss(model, loss)

@@ -401,3 +401,33 @@ def test_numpy_math_is_float_math_per_element(name: str) -> None:
             continue
         assert not any(isinstance(w, str) for w in want)
         assert got == pytest.approx(want, rel=1e-15)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "python"])
+def test_compiled_loss_is_the_mean_loss_and_its_gradient(backend: str) -> None:
+    from autograd_lite import MLP
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.losses import mean, squared_error
+
+    rows = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [-2.0, 1.0, 0.0], [0.1, 0.2, 0.3]]
+    targets = [1.0, -1.0, 0.5, 2.0]
+    model = MLP(3, [4, 1], activation="tanh", seed=1)
+    eager = mean([squared_error(model(row), t) for row, t in zip(rows, targets)])
+    eager.backward()
+    want = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    replay = compiled_loss(model, squared_error)(rows, targets, backend=backend)
+    assert sum(replay.values) / len(rows) == pytest.approx(eager.data, rel=1e-13)
+    assert [p.grad for p in model.parameters()] == pytest.approx(want, rel=1e-12, abs=1e-15)
+
+
+def test_compiled_loss_refuses_ragged_or_mismatched_data() -> None:
+    from autograd_lite import MLP
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.losses import squared_error
+
+    step = compiled_loss(MLP(2, [1]), squared_error)
+    with pytest.raises(ValueError, match="2 rows and 1 targets"):
+        step([[1.0, 2.0], [3.0, 4.0]], [1.0])
+    with pytest.raises(ValueError, match="rows of different lengths"):
+        step([[1.0, 2.0], [3.0]], [1.0, 2.0])

@@ -21,3 +21,19 @@ def test_training_reaches_full_training_accuracy() -> None:
     assert t.accuracies[0] < 0.9
     assert t.losses[-1] < 0.5 * t.losses[0]
     assert moons.accuracy(t.model, *moons.make_moons(100, seed=0)) == 1.0
+
+
+def test_compiled_training_follows_the_eager_run_step_for_step() -> None:
+    eager = moons.train(n=100, steps=20, seed=0)
+    fast = moons.train(n=100, steps=20, seed=0, compiled=True)
+    assert fast.accuracies == eager.accuracies
+    for a, b in zip(fast.losses, eager.losses):
+        assert math.isclose(a, b, rel_tol=1e-12)
+    for p, q in zip(fast.model.parameters(), eager.model.parameters()):
+        assert math.isclose(p.data, q.data, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_compiled_training_reaches_full_training_accuracy() -> None:
+    t = moons.train(n=100, steps=200, seed=0, compiled=True)
+    assert t.accuracies[-1] == 1.0
+    assert moons.accuracy(t.model, *moons.make_moons(100, seed=0)) == 1.0

@@ -16,6 +16,7 @@ import math
 import random
 from dataclasses import dataclass
 
+from autograd_lite.compile import compiled_loss
 from autograd_lite.engine import Value
 from autograd_lite.losses import hinge, l2_penalty, mean
 from autograd_lite.nn import MLP
@@ -69,22 +70,38 @@ def score(model: MLP, row: list[float]) -> Value:
 
 
 def train(n: int = 100, steps: int = 200, alpha: float = 1e-4, seed: int = 0,
-          hidden: tuple[int, ...] = (16, 16)) -> Training:
-    """Full-batch SGD on the hinge loss, as micrograd's demo notebook."""
+          hidden: tuple[int, ...] = (16, 16), *, compiled: bool = False) -> Training:
+    """Full-batch SGD on the hinge loss, as micrograd's demo notebook.
+
+    ``compiled=True`` replays the per-example hinge loss from a compiled tape
+    (:func:`~autograd_lite.compile.compiled_loss`, about 10x faster) instead of building
+    the graph of the whole batch at every step; the numbers agree to rounding.
+    """
     x, y = make_moons(n, seed=seed)
     model = MLP(2, [*hidden, 1], activation="relu", seed=seed)
     params = model.parameters()
     optimiser = SGD(params, lr=1.0)
+    data_loss_of = compiled_loss(model, hinge) if compiled else None
     losses, accuracies = [], []
     for k in range(steps):
-        scores = [score(model, row) for row in x]
-        data_loss = mean([hinge(s, label) for s, label in zip(scores, y)])
-        loss = data_loss + alpha * l2_penalty(params)
-        hits = sum((s.data > 0) == (label > 0) for s, label in zip(scores, y))
-        losses.append(loss.data)
-        accuracies.append(hits / len(y))
         optimiser.zero_grad()
-        loss.backward()
+        if data_loss_of is not None:
+            hinges = list(data_loss_of(x, y).values)  # d mean hinge / d p is now in .grad
+            data_loss = math.fsum(hinges) / len(y)
+            penalty = alpha * l2_penalty(params)
+            penalty.backward()
+            loss = data_loss + penalty.data
+            # sign(score) == label exactly when the hinge max(0, 1 - label * score) < 1
+            hits = sum(h < 1.0 for h in hinges)
+        else:
+            scores = [score(model, row) for row in x]
+            graph = mean([hinge(s, label) for s, label in zip(scores, y)])
+            graph = graph + alpha * l2_penalty(params)
+            graph.backward()
+            loss = graph.data
+            hits = sum((s.data > 0) == (label > 0) for s, label in zip(scores, y))
+        losses.append(loss)
+        accuracies.append(hits / len(y))
         optimiser.lr = 1.0 - 0.9 * k / steps
         optimiser.step()
     return Training(losses, accuracies, model)

@@ -21,8 +21,9 @@ import numpy as np
 from tqdm import tqdm
 
 from autograd_lite import MLP, Adam, no_grad
+from autograd_lite.compile import compiled_loss
 from autograd_lite.examples.note_002 import load_diabetes
-from autograd_lite.losses import mean, squared_error
+from autograd_lite.losses import squared_error
 
 data = load_diabetes()
 X_all, y_all = np.array(data.x), np.array(data.y)
@@ -92,13 +93,15 @@ def predict(rows: list[list[float]]) -> np.ndarray:
         return np.array([model(row).data for row in rows]) * y_sd + y_mu
 
 
+# One per-example tape, replayed on every patient: the same gradients as building the
+# graph of the whole batch each epoch (see the moons notebook), many times faster.
+squared_error_of = compiled_loss(model, squared_error)
 train_curve, test_curve = [], []
 for epoch in tqdm(range(EPOCHS), mininterval=1.0):
-    loss = mean([squared_error(model(row), t) for row, t in zip(X_train, y_train)])
     optimiser.zero_grad()
-    loss.backward()
+    losses = squared_error_of(X_train, y_train).values  # adds d MSE / d p to .grad
     optimiser.step()
-    train_curve.append(loss.data)
+    train_curve.append(float(np.mean(losses)))
     if epoch % 10 == 9 or epoch == 0:
         test_mse = np.mean((predict(X_test) - y_test_original) ** 2) / y_sd**2
         test_curve.append((epoch, test_mse))
