@@ -288,11 +288,10 @@ def _checked_backward(root: Value, seed: float, order: list[Value],
     origin: dict[Value, _Origin] = {}
     for node in reversed(order):
         g = node.grad
-        if node.parents and g != 0.0:
-            for argument, (parent, d) in enumerate(zip(node.parents, node.local_grads)):
-                total = parent.grad = parent.grad + chain_term(g, d)
-                if total - total != 0.0 and parent not in origin:
-                    origin[parent] = origin.get(node) or (node, argument, g, d, total)
+        for argument, (parent, d) in enumerate(zip(node.parents, node.local_grads)):
+            total = parent.grad = parent.grad + chain_term(g, d)
+            if total - total != 0.0 and parent not in origin:
+                origin[parent] = origin.get(node) or (node, argument, g, d, total)
     for leaf, _ in leaves:
         if leaf.requires_grad and leaf in origin:
             for each, before in leaves:

@@ -44,7 +44,10 @@ MEMORY_TERMS = 20_000
 # -- shared data ---------------------------------------------------------------------------
 def make_moons(n: int = N_POINTS, noise: float = 0.1,
                seed: int = SEED) -> tuple[list[list[float]], list[float]]:
-    """Two interleaving half circles (as sklearn's make_moons), labels -1 / +1."""
+    """Two interleaving half circles (as sklearn's make_moons), labels -1 / +1.
+
+    Not autograd_lite.examples.moons.make_moons: the micrograd process runs in a venv
+    without autograd_lite, and every engine must see the same points."""
     rng = random.Random(seed)
     n_out = n // 2
     n_in = n - n_out

@@ -297,3 +297,30 @@ def test_an_input_reached_only_through_zero_adjoints_is_used_not_unused() -> Non
     """Used means reachable from the output (torch.autograd.grad), even with gradient 0."""
     x = Value(-1.0, "x")
     assert grad(x.relu() * 3.0, x) == 0.0
+
+
+def test_an_infinite_adjoint_reaches_the_leaf_with_the_sign_of_the_local_derivative() -> None:
+    """y = sqrt(-2 x) at x = 0: d sqrt/du = +inf at u = 0, times du/dx = -2 gives -inf."""
+    x = Value(0.0, "x")
+    (x * -2.0).sqrt().backward()
+    assert x.grad == -math.inf
+    w = Value(0.0)
+    assert grad((w * -2.0).sqrt(), w) == -math.inf
+
+
+def test_an_infinite_adjoint_times_an_infinite_local_derivative_is_infinite() -> None:
+    """y = sqrt(sqrt(x)) at x = 0: both slopes are +inf, and so is their product."""
+    x = Value(0.0, "x")
+    x.sqrt().sqrt().backward()
+    assert x.grad == math.inf
+
+
+def test_an_adjoint_that_cancels_to_zero_adds_nothing_through_an_infinite_slope() -> None:
+    """y = a - a + x with a = sqrt(x) at x = 0: d y / d a = 1 - 1 = 0, so sqrt'(0) = inf
+    must not turn x's gradient into nan: dy/dx = 1."""
+    x = Value(0.0, "x")
+    a = x.sqrt()
+    y = a - a + x
+    y.backward()
+    assert x.grad == 1.0
+    assert grad(y, x) == 1.0

@@ -78,6 +78,59 @@ def test_forward_value_matches_the_math_library(p: Primitive, data: st.DataObjec
     assert got == pytest.approx(expected, rel=1e-12, abs=1e-9)
 
 
+def _sech2(x: float) -> float:
+    return 1.0 / math.cosh(x) ** 2 if abs(x) < 350.0 else 0.0
+
+
+def _sigmoid_slope(x: float) -> float:
+    e = math.exp(-abs(x))  # e^-x / (1 + e^-x)^2 is even in x
+    return e / (1.0 + e) ** 2
+
+
+# d op / d x_i written out by hand, independently of the rule table (and of each other).
+DERIVATIVE: dict[str, Callable[..., tuple[float, ...]]] = {
+    "add": lambda x, y: (1.0, 1.0), "radd": lambda x: (1.0,),
+    "sub": lambda x, y: (1.0, -1.0), "rsub": lambda x: (-1.0,),
+    "mul": lambda x, y: (y, x), "div": lambda x, y: (1.0 / y, -x / (y * y)),
+    "rdiv": lambda x: (-1.0 / (x * x),), "neg": lambda x: (-1.0,),
+    "pow": lambda x, y: (y * math.pow(x, y - 1.0), math.pow(x, y) * math.log(x)),
+    "rpow": lambda x: (math.pow(2.0, x) * math.log(2.0),),
+    "powc_int": lambda x, c: (c * math.pow(x, c - 1.0),),
+    "powc_frac": lambda x, c: (c * math.pow(x, c - 1.0),),
+    "exp": lambda x: (math.exp(x),), "log": lambda x: (1.0 / x,),
+    "sqrt": lambda x: (0.5 / math.sqrt(x),), "tanh": lambda x: (_sech2(x),),
+    "sigmoid": lambda x: (_sigmoid_slope(x),),
+    "relu": lambda x: (1.0 if x > 0 else 0.0,),
+    "leaky_relu": lambda x, s: (1.0 if x > 0 else s,),
+    "abs": lambda x: (math.copysign(1.0, x),),
+    "sin": lambda x: (math.cos(x),), "cos": lambda x: (-math.sin(x),),
+    "sum": lambda a, b, c: (1.0, 1.0, 1.0),
+    "dot": lambda w1, w2, x1, x2: (x1, x2, w1, w2),
+}
+
+
+# tanh' = 1 - t**2 and sigmoid' = s (1 - s) are computed from the output, as PyTorch does:
+# near saturation they are exact to an absolute ~2 eps, not to a relative 1e-12.
+OUTPUT_BASED = {"tanh": 1e-15, "sigmoid": 1e-15}
+
+
+def test_every_primitive_has_a_closed_form_derivative() -> None:
+    assert set(DERIVATIVE) == set(IDS)
+
+
+@pytest.mark.parametrize("p", PRIMITIVES, ids=IDS)
+@given(data=st.data())
+def test_backward_matches_the_closed_form_derivative(p: Primitive, data: st.DataObject) -> None:
+    """d/dx sin = cos, d/dx x**c = c x**(c-1), d(w.x)/dw = x ... to 1e-12."""
+    xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(p.domains)]
+    params = [data.draw(st.sampled_from(p.params), label="param")] if p.params else []
+    leaves = [Value(x) for x in xs]
+    p.call(*leaves, *params).backward()
+    expected = DERIVATIVE[p.name](*xs, *params)
+    absolute = OUTPUT_BASED.get(p.name, 1e-300)
+    assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12, abs=absolute)
+
+
 @pytest.mark.parametrize("p", PRIMITIVES, ids=IDS)
 @given(data=st.data())
 def test_second_derivatives_match_central_differences(p: Primitive, data: st.DataObject) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import pytest
 
-from autograd_lite import Value, jvp, no_grad
+from autograd_lite import Value, grad, jvp, no_grad
 from autograd_lite.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.compile import compiled
 
@@ -81,6 +81,8 @@ def test_regression_zero_times_infinity_is_zero_in_every_mode(
     v = Value(x)
     f(v).backward()
     assert v.grad == slope
+    w = Value(x)
+    assert grad(f(w), w) == slope
     assert jvp(f, [x], [1.0])[1] == slope
     assert compiled(f)(x).grads == (slope,)
 
