@@ -45,7 +45,9 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[BackwardStep]
 
     Each step has been applied (its parents' ``.grad`` updated) when it is yielded; once the
     iterator is exhausted every ``.grad`` equals what ``root.backward(gradient)`` leaves.
-    As ``backward``: non-leaf grads restart from 0, leaf grads accumulate.
+    As ``backward``: non-leaf grads restart from 0, leaf grads accumulate -- so stepping
+    through a graph you already called ``backward`` on doubles its leaves' ``.grad``; call
+    ``zero_grad(leaves)`` first to see the one-pass numbers.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")

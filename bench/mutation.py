@@ -11,7 +11,7 @@ made on the syntax tree (so comments, docstrings and type annotations are never 
 The focused test subset (:data:`TESTS`) runs against every mutant in a scratch copy of the
 repository (the checkout is never modified), stopping at the first failure; a mutant is
 *killed* when a test fails (or it hangs past the timeout), *survived* otherwise.  The score
-is killed / (killed + survived).  Reproduce the README figure (about 40 minutes on 2 cores)::
+is killed / (killed + survived).  Reproduce the README figure (about 20 minutes on 2 cores)::
 
     python bench/mutation.py --workers 2                  # writes bench/results/mutation.json
     python bench/mutation.py --workers 2 --with-killers   # plus the tests written for survivors
