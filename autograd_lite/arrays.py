@@ -108,21 +108,10 @@ class NumpyMath:
             fail_like(FloatMath.sqrt, bad, x)
         return numpy.sqrt(x)
 
-    @staticmethod
-    def tanh(x: Any) -> Any:
-        return numpy.tanh(x)
-
-    @staticmethod
-    def sin(x: Any) -> Any:
-        return numpy.sin(x)
-
-    @staticmethod
-    def cos(x: Any) -> Any:
-        return numpy.cos(x)
-
-    @staticmethod
-    def abs(x: Any) -> Any:
-        return numpy.abs(x)
+    tanh = staticmethod(numpy.tanh)
+    sin = staticmethod(numpy.sin)
+    cos = staticmethod(numpy.cos)
+    abs = staticmethod(numpy.abs)
 
     @staticmethod
     def sigmoid(x: Any) -> Any:

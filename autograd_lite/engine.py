@@ -264,8 +264,7 @@ class Value:
                 local = node.local_grads
                 if g - g != 0.0:  # an infinite adjoint: a zero local derivative adds nothing
                     for parent, d in zip(parents, local):
-                        if d != 0.0:
-                            parent.grad += g * d
+                        parent.grad += chain_term(g, d)
                 elif len(local) == 2 == len(parents):  # binary ops, unrolled: 1.5x faster
                     first, second = parents
                     first.grad += g * local[0]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from autograd_lite.engine import Value, to_float
+from autograd_lite.engine import Value, chain_term, to_float
 from autograd_lite.errors import DomainError
 from autograd_lite.ops import OPS, FloatMath, Op
 
@@ -119,8 +119,7 @@ def apply(op: Op, *args: Dual | float, param: object = None) -> Dual:
         raise DomainError(op.name, tuple(primals), "result is not a finite float")
     tangent = 0.0
     for local, t in zip(op.grad(FloatMath, out, *primals), tangents):
-        if t != 0.0 and local != 0.0:
-            tangent += local * t
+        tangent += chain_term(t, local)
     result = _new(Dual)
     result.primal = out
     result.tangent = tangent
