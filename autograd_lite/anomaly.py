@@ -7,9 +7,12 @@ derivative of ``sqrt`` at 0 is ``+inf``, and ``1e200 * 1e200`` overflows.  Insid
 
 * every node records the line of *your* code that created it (the first stack frame
   outside ``autograd_lite``), in a side table -- ``Value`` gets no new field;
-* ``backward`` and ``grad`` check every gradient sum ``d root / d parent += adjoint * local``
-  and raise :class:`AnomalyError` at the first one that is nan or inf, naming the operation,
-  its operands, the argument and the creating line.  ``backward`` then leaves every
+* ``backward`` and ``grad`` check every gradient sum ``d root / d parent += adjoint * local``;
+  when a gradient that reaches an input (a leaf requiring gradients; for ``grad``, the
+  inputs asked for) is nan or inf, they raise :class:`AnomalyError` naming the step where it
+  first became non-finite: the operation, its operands, the argument and the creating line.
+  (An infinity that a zero local derivative stops on the way, as sqrt'(0) under
+  relu'(x < 0) = 0, reaches nobody and is no anomaly.)  ``backward`` then leaves every
   ``.grad`` as it was before the call;
 * a :class:`DomainError` raised inside the block gets a note with the line of your code
   that raised it (shown in the traceback, kept in ``error.__notes__``).

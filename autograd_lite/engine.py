@@ -47,8 +47,9 @@ class AnomalyObserver(Protocol):
 ANOMALY_OBSERVER: ContextVar[AnomalyObserver | None] = ContextVar(
     "autograd_lite_anomaly_observer", default=None)
 """While set (through :func:`observe_anomalies`), every recorded node is reported to
-``created``, and ``backward`` / ``grad`` run a checked loop that reports the first non-finite
-gradient to ``nonfinite`` (which raises; ``backward`` first restores the leaves' ``.grad``)."""
+``created``, and ``backward`` / ``grad`` run a checked loop: a non-finite gradient that
+reaches an input is reported to ``nonfinite`` with the step where it first became non-finite
+(``nonfinite`` raises; ``backward`` first restores the leaves' ``.grad``)."""
 _anomaly_mode_used = False  # sticky: the recording fast path skips the check until then
 
 
