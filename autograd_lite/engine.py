@@ -582,9 +582,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
                 continue  # a zero adjoint adds nothing (and never 0 * inf = nan)
             locals_ = local_grads_as_values(node) if create_graph else node.local_grads
             for argument, (parent, local) in enumerate(zip(node.parents, locals_)):
-                if not create_graph and local == 0.0:
-                    continue  # nor does a zero local derivative (0 * inf = nan again)
-                term = g * local
+                term = g * local if create_graph else chain_term(g, float(local))
                 total = adjoint[parent] = adjoint[parent] + term if parent in adjoint else term
                 if observer is not None and total - total != 0.0 and parent not in origin:
                     origin[parent] = origin.get(node) or (node, argument, g, float(local), total)
