@@ -578,8 +578,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     with (enable_grad() if create_graph else no_grad()):
         for node in reversed(order):
             g = adjoint.get(node)
-            if g is None or not node.parents or (not create_graph and g == 0.0):
-                continue  # a zero adjoint adds nothing (and never 0 * inf = nan)
+            if g is None or not node.parents:
+                continue
             locals_ = local_grads_as_values(node) if create_graph else node.local_grads
             for argument, (parent, local) in enumerate(zip(node.parents, locals_)):
                 term = g * local if create_graph else chain_term(g, float(local))
