@@ -576,10 +576,10 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     observer = ANOMALY_OBSERVER.get() if _anomaly_mode_used and not create_graph else None
     origin: dict[Value, _Origin] = {}
     with (enable_grad() if create_graph else no_grad()):
-        for node in reversed(order):
-            g = adjoint.get(node)
-            if g is None or not node.parents:
+        for node in reversed(order):  # each node's adjoint is complete when it is reached
+            if not node.parents:
                 continue
+            g = adjoint[node]
             locals_ = local_grads_as_values(node) if create_graph else node.local_grads
             for argument, (parent, local) in enumerate(zip(node.parents, locals_)):
                 term = g * local if create_graph else chain_term(g, float(local))
@@ -598,9 +598,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
                 raise RuntimeError(f"grad: {x!r}: {_UNUSED}")
             results.append(None)
         elif create_graph:
-            results.append(lift(adjoint.get(x, 0.0)))
+            results.append(lift(adjoint[x]))
         else:
-            results.append(float(adjoint.get(x, 0.0)))
+            results.append(float(adjoint[x]))
     return results[0] if single else results
 
 

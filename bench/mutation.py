@@ -72,9 +72,6 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "equivalent: only reached for |x| > 1.8e308, never 0",
     ("infinity = -math.inf if x < 0 else math.inf", "0 -> 1"):
         "equivalent: only reached for |x| > 1.8e308, never between 0 and 1",
-    ("results.append(lift(adjoint.get(x, 0.0)))", "0.0 -> 1.0"):
-        "equivalent: with create_graph every used input gets an adjoint (zero adjoints are "
-        "only skipped on floats), so the default is never read",
     ("if x >= 0.0:", ">= -> >"):
         "equivalent: at x = 0 both sigmoid formulas give exactly 0.5",
     ("if x >= 0.0:", "0.0 -> 1.0"):
