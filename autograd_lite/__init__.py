@@ -7,15 +7,17 @@ Layers, lowest first: ``ops`` (the rule table) -> ``engine`` (``Value``, backwar
 strategies) is not imported here, because it needs the ``test`` extra.
 """
 
-from autograd_lite.anomaly import AnomalyError, detect_anomaly
-from autograd_lite.check import (
+from autograd_lite.compile import BranchChangedError, Tape, compiled, compiled_loss
+from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
+from autograd_lite.core.check import (
     GradcheckError,
     central_difference,
     gradcheck,
     gradgradcheck,
 )
-from autograd_lite.compile import BranchChangedError, Tape, compiled, compiled_loss
-from autograd_lite.engine import (
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.forward import Dual, jvp
+from autograd_lite.core.value import (
     Value,
     add_n,
     constant,
@@ -27,13 +29,11 @@ from autograd_lite.engine import (
     topological_order,
     zero_grad,
 )
-from autograd_lite.errors import DomainError
-from autograd_lite.forward import Dual, jvp
-from autograd_lite.io import load, save
+from autograd_lite.graph.diagram import draw_dot
+from autograd_lite.graph.steps import backward_steps
 from autograd_lite.nn import MLP, Layer, Module, Neuron
-from autograd_lite.optim import SGD, Adam
-from autograd_lite.steps import backward_steps
-from autograd_lite.viz import draw_dot
+from autograd_lite.nn.io import load, save
+from autograd_lite.nn.optim import SGD, Adam
 
 __all__ = [
     "MLP",

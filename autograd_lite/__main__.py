@@ -1,7 +1,7 @@
-"""``python -m autograd_lite``: see :mod:`autograd_lite.cli`."""
+"""``python -m autograd_lite``: see :mod:`autograd_lite.cli.main`."""
 
 import sys
 
-from autograd_lite.cli import main
+from autograd_lite.cli.main import main
 
 sys.exit(main())

@@ -2,12 +2,12 @@
 
 * :func:`safe_floats` -- finite floats in a range, kept ``margin`` away from kinks and
   domain edges (where central differences are meaningless).
-* :data:`PRIMITIVES` -- the test table: every op of :data:`~autograd_lite.ops.OPS` with the
+* :data:`PRIMITIVES` -- the test table: every op of :data:`~autograd_lite.core.rules.OPS` with the
   public call that reaches it, where its arguments may be drawn from, and its kinks.
 * :class:`Expression` / :func:`expressions` -- random straight-line programs (Wengert lists)
   over ``n`` inputs with shared sub-expressions (``a + a``, ``a * a``, diamonds), built from
   the primitives with domain guards (``log(v * v + 0.5)``); one program evaluates on
-  Values, on :class:`~autograd_lite.forward.Dual` numbers and on floats.
+  Values, on :class:`~autograd_lite.core.forward.Dual` numbers and on floats.
 * :func:`expression_cases` -- an expression with inputs at which central differences are
   valid; :func:`assert_gradients_match` -- ``backward`` against central differences.
 """
@@ -27,12 +27,12 @@ except ImportError as error:  # pragma: no cover - exercised by a test that hide
         "autograd_lite.testing needs hypothesis, a test dependency: "
         "pip install 'autograd-lite[test]' (or: pip install hypothesis)") from error
 
-from autograd_lite import engine, forward
-from autograd_lite.check import central_difference
-from autograd_lite.engine import Value, add_n, dot, to_float
-from autograd_lite.errors import DomainError
-from autograd_lite.forward import Dual
-from autograd_lite.ops import OPS, FloatMath, Op
+from autograd_lite.core import forward, value
+from autograd_lite.core.check import central_difference
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.forward import Dual
+from autograd_lite.core.rules import OPS, FloatMath, Op
+from autograd_lite.core.value import Value, add_n, dot, to_float
 
 
 def safe_floats(min_value: float = -100.0, max_value: float = 100.0, *,
@@ -258,7 +258,7 @@ class Expression:
         kinds = {type(x) for x in inputs}
         if Value in kinds and Dual in kinds:
             raise TypeError("Expression: cannot mix Values and Duals")
-        run: Callable[..., Any] = (engine.apply if Value in kinds else
+        run: Callable[..., Any] = (value.apply if Value in kinds else
                                    forward.apply if Dual in kinds else _float_apply)
         registers: list[Any] = list(inputs)
         for op, rest in zip(self._ops, self._args):

@@ -43,8 +43,8 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from autograd_lite import DomainError, Value, grad, jvp, topological_order
-from autograd_lite.anomaly import AnomalyError, detect_anomaly
-from autograd_lite.check import central_difference
+from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
+from autograd_lite.core.check import central_difference
 from autograd_lite.testing import PRIMITIVES, Domain, Expression, expressions, safe_floats
 
 try:

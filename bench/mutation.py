@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ("autograd_lite/engine.py", "autograd_lite/ops.py")
+TARGETS = ("autograd_lite/core/value.py", "autograd_lite/core/rules.py")
 TESTS = [  # fastest and most specific first: most mutants die in the first second
     "tests/test_ops.py",
     "tests/test_engine.py",

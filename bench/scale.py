@@ -27,7 +27,7 @@ from typing import Any
 
 from autograd_lite import MLP, SGD, Value, add_n
 from autograd_lite.examples.moons import make_moons
-from autograd_lite.losses import hinge, mean
+from autograd_lite.nn.losses import hinge, mean
 
 RESULTS = Path(__file__).parent / "results" / "scale.json"
 MB = 1024 * 1024

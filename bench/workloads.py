@@ -361,8 +361,8 @@ def lite_model() -> Any:
 
 
 def lite_loss(model: Any, inputs: list[list[Any]], ys: list[float]) -> Any:
-    """The demo loss: mean hinge + 1e-4 * L2 (autograd_lite.losses)."""
-    from autograd_lite.losses import hinge, l2_penalty, mean
+    """The demo loss: mean hinge + 1e-4 * L2 (autograd_lite.nn.losses)."""
+    from autograd_lite.nn.losses import hinge, l2_penalty, mean
 
     scores = list(map(model, inputs))
     return (mean([hinge(s, y) for s, y in zip(scores, ys)])
@@ -404,7 +404,7 @@ def run_autograd_lite(quick: bool) -> list[Record]:
 def run_compiled(quick: bool) -> list[Record]:
     from autograd_lite import Value, zero_grad
     from autograd_lite.compile import compiled
-    from autograd_lite.losses import hinge, l2_penalty
+    from autograd_lite.nn.losses import hinge, l2_penalty
 
     xs, ys = make_moons()
     model = lite_model()

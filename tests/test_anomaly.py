@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from autograd_lite import DomainError, Value, grad, no_grad
-from autograd_lite.anomaly import (
+from autograd_lite.core.anomaly import (
     AnomalyError,
     creation_site,
     detect_anomaly,

@@ -13,7 +13,7 @@ import re
 import pytest
 from hypothesis import given, settings
 
-from autograd_lite.check import (
+from autograd_lite.core.check import (
     GradcheckError,
     analytical_jacobian,
     central_difference,
@@ -21,8 +21,8 @@ from autograd_lite.check import (
     gradgradcheck,
     numerical_jacobian,
 )
-from autograd_lite.engine import Value, apply
-from autograd_lite.ops import Op
+from autograd_lite.core.rules import Op
+from autograd_lite.core.value import Value, apply
 from autograd_lite.testing import Expression, expression_cases, safe_floats
 
 # d/dx sin x = cos x; this rule has the sign wrong.

@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from autograd_lite.cli import main
+from autograd_lite.cli.main import main
 
 
 def test_default_demo_is_note_003_step_by_step(capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,14 +55,14 @@ def test_unknown_example_and_option_exit_2_without_traceback(
 
 def test_grad_is_dispatched_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
-    fake = types.ModuleType("autograd_lite.cli_grad")
+    fake = types.ModuleType("autograd_lite.cli.grad")
 
     def run_grad(argv: list[str]) -> int:
         seen.append(argv)
         return 7
 
     fake.run_grad = run_grad  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "autograd_lite.cli_grad", fake)
+    monkeypatch.setitem(sys.modules, "autograd_lite.cli.grad", fake)
     assert main(["grad", "x*y", "x=2"]) == 7
     assert seen == [["x*y", "x=2"]]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite.cli_grad import run_grad
+from autograd_lite.cli.grad import run_grad
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -25,9 +25,9 @@ from autograd_lite.compile import (
     Tape,
     compiled,
 )
-from autograd_lite.losses import hinge, l2_penalty, mean
+from autograd_lite.core.rules import OPS
 from autograd_lite.nn import MLP
-from autograd_lite.ops import OPS
+from autograd_lite.nn.losses import hinge, l2_penalty, mean
 from autograd_lite.testing import PRIMITIVES, Primitive, expressions, safe_floats
 
 FAST = settings(max_examples=60, deadline=None,
@@ -385,8 +385,8 @@ def float_or_error(f: Callable[..., float], *args: float) -> Any:
 @pytest.mark.parametrize("name", UNARY + BINARY)
 def test_numpy_math_is_float_math_per_element(name: str) -> None:
     """Each NumPy rule gives, element by element, FloatMath's value or its first error."""
-    from autograd_lite.arrays import NumpyMath
-    from autograd_lite.ops import FloatMath
+    from autograd_lite.compile.arrays import NumpyMath
+    from autograd_lite.core.rules import FloatMath
 
     seconds = [-2.0, -0.5, 0.0, 0.5, 3.0] if name in BINARY else [None]
     for second in seconds:
@@ -407,7 +407,7 @@ def test_numpy_math_is_float_math_per_element(name: str) -> None:
 def test_compiled_loss_is_the_mean_loss_and_its_gradient(backend: str) -> None:
     from autograd_lite import MLP
     from autograd_lite.compile import compiled_loss
-    from autograd_lite.losses import mean, squared_error
+    from autograd_lite.nn.losses import mean, squared_error
 
     rows = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [-2.0, 1.0, 0.0], [0.1, 0.2, 0.3]]
     targets = [1.0, -1.0, 0.5, 2.0]
@@ -424,7 +424,7 @@ def test_compiled_loss_is_the_mean_loss_and_its_gradient(backend: str) -> None:
 def test_compiled_loss_refuses_ragged_or_mismatched_data() -> None:
     from autograd_lite import MLP
     from autograd_lite.compile import compiled_loss
-    from autograd_lite.losses import squared_error
+    from autograd_lite.nn.losses import squared_error
 
     step = compiled_loss(MLP(2, [1]), squared_error)
     with pytest.raises(ValueError, match="2 rows and 1 targets"):

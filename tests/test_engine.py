@@ -9,8 +9,8 @@ import weakref
 import pytest
 from hypothesis import given
 
-from autograd_lite.check import gradgradcheck
-from autograd_lite.engine import (
+from autograd_lite.core.check import gradgradcheck
+from autograd_lite.core.value import (
     Value,
     enable_grad,
     grad,

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd_lite.engine import Value, grad
-from autograd_lite.errors import DomainError
-from autograd_lite.forward import Dual
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.forward import Dual
+from autograd_lite.core.value import Value, grad
 
 # (what, f applied to the number type, inputs, exact message)
 DOMAIN_ERRORS: list[tuple[str, Callable[..., Any], tuple[float, ...], str]] = [

@@ -11,7 +11,7 @@ import math
 import pytest
 
 from autograd_lite.examples import note_003
-from autograd_lite.losses import squared_error
+from autograd_lite.nn.losses import squared_error
 
 
 def printed(value: float, shown: str) -> bool:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import DomainError, Value
-from autograd_lite.expr import MAX_LENGTH, ExpressionError, evaluate, parse_expression
+from autograd_lite.cli.expr import MAX_LENGTH, ExpressionError, evaluate, parse_expression
 
 
 def grads(text: str, **values: float) -> tuple[float, dict[str, float]]:

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from autograd_lite.engine import Value, grad
-from autograd_lite.forward import Dual, jvp
+from autograd_lite.core.forward import Dual, jvp
+from autograd_lite.core.value import Value, grad
 from autograd_lite.testing import (
     PRIMITIVES,
     Expression,

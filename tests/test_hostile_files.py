@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite import io
-from autograd_lite.io import LoadError, load, save
-from autograd_lite.nn import MLP
+from autograd_lite.nn import MLP, io
+from autograd_lite.nn.io import LoadError, load, save
 
 
 def _net(seed: int = 0) -> MLP:

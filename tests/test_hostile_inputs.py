@@ -20,7 +20,7 @@ from fractions import Fraction
 import pytest
 
 from autograd_lite import DomainError, Value, add_n, constant, dot, grad, no_grad
-from autograd_lite.expr import ExpressionError, evaluate, parse_expression
+from autograd_lite.cli.expr import ExpressionError, evaluate, parse_expression
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def test_a_huge_power_overflows_as_a_float_instead_of_computing_a_huge_integer()
 
 def test_the_grad_cli_refuses_an_escape_with_status_2_and_one_line(
         capsys: pytest.CaptureFixture[str]) -> None:
-    from autograd_lite.cli_grad import run_grad
+    from autograd_lite.cli.grad import run_grad
 
     assert run_grad(["__import__('os').system('echo pwned')", "x=1"]) == 2
     captured = capsys.readouterr()

@@ -1,6 +1,6 @@
 """No code from outside ever runs: the package has no pickle, no eval, and one exec.
 
-The one ``exec`` is the compiled tape's (``autograd_lite/compile.py``): it runs code generated
+The one ``exec`` is the compiled tape's (``autograd_lite/compile/tape.py``): it runs code generated
 from the rule table's own templates.  The tests check that statically (a scan of every module's
 syntax tree and text) and dynamically: a tape built from a graph whose labels try to inject
 code generates a program made only of assignments of arithmetic on its registers and calls
@@ -20,11 +20,16 @@ from autograd_lite import Value, add_n, dot
 
 PACKAGE = Path(autograd_lite.__file__).parent
 SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+def _name(path: Path) -> str:
+    """A module's path inside the package, as ``core/value.py``."""
+    return path.relative_to(PACKAGE).as_posix()
 DANGEROUS_CALLS = {"eval", "exec", "compile", "__import__", "execfile", "breakpoint"}
 DANGEROUS_MODULES = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "ctypes"}
 ALLOWED_SPECIAL_IMPORTS = {
     "importlib.resources",  # reading the package's own data files (examples)
-    "subprocess",  # render.py runs Graphviz's `dot` with an argument list (checked: no shell)
+    "subprocess",  # graph/render.py runs Graphviz's `dot` with an argument list (checked: no shell)
 }
 
 
@@ -43,8 +48,8 @@ def _calls(tree: ast.AST) -> list[tuple[str, ast.Call]]:
 
 
 def test_the_package_has_sources_to_scan() -> None:
-    names = {p.name for p in SOURCES}
-    assert {"engine.py", "ops.py", "io.py", "expr.py", "compile.py"} <= names
+    names = {_name(p) for p in SOURCES}
+    assert {"core/value.py", "core/rules.py", "nn/io.py", "cli/expr.py", "compile/tape.py"} <= names
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[p.name for p in SOURCES])
@@ -71,7 +76,7 @@ def test_pickle_appears_only_in_prose() -> None:
     for path in SOURCES:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if "pickle" in line:
-                assert path.name == "io.py" and "no pickle" in line, f"{path.name}:{number}"
+                assert _name(path) == "nn/io.py" and "no pickle" in line, f"{path.name}:{number}"
 
 
 def test_the_only_eval_or_exec_is_the_compiled_tapes_exec() -> None:
@@ -80,20 +85,21 @@ def test_the_only_eval_or_exec_is_the_compiled_tapes_exec() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for name, call in _calls(tree):
             if name in DANGEROUS_CALLS:
-                found.append((path.name, name, call))
+                found.append((_name(path), name, call))
     found.sort(key=lambda f: (f[0], f[2].lineno))
-    assert [(f, n) for f, n, _ in found] == [("compile.py", "compile"), ("compile.py", "exec")]
+    assert [(f, n) for f, n, _ in found] == [("compile/tape.py", "compile"),
+                                             ("compile/tape.py", "exec")]
     (_, _, compile_call), (_, _, exec_call) = found
     # builtins.compile(self.key, "<autograd_lite tape>", "exec"): only the tape's own code ...
     assert ast.unparse(compile_call) == "builtins.compile(self.key, '<autograd_lite tape>', 'exec')"
     # ... run with no builtins at all
     assert ast.unparse(exec_call) == "exec(code, namespace)"
-    source = (PACKAGE / "compile.py").read_text(encoding="utf-8")
+    source = (PACKAGE / "compile" / "tape.py").read_text(encoding="utf-8")
     assert re.search(r'"__builtins__": \{\}', source)
     # and text-level: no other 'eval(' / 'exec(' anywhere (comments and docstrings included)
-    hits = [(p.name, m.group()) for p in SOURCES
+    hits = [(_name(p), m.group()) for p in SOURCES
             for m in re.finditer(r"\b(?:eval|exec)\(", p.read_text(encoding="utf-8"))]
-    assert hits == [("compile.py", "exec(")]
+    assert hits == [("compile/tape.py", "exec(")]
 
 
 # -- the generated code itself ------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""autograd_lite.io: exact JSON round trips; every bad file refused, the module untouched."""
+"""autograd_lite.nn.io: exact JSON round trips; every bad file refused, the module untouched."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import io
-from autograd_lite.io import LoadError, load, read_state_dict, save
-from autograd_lite.nn import MLP
+from autograd_lite.nn import MLP, io
+from autograd_lite.nn.io import LoadError, load, read_state_dict, save
 
 
 def _net(seed: int = 0) -> MLP:

@@ -1,4 +1,4 @@
-"""autograd_lite.losses: each loss against its formula, and its gradient against differences."""
+"""autograd_lite.nn.losses: each loss against its formula, and its gradient against differences."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite.engine import Value
-from autograd_lite.errors import DomainError
-from autograd_lite.losses import (
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.value import Value
+from autograd_lite.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     half_squared_error,

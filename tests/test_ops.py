@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_lite.check import gradgradcheck
-from autograd_lite.engine import Value, ValueMath, grad
-from autograd_lite.ops import OPS, FloatMath
+from autograd_lite.core.check import gradgradcheck
+from autograd_lite.core.rules import OPS, FloatMath
+from autograd_lite.core.value import Value, ValueMath, grad
 from autograd_lite.testing import PRIMITIVES, Primitive, assert_gradients_match
 
 IDS = [p.name for p in PRIMITIVES]

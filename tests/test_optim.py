@@ -1,4 +1,4 @@
-"""autograd_lite.optim: SGD, momentum and Adam against their update formulas, by hand."""
+"""autograd_lite.nn.optim: SGD, momentum and Adam against their update formulas, by hand."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from autograd_lite.engine import Value
-from autograd_lite.errors import DomainError
-from autograd_lite.optim import SGD, Adam
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.value import Value
+from autograd_lite.nn.optim import SGD, Adam
 
 
 def _params(*pairs: tuple[float, float]) -> list[Value]:

@@ -26,8 +26,8 @@ from collections.abc import Callable
 import pytest
 
 from autograd_lite import Value, grad, jvp, no_grad
-from autograd_lite.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.compile import compiled
+from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
 
 
 def test_regression_powc_slope_overflow_does_not_refuse_a_finite_forward_value() -> None:

@@ -24,7 +24,7 @@ import tracemalloc
 import pytest
 
 from autograd_lite import MLP, SGD, Value, add_n
-from autograd_lite.losses import hinge, mean
+from autograd_lite.nn.losses import hinge, mean
 
 N = 1_000_000
 SLACK_BLOCKS = 2_000

@@ -15,9 +15,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd_lite import DomainError, Value, constant, topological_order
-from autograd_lite.steps import backward_frames, backward_html, backward_steps, describe
-from autograd_lite.trace import value_names
-from autograd_lite.viz import HIGHLIGHT_COLOUR
+from autograd_lite.graph.diagram import HIGHLIGHT_COLOUR
+from autograd_lite.graph.steps import backward_frames, backward_html, backward_steps, describe
+from autograd_lite.graph.wengert import value_names
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -11,10 +11,10 @@ from hypothesis import find, given
 from hypothesis import strategies as st
 
 from autograd_lite import testing
-from autograd_lite.engine import Value, add_n, apply, dot, no_grad
-from autograd_lite.errors import DomainError
-from autograd_lite.forward import Dual
-from autograd_lite.ops import OPS, Op
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.forward import Dual
+from autograd_lite.core.rules import OPS, Op
+from autograd_lite.core.value import Value, add_n, apply, dot, no_grad
 from autograd_lite.testing import (
     Expression,
     assert_gradients_match,

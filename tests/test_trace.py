@@ -13,7 +13,7 @@ import math
 import xml.etree.ElementTree as ET
 
 from autograd_lite import Value, constant
-from autograd_lite.trace import BAR, trace
+from autograd_lite.graph.wengert import BAR, trace
 
 
 def sigma(z: float) -> float:

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lite import Value, constant
-from autograd_lite.render import RenderError, format_for_path, render_svg
-from autograd_lite.viz import (
+from autograd_lite.graph.diagram import (
     FILL_COLOURS,
     HIGHLIGHT_COLOUR,
     GraphTooLargeError,
@@ -30,6 +29,7 @@ from autograd_lite.viz import (
     infer_groups,
     label_group,
 )
+from autograd_lite.graph.render import RenderError, format_for_path, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

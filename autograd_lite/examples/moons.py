@@ -17,10 +17,10 @@ import random
 from dataclasses import dataclass
 
 from autograd_lite.compile import compiled_loss
-from autograd_lite.engine import Value
-from autograd_lite.losses import hinge, l2_penalty, mean
+from autograd_lite.core.value import Value
 from autograd_lite.nn import MLP
-from autograd_lite.optim import SGD
+from autograd_lite.nn.losses import hinge, l2_penalty, mean
+from autograd_lite.nn.optim import SGD
 
 NOTE = "micrograd demo"
 TITLE = "MLP(2, [16, 16, 1]) on two moons, hinge loss + L2, SGD"

@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from autograd_lite.losses import half_squared_error
 from autograd_lite.nn import MLP
-from autograd_lite.optim import SGD
+from autograd_lite.nn.losses import half_squared_error
+from autograd_lite.nn.optim import SGD
 
 NOTE = "000_55e236883394eec8.txt"
 TITLE = "3-4-1 sigmoid net without biases, loss 1/2 (y - P)^2, the chain rule factor by factor"

@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from autograd_lite.engine import Value
-from autograd_lite.losses import mean_squared_error
+from autograd_lite.core.value import Value
 from autograd_lite.nn import MLP
+from autograd_lite.nn.losses import mean_squared_error
 
 NOTE = "001_073ed05652ff6803.txt"
 TITLE = "the layer view: loss gradients L'_(l) = dL/dy_(l), flowing backwards"

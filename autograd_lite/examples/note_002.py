@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
-from autograd_lite.engine import Value
-from autograd_lite.losses import half_squared_error, mean
+from autograd_lite.core.value import Value
 from autograd_lite.nn import MLP
-from autograd_lite.optim import SGD
+from autograd_lite.nn.losses import half_squared_error, mean
+from autograd_lite.nn.optim import SGD
 
 NOTE = "002_2630118dc530c686.txt"
 TITLE = "linear neurons, 1/2 (y - a)^2 averaged over the batch, full-batch gradient descent"

@@ -25,9 +25,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from autograd_lite.losses import squared_error
 from autograd_lite.nn import MLP
-from autograd_lite.optim import SGD
+from autograd_lite.nn.losses import squared_error
+from autograd_lite.nn.optim import SGD
 
 NOTE = "003_f509dacf7a319b71.txt"
 TITLE = "2-3-1 regression net, sigmoid hidden layer, bias input -1, loss (y - t)^2"

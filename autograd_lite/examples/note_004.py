@@ -21,9 +21,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_lite.engine import add_n
-from autograd_lite.losses import binary_cross_entropy
+from autograd_lite.core.value import add_n
 from autograd_lite.nn import MLP
+from autograd_lite.nn.losses import binary_cross_entropy
 
 NOTE = "004_a894338046b1c749.txt"
 TITLE = "3-2-3 sigmoid net, binary cross-entropy averaged over a batch"

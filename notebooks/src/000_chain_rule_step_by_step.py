@@ -23,7 +23,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from autograd_lite import SGD, Value, dot, draw_dot, topological_order, zero_grad
-from autograd_lite.steps import backward_frames
+from autograd_lite.graph.steps import backward_frames
 from notecheck import NoteTable
 
 NOTE = "000_55e236883394eec8.txt"

@@ -26,7 +26,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from autograd_lite import MLP, Value, central_difference, draw_dot
-from autograd_lite.losses import half_squared_error
+from autograd_lite.nn.losses import half_squared_error
 
 NOTE = "001_073ed05652ff6803.txt"
 

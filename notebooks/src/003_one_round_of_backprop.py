@@ -31,8 +31,8 @@ from autograd_lite import (
     topological_order,
     zero_grad,
 )
-from autograd_lite.steps import backward_frames, describe
-from autograd_lite.trace import value_names
+from autograd_lite.graph.steps import backward_frames, describe
+from autograd_lite.graph.wengert import value_names
 from notecheck import NoteTable
 
 NOTE = "003_f509dacf7a319b71.txt"

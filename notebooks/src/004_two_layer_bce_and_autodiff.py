@@ -27,9 +27,9 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from autograd_lite import MLP, Value, add_n, draw_dot, jvp, topological_order
-from autograd_lite.losses import binary_cross_entropy
-from autograd_lite.steps import backward_frames
-from autograd_lite.trace import BAR, trace, value_names
+from autograd_lite.nn.losses import binary_cross_entropy
+from autograd_lite.graph.steps import backward_frames
+from autograd_lite.graph.wengert import BAR, trace, value_names
 
 NOTE = "004_a894338046b1c749.txt"
 rng = np.random.default_rng(4)

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from autograd_lite import MLP, Adam, no_grad
 from autograd_lite.compile import compiled_loss
 from autograd_lite.examples.note_002 import load_diabetes
-from autograd_lite.losses import squared_error
+from autograd_lite.nn.losses import squared_error
 
 data = load_diabetes()
 X_all, y_all = np.array(data.x), np.array(data.y)

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from autograd_lite import MLP, SGD, draw_dot, no_grad
 from autograd_lite.compile import compiled_loss
 from autograd_lite.examples.moons import make_moons
-from autograd_lite.losses import hinge, l2_penalty, mean
+from autograd_lite.nn.losses import hinge, l2_penalty, mean
 
 # %% [markdown]
 # ## The data

@@ -2,7 +2,7 @@
 
 Record a computation once on Values, then replay it on new numbers with no Value objects
 at all.  The graph becomes its Wengert list, one local variable per node, generated only
-from the rule table (:mod:`autograd_lite.symbolic` with ``SymbolMath(code=True)``)::
+from the rule table (:mod:`autograd_lite.compile.symbolic` with ``SymbolMath(code=True)``)::
 
     v2 = v0 * v1                   # forward: out = f(args)
     v3 = _F.tanh(v2)
@@ -15,13 +15,13 @@ from the rule table (:mod:`autograd_lite.symbolic` with ``SymbolMath(code=True)`
   require gradients (the parameters of a model) are *parameters*: read from ``.data`` at
   every replay, and their gradients are accumulated into ``.grad`` as ``backward`` does.
   Leaves that do not require gradients are constants, written into the code as literals.
-* **Errors.**  Replay raises a :class:`~autograd_lite.errors.DomainError` where eager
+* **Errors.**  Replay raises a :class:`~autograd_lite.core.errors.DomainError` where eager
   evaluation would: the generated code calls the float implementations (``_F.log``...), and
   a non-finite result anywhere sends the replay through the rule table op by op to name the
   first failing op in the graph's order (eager evaluation names the first in program order;
   the two differ only when several ops fail at once).
 * **Gradients.**  The same numbers as ``backward``.  Where ``backward`` skips a term with a
-  zero factor (0 * inf, :func:`~autograd_lite.engine.chain_term`), straight-line code gets a
+  zero factor (0 * inf, :func:`~autograd_lite.core.value.chain_term`), straight-line code gets a
   nan; a replay that sees a nan gradient recomputes the gradients with the rule table.
 * **Branches.**  A graph records ONE path through the ``if``\\ s of the program that built it.
   Comparisons of Values (``x > 0``) made while tracing are recorded as guards and re-checked
@@ -29,7 +29,7 @@ from the rule table (:mod:`autograd_lite.symbolic` with ``SymbolMath(code=True)`
   traces again).  Decisions taken on plain floats (``x.data > 0``, ``float(x)``) cannot
   be seen: do not branch on them in code you compile.
 * **Batches.**  With NumPy installed, :meth:`Tape.batch` runs the same program on arrays,
-  one element per example (:mod:`autograd_lite.arrays` mirrors the float rules and their
+  one element per example (:mod:`autograd_lite.compile.arrays` mirrors the float rules and their
   domain checks); without NumPy it replays example by example.
 
 Labels only ever appear in comments, escaped with :func:`ascii` so no label can end a
@@ -46,7 +46,10 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Literal, NamedTuple, overload
 
-from autograd_lite.engine import (
+from autograd_lite.compile.symbolic import Sym, SymbolMath, forward_text, grad_texts, literal
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.rules import FloatMath, Op
+from autograd_lite.core.value import (
     COMPARISON_OBSERVER,
     Value,
     chain_term,
@@ -54,9 +57,6 @@ from autograd_lite.engine import (
     to_float,
     topological_order,
 )
-from autograd_lite.errors import DomainError
-from autograd_lite.ops import FloatMath, Op
-from autograd_lite.symbolic import Sym, SymbolMath, forward_text, grad_texts, literal
 
 _CODE = SymbolMath(code=True)
 MAX_INLINE_ARGS = 64
@@ -327,7 +327,7 @@ class Tape:
                 "_OPS": {s.op.name: s.op for s in self._steps},  # rules of big n-ary ops
             }
             if mode == "numpy":
-                from autograd_lite import arrays
+                from autograd_lite.compile import arrays
                 namespace.update(_F=arrays.NumpyMath, _ok=arrays.all_finite,
                                  _scaled=arrays.chain_terms, _guard=self._batch_guard,
                                  _nonfinite=self._batch_nonfinite)

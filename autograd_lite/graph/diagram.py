@@ -3,7 +3,7 @@
 ``draw_dot(root)`` returns a ``graphviz.Digraph`` (as micrograd's ``draw_dot`` does) of
 the subclass :func:`diagram_type`, which also draws itself without a Graphviz
 installation (``.svg()``, ``.save(path)``, inline SVG in Jupyter) through
-:mod:`autograd_lite.render`.  Needs the ``viz`` extra: ``pip install "autograd-lite[viz]"``.
+:mod:`autograd_lite.graph.render`.  Needs the ``viz`` extra: ``pip install "autograd-lite[viz]"``.
 
 Each value is a record ``{ label | data 2 | grad 1 }`` (4 significant digits by default);
 node ids come from the topological order, so the same graph always gives the same DOT.
@@ -17,8 +17,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.engine import Value, topological_order
-from autograd_lite.render import Backend, render_svg, save_source
+from autograd_lite.core.value import Value, topological_order
+from autograd_lite.graph.render import Backend, render_svg, save_source
 
 HIGHLIGHT_COLOUR = "#d62728"
 """Outline and edge colour of highlighted nodes and edges."""
@@ -204,7 +204,7 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
     None).  More than ``max_nodes`` boxes raises :class:`GraphTooLargeError` instead of a
     layout that takes minutes (``None``: no cap).
     ``title`` is drawn above the graph; ``names`` adds a first field to some boxes (e.g. the
-    ``v7`` of :func:`autograd_lite.trace.value_names`).
+    ``v7`` of :func:`autograd_lite.graph.wengert.value_names`).
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be LR, RL, TB or BT, got {rankdir!r}")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_lite.errors import DomainError
+from autograd_lite.core.errors import DomainError
 
 Rule = Callable[..., Any]
 

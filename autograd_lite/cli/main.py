@@ -2,7 +2,7 @@
 
 Without arguments it prints the worked example of note 003_f509dacf7a319b71.txt step by
 step; ``--example NAME`` prints another, ``--list`` lists them; ``grad ...`` runs the
-gradient tool of :mod:`autograd_lite.cli_grad`.  Bad input gives a one-line message and
+gradient tool of :mod:`autograd_lite.cli.grad`.  Bad input gives a one-line message and
 exit status 2, never a traceback.
 """
 
@@ -65,9 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _grad(argv: list[str]) -> int:
-    """Hand ``grad ...`` to :func:`autograd_lite.cli_grad.run_grad` (imported only here)."""
+    """Hand ``grad ...`` to :func:`autograd_lite.cli.grad.run_grad` (imported only here)."""
     try:
-        from autograd_lite.cli_grad import run_grad
+        from autograd_lite.cli.grad import run_grad
     except ImportError as error:
         print(f"{PROG}: error: the grad command is not available ({error})", file=sys.stderr)
         return USAGE_ERROR

@@ -13,7 +13,7 @@ the numerical and the analytical (reverse-mode) Jacobian and require, entry by e
 :func:`gradgradcheck` applies the same test to the first derivatives (computed with
 ``grad(create_graph=True)``), which checks the second derivatives.
 
-Throughout, ``f`` takes one :class:`~autograd_lite.engine.Value` per input and returns a
+Throughout, ``f`` takes one :class:`~autograd_lite.core.value.Value` per input and returns a
 Value, or a tuple/list of Values (plain numbers count as constant outputs); ``inputs`` are
 numbers or Values (only their ``data`` is used; nothing is mutated).
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd_lite.engine import Value, grad, to_float
+from autograd_lite.core.value import Value, grad, to_float
 
 Function = Callable[..., Any]
 Jacobian = list[list[float]]

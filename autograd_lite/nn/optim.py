@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from autograd_lite.engine import Value, to_float, zero_grad
-from autograd_lite.errors import DomainError
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.value import Value, to_float, zero_grad
 
 
 class Optimizer:

@@ -2,7 +2,7 @@
 
 ``SymbolMath(code=False)`` renders rules for people (``v1 * v2``, ``exp(v1)``, ``1 - v3 ** 2``):
 the Wengert list.  ``SymbolMath(code=True)`` renders them as Python source that calls the
-float implementations of :class:`autograd_lite.ops.FloatMath` through the name ``_F``, so
+float implementations of :class:`autograd_lite.core.rules.FloatMath` through the name ``_F``, so
 generated code raises exactly the errors eager evaluation raises.  Numbers are written with
 ``repr(float)``; names are only ever the identifiers the caller passes in.
 """
@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from autograd_lite.ops import Op
+from autograd_lite.core.rules import Op
 
 
 def literal(x: float) -> str:

@@ -1,7 +1,7 @@
 """``Value``: a scalar that records the operations applied to it, and back-propagates.
 
 Every operation goes through :func:`apply`, which evaluates the rule table of
-:mod:`autograd_lite.ops` on floats and stores the output, the parents and the local
+:mod:`autograd_lite.core.rules` on floats and stores the output, the parents and the local
 derivatives.  ``backward`` then needs no rules at all -- only the chain rule::
 
     d root / d parent  +=  d root / d node  *  d node / d parent
@@ -18,8 +18,8 @@ from contextlib import ContextDecorator
 from contextvars import ContextVar, Token
 from typing import Any, Protocol, overload
 
-from autograd_lite.errors import DomainError
-from autograd_lite.ops import OPS, FloatMath, Op
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.rules import OPS, FloatMath, Op
 
 _GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_lite_grad_enabled", default=True)
 COMPARISON_OBSERVER: ContextVar[Callable[[Value, str, Value | float, bool], None] | None] = (
@@ -31,7 +31,7 @@ check the same comparisons come out the same."""
 _F = FloatMath
 
 
-# -- anomaly mode hooks (used by autograd_lite.anomaly; inert until first used) ---------------
+# -- anomaly mode hooks (used by autograd_lite.core.anomaly; inert until first used) ---------------
 class AnomalyObserver(Protocol):
     """What :data:`ANOMALY_OBSERVER` is told: each recorded node, and non-finite gradients."""
 
@@ -102,7 +102,7 @@ class Value:
     """A scalar node of the compute graph.
 
     ``data`` is the value, ``grad`` the gradient of the last ``backward`` root with respect
-    to it, ``op`` the :class:`~autograd_lite.ops.Op` that made it (``None`` for a leaf),
+    to it, ``op`` the :class:`~autograd_lite.core.rules.Op` that made it (``None`` for a leaf),
     ``parents`` its inputs in order and ``local_grads`` d self / d parent for each of them.
     Equality and hashing are by identity, so nodes can live in sets and dicts.
     """
@@ -475,10 +475,10 @@ def zero_grad(values: Iterable[Value]) -> None:
 class ValueMath:
     """The rule table's math namespace on Values: derivatives that are themselves graphs.
 
-    Every one-argument op of :data:`~autograd_lite.ops.OPS` is available under its name
+    Every one-argument op of :data:`~autograd_lite.core.rules.OPS` is available under its name
     (``m.exp(x)``, ``m.cos(x)``, ``m.leaky_relu(x, s)``) and is applied as that op, so the
     derivative rule of a new op needs nothing added here.  The functions below are the rest of
-    :class:`~autograd_lite.ops.FloatMath`, on Values.
+    :class:`~autograd_lite.core.rules.FloatMath`, on Values.
     """
 
     def __getattr__(self, name: str) -> Callable[..., Value]:

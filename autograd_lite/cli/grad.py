@@ -4,7 +4,7 @@ Example::
 
     $ autograd-lite grad "x*y + exp(x)" x=2 y=3 --trace --svg graph.svg
 
-The expression is read by the safe parser of :mod:`autograd_lite.expr` (never ``eval``).
+The expression is read by the safe parser of :mod:`autograd_lite.cli.expr` (never ``eval``).
 Exit status: 0 on success, 1 when the mathematics fails (a domain error) or the diagram
 cannot be drawn, 2 for bad input (the message points at the offending character).
 """
@@ -15,12 +15,12 @@ import argparse
 import sys
 from typing import TextIO
 
-from autograd_lite.engine import Value, to_float
-from autograd_lite.errors import DomainError
-from autograd_lite.expr import ExpressionError, parse_expression
-from autograd_lite.render import RenderError
-from autograd_lite.trace import trace
-from autograd_lite.viz import draw_dot
+from autograd_lite.cli.expr import ExpressionError, parse_expression
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.value import Value, to_float
+from autograd_lite.graph.diagram import draw_dot
+from autograd_lite.graph.render import RenderError
+from autograd_lite.graph.wengert import trace
 
 PROG = "autograd-lite grad"
 

@@ -7,7 +7,7 @@ the functions in :data:`FUNCTIONS`.  Nothing is ever passed to ``eval``.  Anythi
 calls...) raises :class:`ExpressionError`, whose message shows the text with a caret
 under the offending token.  Size limits keep hostile input cheap: at most
 :data:`MAX_LENGTH` characters and :data:`MAX_DEPTH` levels of nesting, and numbers are
-floats, so ``10**10**10`` overflows at once (a :class:`~autograd_lite.errors.DomainError`)
+floats, so ``10**10**10`` overflows at once (a :class:`~autograd_lite.core.errors.DomainError`)
 instead of computing a huge integer.
 """
 
@@ -17,8 +17,8 @@ import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from autograd_lite.engine import Value, constant, to_float
-from autograd_lite.errors import DomainError
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.value import Value, constant, to_float
 
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters."""

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.nn import Module, StateDict, StateDictError
+from autograd_lite.nn.modules import Module, StateDict, StateDictError
 
 FORMAT = "autograd_lite.state_dict"
 VERSION = 1

@@ -2,7 +2,7 @@
 
 The evaluation trace names every value ``v1, v2, ...`` in the order it was computed and
 writes each as the rule that made it (``v5 = v1 * v2``, read from the rule table through
-:class:`~autograd_lite.symbolic.SymbolMath`).  The adjoint trace runs the chain rule
+:class:`~autograd_lite.compile.symbolic.SymbolMath`).  The adjoint trace runs the chain rule
 backwards, one line per edge::
 
     v̄_parent += v̄_node * d node / d parent
@@ -17,8 +17,8 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd_lite.engine import Value, chain_term, to_float, topological_order
-from autograd_lite.symbolic import Sym, SymbolMath, forward_text, grad_texts
+from autograd_lite.compile.symbolic import Sym, SymbolMath, forward_text, grad_texts
+from autograd_lite.core.value import Value, chain_term, to_float, topological_order
 
 BAR = "\u0304"
 """Combining macron: ``v`` + BAR prints as v̄, the adjoint of v."""

@@ -17,10 +17,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_lite.engine import Value, chain_term, to_float, topological_order
-from autograd_lite.render import Backend
-from autograd_lite.trace import definition, value_names
-from autograd_lite.viz import draw_dot, format_number
+from autograd_lite.core.value import Value, chain_term, to_float, topological_order
+from autograd_lite.graph.diagram import draw_dot, format_number
+from autograd_lite.graph.render import Backend
+from autograd_lite.graph.wengert import definition, value_names
 
 MAX_FRAMES = 300
 """Frames :func:`backward_frames` draws before refusing (each one is a full layout)."""
@@ -99,7 +99,7 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
     """The graph drawn after each backward step, that step's node and edges highlighted.
 
     Runs the backward pass (as :func:`backward_steps`).  ``draw_options`` go to
-    :func:`~autograd_lite.viz.draw_dot` (``params``, ``inputs``, ``rankdir``...).
+    :func:`~autograd_lite.graph.diagram.draw_dot` (``params``, ``inputs``, ``rankdir``...).
     """
     order = topological_order(root)
     count = sum(node.op is not None for node in order)

@@ -2,7 +2,7 @@
 
 Used by the compiled tape's batch replay (:meth:`autograd_lite.compile.Tape.batch`): the
 generated code is the same, only its math namespace is :class:`NumpyMath` instead of
-:class:`~autograd_lite.ops.FloatMath`.  This module imports NumPy (the ``batch`` extra), so
+:class:`~autograd_lite.core.rules.FloatMath`.  This module imports NumPy (the ``batch`` extra), so
 nothing imports it until a batch runs.
 """
 
@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy
 
-from autograd_lite.errors import DomainError
-from autograd_lite.ops import FloatMath
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.rules import FloatMath
 
 
 def chain_terms(g: Any, d: Any) -> Any:
-    """:func:`~autograd_lite.engine.chain_term` per example."""
+    """:func:`~autograd_lite.core.value.chain_term` per example."""
     return numpy.where((numpy.asarray(g) != 0.0) & (numpy.asarray(d) != 0.0), g * d, 0.0)
 
 
@@ -38,7 +38,7 @@ def fail_like(rule: Callable[..., Any], bad: Any, *args: Any) -> None:
 
 
 class NumpyMath:
-    """:class:`~autograd_lite.ops.FloatMath` on NumPy arrays, one element per example.
+    """:class:`~autograd_lite.core.rules.FloatMath` on NumPy arrays, one element per example.
 
     Same formulas, same domain checks: where an element is out of the domain, the float
     rule is called on it, so the error is exactly the eager one.

@@ -18,7 +18,7 @@ derivative of ``sqrt`` at 0 is ``+inf``, and ``1e200 * 1e200`` overflows.  Insid
   that raised it (shown in the traceback, kept in ``error.__notes__``).
 
 It costs time (a stack walk per node and a checked backward loop): use it to find a bug,
-not to train.  Like :class:`~autograd_lite.engine.no_grad` it is per thread / context.
+not to train.  Like :class:`~autograd_lite.core.value.no_grad` it is per thread / context.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from types import FrameType, TracebackType
 from weakref import WeakKeyDictionary
 
-from autograd_lite.engine import ANOMALY_OBSERVER, AnomalyObserver, Value, observe_anomalies
-from autograd_lite.errors import DomainError
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.value import ANOMALY_OBSERVER, AnomalyObserver, Value, observe_anomalies
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -96,7 +96,7 @@ def _user_frame(frame: FrameType | None) -> FrameType | None:
 
 
 class _Recorder:
-    """The :class:`~autograd_lite.engine.AnomalyObserver` of anomaly mode."""
+    """The :class:`~autograd_lite.core.value.AnomalyObserver` of anomaly mode."""
 
     def created(self, node: Value) -> None:
         frame = _user_frame(sys._getframe(1))

@@ -7,7 +7,7 @@ run forwards::
     primal_out  = op.forward(x_1, ..., x_n)
     tangent_out = sum_i  (d out / d x_i) * tangent_i
 
-with ``d out / d x_i`` taken from the op's ``grad`` rule in :data:`~autograd_lite.ops.OPS`,
+with ``d out / d x_i`` taken from the op's ``grad`` rule in :data:`~autograd_lite.core.rules.OPS`,
 evaluated on floats.  One pass gives ``J v`` (a Jacobian-vector product) for one direction
 ``v``; reverse mode gives ``u^T J`` for one output weighting ``u``.  Both must agree:
 ``<u, J v>`` is the same number either way.
@@ -18,15 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from autograd_lite.engine import Value, chain_term, to_float
-from autograd_lite.errors import DomainError
-from autograd_lite.ops import OPS, FloatMath, Op
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.rules import OPS, FloatMath, Op
+from autograd_lite.core.value import Value, chain_term, to_float
 
 
 class Dual:
     """A number ``primal + tangent * e`` with ``e**2 = 0``.
 
-    Supports the same operations as :class:`~autograd_lite.engine.Value` (operators with a
+    Supports the same operations as :class:`~autograd_lite.core.value.Value` (operators with a
     Dual or a number on either side, and every one-argument op of ``OPS`` as a method named
     like the op), so a function written for Values runs on Duals unchanged.
     """

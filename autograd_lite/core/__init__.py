@@ -1,0 +1,3 @@
+"""The core, lowest floor first: ``errors`` -> ``rules`` (the primitives) -> ``value`` (``Value``
+and recording) -> ``reverse`` (the one reverse pass) -> ``forward`` (dual numbers),
+``check`` (gradcheck), ``anomaly`` (anomaly mode).  Nothing here imports anything outside it."""
