@@ -7,6 +7,7 @@ Layers, lowest first: ``ops`` (the rule table) -> ``engine`` (``Value``, backwar
 strategies) is not imported here, because it needs the ``test`` extra.
 """
 
+from autograd_lite import math
 from autograd_lite.compile import BranchChangedError, Tape, compiled, compiled_loss
 from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.core.check import (
@@ -17,16 +18,17 @@ from autograd_lite.core.check import (
 )
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
+from autograd_lite.core.gradients import grad
+from autograd_lite.core.reverse import topological_order
+from autograd_lite.core.rules import Primitive, primitive
 from autograd_lite.core.value import (
     Value,
     add_n,
     constant,
     dot,
     enable_grad,
-    grad,
     is_grad_enabled,
     no_grad,
-    topological_order,
     zero_grad,
 )
 from autograd_lite.graph.diagram import draw_dot
@@ -47,6 +49,7 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "Primitive",
     "Tape",
     "Value",
     "add_n",
@@ -65,7 +68,9 @@ __all__ = [
     "is_grad_enabled",
     "jvp",
     "load",
+    "math",
     "no_grad",
+    "primitive",
     "save",
     "topological_order",
     "zero_grad",

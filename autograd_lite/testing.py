@@ -2,8 +2,8 @@
 
 * :func:`safe_floats` -- finite floats in a range, kept ``margin`` away from kinks and
   domain edges (where central differences are meaningless).
-* :data:`PRIMITIVES` -- the test table: every op of :data:`~autograd_lite.core.rules.OPS` with the
-  public call that reaches it, where its arguments may be drawn from, and its kinks.
+* :data:`OP_CASES` -- the test table: every built-in primitive with the public call that
+  reaches it, where its arguments may be drawn from, and its kinks.
 * :class:`Expression` / :func:`expressions` -- random straight-line programs (Wengert lists)
   over ``n`` inputs with shared sub-expressions (``a + a``, ``a * a``, diamonds), built from
   the primitives with domain guards (``log(v * v + 0.5)``); one program evaluates on
@@ -27,12 +27,12 @@ except ImportError as error:  # pragma: no cover - exercised by a test that hide
         "autograd_lite.testing needs hypothesis, a test dependency: "
         "pip install 'autograd-lite[test]' (or: pip install hypothesis)") from error
 
-from autograd_lite.core import forward, value
+from autograd_lite.core import rules
 from autograd_lite.core.check import central_difference
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual
-from autograd_lite.core.rules import OPS, FloatMath, Op
-from autograd_lite.core.value import Value, add_n, dot, to_float
+from autograd_lite.core.rules import Primitive, to_float
+from autograd_lite.core.value import Value, add_n, dot
 
 
 def safe_floats(min_value: float = -100.0, max_value: float = 100.0, *,
@@ -89,7 +89,7 @@ class Domain:
 
 
 @dataclass(frozen=True)
-class Primitive:
+class OpCase:
     """One op of ``OPS`` as the tests exercise it.
 
     ``call`` is the public spelling (``x * y``, ``x.exp()``, ``2.0 ** x``...), taking one
@@ -122,40 +122,45 @@ WIDE = Domain(-1e3, 1e3)
 POSITIVE = Domain(1e-3, 1e6, guard="positive")
 KINK_AT_0 = Domain(-1e3, 1e3, avoid=(0.0,), margin=1e-3)
 
-PRIMITIVES: tuple[Primitive, ...] = (
-    Primitive("add", "add", lambda x, y: x + y, (WIDE, WIDE)),
-    Primitive("radd", "add", lambda x: 2.5 + x, (2.5, WIDE)),
-    Primitive("sub", "sub", lambda x, y: x - y, (WIDE, WIDE)),
-    Primitive("rsub", "sub", lambda x: 2.5 - x, (2.5, WIDE)),
-    Primitive("mul", "mul", lambda x, y: x * y, (WIDE, WIDE)),
-    Primitive("div", "div", lambda x, y: x / y,
+OP_CASES: tuple[OpCase, ...] = (
+    OpCase("add", "add", lambda x, y: x + y, (WIDE, WIDE)),
+    OpCase("radd", "add", lambda x: 2.5 + x, (2.5, WIDE)),
+    OpCase("sub", "sub", lambda x, y: x - y, (WIDE, WIDE)),
+    OpCase("rsub", "sub", lambda x: 2.5 - x, (2.5, WIDE)),
+    OpCase("mul", "mul", lambda x, y: x * y, (WIDE, WIDE)),
+    OpCase("div", "div", lambda x, y: x / y,
               (WIDE, Domain(-1e3, 1e3, avoid=(0.0,), guard="positive"))),
-    Primitive("rdiv", "div", lambda x: 1.0 / x,
+    OpCase("rdiv", "div", lambda x: 1.0 / x,
               (1.0, Domain(-1e3, 1e3, avoid=(0.0,), guard="positive"))),
-    Primitive("neg", "neg", lambda x: -x, (WIDE,)),
-    Primitive("pow", "pow", lambda x, y: x ** y,
+    OpCase("neg", "neg", lambda x: -x, (WIDE,)),
+    OpCase("pow", "pow", lambda x, y: x ** y,
               (Domain(1e-2, 1e2, guard="positive"), Domain(-3.0, 3.0, guard="bounded"))),
-    Primitive("rpow", "pow", lambda x: 2.0 ** x, (2.0, Domain(-50.0, 50.0, guard="bounded"))),
-    Primitive("powc_int", "powc", lambda x, c: x ** c,
+    OpCase("rpow", "pow", lambda x: 2.0 ** x, (2.0, Domain(-50.0, 50.0, guard="bounded"))),
+    OpCase("powc_int", "powc", lambda x, c: x ** c,
               (Domain(-1e2, 1e2, avoid=(0.0,), guard="positive"),),
               params=(2.0, 3.0, -1.0, -2.0, 1.0, 0.0)),
-    Primitive("powc_frac", "powc", lambda x, c: x ** c,
+    OpCase("powc_frac", "powc", lambda x, c: x ** c,
               (Domain(1e-2, 1e2, guard="positive"),), params=(0.5, 1.5, -0.5, 2.5)),
-    Primitive("exp", "exp", lambda x: x.exp(), (Domain(-300.0, 300.0, guard="bounded"),)),
-    Primitive("log", "log", lambda x: x.log(), (POSITIVE,)),
-    Primitive("sqrt", "sqrt", lambda x: x.sqrt(), (POSITIVE,)),
-    Primitive("tanh", "tanh", lambda x: x.tanh(), (Domain(-20.0, 20.0),)),
-    Primitive("sigmoid", "sigmoid", lambda x: x.sigmoid(), (Domain(-40.0, 40.0),)),
-    Primitive("relu", "relu", lambda x: x.relu(), (KINK_AT_0,)),
-    Primitive("leaky_relu", "leaky_relu", lambda x, s: x.leaky_relu(s), (KINK_AT_0,),
+    OpCase("exp", "exp", lambda x: x.exp(), (Domain(-300.0, 300.0, guard="bounded"),)),
+    OpCase("log", "log", lambda x: x.log(), (POSITIVE,)),
+    OpCase("sqrt", "sqrt", lambda x: x.sqrt(), (POSITIVE,)),
+    OpCase("tanh", "tanh", lambda x: x.tanh(), (Domain(-20.0, 20.0),)),
+    OpCase("sigmoid", "sigmoid", lambda x: x.sigmoid(), (Domain(-40.0, 40.0),)),
+    OpCase("relu", "relu", lambda x: x.relu(), (KINK_AT_0,)),
+    OpCase("leaky_relu", "leaky_relu", lambda x, s: x.leaky_relu(s), (KINK_AT_0,),
               params=(0.01, 0.2, -0.5, 1.5)),
-    Primitive("abs", "abs", lambda x: abs(x), (KINK_AT_0,)),
-    Primitive("sin", "sin", lambda x: x.sin(), (WIDE,)),
-    Primitive("cos", "cos", lambda x: x.cos(), (WIDE,)),
-    Primitive("sum", "sum", lambda a, b, c: add_n([a, b, c]), (WIDE, WIDE, WIDE)),
+    OpCase("abs", "abs", lambda x: abs(x), (KINK_AT_0,)),
+    OpCase("sin", "sin", lambda x: x.sin(), (WIDE,)),
+    OpCase("cos", "cos", lambda x: x.cos(), (WIDE,)),
+    OpCase("step", "step", lambda x, low: rules.step(x, low), (KINK_AT_0,),
+           params=(0.0, 0.01, -0.5)),
+    OpCase("sign", "sign", lambda x: rules.sign(x), (KINK_AT_0,)),
+    OpCase("dpow", "dpow", lambda x, c: rules.dpow(x, c), (Domain(1e-2, 1e2, guard="positive"),),
+           params=(0.5, 2.0, 3.0, -1.0, 0.0)),
+    OpCase("sum", "sum", lambda a, b, c: add_n([a, b, c]), (WIDE, WIDE, WIDE)),
     # |w1 x1 + w2 x2| stays below ~1e3: a central difference of a large sum has a rounding
     # error ~ |f| 1e-16 / eps, which would swamp a small partial derivative such as x1.
-    Primitive("dot", "dot", lambda w1, w2, x1, x2: dot([w1, w2], [x1, x2]),
+    OpCase("dot", "dot", lambda w1, w2, x1, x2: dot([w1, w2], [x1, x2]),
               (Domain(-30.0, 30.0),) * 4),
 )
 """The test table.  A new op gets an entry here and every mode's tests pick it up."""
@@ -164,7 +169,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
 def _avoid_table() -> dict[tuple[str, int], tuple[float, ...]]:
     """(op, argument position) -> points to keep away from, from every primitive using it."""
     table: dict[tuple[str, int], tuple[float, ...]] = {}
-    for p in PRIMITIVES:
+    for p in OP_CASES:
         for position, a in enumerate(p.args):
             if isinstance(a, Domain) and a.avoid:
                 table[p.op, position] = tuple(sorted({*table.get((p.op, position), ()),
@@ -173,23 +178,12 @@ def _avoid_table() -> dict[tuple[str, int], tuple[float, ...]]:
 
 
 AVOID = _avoid_table()
-"""Kinks and domain edges per (op, argument position), gathered from :data:`PRIMITIVES`."""
+"""Kinks and domain edges per (op, argument position), gathered from :data:`OP_CASES`."""
 
 
 # -- random expressions ------------------------------------------------------------------
 Step = tuple[str | int | float, ...]
 """``(op, arg, ..., param)``: an ``int`` arg names a register, a ``float`` is a constant."""
-
-
-def _float_apply(op: Op, *args: object, param: object = None) -> float:
-    """``op`` on floats, with the engine's checks (DomainError, finite result)."""
-    xs = [to_float(a, op.name) for a in args]
-    if op.params:
-        xs.append(to_float(param, op.name))
-    out: float = op.forward(FloatMath, *xs)
-    if out - out != 0.0:
-        raise DomainError(op.name, tuple(xs), "result is not a finite float")
-    return out
 
 
 @dataclass(frozen=True, repr=False)
@@ -205,17 +199,17 @@ class Expression:
 
     n_inputs: int
     steps: tuple[Step, ...]
-    _ops: tuple[Op, ...] = field(init=False, compare=False)
+    _ops: tuple[Primitive, ...] = field(init=False, compare=False)
     _args: tuple[tuple[int | float, ...], ...] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.n_inputs < 0 or not self.steps:
             raise ValueError("Expression: needs n_inputs >= 0 and at least one step")
-        ops: list[Op] = []
+        ops: list[Primitive] = []
         all_args: list[tuple[int | float, ...]] = []
         for k, step in enumerate(self.steps):
             name, *rest = step
-            op = OPS.get(name) if isinstance(name, str) else None
+            op = rules.PRIMITIVES.get(name) if isinstance(name, str) else None
             if op is None:
                 raise ValueError(f"Expression: step {k}: unknown op {name!r}")
             n_args = len(rest) - op.params
@@ -258,13 +252,13 @@ class Expression:
         kinds = {type(x) for x in inputs}
         if Value in kinds and Dual in kinds:
             raise TypeError("Expression: cannot mix Values and Duals")
-        run: Callable[..., Any] = (value.apply if Value in kinds else
-                                   forward.apply if Dual in kinds else _float_apply)
         registers: list[Any] = list(inputs)
+        on_numbers = not kinds & {Value, Dual}
         for op, rest in zip(self._ops, self._args):
-            n_args = len(rest) - op.params
-            args = [registers[a] if type(a) is int else a for a in rest[:n_args]]
-            registers.append(run(op, *args, param=rest[n_args] if op.params else None))
+            args = [registers[a] if type(a) is int else a for a in rest]
+            # on numbers, as on Values: every intermediate value must be finite
+            registers.append(op.evaluate([to_float(a, op.name) for a in args])
+                             if on_numbers else op(*args))
         return registers
 
     def checkable(self, inputs: Sequence[float], eps: float = 1e-6, margin: float = 1e-4,
@@ -319,13 +313,16 @@ class Expression:
         elif op.name == "dot":
             n = len(a) // 2
             text = f"dot([{', '.join(a[:n])}], [{', '.join(a[n:])}])"
-        else:
+        elif hasattr(Value, op.name):
             text = f"{a[0]}.{op.name}({', '.join(param)})"
+        else:  # a primitive with no Value method (sign, dpow, a user's): called by name
+            text = f"{op.name}({', '.join(a + param)})"
         return f"v{self.n_inputs + k} = {text}"
 
     @property
     def source(self) -> str:
-        """The program as a Python function on Values (``add_n``/``dot`` from autograd_lite)."""
+        """The program as a Python function on Values: operators and Value methods, and
+        ``add_n``, ``dot`` and other primitives called by name (``rules.PRIMITIVES``)."""
         inputs = ", ".join(f"x{i}" for i in range(self.n_inputs))
         body = [f"    {self._line(k)}" for k in range(len(self.steps))]
         return "\n".join([f"def f({inputs}):", *body,
@@ -338,7 +335,7 @@ class Expression:
 
 @st.composite
 def _expressions(draw: st.DrawFn, n_inputs: int, max_ops: int,
-                 primitives: tuple[Primitive, ...]) -> Expression:
+                 primitives: tuple[OpCase, ...]) -> Expression:
     steps: list[Step] = []
     used: set[int] = set()
 
@@ -369,7 +366,7 @@ def _expressions(draw: st.DrawFn, n_inputs: int, max_ops: int,
 
 
 def expressions(n_inputs: int = 2, max_ops: int = 8,
-                primitives: Sequence[Primitive] = PRIMITIVES) -> st.SearchStrategy[Expression]:
+                primitives: Sequence[OpCase] = OP_CASES) -> st.SearchStrategy[Expression]:
     """Random :class:`Expression`\\ s over ``n_inputs`` inputs.
 
     Draws up to ``max_ops`` primitives (guard steps not counted), each reading earlier

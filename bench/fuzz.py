@@ -6,7 +6,7 @@ gradient is computed six ways, which must agree:
 
 1. ``backward``                    eager reverse mode, into ``.grad``;
 2. ``grad``                        functional reverse mode (must equal 1. bit for bit);
-3. ``grad(create_graph=True)``     gradients as Values, through the rules on ValueMath;
+3. ``grad(create_graph=True)``     gradients as Values, through the rules applied to Values;
 4. ``jvp``                         forward mode, one dual-number pass per input;
 5. the compiled tape               ``compile.Tape``: generated straight-line code, replayed at
                                    the recording inputs and at new ones;
@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from autograd_lite import DomainError, Value, grad, jvp, topological_order
 from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.core.check import central_difference
-from autograd_lite.testing import PRIMITIVES, Domain, Expression, expressions, safe_floats
+from autograd_lite.testing import OP_CASES, Domain, Expression, expressions, safe_floats
 
 try:
     from autograd_lite.compile import Tape
@@ -291,7 +291,7 @@ def wild_cases(draw: st.DrawFn, max_ops: int,
     infinite derivatives (sqrt at 0) on purpose."""
     steps: list[tuple[str | int | float, ...]] = []
     for k in range(draw(st.integers(1, max_ops))):
-        p = draw(st.sampled_from(PRIMITIVES))
+        p = draw(st.sampled_from(OP_CASES))
         args: list[str | int | float] = [
             draw(st.integers(0, n_inputs + k - 1)) if isinstance(a, Domain) else a
             for a in p.args]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograd_lite import Value
-from autograd_lite.graph.steps import backward_html
 from autograd_lite.graph.diagram import draw_dot
+from autograd_lite.graph.steps import backward_html
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,8 +1,8 @@
 """Numerical differentiation and gradcheck / gradgradcheck -- including that they can FAIL.
 
 A checker that cannot fail proves nothing, so each check is also run on an op with a
-deliberately wrong rule.  Those ops are private ``Op`` objects passed to ``engine.apply``;
-the global rule table is never touched.
+deliberately wrong rule.  Those are private ``Primitive`` objects, called directly; a bare
+``Primitive(...)`` is not registered, so the global rule table is never touched.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 import pytest
 from hypothesis import given, settings
 
+import autograd_lite.math as am
 from autograd_lite.core.check import (
     GradcheckError,
     analytical_jacobian,
@@ -21,17 +22,25 @@ from autograd_lite.core.check import (
     gradgradcheck,
     numerical_jacobian,
 )
-from autograd_lite.core.rules import Op
-from autograd_lite.core.value import Value, apply
+from autograd_lite.core.rules import PRIMITIVES, Primitive
+from autograd_lite.core.value import Value
 from autograd_lite.testing import Expression, expression_cases, safe_floats
 
 # d/dx sin x = cos x; this rule has the sign wrong.
-WRONG_SIN = Op("sin", "sin", 1, lambda m, x: m.sin(x), lambda m, out, x: (-m.cos(x),))
-# x**2 with the right first derivative on floats, but float() cuts it out of the graph:
-# its second derivative comes out 0 instead of 2.
-DETACHED_SQUARE = Op("square", "sq", 1, lambda m, x: x * x, lambda m, out, x: (2.0 * float(x),))
+WRONG_SIN = Primitive("sin_wrong", math.sin, lambda out, x: (-am.cos(x),))
+# x**2 with the right first derivative on floats, but .item() cuts it out of the graph (the
+# rule gets floats in backward, Values under create_graph): its second derivative comes out
+# 0 instead of 2.
+DETACHED_SQUARE = Primitive(
+    "square", lambda x: x * x,
+    lambda out, x: (2.0 * (x.item() if isinstance(x, Value) else x),))
 
 NUMBER = r"(-?[0-9.e+-]+)"
+
+
+def test_the_wrong_rules_are_not_in_the_rule_table() -> None:
+    assert WRONG_SIN not in PRIMITIVES.values() and DETACHED_SQUARE not in PRIMITIVES.values()
+    assert PRIMITIVES["sin"] is not WRONG_SIN
 
 
 def test_central_difference_of_x_cubed() -> None:
@@ -71,7 +80,7 @@ def test_gradcheck_passes_on_random_graphs(case: tuple[Expression, list[float]])
 @settings(max_examples=40)
 @given(expression_cases(n_inputs=2, max_ops=5))
 def test_gradgradcheck_passes_on_random_graphs(case: tuple[Expression, list[float]]) -> None:
-    """Second derivatives through every rule's ValueMath form, on random programs."""
+    """Second derivatives through every rule applied to Values, on random programs."""
     f, xs = case
     assert gradgradcheck(f, xs, atol=1e-4)
 
@@ -79,7 +88,7 @@ def test_gradgradcheck_passes_on_random_graphs(case: tuple[Expression, list[floa
 @given(safe_floats(-3.0, 3.0, avoid=(-math.pi / 2, math.pi / 2), margin=0.1))
 def test_gradcheck_fails_on_a_wrong_rule(x: float) -> None:
     """The wrong sin rule says -cos x; central differences say cos x."""
-    f = lambda v: apply(WRONG_SIN, v)  # noqa: E731
+    f = lambda v: WRONG_SIN(v)  # noqa: E731
     assert gradcheck(f, [x], raise_exception=False) is False
     with pytest.raises(GradcheckError) as info:
         gradcheck(f, [x])
@@ -92,7 +101,7 @@ def test_gradcheck_fails_on_a_wrong_rule(x: float) -> None:
 
 def test_gradcheck_names_the_output_and_input_that_disagree() -> None:
     def f(x: Value, y: Value) -> tuple[Value, Value]:
-        return x * y, apply(WRONG_SIN, y) + x
+        return x * y, WRONG_SIN(y) + x
 
     with pytest.raises(GradcheckError, match=r"^Jacobian mismatch for output 1 with respect "
                                              r"to input 1,\nnumerical:"):
@@ -106,7 +115,7 @@ def test_gradgradcheck_checks_second_derivatives() -> None:
 
 def test_gradgradcheck_fails_where_gradcheck_passes() -> None:
     """The detached square has the right first derivative 2x but second derivative 0, not 2."""
-    f = lambda v: apply(DETACHED_SQUARE, v) * 3.0  # noqa: E731
+    f = lambda v: DETACHED_SQUARE(v) * 3.0  # noqa: E731
     assert gradcheck(f, [1.5])
     assert gradgradcheck(f, [1.5], raise_exception=False) is False
     with pytest.raises(GradcheckError) as info:

@@ -10,15 +10,9 @@ import pytest
 from hypothesis import given
 
 from autograd_lite.core.check import gradgradcheck
-from autograd_lite.core.value import (
-    Value,
-    enable_grad,
-    grad,
-    is_grad_enabled,
-    no_grad,
-    topological_order,
-    zero_grad,
-)
+from autograd_lite.core.gradients import grad
+from autograd_lite.core.reverse import topological_order
+from autograd_lite.core.value import Value, enable_grad, is_grad_enabled, no_grad, zero_grad
 from autograd_lite.testing import (
     Expression,
     assert_gradients_match,
@@ -50,13 +44,31 @@ def test_nodes_have_slots_and_no_closure() -> None:
     assert all(type(g) is float for g in z.local_grads)
 
 
-def test_parents_keep_argument_order_and_lift_numbers() -> None:
-    x = Value(5.0)
+def test_parents_keep_argument_order_and_numbers_stay_arguments() -> None:
+    """As in PyTorch, a number operand is no node: 2 - x has the one parent x; the 2 is kept
+    with the node's arguments (``args``), in order."""
+    x, y = Value(5.0), Value(7.0)
     d = 2 - x
-    assert d.parents[1] is x
-    assert d.parents[0].data == 2.0
-    assert not d.parents[0].requires_grad
-    assert d.local_grads == (1.0, -1.0)
+    assert d.parents == (x,)
+    assert d.args == (2.0, x)
+    assert d.local_grads == (-1.0,)
+    e = y - x
+    assert e.parents == (y, x)
+    assert e.args is None  # no number operand: the parents are all the arguments
+    assert e.local_grads == (1.0, -1.0)
+
+
+def test_a_constant_operand_has_local_derivative_0_and_never_receives_a_gradient() -> None:
+    """PyTorch semantics: a Value that does not require gradients stays a parent, with local
+    derivative 0; a result of constants only is itself a constant leaf."""
+    x, c = Value(3.0), Value(2.0, requires_grad=False)
+    y = x * c
+    assert y.parents == (x, c)
+    assert y.local_grads == (2.0, 0.0)
+    y.backward()
+    assert (x.grad, c.grad) == (2.0, 0.0)
+    z = c * c + 1.0
+    assert (z.data, z.op, z.parents, z.requires_grad) == (5.0, None, (), False)
 
 
 def test_seed_note_003_worked_example() -> None:
@@ -114,7 +126,7 @@ def test_backward_seed_scales_and_zero_grad_resets() -> None:
 
 
 def test_backward_of_a_constant_is_refused() -> None:
-    with pytest.raises(RuntimeError, match="does not require gradients"):
+    with pytest.raises(RuntimeError, match="does not require grad"):
         Value(1.0, requires_grad=False).backward()
 
 

@@ -4,7 +4,8 @@ The one ``exec`` is the compiled tape's (``autograd_lite/compile/tape.py``): it 
 from the rule table's own templates.  The tests check that statically (a scan of every module's
 syntax tree and text) and dynamically: a tape built from a graph whose labels try to inject
 code generates a program made only of assignments of arithmetic on its registers and calls
-of the float rules (``_F.exp``...) and of its own helpers.
+of the primitives' float functions (through the register names ``_p0, _p1...`` each tape
+binds) and of its own helpers: no attribute access, no indexing.
 """
 
 from __future__ import annotations
@@ -104,12 +105,12 @@ def test_the_only_eval_or_exec_is_the_compiled_tapes_exec() -> None:
 
 # -- the generated code itself ------------------------------------------------------------
 _REGISTER = re.compile(r"^(?:v|g)\d+$")
-_HELPERS = {"_x", "_p", "_s", "_F", "_ok", "_nonfinite", "_guard", "_scaled", "_OPS"}
+_PRIMITIVE_REGISTER = re.compile(r"^_p\d+$")
+_HELPERS = {"_x", "_p", "_s", "_inf", "_ok", "_nonfinite", "_guard", "_scaled"}
 _ALLOWED_NODES = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.Return,
                   ast.If, ast.Expr, ast.Tuple, ast.Name, ast.Load, ast.Store, ast.Constant,
                   ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub,
-                  ast.Not, ast.Call, ast.Attribute, ast.Subscript, ast.Compare, ast.Lt,
-                  ast.LtE, ast.Gt, ast.GtE)
+                  ast.Not, ast.Call, ast.Compare, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _hostile_graph() -> tuple[Value, list[Value]]:
@@ -126,19 +127,20 @@ def _hostile_graph() -> tuple[Value, list[Value]]:
 
 def test_a_tape_from_hostile_labels_is_only_arithmetic_on_its_registers() -> None:
     from autograd_lite.compile import Tape
+    from autograd_lite.core import rules
 
     z, inputs = _hostile_graph()
     tape = Tape.from_graph(z, inputs)
     tree = ast.parse(tape.key)
+    called = set()
     for node in ast.walk(tree):
-        assert isinstance(node, _ALLOWED_NODES), ast.dump(node)
+        assert isinstance(node, _ALLOWED_NODES), ast.dump(node)  # no attribute, no subscript
         if isinstance(node, ast.Name):
-            assert node.id in _HELPERS or _REGISTER.match(node.id), node.id
-        if isinstance(node, ast.Attribute):
-            # _F.<rule> on the float namespace, or _OPS['sum'].forward for a long n-ary op
-            assert isinstance(node.value, ast.Name | ast.Subscript), ast.dump(node)
-            base = node.value.id if isinstance(node.value, ast.Name) else "_OPS[...]"
-            assert base in ("_F", "_OPS[...]") and not node.attr.startswith("_"), ast.dump(node)
+            assert (node.id in _HELPERS or _REGISTER.match(node.id)
+                    or _PRIMITIVE_REGISTER.match(node.id)), node.id
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name) and not node.keywords, ast.dump(node)
+            called.add(node.func.id)
         if isinstance(node, ast.Constant):
             assert node.value is None or type(node.value) in (int, float, bool), node.value
     # every label is in a comment of .source, escaped: no line of code mentions them
@@ -146,6 +148,10 @@ def test_a_tape_from_hostile_labels_is_only_arithmetic_on_its_registers() -> Non
         code = line.split("#", 1)[0]
         assert "pwned" not in code and "import" not in code
     assert "pwned" in tape.source  # the label is shown (escaped) in a comment
+    # the _p registers are bound to built-in primitives of the rule table, one name each
+    functions = tape._writer.functions
+    assert {n for n in called if n.startswith("_p")} == {f"_p{k}" for k in range(len(functions))}
+    assert all(rules.PRIMITIVES[op.name] is op and op.builtin for op in functions)
     value, grads = tape(0.7, 1.3)
     z.backward()
     assert value == z.data

@@ -1,9 +1,9 @@
 """Every primitive of the rule table, checked against independent witnesses.
 
-The rule table (ops.py) is the only place a derivative is written down, so each rule is
+The rule table (core/rules.py) is the only place a derivative is written down, so each rule is
 checked here against central differences (seed note 004_a894338046b1c749.txt lists numerical
 differentiation as the alternative to reverse mode), over wide input ranges shifted away
-from kinks and domain edges -- minitorch style: one table (``testing.PRIMITIVES``), run
+from kinks and domain edges -- minitorch style: one table (``testing.OP_CASES``), run
 through ``@given`` and ``parametrize``.
 """
 
@@ -17,15 +17,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd_lite.math as am
+from autograd_lite.core import rules
 from autograd_lite.core.check import gradgradcheck
-from autograd_lite.core.rules import OPS, FloatMath
-from autograd_lite.core.value import Value, ValueMath, grad
-from autograd_lite.testing import PRIMITIVES, Primitive, assert_gradients_match
+from autograd_lite.core.forward import Dual
+from autograd_lite.core.gradients import grad
+from autograd_lite.core.value import Value
+from autograd_lite.testing import OP_CASES, OpCase, assert_gradients_match
 
-IDS = [p.name for p in PRIMITIVES]
+IDS = [p.name for p in OP_CASES]
+BUILTINS = {name for name, p in rules.PRIMITIVES.items() if p.builtin}
 
 
-def _draw_case(data: st.DataObject, p: Primitive) -> tuple[list[float], Callable[..., Any]]:
+def _draw_case(data: st.DataObject, p: OpCase) -> tuple[list[float], Callable[..., Any]]:
     """Inputs from the primitive's domains, and f(*Values) with the parameter bound."""
     xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(p.domains)]
     params = [data.draw(st.sampled_from(p.params), label="param")] if p.params else []
@@ -33,25 +37,25 @@ def _draw_case(data: st.DataObject, p: Primitive) -> tuple[list[float], Callable
 
 
 def test_the_table_covers_every_op() -> None:
-    """A new op in OPS without a test-table entry fails here."""
-    assert {p.op for p in PRIMITIVES} == set(OPS)
+    """A new built-in primitive without a test-table entry fails here."""
+    assert {p.op for p in OP_CASES} == BUILTINS
 
 
-@pytest.mark.parametrize("p", PRIMITIVES, ids=IDS)
+@pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
-def test_backward_matches_central_differences(p: Primitive, data: st.DataObject) -> None:
+def test_backward_matches_central_differences(p: OpCase, data: st.DataObject) -> None:
     """d op / d x_i from the rule table equals (f(x+eps) - f(x-eps)) / 2 eps."""
     xs, f = _draw_case(data, p)
     assert_gradients_match(f, xs)
 
 
-@pytest.mark.parametrize("p", PRIMITIVES, ids=IDS)
+@pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
-def test_public_spelling_records_the_declared_op(p: Primitive, data: st.DataObject) -> None:
+def test_public_spelling_records_the_declared_op(p: OpCase, data: st.DataObject) -> None:
     """``x * y``, ``x.exp()``, ``2.0 ** x``... each make one node of the op in the table."""
     xs, f = _draw_case(data, p)
     out = f(*[Value(x) for x in xs])
-    assert out.op is OPS[p.op]
+    assert out.op is rules.PRIMITIVES[p.op]
 
 
 REFERENCE: dict[str, Callable[..., float]] = {
@@ -62,14 +66,16 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
     "sigmoid": lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)), "relu": lambda x: max(x, 0.0),
     "leaky_relu": lambda x, s: x if x > 0 else s * x, "abs": math.fabs, "sin": math.sin,
-    "cos": math.cos, "sum": lambda a, b, c: math.fsum([a, b, c]),
+    "cos": math.cos, "step": lambda x, low: 1.0 if x > 0 else low,
+    "sign": lambda x: math.copysign(1.0, x), "dpow": lambda x, c: c * math.pow(x, c - 1.0),
+    "sum": lambda a, b, c: math.fsum([a, b, c]),
     "dot": lambda w1, w2, x1, x2: math.fsum([w1 * x1, w2 * x2]),
 }
 
 
-@pytest.mark.parametrize("p", PRIMITIVES, ids=IDS)
+@pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
-def test_forward_value_matches_the_math_library(p: Primitive, data: st.DataObject) -> None:
+def test_forward_value_matches_the_math_library(p: OpCase, data: st.DataObject) -> None:
     """The forward rule against an independent formula (sigmoid via tanh, sum via fsum)."""
     xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(p.domains)]
     params = [data.draw(st.sampled_from(p.params), label="param")] if p.params else []
@@ -104,6 +110,8 @@ DERIVATIVE: dict[str, Callable[..., tuple[float, ...]]] = {
     "leaky_relu": lambda x, s: (1.0 if x > 0 else s,),
     "abs": lambda x: (math.copysign(1.0, x),),
     "sin": lambda x: (math.cos(x),), "cos": lambda x: (-math.sin(x),),
+    "step": lambda x, low: (0.0,), "sign": lambda x: (0.0,),
+    "dpow": lambda x, c: (c * (c - 1.0) * math.pow(x, c - 2.0),),
     "sum": lambda a, b, c: (1.0, 1.0, 1.0),
     "dot": lambda w1, w2, x1, x2: (x1, x2, w1, w2),
 }
@@ -118,9 +126,9 @@ def test_every_primitive_has_a_closed_form_derivative() -> None:
     assert set(DERIVATIVE) == set(IDS)
 
 
-@pytest.mark.parametrize("p", PRIMITIVES, ids=IDS)
+@pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
-def test_backward_matches_the_closed_form_derivative(p: Primitive, data: st.DataObject) -> None:
+def test_backward_matches_the_closed_form_derivative(p: OpCase, data: st.DataObject) -> None:
     """d/dx sin = cos, d/dx x**c = c x**(c-1), d(w.x)/dw = x ... to 1e-12."""
     xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(p.domains)]
     params = [data.draw(st.sampled_from(p.params), label="param")] if p.params else []
@@ -131,9 +139,9 @@ def test_backward_matches_the_closed_form_derivative(p: Primitive, data: st.Data
     assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12, abs=absolute)
 
 
-@pytest.mark.parametrize("p", PRIMITIVES, ids=IDS)
+@pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
-def test_second_derivatives_match_central_differences(p: Primitive, data: st.DataObject) -> None:
+def test_second_derivatives_match_central_differences(p: OpCase, data: st.DataObject) -> None:
     """grad(create_graph=True) of each rule, differentiated again, vs central differences."""
     xs, f = _draw_case(data, p)
     assert gradgradcheck(f, xs, atol=1e-4, rtol=1e-3)
@@ -174,13 +182,33 @@ def test_sigmoid_tails_are_exact_without_overflow() -> None:
     assert Value(-30.0).sigmoid().data == pytest.approx(math.exp(-30.0), rel=1e-12)
 
 
-def test_value_math_offers_every_float_math_function() -> None:
-    """A derivative rule may call any m.<function>: ValueMath mirrors all of FloatMath."""
-    public = {name for name in vars(FloatMath) if not name.startswith("_")}
-    missing = {name for name in public if not hasattr(ValueMath(), name)}
-    assert missing == set()
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_every_primitive_runs_on_floats_values_and_duals(name: str) -> None:
+    """A derivative rule may call any primitive: each one, called directly, evaluates floats
+    (a float), records a node on a Value and carries a tangent on a Dual -- the same value
+    all three ways."""
+    op = rules.PRIMITIVES[name]
+    n = 2 if op.arity is None else op.arity
+    xs = [1.5 + 0.25 * i for i in range(n)]
+    params = [0.5] * op.params
+    on_floats = op(*xs, *params)
+    assert type(on_floats) is float
+    leaves = [Value(x) for x in xs]
+    on_values = op(*leaves, *params)
+    assert isinstance(on_values, Value) and on_values.op is op
+    assert on_values.parents == tuple(leaves)
+    on_duals = op(*[Dual(x, 1.0) for x in xs], *params)
+    assert isinstance(on_duals, Dual)
+    assert on_values.data == on_duals.primal == on_floats
 
 
-def test_value_math_names_what_it_lacks() -> None:
-    with pytest.raises(AttributeError, match="ValueMath has no 'erf'"):
-        _ = ValueMath().erf
+def test_the_math_module_is_the_primitives() -> None:
+    """``autograd_lite.math`` exposes the primitives under :mod:`math`'s names."""
+    assert (am.exp, am.log, am.sqrt, am.sin, am.cos, am.tanh, am.fabs) == (
+        rules.exp, rules.log, rules.sqrt, rules.sin, rules.cos, rules.tanh, rules.fabs)
+    x = Value(4.0)
+    assert am.pow(x, 0.5).op is rules.powc and am.pow(x, Value(0.5)).op is rules.pow
+    assert am.pow(4.0, 0.5) == 2.0 and am.fabs(-3) == 3.0
+    assert (am.pi, am.e, am.tau, am.inf) == (math.pi, math.e, math.tau, math.inf)
+    with pytest.raises(AttributeError):
+        _ = am.erf  # type: ignore[attr-defined]

@@ -54,3 +54,16 @@ def test_the_domain_error_table(make: Callable[[], object], message: str) -> Non
     with pytest.raises(DomainError) as caught:
         make()
     assert message in str(caught.value)
+
+
+def test_the_rule_table_is_current() -> None:
+    """The README's rule table is what ``python docs/op_table.py`` writes from the code."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "op_table.py"
+    spec = importlib.util.spec_from_file_location("op_table", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.with_table(README) == README, "run: python docs/op_table.py"
+    assert "| `mul` | `x * y` | `y, x` |" in README  # written by hand: the table is there

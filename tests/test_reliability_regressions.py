@@ -1,21 +1,23 @@
 """Regressions: bugs the differential fuzzer (bench/fuzz.py) found, each pinned by a test.
 
 1. ``x ** -1.0`` at x = 1e-200 has the finite value 1e200, but recording it computed the local
-   derivative -1 * x**-2 = -1e400 with the checked ``FloatMath.pow``, which raised
+   derivative -1 * x**-2 = -1e400 with the checked ``FloatMath.pow`` (the old layout), which raised
    ``DomainError: pow(1e-200, -2.0): result overflows a float`` -- an operation the user never
    wrote, in the *forward* pass -- while ``1.0 / x`` recorded fine and back-propagated -inf.
    Found as "eager evaluation raises a different DomainError than evaluation on floats"
-   (tier "wild"); fixed in ``ops.FloatMath.dpow``: an overflowing slope is +-inf, like every
-   other rule's, and anomaly mode reports it.
+   (tier "wild"); fixed in ``ops.FloatMath.dpow`` (now ``rules._dpow``, the ``dpow``
+   primitive): an overflowing slope is +-inf, like every other rule's, and anomaly mode
+   reports it.
 2. Forward and reverse mode disagreed where a zero met an infinity (0 * inf = nan): reverse
    mode skipped a zero adjoint, forward mode a zero tangent, neither a zero local derivative.
    ``sqrt(relu(x))`` at x = -1 back-propagated nan (sqrt'(0) = inf times relu'(-1) = 0), and
    the jvp of ``(2.5 + x) + tanh(x ** -1)`` at x = 1e-172 was nan (tangent -inf times
    tanh' = 0).  Found as "jvp and backward disagree" (tier "wild"); fixed by one rule for
-   every mode, ``engine.chain_term``: a term with either factor 0 adds exactly 0.
+   every mode, ``engine.chain_term`` (now ``core.reverse.chain_term``): a term with either
+   factor 0 adds exactly 0.
 3. The NumPy batch replay raised "result overflows a float" for the slope of ``x ** -1`` at
-   1e-200 where eager mode (after fix 1) gives -inf; ``NumpyMath.dpow`` now mirrors
-   ``FloatMath.dpow``.
+   1e-200 where eager mode (after fix 1) gives -inf; ``NumpyMath.dpow`` (now
+   ``rules._array_dpow``, the dpow primitive's array function) mirrors the float one.
 """
 
 from __future__ import annotations

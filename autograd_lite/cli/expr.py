@@ -17,27 +17,21 @@ import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from autograd_lite.core import rules
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.value import Value, constant, to_float
+from autograd_lite.core.rules import Primitive, to_float
+from autograd_lite.core.value import Value, constant
 
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters."""
 MAX_DEPTH = 200
 """Deepest nesting accepted (parentheses, operators and calls each count one level)."""
 
-FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
-    "exp": (1, Value.exp),
-    "log": (1, Value.log),
-    "sqrt": (1, Value.sqrt),
-    "tanh": (1, Value.tanh),
-    "sigmoid": (1, Value.sigmoid),
-    "relu": (1, Value.relu),
-    "abs": (1, Value.__abs__),
-    "sin": (1, Value.sin),
-    "cos": (1, Value.cos),
-    "leaky_relu": (2, Value.leaky_relu),
-}
-"""Callable names: number of arguments and the Value method (``leaky_relu(x, slope)``)."""
+FUNCTIONS: dict[str, Primitive] = {
+    name: p for name, p in rules.PRIMITIVES.items()
+    if p.builtin and not p.infix and p.arity == 1 and name != "neg"}
+"""Callable names: every one-argument built-in primitive of the rule table, called with its
+argument and then its parameters (``leaky_relu(x, slope)``, ``step(x, low)``)."""
 
 _BINARY: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
     ast.Add: Value.__add__,
@@ -235,7 +229,8 @@ def _check_call(text: str, node: ast.Call) -> None:
     if node.keywords:
         raise ExpressionError(text, _column(text, node.keywords[0].value),
                               f"{func.id}: keyword arguments are not allowed")
-    arity = FUNCTIONS[func.id][0]
+    op = FUNCTIONS[func.id]
+    arity = 1 + op.params
     if len(node.args) != arity:
         raise ExpressionError(text, _column(text, node),
                               f"{func.id} takes {arity} argument{'s' * (arity > 1)}, "
@@ -263,11 +258,11 @@ class _Evaluator:
                 return self._power(left, node.right)
             return _BINARY[type(node.op)](left, self.value(node.right))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            arity, method = FUNCTIONS[node.func.id]
+            op = FUNCTIONS[node.func.id]
             args = [self.value(a) for a in node.args]
-            if arity == 2:
-                return method(args[0], self._number(node.args[1], args[1]))
-            return method(args[0])
+            params = [self._number(n, v) for n, v in zip(node.args[1:], args[1:])]
+            result: Value = op(args[0], *params)
+            return result
         raise ExpressionError(self.text, _column(self.text, node), "not allowed")
 
     def _power(self, base: Value, exponent_node: ast.expr) -> Value:

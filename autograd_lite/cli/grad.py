@@ -15,9 +15,10 @@ import argparse
 import sys
 from typing import TextIO
 
-from autograd_lite.cli.expr import ExpressionError, parse_expression
+from autograd_lite.cli.expr import FUNCTIONS, ExpressionError, parse_expression
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.value import Value, to_float
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value
 from autograd_lite.graph.diagram import draw_dot
 from autograd_lite.graph.render import RenderError
 from autograd_lite.graph.wengert import trace
@@ -29,12 +30,19 @@ class _UsageError(Exception):
     """Bad command-line input (exit status 2)."""
 
 
+def _function_list() -> str:
+    """The functions of the expression language, parameters shown: ``leaky_relu(x, p1)``."""
+    return " ".join(name if op.params == 0 else
+                    f"{name}(x, {', '.join(f'p{k + 1}' for k in range(op.params))})"
+                    for name, op in FUNCTIONS.items())
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Evaluate an expression and print its gradient with respect to every "
-                    "variable (reverse mode).  Functions: exp log sqrt tanh sigmoid relu abs "
-                    "sin cos leaky_relu(x, slope); operators + - * / **.",
+                    f"variable (reverse mode).  Functions: {_function_list()}; "
+                    "operators + - * / **.",
         epilog='Example: autograd-lite grad "x*y + exp(x)" x=2 y=3 --trace.  Put -- before '
                "an expression that starts with '-'.")
     parser.add_argument("expression", help="the formula, e.g. 'x*y + exp(x)'")

@@ -1,8 +1,7 @@
-"""Compiled tapes: a recorded graph turned into straight-line Python (``tape``), the rule
-table rendered as text and code (``symbolic``) and evaluated on NumPy arrays (``arrays``)."""
+"""Compiled tapes: a recorded graph turned into straight-line Python (``tape``), from the
+rule table rendered as code (``symbolic``)."""
 
 from autograd_lite.compile.tape import (
-    MAX_INLINE_ARGS,
     BatchReplay,
     BranchChangedError,
     Compiled,
@@ -13,5 +12,5 @@ from autograd_lite.compile.tape import (
     compiled_loss,
 )
 
-__all__ = ["MAX_INLINE_ARGS", "BatchReplay", "BranchChangedError", "Compiled", "CompiledLoss",
-           "Replay", "Tape", "compiled", "compiled_loss"]
+__all__ = ["BatchReplay", "BranchChangedError", "Compiled", "CompiledLoss", "Replay", "Tape",
+           "compiled", "compiled_loss"]

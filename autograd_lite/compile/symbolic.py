@@ -1,10 +1,16 @@
 """The rule table evaluated on symbols: each rule becomes a Python expression string.
 
-``SymbolMath(code=False)`` renders rules for people (``v1 * v2``, ``exp(v1)``, ``1 - v3 ** 2``):
-the Wengert list.  ``SymbolMath(code=True)`` renders them as Python source that calls the
-float implementations of :class:`autograd_lite.core.rules.FloatMath` through the name ``_F``, so
-generated code raises exactly the errors eager evaluation raises.  Numbers are written with
-``repr(float)``; names are only ever the identifiers the caller passes in.
+A :class:`Sym` is the text of an expression.  Calling a primitive with a Sym argument
+(directly, or through ``+ - * / **``) hands the call to the Sym's :class:`Writer`:
+
+* ``Writer(code=False)`` writes for people (``v1 * v2``, ``exp(v1)``, ``1 - v3 * v3``):
+  the Wengert list.
+* ``Writer(code=True)`` writes Python source for the compiled tape: ``+ - *`` and negation
+  inline, every other primitive as a call of a register name ``_p0, _p1 ...`` that the tape
+  binds to the primitive's float (or array) function, so generated code raises exactly the
+  errors eager evaluation raises.  A primitive's name never enters the code.
+
+Numbers are written with ``repr(float)``.
 """
 
 from __future__ import annotations
@@ -13,25 +19,89 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from autograd_lite.core.rules import Op
+from autograd_lite.core import rules
+from autograd_lite.core.rules import Primitive
+
+_INLINE_IN_CODE = frozenset({"add", "sub", "mul"})
+"""Primitives written as operators in generated code: they cannot raise (an overflow gives
+an infinity, which the tape's finiteness check catches)."""
 
 
 def literal(x: float) -> str:
     """A float as source text that reads back exactly (``repr``), infinities included."""
     if math.isinf(x):
-        return "_F.inf" if x > 0 else "(-_F.inf)"
+        return "_inf" if x > 0 else "(-_inf)"
     if x != x:
         raise ValueError("literal: nan has no place in generated code")
     return repr(float(x))
 
 
+class Writer:
+    """Writes primitive applications as text (see the module docstring).
+
+    In code mode, :attr:`functions` lists the primitives called, in the order of their
+    register names ``_p0, _p1 ...``.
+    """
+
+    def __init__(self, code: bool) -> None:
+        self.code = code
+        self.functions: list[Primitive] = []
+        self._names: dict[Primitive, str] = {}
+
+    def sym(self, text: str) -> Sym:
+        """An atomic symbol (a register name) written by this writer."""
+        return Sym(text, self, atomic=True)
+
+    def apply(self, op: Primitive, args: Sequence[Any]) -> Any:
+        """The text of ``op(*args)``."""
+        n = len(args) - op.params
+        if op.infix and (not self.code or op.name in _INLINE_IN_CODE):
+            if op.name == "add" or op.name == "sub" or op.name == "mul":
+                return self._infix(args[0], op.symbol, args[1])
+            return Sym(f"{_operand(args[0])} {op.symbol} {_operand(args[1])}", self)
+        if op.name == "neg":
+            return Sym(f"-{_operand(args[0])}", self)
+        if not self.code and op.name == "sum":
+            return Sym(" + ".join(_operand(x) for x in args) or "0", self)
+        if not self.code and op.name == "dot":
+            half = n // 2
+            return Sym(" + ".join(f"{_operand(w)} * {_operand(x)}"
+                                  for w, x in zip(args[:half], args[half:])) or "0", self)
+        return Sym(f"{self.function_name(op)}({', '.join(_text(a) for a in args)})", self,
+                   atomic=True)
+
+    def function_name(self, op: Primitive) -> str:
+        """How a call of ``op`` is written: its name for people, a register name in code."""
+        if not self.code:
+            return op.name if op.name.isidentifier() else ascii(op.name)
+        name = self._names.get(op)
+        if name is None:
+            name = self._names[op] = f"_p{len(self.functions)}"
+            self.functions.append(op)
+        return name
+
+    def _infix(self, a: Any, symbol: str, b: Any) -> Any:
+        """``a symbol b``, dropping the identities x*1, 1*x, x+0, 0+x and x-0."""
+        if symbol == "*":
+            if _is_number(b) and b == 1.0:
+                return a
+            if _is_number(a) and a == 1.0:
+                return b
+        if symbol in "+-" and _is_number(b) and b == 0.0:
+            return a
+        if symbol == "+" and _is_number(a) and a == 0.0:
+            return b
+        return Sym(f"{_operand(a)} {symbol} {_operand(b)}", self)
+
+
 class Sym:
-    """A symbolic scalar: the text of an expression, with arithmetic that builds text."""
+    """A symbolic scalar: the text of an expression, with arithmetic that writes text."""
 
-    __slots__ = ("text", "atomic")
+    __slots__ = ("text", "writer", "atomic")
 
-    def __init__(self, text: str, atomic: bool = False) -> None:
+    def __init__(self, text: str, writer: Writer, atomic: bool = False) -> None:
         self.text = text
+        self.writer = writer
         self.atomic = atomic
 
     def __str__(self) -> str:
@@ -46,111 +116,82 @@ class Sym:
         return self.text if self.atomic else f"({self.text})"
 
     def __add__(self, other: Any) -> Any:
-        return _infix(self, "+", other)
+        return rules.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
-        return _infix(other, "+", self)
+        return rules.add(other, self)
 
     def __sub__(self, other: Any) -> Any:
-        return _infix(self, "-", other)
+        return rules.sub(self, other)
 
     def __rsub__(self, other: Any) -> Any:
-        return _infix(other, "-", self)
+        return rules.sub(other, self)
 
     def __mul__(self, other: Any) -> Any:
-        return _infix(self, "*", other)
+        return rules.mul(self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        return _infix(other, "*", self)
+        return rules.mul(other, self)
 
     def __truediv__(self, other: Any) -> Any:
-        return _infix(self, "/", other)
+        return rules.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
-        return _infix(other, "/", self)
+        return rules.div(other, self)
 
-    def __neg__(self) -> Sym:
-        return Sym(f"-{self.operand}")
+    def __pow__(self, other: Any) -> Any:
+        return rules.pow(self, other) if isinstance(other, Sym) else rules.powc(self, other)
+
+    def __neg__(self) -> Any:
+        return rules.neg(self)
+
+
+def _carry(op: Primitive, args: tuple[Any, ...]) -> Any:
+    writer = next(a.writer for a in args if isinstance(a, Sym))
+    return writer.apply(op, args)
+
+
+rules.register_carrier(Sym, _carry)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, float | int)
 
 
 def _operand(x: Any) -> str:
-    return x.operand if isinstance(x, Sym) else _number(x)
-
-
-def _number(x: float) -> str:
+    if isinstance(x, Sym):
+        return x.operand
     text = literal(x)
     return f"({text})" if text.startswith("-") else text
-
-
-def _infix(a: Any, symbol: str, b: Any) -> Any:
-    """``a symbol b``, dropping the identities x*1, 1*x, x+0, 0+x and x-0."""
-    if symbol == "*":
-        if isinstance(b, float | int) and b == 1.0:
-            return a
-        if isinstance(a, float | int) and a == 1.0:
-            return b
-    if symbol in "+-" and isinstance(b, float | int) and b == 0.0:
-        return a
-    if symbol == "+" and isinstance(a, float | int) and a == 0.0:
-        return b
-    return Sym(f"{_operand(a)} {symbol} {_operand(b)}")
-
-
-class SymbolMath:
-    """The rule table's math namespace on :class:`Sym` (see the module docstring)."""
-
-    def __init__(self, code: bool) -> None:
-        self.code = code
-
-    def _call(self, name: str, *args: Any) -> Sym:
-        prefix = "_F." if self.code else ""
-        return Sym(f"{prefix}{name}({', '.join(_text(a) for a in args)})", atomic=True)
-
-    def div(self, x: Any, y: Any) -> Any:
-        return self._call("div", x, y) if self.code else _infix(x, "/", y)
-
-    def pow(self, x: Any, c: Any) -> Any:
-        return self._call("pow", x, c) if self.code else Sym(f"{_operand(x)} ** {_operand(c)}")
-
-    def powv(self, x: Any, y: Any) -> Any:
-        return self._call("powv", x, y) if self.code else Sym(f"{_operand(x)} ** {_operand(y)}")
-
-    def dpow(self, x: Any, c: Any) -> Any:
-        if self.code:
-            return self._call("dpow", x, c)
-        if c == 0.0:
-            return 0.0
-        return Sym(f"{_number(c)} * {_operand(x)} ** {_number(c - 1.0)}")
-
-    def step(self, x: Any, low: float = 0.0) -> Any:
-        if self.code:
-            return self._call("step", x, low)
-        return Sym(f"(1 if {_text(x)} > 0 else {_number(low)})", atomic=True)
-
-    def sum(self, xs: Sequence[Any]) -> Any:
-        if self.code:
-            return Sym(" + ".join(_operand(x) for x in xs) or "0.0")
-        return Sym(" + ".join(_operand(x) for x in xs) or "0")
-
-    def dot(self, xs: Sequence[Any]) -> Any:
-        n = len(xs) // 2
-        return Sym(" + ".join(f"{_operand(w)} * {_operand(x)}" for w, x in zip(xs[:n], xs[n:]))
-                   or "0.0")
-
-    def __getattr__(self, name: str) -> Any:
-        """exp, log, sqrt, tanh, sigmoid, relu, leaky_relu, abs, sign, sin, cos: calls."""
-        return lambda *args: self._call(name, *args)
 
 
 def _text(x: Any) -> str:
     return x.text if isinstance(x, Sym) else literal(x)
 
 
-def forward_text(op: Op, math_: SymbolMath, args: Sequence[Any]) -> str:
-    """The forward rule of ``op`` as text, e.g. ``v1 * v2`` or ``_F.exp(v1)``."""
-    return _text(op.forward(math_, *args))
+def forward_text(op: Primitive, writer: Writer, args: Sequence[Any]) -> str:
+    """``op`` applied to ``args`` (Syms and numbers) as text."""
+    return _text(writer.apply(op, args))
 
 
-def grad_texts(op: Op, math_: SymbolMath, out: Any, args: Sequence[Any]) -> list[str]:
+def grad_texts(op: Primitive, out: Sym, args: Sequence[Any]) -> list[str]:
     """The local derivative rules of ``op`` as text, one per differentiable argument."""
-    return [_text(g) for g in op.grad(math_, out, *args)]
+    return [_text(g) for g in op.local_grads(out, args)]
+
+
+def rule_table_markdown(primitives: Sequence[Primitive]) -> str:
+    """The rule table as a Markdown table: each primitive written on symbols ``x, y``
+    (parameters ``c``), its local derivatives in terms of them and of ``out``."""
+    writer = Writer(code=False)
+    rows = ["| primitive | value | local derivatives (d out / d argument) |", "|---|---|---|"]
+    for op in primitives:
+        n = 2 if op.arity is None else op.arity
+        names = (["x", "y"] if n == 2 else ["x"])[:n] if op.arity is not None else ["x1", "x2"]
+        args: list[Any] = [writer.sym(a) for a in names]
+        args += [writer.sym("c" if op.params == 1 else f"c{k + 1}") for k in range(op.params)]
+        value = _text(writer.apply(op, args))
+        local = ", ".join(_text(d) for d in op.local_grads(writer.sym("out"), args))
+        if op.arity is None:
+            value, local = f"{value} + ...", f"{local}, ..."
+        rows.append(f"| `{op.name}` | `{value}` | `{local}` |")
+    return "\n".join(rows)

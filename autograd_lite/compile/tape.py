@@ -2,10 +2,11 @@
 
 Record a computation once on Values, then replay it on new numbers with no Value objects
 at all.  The graph becomes its Wengert list, one local variable per node, generated only
-from the rule table (:mod:`autograd_lite.compile.symbolic` with ``SymbolMath(code=True)``)::
+from the rule table (:class:`autograd_lite.compile.symbolic.Writer` with ``code=True``)::
 
+    # _p0: 'tanh'                  # primitives are called through register names
     v2 = v0 * v1                   # forward: out = f(args)
-    v3 = _F.tanh(v2)
+    v3 = _p0(v2)
     g3 = 1.0                       # backward, reverse order:
     g2 = g3 * (1.0 - (v3 * v3))    #   g_parent += g_node * d node / d parent
     g0 = g2 * v1
@@ -16,7 +17,7 @@ from the rule table (:mod:`autograd_lite.compile.symbolic` with ``SymbolMath(cod
   every replay, and their gradients are accumulated into ``.grad`` as ``backward`` does.
   Leaves that do not require gradients are constants, written into the code as literals.
 * **Errors.**  Replay raises a :class:`~autograd_lite.core.errors.DomainError` where eager
-  evaluation would: the generated code calls the float implementations (``_F.log``...), and
+  evaluation would: the generated code calls the primitives' float functions, and
   a non-finite result anywhere sends the replay through the rule table op by op to name the
   first failing op in the graph's order (eager evaluation names the first in program order;
   the two differ only when several ops fail at once).
@@ -40,29 +41,22 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Literal, NamedTuple, overload
 
-from autograd_lite.compile.symbolic import Sym, SymbolMath, forward_text, grad_texts, literal
+from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.rules import FloatMath, Op
-from autograd_lite.core.value import (
-    COMPARISON_OBSERVER,
-    Value,
-    chain_term,
-    enable_grad,
-    to_float,
-    topological_order,
-)
+from autograd_lite.core.observers import COMPARISON_OBSERVER
+from autograd_lite.core.reverse import chain_term, reverse_pass, topological_order
+from autograd_lite.core.rules import Primitive, to_float
+from autograd_lite.core.value import Value, arguments, enable_grad, of_parents
 
-_CODE = SymbolMath(code=True)
-MAX_INLINE_ARGS = 64
-"""An n-ary op with more arguments is emitted as a call of its rule, not as one long
-expression (Python's compiler recurses on ``a + b + c + ...``)."""
 _CHECKSUM_CHUNK = 32
+"""Terms per line of a generated sum (Python's compiler recurses on ``a + b + c + ...``)."""
 _SIMPLE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_]*|-?[0-9][0-9.e+-]*")
 Column = Any
 """One input over a batch: a sequence of floats or a one-dimensional NumPy array."""
@@ -107,7 +101,7 @@ class _Step:
     """Register ``index`` = ``op(*args)``: an int arg reads a register, a float is a constant."""
 
     index: int
-    op: Op
+    op: Primitive
     args: tuple[int | float, ...]
 
 
@@ -146,7 +140,8 @@ class Tape:
     source: str
     key: str
 
-    def __init__(self, output: Value, inputs: Sequence[Value], guards: Sequence[Guard]) -> None:
+    def __init__(self, output: Value, inputs: Sequence[Value], guards: Sequence[Guard],
+                 wrt: Sequence[Value] | None = None) -> None:
         if not isinstance(output, Value):
             raise TypeError(f"Tape: the output must be a Value, got {type(output).__name__}")
         self.inputs = tuple(inputs)
@@ -158,7 +153,10 @@ class Tape:
                 raise ValueError(f"Tape: input {x!r} is listed twice")
             seen_inputs.add(x)
         self.guards = tuple(guards)
+        self._wrt = frozenset(x for x in self.inputs if x.requires_grad) if wrt is None \
+            else frozenset(wrt)
         self._guard_texts: dict[int, str] = {}
+        self._writer = Writer(code=True)
         self._output = output
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
@@ -175,7 +173,8 @@ class Tape:
 
     # -- code generation --------------------------------------------------------------
     def _build(self) -> None:
-        """Generate :attr:`source` (and :attr:`key`, the same code without comments)."""
+        """Generate :attr:`source` (and :attr:`key`: the same code without comments, plus
+        which primitive each ``_p`` name calls)."""
         order = self._order()
         ref, register = self._registers(order)
         self._output_register = register.get(self._output)
@@ -187,6 +186,7 @@ class Tape:
             lines.append((f"{_tuple(str(ref[p]) for p in self.params)} = _p", "parameters"))
         lines += [("", f"{ref[x]}: {_label(x.label)}") for x in (*self.inputs, *self.params)
                   if x.label]
+        header_end = len(lines)
         lines += self._forward_lines(order, ref, register)
         computed = [f"v{s.index}" for s in self._steps]
         for start in range(0, len(computed), _CHECKSUM_CHUNK):
@@ -196,12 +196,16 @@ class Tape:
         if computed:
             lines.append(("if not _ok(_s): _nonfinite(_x, _p)", ""))
         lines += self._backward_lines(order, ref, register)
-        grads_in = _tuple(self._grad_name(x, register) if x.requires_grad else "None"
+        lines[header_end:header_end] = [("", f"_p{k}: {_label(op.name)}")
+                                        for k, op in enumerate(self._writer.functions)]
+        grads_in = _tuple(self._grad_name(x, register) if x in self._wrt else "None"
                           for x in self.inputs)
         grads_p = _tuple(self._grad_name(p, register) for p in self.params)
         lines.append((f"return {_source(ref[self._output])}, ({grads_in}), ({grads_p})", ""))
         header = "def replay(_x, _p):"
-        self.key = "\n".join([header, *(f"    {code}" for code, _ in lines if code)])
+        functions = [id(op) for op in self._writer.functions]  # which primitive each _p is
+        self.key = "\n".join([header, *(f"    {code}" for code, _ in lines if code),
+                              f"# {functions}"])
         self.source = "\n".join([header, *(
             f"    {code}  # {c}" if code and c else f"    {code}" if code else f"    # {c}"
             for code, c in lines)])
@@ -230,7 +234,7 @@ class Tape:
                             if v.op is None and v.requires_grad and v not in inputs)
         for node in (*self.inputs, *self.params, *(v for v in order if v.op is not None)):
             register[node] = len(register)
-            ref[node] = Sym(f"v{register[node]}", atomic=True)
+            ref[node] = self._writer.sym(f"v{register[node]}")
         for node in order:
             ref.setdefault(node, node.data)
         return ref, register
@@ -251,17 +255,13 @@ class Tape:
             op = node.op
             if op is None:
                 continue
-            n = len(node.parents) - op.params
-            args = [ref[p] for p in node.parents[:n]] + [p.data for p in node.parents[n:]]
-            if op.arity is None and n > MAX_INLINE_ARGS:
-                text = f"_OPS[{op.name!r}].forward(_F, {', '.join(_source(a) for a in args)})"
-            else:
-                text = forward_text(op, _CODE, args)
+            args = _args(node, ref)
             index = register[node]
-            lines.append((f"v{index} = {text}", _label(node.label)))
+            lines.append((f"v{index} = {forward_text(op, self._writer, args)}",
+                          _label(node.label)))
             steps.append(_Step(index, op, tuple(
-                register.get(p, p.data) for p in node.parents[:n])
-                + tuple(p.data for p in node.parents[n:])))
+                (register.get(a, a.data) if isinstance(a, Value) else a)
+                for a in arguments(node))))
             lines += [(self._guard_line(k, ref), "guard") for k in guard_at.get(index, ())]
         self._steps = tuple(steps)
         return lines
@@ -280,35 +280,41 @@ class Tape:
     def _backward_lines(self, order: list[Value], ref: dict[Value, Sym | float],
                         register: dict[Value, int]) -> list[tuple[str, str]]:
         """g_parent += g_node * d node / d parent, in reverse topological order (as backward)."""
-        wanted = {x for x in self.inputs if x.requires_grad} | set(self.params)
+        wanted = set(self._wrt) | set(self.params)
         needs: set[Value] = set()
         for node in order:
             if node in wanted or (node.requires_grad and any(p in needs for p in node.parents)):
                 needs.add(node)
         lines: list[tuple[str, str]] = []
-        adjoints: set[str] = set()
         output = self._output
-        if output in needs:
-            adjoints.add(f"g{register[output]}")
-            lines.append((f"g{register[output]} = 1.0", "backward: d output / d output"))
-        for node in reversed(order):
-            op = node.op
-            g = f"g{register[node]}" if node in register else ""
-            if op is None or g not in adjoints:
-                continue
-            n = len(node.parents) - op.params
-            args = [ref[p] for p in node.parents[:n]] + [p.data for p in node.parents[n:]]
-            for parent, d in zip(node.parents, grad_texts(op, _CODE, ref[node], args)):
-                if parent not in needs:
-                    continue
-                target = f"g{register[parent]}"
-                term = _times(g, d)
-                if target in adjoints:
-                    lines.append((f"{target} = {target} + {term}", ""))
-                else:
-                    adjoints.add(target)
-                    lines.append((f"{target} = {term}", ""))
-        self._adjoints = adjoints
+        self._adjoints: set[str] = set()
+        if output not in needs:
+            return lines
+
+        def edges(node: Value) -> tuple[list[Value], list[str]]:
+            if node.op is None:
+                return [], []
+            local = of_parents(node, grad_texts(node.op, _as_sym(ref[node]), _args(node, ref)))
+            kept = [(p, d) for p, d in zip(node.parents, local) if p in needs]
+            return [p for p, _ in kept], [d for _, d in kept]
+
+        def plus(before: str | list[str], term: str) -> list[str]:
+            return [*before, term] if isinstance(before, list) else [before, term]
+
+        def assign(node: Value, terms: str | list[str]) -> str:
+            """``g_k = t1 + t2 + ...`` once the node's adjoint is complete: its name after."""
+            target = f"g{register[node]}"
+            terms = terms if isinstance(terms, list) else [terms]
+            for start in range(0, len(terms), _CHECKSUM_CHUNK):
+                chunk = " + ".join(terms[start:start + _CHECKSUM_CHUNK])
+                lines.append((f"{target} = {chunk}" if start == 0 else
+                              f"{target} = {target} + {chunk}",
+                              "backward: d output / d output" if node is output else ""))
+            return target
+
+        adjoint = reverse_pass(order, output, "1.0", edges=edges, times=_times, plus=plus,
+                               visit=assign)
+        self._adjoints = {f"g{register[node]}" for node in adjoint}
         return lines
 
     # -- running -----------------------------------------------------------------------
@@ -322,17 +328,18 @@ class Tape:
                 if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
                     _CODE_CACHE.clear()
                 _CODE_CACHE[self.key] = code
-            namespace: dict[str, Any] = {
-                "__builtins__": {},
-                "_OPS": {s.op.name: s.op for s in self._steps},  # rules of big n-ary ops
-            }
+            namespace: dict[str, Any] = {"__builtins__": {}, "_inf": math.inf}
+            functions = self._writer.functions
             if mode == "numpy":
-                from autograd_lite.compile import arrays
-                namespace.update(_F=arrays.NumpyMath, _ok=arrays.all_finite,
+                from autograd_lite.core import arrays
+                namespace.update({f"_p{k}": arrays.array_function(op)
+                                  for k, op in enumerate(functions)})
+                namespace.update(_ok=arrays.all_finite,
                                  _scaled=arrays.chain_terms, _guard=self._batch_guard,
                                  _nonfinite=self._batch_nonfinite)
             else:
-                namespace.update(_F=FloatMath, _ok=_finite, _scaled=chain_term,
+                namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
+                namespace.update(_ok=_finite, _scaled=chain_term,
                                  _guard=self._guard, _nonfinite=self._interpret)
             exec(code, namespace)
             fn = namespace["replay"]
@@ -380,11 +387,8 @@ class Tape:
         registers: list[float] = [*xs, *ps]
         registers += [0.0] * len(self._steps)
         for s in self._steps:
-            floats = [registers[a] if type(a) is int else a for a in s.args]
-            out = s.op.forward(FloatMath, *floats)
-            if out - out != 0.0:
-                raise DomainError(s.op.name, tuple(floats), "result is not a finite float")
-            registers[s.index] = out
+            registers[s.index] = s.op.evaluate([registers[a] if type(a) is int else a
+                                                for a in s.args])
         return registers
 
     def _interpret_gradients(self, xs: Sequence[float], ps: Sequence[float]
@@ -392,18 +396,25 @@ class Tape:
         """The gradients op by op with the rule table and :func:`chain_term`, as
         ``backward`` computes them: the slow path for when the generated code met a nan."""
         registers = self._interpret(xs, ps)
-        adjoint = [0.0] * len(registers)
-        if self._output_register is not None:
-            adjoint[self._output_register] = 1.0
-        for s in reversed(self._steps):
-            g = adjoint[s.index]
+        step_of = {s.index: s for s in self._steps}
+
+        def edges(index: int) -> tuple[list[int], list[float]]:
+            s = step_of.get(index)
+            if s is None:
+                return [], []
             floats = [registers[a] if type(a) is int else a for a in s.args]
-            for a, d in zip(s.args, s.op.grad(FloatMath, registers[s.index], *floats)):
-                if type(a) is int:
-                    adjoint[a] += chain_term(g, d)
+            local = s.op.local_grads(registers[index], floats)
+            kept = [(a, d) for a, d in zip(s.args, local) if type(a) is int]
+            return [a for a, _ in kept], [d for _, d in kept]
+
+        adjoint: dict[int, float] = {}
+        if self._output_register is not None:
+            adjoint = reverse_pass(range(len(registers)), self._output_register, 1.0,
+                                   edges=edges)
         n = len(xs)
-        return (tuple(adjoint[i] if x.requires_grad else None for i, x in enumerate(self.inputs)),
-                tuple(adjoint[n:n + len(ps)]))
+        return (tuple(adjoint.get(i, 0.0) if x in self._wrt else None
+                      for i, x in enumerate(self.inputs)),
+                tuple(adjoint.get(n + k, 0.0) for k in range(len(ps))))
 
     # -- batches -----------------------------------------------------------------------
     def batch(self, *columns: Column, reduce: Reduce = "mean",
@@ -454,7 +465,7 @@ class Tape:
                 p.grad = s
         for p, t in zip(self.params, totals):
             p.grad += t * scale
-        return BatchReplay(values, tuple(None if not x.requires_grad else g
+        return BatchReplay(values, tuple(None if x not in self._wrt else g
                                          for x, g in zip(self.inputs, grads)))
 
     def _batch_numpy(self, columns: Sequence[Column], n: int,
@@ -536,6 +547,18 @@ def _tuple(names: Iterable[str]) -> str:
     return ", ".join(items) + ("," if len(items) == 1 else "")
 
 
+def _args(node: Value, ref: dict[Value, Sym | float]) -> list[Sym | float]:
+    """A node's arguments as the generated code sees them: registers and numbers."""
+    return [ref[a] if isinstance(a, Value) else a for a in arguments(node)]
+
+
+def _as_sym(x: Sym | float) -> Sym:
+    """A computed node's register (every computed node has one)."""
+    if not isinstance(x, Sym):
+        raise TypeError(f"compiled tape: expected a register, got the number {x!r}")
+    return x
+
+
 def _source(x: Sym | float) -> str:
     return x.text if isinstance(x, Sym) else literal(x)
 
@@ -579,10 +602,9 @@ class Compiled:
             guards.append(Guard(left, operator, right, result))
 
         names = self._names if len(self._names) == len(inputs) else []
-        leaves = [Value(to_float(x, f"compiled input {i}"),
-                        names[i] if names else f"x{i}",
-                        requires_grad=self._wrt is None or i in self._wrt)
+        leaves = [Value(to_float(x, f"compiled input {i}"), names[i] if names else f"x{i}")
                   for i, x in enumerate(inputs)]
+        wrt = [x for i, x in enumerate(leaves) if self._wrt is None or i in self._wrt]
         token = COMPARISON_OBSERVER.set(observe)
         try:
             with enable_grad():
@@ -592,7 +614,7 @@ class Compiled:
         if not isinstance(out, Value):
             raise TypeError(f"compiled: the function must return a Value, got "
                             f"{type(out).__name__}")
-        tape = Tape(out, leaves, guards)
+        tape = Tape(out, leaves, guards, wrt)
         tape = self._tapes.setdefault(f"{tape.key}\n{[id(p) for p in tape.params]}", tape)
         self._current = tape
         return tape

@@ -33,7 +33,8 @@ from types import FrameType, TracebackType
 from weakref import WeakKeyDictionary
 
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.value import ANOMALY_OBSERVER, AnomalyObserver, Value, observe_anomalies
+from autograd_lite.core.observers import ANOMALY_OBSERVER, AnomalyObserver, observe_anomalies
+from autograd_lite.core.value import Value, arguments
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -69,14 +70,17 @@ class AnomalyError(DomainError):
         op = node.op
         name = op.name if op is not None else "leaf"
         parent = node.parents[argument]
+        args = arguments(node)
+        position = [k for k, a in enumerate(args) if isinstance(a, Value)][argument]
         who = f" {parent.label!r}" if parent.label else ""
         where = f"created at {site}" if site is not None else "created outside anomaly mode"
-        reason = (f"backward: the gradient reaching argument {argument}{who} is {total!r} "
+        reason = (f"backward: the gradient reaching argument {position}{who} is {total!r} "
                   f"(adjoint {adjoint!r} * local derivative {local!r}); this {name} was "
                   f"{where}")
-        super().__init__(name, tuple(p.data for p in node.parents), reason)
+        super().__init__(name, tuple(a.data if isinstance(a, Value) else a for a in args),
+                         reason)
         self.node = node
-        self.argument = argument
+        self.argument = position
         self.site = site
 
 

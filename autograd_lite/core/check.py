@@ -23,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd_lite.core.value import Value, grad, to_float
+from autograd_lite.core.gradients import grad
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value
 
 Function = Callable[..., Any]
 Jacobian = list[list[float]]

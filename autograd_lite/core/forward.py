@@ -7,7 +7,7 @@ run forwards::
     primal_out  = op.forward(x_1, ..., x_n)
     tangent_out = sum_i  (d out / d x_i) * tangent_i
 
-with ``d out / d x_i`` taken from the op's ``grad`` rule in :data:`~autograd_lite.core.rules.OPS`,
+with ``d out / d x_i`` taken from the primitive's ``grad`` rule (:mod:`~autograd_lite.core.rules`),
 evaluated on floats.  One pass gives ``J v`` (a Jacobian-vector product) for one direction
 ``v``; reverse mode gives ``u^T J`` for one output weighting ``u``.  Both must agree:
 ``<u, J v>`` is the same number either way.
@@ -18,17 +18,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from autograd_lite.core.errors import DomainError
-from autograd_lite.core.rules import OPS, FloatMath, Op
-from autograd_lite.core.value import Value, chain_term, to_float
+from autograd_lite.core import rules
+from autograd_lite.core.reverse import chain_term
+from autograd_lite.core.rules import Primitive, to_float
+from autograd_lite.core.value import Value
 
 
 class Dual:
     """A number ``primal + tangent * e`` with ``e**2 = 0``.
 
-    Supports the same operations as :class:`~autograd_lite.core.value.Value` (operators with a
-    Dual or a number on either side, and every one-argument op of ``OPS`` as a method named
-    like the op), so a function written for Values runs on Duals unchanged.
+    Supports the same operations as :class:`~autograd_lite.core.value.Value` (operators with
+    a Dual or a number on either side, and the functions of :mod:`autograd_lite.math`), so a
+    function written for Values runs on Duals unchanged.
     """
 
     __slots__ = ("primal", "tangent")
@@ -44,64 +45,60 @@ class Dual:
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
 
     def __add__(self, other: Dual | float) -> Dual:
-        return apply(_ADD, self, other)
+        return carry(rules.add, (self, other))
 
     def __radd__(self, other: float) -> Dual:
-        return apply(_ADD, other, self)
+        return carry(rules.add, (other, self))
 
     def __sub__(self, other: Dual | float) -> Dual:
-        return apply(_SUB, self, other)
+        return carry(rules.sub, (self, other))
 
     def __rsub__(self, other: float) -> Dual:
-        return apply(_SUB, other, self)
+        return carry(rules.sub, (other, self))
 
     def __mul__(self, other: Dual | float) -> Dual:
-        return apply(_MUL, self, other)
+        return carry(rules.mul, (self, other))
 
     def __rmul__(self, other: float) -> Dual:
-        return apply(_MUL, other, self)
+        return carry(rules.mul, (other, self))
 
     def __truediv__(self, other: Dual | float) -> Dual:
-        return apply(_DIV, self, other)
+        return carry(rules.div, (self, other))
 
     def __rtruediv__(self, other: float) -> Dual:
-        return apply(_DIV, other, self)
+        return carry(rules.div, (other, self))
 
     def __pow__(self, other: Dual | float) -> Dual:
         if isinstance(other, Dual):
-            return apply(_POW, self, other)
-        return apply(_POWC, self, param=other)
+            return carry(rules.pow, (self, other))
+        return carry(rules.powc, (self, other))
 
     def __rpow__(self, other: float) -> Dual:
-        return apply(_POW, other, self)
+        return carry(rules.pow, (other, self))
 
     def __neg__(self) -> Dual:
-        return apply(_NEG, self)
+        return carry(rules.neg, (self,))
 
     def __abs__(self) -> Dual:
-        return apply(_ABS, self)
+        return carry(rules.fabs, (self,))
 
-    def __getattr__(self, name: str) -> Callable[..., Dual]:
-        """``d.exp()``, ``d.leaky_relu(0.1)``...: every one-argument op of ``OPS`` by name."""
-        op = OPS.get(name)
-        if op is None or op.arity != 1:
+    def __getattr__(self, name: str) -> Any:
+        """``d.exp()``, ``d.leaky_relu(0.1)``...: the Value methods, through the primitives."""
+        method = getattr(Value, name, None)
+        op = rules.PRIMITIVES.get("abs" if name == "fabs" else name)
+        if method is None or op is None or op.arity != 1:
             raise AttributeError(f"'Dual' object has no attribute {name!r}")
-        if op.params:
-            return lambda param: apply(op, self, param=param)
-        return lambda: apply(op, self)
+        return lambda *params: carry(op, (self, *params))
 
 
-_ADD, _SUB, _MUL, _DIV, _NEG, _POW, _POWC, _ABS = (
-    OPS[n] for n in ("add", "sub", "mul", "div", "neg", "pow", "powc", "abs"))
+def carry(op: Primitive, args: Sequence[object]) -> Dual:
+    """``op`` applied to duals (numbers count as duals with tangent 0): the Dual carrier.
 
-
-def apply(op: Op, *args: Dual | float, param: object = None) -> Dual:
-    """``op`` applied to duals (numbers count as duals with tangent 0).
-
-    The tangent is ``sum_i local_i * tangent_i`` over the differentiable arguments, skipping
-    a term when either factor is 0 (as ``backward`` does): an argument nothing depends on
-    contributes exactly 0 even where its local derivative is infinite (``sqrt`` at 0), and a
-    zero local derivative stops an infinite tangent (``tanh`` saturated).
+    The tangent is ``sum_i local_i * tangent_i`` over the differentiable arguments, with the
+    local derivatives from the primitive's rule, skipping a term when either factor is 0
+    (as ``backward`` does): an argument nothing depends on contributes exactly 0 even where
+    its local derivative is infinite (``sqrt`` at 0), and a zero local derivative stops an
+    infinite tangent (``tanh`` saturated).
     """
     primals: list[float] = []
     tangents: list[float] = []
@@ -109,16 +106,14 @@ def apply(op: Op, *args: Dual | float, param: object = None) -> Dual:
         if isinstance(a, Dual):
             primals.append(a.primal)
             tangents.append(a.tangent)
+        elif isinstance(a, Value):
+            raise TypeError(f"{op.name}: cannot mix a Dual and a Value")
         else:
             primals.append(to_float(a, op.name))
             tangents.append(0.0)
-    if op.params:
-        primals.append(to_float(param, op.name))
-    out = op.forward(FloatMath, *primals)
-    if out - out != 0.0:
-        raise DomainError(op.name, tuple(primals), "result is not a finite float")
+    out = op.evaluate(primals)
     tangent = 0.0
-    for local, t in zip(op.grad(FloatMath, out, *primals), tangents):
+    for local, t in zip(op.local_grads(out, primals), tangents):
         tangent += chain_term(t, local)
     result = _new(Dual)
     result.primal = out
@@ -127,6 +122,7 @@ def apply(op: Op, *args: Dual | float, param: object = None) -> Dual:
 
 
 _new = object.__new__
+rules.register_carrier(Dual, carry)
 
 
 def _as_float(x: object, what: str) -> float:

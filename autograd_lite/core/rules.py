@@ -1,193 +1,406 @@
-"""The rule table: every primitive's forward function and local derivative, declared once.
+"""The rule table: every primitive declared once, by the same call users make.
 
-A rule is written against a *math namespace* ``m`` instead of a concrete number type:
+A primitive is a name, a forward function on floats, and a derivative rule::
 
-* :class:`FloatMath` (here) evaluates it on plain floats -- the fast path, and forward mode;
-* ``engine.ValueMath`` evaluates the derivative on ``Value``\\ s -- differentiable gradients,
-  hence higher-order derivatives;
-* ``symbolic.SymbolMath`` evaluates it on symbols -- the Wengert list and generated code.
+    exp = primitive("exp", _exp, lambda out, x: (out,))
 
-So one entry in :data:`OPS` serves every mode.  ``forward(m, *args)`` returns the output,
-``grad(m, out, *args)`` returns one local derivative d out / d arg per differentiable
-argument.  An op may take trailing *parameters* (the exponent of ``x ** 2``, the slope of
-``leaky_relu``): constants that are recorded with the node but have no local derivative.
+``forward(*floats) -> float`` computes the value and raises :class:`DomainError` outside
+its domain.  ``grad(out, *args)`` returns d out / d arg for each differentiable argument,
+written with arithmetic and other primitives only, so the same rule runs on floats (eager
+backward), on Values (create_graph: derivatives of derivatives), on dual numbers (forward
+mode), on symbols (the Wengert list and generated code) and on NumPy arrays (batch replay).
+
+Calling a primitive dispatches on its arguments: plain numbers are evaluated at once; a
+``Value``, ``Dual``, symbol or array argument hands the call to the *carrier* registered for
+that type (:func:`register_carrier`), which records a node, carries a tangent, writes text...
+This module knows none of them: each registers itself from the floor above.
+
+A primitive may take trailing *parameters* (``params``): constants with no derivative, such
+as the exponent of ``x ** 2`` or the slope of ``leaky_relu``.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from autograd_lite.core.errors import DomainError
 
-Rule = Callable[..., Any]
+Forward = Callable[..., float]
+Grad = Callable[..., Sequence[Any]]
+Carrier = Callable[["Primitive", tuple[Any, ...]], Any]
+
+_CARRIERS: dict[type, Carrier | None] = {}
+_CARRIERS_BY_NAME: dict[str, Carrier] = {}
 
 
-class FloatMath:
-    """Plain-float implementations with domain checks that name the operation and value."""
+def register_carrier(cls: type | str, carrier: Carrier) -> None:
+    """Send every primitive call that has an argument of type ``cls`` to ``carrier``.
 
-    @staticmethod
-    def div(x: float, y: float) -> float:
-        """x / y, refusing y = 0."""
-        if y == 0.0:
-            raise DomainError("div", (x, y), "division by zero")
-        return x / y
+    ``cls`` may be given as ``"module.QualName"`` for a type whose module should not be
+    imported until such a value shows up (``"numpy.ndarray"``).
+    """
+    if isinstance(cls, str):
+        _CARRIERS_BY_NAME[cls] = carrier
+    else:
+        _CARRIERS[cls] = carrier
 
-    @staticmethod
-    def pow(x: float, c: float) -> float:
-        """x ** c for real results only (a negative base needs an integer exponent)."""
-        if x < 0.0 and c != math.floor(c):
-            raise DomainError("pow", (x, c), "negative base to a non-integer power is complex")
-        if x == 0.0 and c < 0.0:
-            raise DomainError("pow", (x, c), "zero to a negative power divides by zero")
+
+def _carrier_of(t: type) -> Carrier | None:
+    """The carrier of type ``t`` or of its nearest registered base class (cached)."""
+    if t in _CARRIERS:
+        return _CARRIERS[t]
+    carrier = None
+    for base in t.__mro__:
+        carrier = (_CARRIERS.get(base)
+                   or _CARRIERS_BY_NAME.get(f"{base.__module__}.{base.__qualname__}"))
+        if carrier is not None:
+            break
+    if carrier is not None or t.__module__ != "builtins":
+        _CARRIERS[t] = carrier  # None: known to have no carrier
+    return carrier
+
+
+def to_float(x: object, what: str) -> float:
+    """A real number (int, float, NumPy scalar, Fraction...) as a finite float.
+
+    Raises ``TypeError`` naming ``what`` and the type for bool, str, None, complex and the
+    like, and :class:`DomainError` for nan, infinities and ints too large for a float.
+    """
+    if type(x) is float:
+        f = x
+    elif isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r}")
+    else:
         try:
-            return float(x**c)
-        except OverflowError:
-            raise DomainError("pow", (x, c), "result overflows a float") from None
-
-    @staticmethod
-    def powv(x: float, y: float) -> float:
-        """x ** y for a differentiable exponent y: needs x > 0, since d/dy x**y = x**y log x."""
-        if x <= 0.0:
-            raise DomainError("pow", (x, y), "a Value exponent needs a positive base "
-                              "(d/dy x**y = x**y * log x); use a number exponent")
-        return FloatMath.pow(x, y)
-
-    @staticmethod
-    def dpow(x: float, c: float) -> float:
-        """d/dx x ** c = c * x ** (c - 1); 0 when c = 0, +inf at x = 0 for 0 < c < 1, and
-        +-inf where x ** (c - 1) overflows (x ** -1 at x = 1e-200): the value is finite there,
-        only the slope is not (as for 1 / x)."""
-        if c == 0.0:
-            return 0.0
-        if x == 0.0 and c < 1.0:
-            return math.inf
-        try:
-            return c * FloatMath.pow(x, c - 1.0)
-        except DomainError as error:
-            if not error.reason.endswith("overflows a float"):
-                raise  # a complex or infinite power: as x ** c itself
-            sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0
-            return c * sign * math.inf
-
-    @staticmethod
-    def exp(x: float) -> float:
-        """e ** x, refusing overflow."""
-        try:
-            return math.exp(x)
-        except OverflowError:
-            raise DomainError("exp", (x,), "result overflows a float") from None
-
-    @staticmethod
-    def log(x: float) -> float:
-        """Natural logarithm, for x > 0."""
-        if x <= 0.0:
-            raise DomainError("log", (x,), "logarithm needs a positive argument")
-        return math.log(x)
-
-    @staticmethod
-    def sqrt(x: float) -> float:
-        """Square root, for x >= 0."""
-        if x < 0.0:
-            raise DomainError("sqrt", (x,), "square root needs a non-negative argument")
-        return math.sqrt(x)
-
-    tanh = staticmethod(math.tanh)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    abs = staticmethod(abs)
-
-    @staticmethod
-    def sigmoid(x: float) -> float:
-        """1 / (1 + e^-x), computed without overflow on either tail."""
-        if x >= 0.0:
-            return 1.0 / (1.0 + math.exp(-x))
-        e = math.exp(x)
-        return e / (1.0 + e)
-
-    @staticmethod
-    def relu(x: float) -> float:
-        """max(x, 0)."""
-        return x if x > 0.0 else 0.0
-
-    @staticmethod
-    def leaky_relu(x: float, slope: float) -> float:
-        """x for x > 0, slope * x otherwise."""
-        return x if x > 0.0 else slope * x
-
-    @staticmethod
-    def step(x: Any, low: float = 0.0) -> float:
-        """1 for x > 0, else ``low``: the derivative of relu (low = 0) and leaky_relu."""
-        return 1.0 if x > 0.0 else low
-
-    @staticmethod
-    def sign(x: Any) -> float:
-        """-1, 0 or 1: the derivative of abs (0 at the kink, as PyTorch)."""
-        return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-
-    @staticmethod
-    def sum(xs: Sequence[float]) -> float:
-        """x1 + x2 + ... + xn, left to right."""
-        return sum(xs, 0.0)
-
-    @staticmethod
-    def dot(xs: Sequence[float]) -> float:
-        """w . x for xs = (w1..wn, x1..xn), accumulated left to right."""
-        n = len(xs) // 2
-        return sum(map(float.__mul__, xs[:n], xs[n:]), 0.0)
+            f = float(x)
+        except OverflowError:  # an int or Fraction beyond 1.8e308
+            infinity = -math.inf if x < 0 else math.inf
+            raise DomainError(what, (infinity,),
+                              f"expected a finite number ({type(x).__name__} too large for a "
+                              "float)") from None
+    if f - f != 0.0:
+        raise DomainError(what, (f,), "expected a finite number")
+    return f
 
 
-@dataclass(frozen=True, slots=True)
-class Op:
-    """One primitive: its name, how it is drawn, and its forward and derivative rules.
+def not_finite(name: str, args: Sequence[float]) -> DomainError:
+    """The error for a primitive whose result is nan or infinite."""
+    return DomainError(name, tuple(args), "result is not a finite float")
 
-    ``arity`` counts differentiable arguments (``None``: any number), ``params`` the
-    trailing constant parameters.
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Primitive:
+    """One differentiable function: ``name``, how it is drawn (``symbol``, ``infix``),
+    ``forward`` on floats and the derivative rule ``grad``.
+
+    ``arity`` counts the differentiable arguments (``None``: any number), ``params`` the
+    trailing constant parameters.  ``array_forward(np, *arrays)``, if given, is the forward
+    function on NumPy arrays (otherwise ``forward`` runs element by element).  Immutable;
+    equal only to itself.
     """
 
     name: str
-    symbol: str
-    arity: int | None
-    forward: Rule
-    grad: Rule
+    forward: Forward
+    grad: Grad
+    arity: int | None = 1
     params: int = 0
+    symbol: str = ""
+    infix: bool = False
+    array_forward: Callable[..., Any] | None = None
+    builtin: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.symbol:
+            object.__setattr__(self, "symbol", self.name)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *args: Any) -> Any:
+        """Apply to numbers (the float function: its domain errors, Python's float
+        arithmetic), or hand the call to the carrier of an argument's type (a Value records a
+        node and refuses a non-finite value, a Dual carries its tangent...)."""
+        for a in args:
+            if type(a) is not float:
+                carrier = _carrier_of(type(a))
+                if carrier is not None:
+                    return carrier(self, args)
+        floats = [to_float(a, self.name) for a in args]
+        self.check_count(len(floats))
+        return self.forward(*floats)  # on numbers, an infinite slope (dpow at 0) is a result
+
+    def evaluate(self, floats: Sequence[float]) -> float:
+        """``forward(*floats)``, refusing a nan or infinite result: every mode's one check."""
+        self.check_count(len(floats))
+        out = self.forward(*floats)
+        if out - out != 0.0:
+            raise not_finite(self.name, floats)
+        return out
+
+    def check_count(self, n: int) -> None:
+        """Raise TypeError unless ``n`` arguments (parameters included) fit this primitive."""
+        if self.arity is not None and n != self.arity + self.params:
+            raise TypeError(f"{self.name}: expected {self.arity + self.params} arguments, "
+                            f"got {n}")
+
+    def local_grads(self, out: Any, args: Sequence[Any]) -> tuple[Any, ...]:
+        """d out / d arg for each differentiable argument of ``args`` (parameters last)."""
+        return tuple(self.grad(out, *args))
 
 
-def _dot_grad(m: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
+PRIMITIVES: dict[str, Primitive] = {}
+"""Every primitive by name: the built-ins below, then those users declare."""
+
+
+def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
+              params: int = 0) -> Primitive:
+    """Declare a differentiable function and return it (callable on numbers, Values, Duals).
+
+    ``forward(*floats) -> float`` computes the value; it should raise
+    :class:`DomainError` (a ValueError) outside its domain -- a ``ValueError`` or
+    ``OverflowError`` from :mod:`math` is turned into one, naming ``name``.
+    ``grad(out, *args)`` returns one local derivative per argument, written with arithmetic
+    and the functions of :mod:`autograd_lite.math`, so one rule serves every mode::
+
+        softplus = primitive("softplus",
+                             lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
+                             lambda out, x: (1 / (1 + am.exp(-x)),))
+
+    The number of arguments is taken from ``forward``'s signature (``*args``: any number).
+    ``name`` is data: it is shown as text and never becomes code.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"primitive: name must be a non-empty str, got {name!r}")
+    if name in PRIMITIVES and PRIMITIVES[name].builtin:
+        raise ValueError(f"primitive: {name!r} is a built-in primitive; choose another name")
+    if not callable(forward) or not callable(grad):
+        raise TypeError(f"primitive {name!r}: forward and grad must be callables")
+    n = _positional_count(forward)
+    if n is not None and n < params:
+        raise TypeError(f"primitive {name!r}: forward takes {n} arguments, fewer than "
+                        f"params={params}")
+    p = Primitive(name, _checked(name, forward), grad,
+                  arity=None if n is None else n - params, params=params)
+    PRIMITIVES[name] = p
+    return p
+
+
+def _positional_count(f: Callable[..., Any]) -> int | None:
+    """How many positional arguments ``f`` takes (None for ``*args``)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    count = 0
+    for p in parameters:
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+def _checked(name: str, forward: Callable[..., Any]) -> Forward:
+    """``forward`` with errors named after the primitive and a real float result."""
+    def checked(*xs: float) -> float:
+        try:
+            out = forward(*xs)
+        except DomainError:
+            raise
+        except OverflowError:
+            raise DomainError(name, xs, "result overflows a float") from None
+        except (ValueError, ZeroDivisionError) as error:
+            raise DomainError(name, xs, str(error) or type(error).__name__) from None
+        if type(out) is not float:
+            out = to_float(out, f"{name} (its forward result)")
+        return out
+
+    return checked
+
+
+def _builtin(name: str, forward: Forward, grad: Grad, **options: Any) -> Primitive:
+    p = Primitive(name, forward, grad, builtin=True, **options)
+    PRIMITIVES[name] = p
+    return p
+
+
+# -- the float functions behind the built-ins (domain checks name the primitive) -------------
+def _div(x: float, y: float) -> float:
+    if y == 0.0:
+        raise DomainError("div", (x, y), "division by zero")
+    return x / y
+
+
+def _powc(x: float, c: float) -> float:
+    """x ** c for real results only (a negative base needs an integer exponent)."""
+    if x < 0.0 and c != math.floor(c):
+        raise DomainError("pow", (x, c), "negative base to a non-integer power is complex")
+    if x == 0.0 and c < 0.0:
+        raise DomainError("pow", (x, c), "zero to a negative power divides by zero")
+    try:
+        return float(x**c)
+    except OverflowError:
+        raise DomainError("pow", (x, c), "result overflows a float") from None
+
+
+def _pow(x: float, y: float) -> float:
+    """x ** y for a differentiable exponent y: needs x > 0, since d/dy x**y = x**y log x."""
+    if x <= 0.0:
+        raise DomainError("pow", (x, y), "a Value exponent needs a positive base "
+                          "(d/dy x**y = x**y * log x); use a number exponent")
+    return _powc(x, y)
+
+
+def _dpow(x: float, c: float) -> float:
+    """d/dx x ** c = c * x ** (c - 1); 0 when c = 0, +inf at x = 0 for 0 < c < 1, and
+    +-inf where x ** (c - 1) overflows (x ** -1 at x = 1e-200): the value is finite there,
+    only the slope is not (as for 1 / x)."""
+    if c == 0.0:
+        return 0.0
+    if x == 0.0 and c < 1.0:
+        return math.inf
+    try:
+        return c * _powc(x, c - 1.0)
+    except DomainError as error:
+        if not error.reason.endswith("overflows a float"):
+            raise  # a complex or infinite power: as x ** c itself
+        sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0
+        return c * sign * math.inf
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise DomainError("exp", (x,), "result overflows a float") from None
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise DomainError("log", (x,), "logarithm needs a positive argument")
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise DomainError("sqrt", (x,), "square root needs a non-negative argument")
+    return math.sqrt(x)
+
+
+def _sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), computed without overflow on either tail."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _array_sigmoid(np: Any, x: Any) -> Any:
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _array_pow(np: Any, x: Any, y: Any) -> Any:
+    # a base <= 0 is outside pow's domain even where NumPy has a number: nan, so the
+    # replay's finiteness check sends that example through the float rule (and its error)
+    return np.where(x > 0.0, np.power(np.where(x > 0.0, x, 1.0), y), np.nan)
+
+
+def _array_dpow(np: Any, x: Any, c: Any) -> Any:
+    zero_c = np.asarray(c) == 0.0
+    infinite = (np.asarray(x) == 0.0) & (np.asarray(c) < 1.0) & ~zero_c
+    safe_x = np.where(zero_c | infinite, 1.0, x)
+    slope = np.asarray(c) * np.power(safe_x, np.asarray(c) - 1.0)
+    return np.where(zero_c, 0.0, np.where(infinite, math.inf, slope))
+
+
+def _sum(*xs: float) -> float:
+    """x1 + x2 + ... + xn, left to right."""
+    return sum(xs, 0.0)
+
+
+def _dot(*xs: float) -> float:
+    """w . x for xs = (w1..wn, x1..xn), accumulated left to right."""
+    n = len(xs) // 2
+    return sum(map(float.__mul__, xs[:n], xs[n:]), 0.0)
+
+
+def _array_sum(np: Any, *xs: Any) -> Any:
+    total: Any = 0.0
+    for x in xs:
+        total = total + x
+    return total
+
+
+def _array_dot(np: Any, *xs: Any) -> Any:
+    n = len(xs) // 2
+    total: Any = 0.0
+    for w, x in zip(xs[:n], xs[n:]):
+        total = total + w * x
+    return total
+
+
+def _dot_grad(out: Any, *xs: Any) -> tuple[Any, ...]:
     """d(w.x)/dw_i = x_i and d(w.x)/dx_i = w_i."""
     n = len(xs) // 2
     return xs[n:] + xs[:n]
 
 
-OPS: dict[str, Op] = {
-    op.name: op
-    for op in (
-        Op("add", "+", 2, lambda m, x, y: x + y, lambda m, out, x, y: (1.0, 1.0)),
-        Op("sub", "-", 2, lambda m, x, y: x - y, lambda m, out, x, y: (1.0, -1.0)),
-        Op("mul", "*", 2, lambda m, x, y: x * y, lambda m, out, x, y: (y, x)),
-        Op("div", "/", 2, lambda m, x, y: m.div(x, y), lambda m, out, x, y: (1.0 / y, -out / y)),
-        Op("neg", "neg", 1, lambda m, x: -x, lambda m, out, x: (-1.0,)),
-        # x ** y with a differentiable exponent: needs x > 0, d/dy = x**y * log x.
-        Op("pow", "**", 2, lambda m, x, y: m.powv(x, y),
-           lambda m, out, x, y: (y * out / x, out * m.log(x))),
-        # x ** c with a constant exponent c.
-        Op("powc", "**", 1, lambda m, x, c: m.pow(x, c), lambda m, out, x, c: (m.dpow(x, c),),
-           params=1),
-        Op("exp", "exp", 1, lambda m, x: m.exp(x), lambda m, out, x: (out,)),
-        Op("log", "log", 1, lambda m, x: m.log(x), lambda m, out, x: (1.0 / x,)),
-        Op("sqrt", "sqrt", 1, lambda m, x: m.sqrt(x), lambda m, out, x: (m.dpow(x, 0.5),)),
-        Op("tanh", "tanh", 1, lambda m, x: m.tanh(x), lambda m, out, x: (1.0 - out * out,)),
-        Op("sigmoid", "sigmoid", 1, lambda m, x: m.sigmoid(x),
-           lambda m, out, x: (out * (1.0 - out),)),
-        Op("relu", "relu", 1, lambda m, x: m.relu(x), lambda m, out, x: (m.step(x),)),
-        Op("leaky_relu", "leaky_relu", 1, lambda m, x, s: m.leaky_relu(x, s),
-           lambda m, out, x, s: (m.step(x, s),), params=1),
-        Op("abs", "abs", 1, lambda m, x: m.abs(x), lambda m, out, x: (m.sign(x),)),
-        Op("sin", "sin", 1, lambda m, x: m.sin(x), lambda m, out, x: (m.cos(x),)),
-        Op("cos", "cos", 1, lambda m, x: m.cos(x), lambda m, out, x: (-m.sin(x),)),
-        Op("sum", "sum", None, lambda m, *xs: m.sum(xs), lambda m, out, *xs: (1.0,) * len(xs)),
-        Op("dot", "dot", None, lambda m, *xs: m.dot(xs), _dot_grad),
-    )
-}
+# -- the built-in primitives: one declaration each ---------------------------------------
+# Derivative rules call other primitives by their module-level names (resolved when the
+# rule runs), so a rule may use a primitive declared further down (declared here for mypy).
+log: Primitive
+dpow: Primitive
+sin: Primitive
+cos: Primitive
+step: Primitive
+sign: Primitive
+add = _builtin("add", float.__add__, lambda out, x, y: (1.0, 1.0), arity=2, symbol="+",
+               infix=True, array_forward=lambda np, x, y: x + y)
+sub = _builtin("sub", float.__sub__, lambda out, x, y: (1.0, -1.0), arity=2, symbol="-",
+               infix=True, array_forward=lambda np, x, y: x - y)
+mul = _builtin("mul", float.__mul__, lambda out, x, y: (y, x), arity=2, symbol="*",
+               infix=True, array_forward=lambda np, x, y: x * y)
+div = _builtin("div", _div, lambda out, x, y: (1.0 / y, -out / y), arity=2, symbol="/",
+               infix=True, array_forward=lambda np, x, y: x / y)
+neg = _builtin("neg", float.__neg__, lambda out, x: (-1.0,), array_forward=lambda np, x: -x)
+# x ** y with a differentiable exponent: needs x > 0, d/dy = x**y * log x
+pow = _builtin("pow", _pow, lambda out, x, y: (y * out / x, out * log(x)), arity=2,
+               symbol="**", infix=True, array_forward=_array_pow)
+# x ** c with a constant exponent c (a parameter)
+powc = _builtin("powc", _powc, lambda out, x, c: (dpow(x, c),), params=1, symbol="**",
+                infix=True, array_forward=lambda np, x, c: np.power(x, c))
+# its derivative c * x ** (c - 1), with the kinks of _dpow; differentiable again
+dpow = _builtin("dpow", _dpow, lambda out, x, c: (c * dpow(x, c - 1.0),), params=1,
+                array_forward=_array_dpow)
+exp = _builtin("exp", _exp, lambda out, x: (out,), array_forward=lambda np, x: np.exp(x))
+log = _builtin("log", _log, lambda out, x: (1.0 / x,), array_forward=lambda np, x: np.log(x))
+sqrt = _builtin("sqrt", _sqrt, lambda out, x: (dpow(x, 0.5),),
+                array_forward=lambda np, x: np.sqrt(x))
+tanh = _builtin("tanh", math.tanh, lambda out, x: (1.0 - out * out,),
+                array_forward=lambda np, x: np.tanh(x))
+sigmoid = _builtin("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),),
+                   array_forward=_array_sigmoid)
+sin = _builtin("sin", math.sin, lambda out, x: (cos(x),), array_forward=lambda np, x: np.sin(x))
+cos = _builtin("cos", math.cos, lambda out, x: (-sin(x),), array_forward=lambda np, x: np.cos(x))
+# 1 for x > 0, else ``low``: the derivative of relu (low = 0) and leaky_relu; flat itself
+step = _builtin("step", lambda x, low: 1.0 if x > 0.0 else low, lambda out, x, low: (0.0,),
+                params=1, array_forward=lambda np, x, low: np.where(x > 0.0, 1.0, low))
+# -1, 0 or 1: the derivative of abs (0 at the kink, as PyTorch); flat itself
+sign = _builtin("sign", lambda x: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0),
+                lambda out, x: (0.0,), array_forward=lambda np, x: np.sign(x))
+relu = _builtin("relu", lambda x: x if x > 0.0 else 0.0, lambda out, x: (step(x, 0.0),),
+                array_forward=lambda np, x: np.where(x > 0.0, x, 0.0))
+leaky_relu = _builtin("leaky_relu", lambda x, s: x if x > 0.0 else s * x,
+                      lambda out, x, s: (step(x, s),), params=1,
+                      array_forward=lambda np, x, s: np.where(x > 0.0, x, s * x))
+fabs = _builtin("abs", abs, lambda out, x: (sign(x),), array_forward=lambda np, x: np.abs(x))
+add_n = _builtin("sum", _sum, lambda out, *xs: (1.0,) * len(xs), arity=None,
+                 array_forward=_array_sum)
+dot = _builtin("dot", _dot, _dot_grad, arity=None, array_forward=_array_dot)

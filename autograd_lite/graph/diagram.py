@@ -17,7 +17,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.core.value import Value, topological_order
+from autograd_lite.core.reverse import topological_order
+from autograd_lite.core.value import Value
 from autograd_lite.graph.render import Backend, render_svg, save_source
 
 HIGHLIGHT_COLOUR = "#d62728"

@@ -17,7 +17,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_lite.core.value import Value, chain_term, to_float, topological_order
+from autograd_lite.core.reverse import chain_term, reverse_pass, topological_order
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value
 from autograd_lite.graph.diagram import draw_dot, format_number
 from autograd_lite.graph.render import Backend
 from autograd_lite.graph.wengert import definition, value_names
@@ -60,20 +62,29 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[BackwardStep]
 
 def _run(root: Value, seed: float) -> Iterator[BackwardStep]:
     order = topological_order(root)
+    visits: list[tuple[Value, float]] = []
+    terms: dict[Value, list[tuple[Value, float]]] = {}
+
+    def visit(node: Value, upstream: float) -> None:
+        if node.op is not None:
+            visits.append((node, upstream))
+            terms[node] = []
+
+    def on_term(node: Value, k: int, parent: Value, upstream: float, local: float,
+                total: float) -> None:
+        terms[node].append((parent, chain_term(upstream, local)))
+
+    reverse_pass(order, root, seed, visit=visit, on_term=on_term)
     for node in order:
         if node.op is not None:
             node.grad = 0.0
     root.grad += seed
-    computed = [node for node in reversed(order) if node.op is not None]
-    for index, node in enumerate(computed, start=1):
-        upstream = node.grad
-        contributions = []
-        for parent, local in zip(node.parents, node.local_grads):
-            term = chain_term(upstream, local)
-            parent.grad += term
-            contributions.append((parent, term))
-        yield BackwardStep(index, len(computed), node, upstream, node.local_grads,
-                           tuple(contributions))
+    for index, (node, upstream) in enumerate(visits, start=1):
+        for parent, term in terms[node]:
+            if parent.requires_grad:
+                parent.grad += term
+        yield BackwardStep(index, len(visits), node, upstream, node.local_grads,
+                           tuple(terms[node]))
 
 
 def describe(step: BackwardStep, names: Mapping[Value, str], digits: int = 4) -> str:

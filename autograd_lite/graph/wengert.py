@@ -2,7 +2,7 @@
 
 The evaluation trace names every value ``v1, v2, ...`` in the order it was computed and
 writes each as the rule that made it (``v5 = v1 * v2``, read from the rule table through
-:class:`~autograd_lite.compile.symbolic.SymbolMath`).  The adjoint trace runs the chain rule
+:class:`~autograd_lite.compile.symbolic.Writer`).  The adjoint trace runs the chain rule
 backwards, one line per edge::
 
     v̄_parent += v̄_node * d node / d parent
@@ -17,8 +17,10 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd_lite.compile.symbolic import Sym, SymbolMath, forward_text, grad_texts
-from autograd_lite.core.value import Value, chain_term, to_float, topological_order
+from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts
+from autograd_lite.core.reverse import chain_term, reverse_pass, topological_order
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value, arguments, of_parents
 
 BAR = "\u0304"
 """Combining macron: ``v`` + BAR prints as v̄, the adjoint of v."""
@@ -47,8 +49,14 @@ def definition(node: Value, names: Mapping[Value, str]) -> str:
     """
     if node.op is None:
         return node.label or format(node.data, "g")
-    args = [Sym(names[p], atomic=True) if p in names else p.data for p in node.parents]
-    return forward_text(node.op, SymbolMath(code=False), args)
+    writer = Writer(code=False)
+    return forward_text(node.op, writer, _symbols(node, names, writer))
+
+
+def _symbols(node: Value, names: Mapping[Value, str], writer: Writer) -> list[Sym | float]:
+    """A node's arguments for its rule's text: named Values as symbols, the rest as numbers."""
+    return [(writer.sym(names[a]) if a in names else a.data) if isinstance(a, Value) else a
+            for a in arguments(node)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,11 +190,7 @@ def trace(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Trace:
     seed = to_float(gradient, "trace gradient")
     order = topological_order(root)
     names = value_names(order)
-    math_ = SymbolMath(code=False)
-
-    def arg(v: Value) -> Sym | float:
-        return Sym(names[v], atomic=True) if v in names else v.data
-
+    writer = Writer(code=False)
     forward = [ForwardRow(names[node], definition(node, names), node.data,
                           node.label if node.op is not None else "")
                for node in order if node in names]
@@ -194,18 +198,18 @@ def trace(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Trace:
     def bar(v: Value) -> str:
         return names[v][0] + BAR + names[v][1:]
 
-    adjoint_of = {root: seed}
     rows = [AdjointRow(bar(root), "seed", seed, seed, root.label)]
-    for node in reversed(order):
-        if node.op is None:
-            continue
-        upstream = adjoint_of.get(node, 0.0)
-        args = [arg(p) for p in node.parents]
-        texts = grad_texts(node.op, math_, Sym(names[node], atomic=True), args)
-        for parent, local, text in zip(node.parents, node.local_grads, texts):
-            term = chain_term(upstream, local)
-            adjoint_of[parent] = adjoint_of.get(parent, 0.0) + term
-            if parent in names:
-                rows.append(AdjointRow(bar(parent), _product(bar(node), text), term,
-                                       adjoint_of[parent], parent.label))
+    texts: dict[Value, list[str]] = {}
+
+    def on_term(node: Value, k: int, parent: Value, upstream: float, local: float,
+                total: float) -> None:
+        if parent not in names or not parent.requires_grad or node.op is None:
+            return
+        if node not in texts:
+            texts[node] = of_parents(node, grad_texts(node.op, writer.sym(names[node]),
+                                                      _symbols(node, names, writer)))
+        rows.append(AdjointRow(bar(parent), _product(bar(node), texts[node][k]),
+                               chain_term(upstream, local), total, parent.label))
+
+    reverse_pass(order, root, seed, on_term=on_term)
     return Trace(forward, rows, digits)

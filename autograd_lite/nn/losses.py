@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.value import Value, add_n, dot, lift, to_float
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value, add_n, dot, lift
 
 Scalar = Value | float
 

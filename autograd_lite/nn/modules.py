@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
-from autograd_lite.core.value import Value, constant, dot, lift, to_float, zero_grad
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value, constant, dot, lift, zero_grad
 
 Activation: TypeAlias = Callable[[Value], Value]
 ActivationSpec: TypeAlias = "str | Activation"

@@ -15,7 +15,8 @@ import math
 from collections.abc import Iterable
 
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.value import Value, to_float, zero_grad
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value, zero_grad
 
 
 class Optimizer:

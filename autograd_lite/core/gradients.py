@@ -1,0 +1,102 @@
+"""``grad``: derivatives of one output as return values, as ``torch.autograd.grad``.
+
+No ``.grad`` is touched.  With ``create_graph=True`` the derivatives are Values recorded
+in the graph (each local derivative is the primitive's rule applied to Values), so they
+can be differentiated again, to any order.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any, overload
+
+from autograd_lite.core.observers import anomaly_observer
+from autograd_lite.core.reverse import NonFiniteOrigins, reverse_pass, topological_order
+from autograd_lite.core.value import (
+    Value,
+    constant,
+    enable_grad,
+    lift,
+    local_grads_as_values,
+    no_grad,
+)
+
+_UNUSED = ("One of the differentiated Values appears to not have been used in the graph. "
+           "Set allow_unused=True if this is the desired behavior.")
+
+
+def _value_edges(node: Value) -> tuple[Sequence[Value], Sequence[Any]]:
+    return node.parents, (local_grads_as_values(node) if node.parents else ())
+
+
+@overload
+def grad(output: Value, inputs: Value, create_graph: bool = ...,
+         allow_unused: bool = ..., materialize_grads: bool = ...) -> Any: ...
+@overload
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = ...,
+         allow_unused: bool = ..., materialize_grads: bool = ...) -> list[Any]: ...
+def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False,
+         allow_unused: bool = False, materialize_grads: bool = False) -> Any:
+    """d output / d input for each input, without touching any ``.grad``.
+
+    As ``torch.autograd.grad``: an input the output does not depend on is an error unless
+    ``allow_unused`` (then its gradient is ``None``).  With ``create_graph`` the gradients
+    are Values recorded in the graph, so they can be differentiated again.
+    ``materialize_grads`` (as in PyTorch): an unused input, or an output that is a constant
+    (a derivative that no longer depends on anything), gives 0 instead of an error.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__} {output!r}")
+    single = isinstance(inputs, Value)
+    if single:
+        wanted: tuple[Value, ...] = (inputs,)  # type: ignore[assignment]
+    elif isinstance(inputs, Sequence) and not isinstance(inputs, str):
+        wanted = tuple(inputs)
+    else:
+        raise TypeError(f"grad: inputs must be a Value or a sequence of Values, got "
+                        f"{type(inputs).__name__} {inputs!r}")
+    for x in wanted:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs must be Values, got {type(x).__name__} {x!r}")
+        if not x.requires_grad:
+            raise RuntimeError(f"grad: input {x!r} does not require grad")
+    if not output.requires_grad:
+        if not materialize_grads:
+            raise RuntimeError(f"grad: output {output!r} does not require grad (a constant: "
+                               "pass materialize_grads=True to get zeros)")
+        return _results(wanted, single, {}, set(), create_graph, materialize=True)
+    order = topological_order(output)
+    observer = None if create_graph else anomaly_observer()
+    origins = NonFiniteOrigins() if observer is not None else None
+    if create_graph:
+        with enable_grad():
+            adjoint = reverse_pass(order, output, constant(1.0), edges=_value_edges,
+                                   times=operator.mul)
+    else:
+        with no_grad():
+            adjoint = reverse_pass(order, output, 1.0, on_term=origins)
+    if observer is not None and origins is not None:
+        for x in wanted:
+            if x in origins.origin:
+                observer.nonfinite(*origins.origin[x])
+    return _results(wanted, single, adjoint, set(order), create_graph, allow_unused,
+                    materialize_grads)
+
+
+def _results(wanted: Sequence[Value], single: bool, adjoint: dict[Value, Any],
+             used: set[Value], create_graph: bool, allow_unused: bool = False,
+             materialize: bool = False) -> Any:
+    results: list[Any] = []
+    for x in wanted:
+        if x not in used and materialize:
+            results.append(constant(0.0) if create_graph else 0.0)
+        elif x not in used:
+            if not allow_unused:
+                raise RuntimeError(f"grad: {x!r}: {_UNUSED}")
+            results.append(None)
+        elif create_graph:
+            results.append(lift(adjoint.get(x, 0.0)))
+        else:
+            results.append(float(adjoint.get(x, 0.0)))
+    return results[0] if single else results

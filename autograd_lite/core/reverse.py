@@ -1,0 +1,156 @@
+"""The one reverse pass, and the topological order it walks.
+
+Given a graph in topological order (parents before children) and the adjoint of its root,
+:func:`reverse_pass` visits the nodes in reverse order, when each node's adjoint
+``d root / d node`` is complete, and applies the chain rule along every edge::
+
+    adjoint[parent]  +=  adjoint[node] * d node / d parent
+
+Everything that differentiates a graph calls it: ``grad`` (floats, or Values with
+``create_graph``), ``Value.backward`` in anomaly mode (its plain loop is the same walk with
+the adjoints kept in ``.grad``: :func:`accumulate_into_grad`), the step-through and the
+Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly mode
+(:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times`` and ``plus``
+write code).  The nodes need only a ``parents`` tuple (and, by default, a ``local_grads``
+tuple beside it): nothing here knows ``Value``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+N = TypeVar("N", bound=Hashable)
+Edges = Callable[[Any], tuple[Sequence[Any], Sequence[Any]]]
+
+
+def chain_term(upstream: float, local: float) -> float:
+    """What one edge adds to a parent in float arithmetic: ``upstream * local``, and exactly
+    0 when either factor is 0 -- so 0 * inf never makes a nan (relu then sqrt at x < 0:
+    d = 0, not nan).  Every float mode follows this rule."""
+    return upstream * local if upstream != 0.0 and local != 0.0 else 0.0
+
+
+def recorded_edges(node: Any) -> tuple[Sequence[Any], Sequence[float]]:
+    """A node's parents and the local derivatives recorded with it (floats)."""
+    return node.parents, node.local_grads
+
+
+def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recorded_edges,
+                 times: Callable[[Any, Any], Any] = chain_term,
+                 plus: Callable[[Any, Any], Any] = operator.add,
+                 visit: Callable[[N, Any], Any] | None = None,
+                 on_term: Callable[[N, int, N, Any, Any, Any], None] | None = None,
+                 ) -> dict[N, Any]:
+    """``d root / d node`` for every node of ``order`` that ``root`` depends on.
+
+    ``order`` lists parents before children; ``edges(node)`` gives ``(parents, locals)``.
+    The algebra is ``times`` (adjoint x local) and ``plus`` (accumulate): floats with
+    :func:`chain_term` by default, Values with ``*`` for differentiable gradients, symbols
+    for code.  ``visit(node, adjoint)`` is called when a node's adjoint is complete, before
+    it is passed on (a result other than None replaces it); ``on_term(node, k, parent,
+    adjoint, local, total)`` after each edge, with the parent's adjoint so far.  Nodes
+    ``root`` does not reach are left out.
+    """
+    adjoint: dict[N, Any] = {root: seed}
+    for node in reversed(order):
+        g = adjoint.get(node)
+        if g is None:
+            continue
+        if visit is not None:
+            shown = visit(node, g)
+            if shown is not None:
+                g = adjoint[node] = shown
+        parents, local = edges(node)
+        for k, parent in enumerate(parents):
+            term = times(g, local[k])
+            before = adjoint.get(parent)
+            total = adjoint[parent] = term if before is None else plus(before, term)
+            if on_term is not None:
+                on_term(node, k, parent, g, local[k], total)
+    return adjoint
+
+
+def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
+    """:func:`reverse_pass` with its defaults (recorded float derivatives, :func:`chain_term`)
+    keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop.
+
+    Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch).  A zero adjoint or
+    a zero local derivative adds nothing, so a leaf whose local derivatives are 0 (one that
+    does not require gradients) is never written to.
+    """
+    for node in order:
+        if node.op is not None:
+            node.grad = 0.0
+    root.grad += seed
+    for node in reversed(order):
+        g = node.grad
+        parents = node.parents
+        if not parents or not g:
+            continue
+        local = node.local_grads
+        if g - g != 0.0:  # an infinite adjoint: a zero local derivative adds nothing
+            for parent, d in zip(parents, local):
+                if d:
+                    parent.grad += chain_term(g, d)
+        elif len(parents) == 2:  # binary ops, unrolled: 1.5x faster
+            first, second = parents
+            d0, d1 = local
+            if d0:
+                first.grad += g * d0
+            if d1:
+                second.grad += g * d1
+        else:
+            for parent, d in zip(parents, local):
+                if d:
+                    parent.grad += g * d
+
+
+def topological_order(root: Any) -> list[Any]:
+    """Every node ``root`` depends on, parents before children, each once (iterative DFS).
+
+    The order is that of a recursive post-order DFS visiting parents left to right.  A
+    node is pushed, then a ``None`` marker, then its parents (last first, so the first is
+    expanded first); popping the marker means all its parents are done, so the node is
+    emitted.  No per-node tuples or iterators, and no recursion limit.
+    """
+    order: list[Any] = []
+    seen: set[Any] = set()
+    stack: list[Any] = [root]
+    pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())  # a marker always sits above its node
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        parents = node.parents
+        if parents:
+            push(node)
+            push(None)
+            for parent in reversed(parents):
+                if parent not in seen:
+                    push(parent)
+        else:
+            emit(node)
+    return order
+
+
+Origin = tuple[Any, int, float, float, float]
+"""Where a gradient first became non-finite: (node, argument, adjoint, local, total)."""
+
+
+class NonFiniteOrigins:
+    """An ``on_term`` hook for anomaly mode: for each node whose adjoint became nan or inf,
+    the edge where that first happened (inherited from the child that passed it on)."""
+
+    def __init__(self) -> None:
+        self.origin: dict[Any, Origin] = {}
+
+    def __call__(self, node: Any, k: int, parent: Any, g: float, local: float,
+                 total: float) -> None:
+        if total - total != 0.0 and parent not in self.origin:
+            self.origin[parent] = self.origin.get(node) or (node, k, g, local, total)

@@ -1,0 +1,210 @@
+"""Every primitive through every mode, built-ins and a user's alike.
+
+One table (``testing.OP_CASES``: each built-in's public spelling and input domain), run
+through eager backward, ``grad(create_graph=True)``, forward mode, the Wengert list, the
+compiled tape, its NumPy batch replay, the CLI's expression language and the diagrams.  A
+primitive missing from any mode fails here instead of hiding (the gap the old layout had:
+an op every eager test accepted, which the batch replay and the CLI did not know).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import (
+    DomainError,
+    Value,
+    compiled,
+    detect_anomaly,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    jvp,
+    primitive,
+)
+from autograd_lite import math as am
+from autograd_lite.cli.expr import FUNCTIONS, parse_expression
+from autograd_lite.core import rules
+from autograd_lite.core.anomaly import AnomalyError
+from autograd_lite.graph.wengert import trace
+from autograd_lite.testing import (
+    OP_CASES,
+    Domain,
+    OpCase,
+    assert_gradients_match,
+    expressions,
+)
+
+IDS = [c.name for c in OP_CASES]
+
+
+def _draw(data: st.DataObject, case: OpCase) -> tuple[list[float], Any]:
+    xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(case.domains)]
+    params = [data.draw(st.sampled_from(case.params), label="param")] if case.params else []
+    return xs, lambda *v: case.call(*v, *params)
+
+
+def test_every_builtin_primitive_has_a_case() -> None:
+    """A built-in declared without an OpCase fails here (and so in every test below)."""
+    builtins = {name for name, p in rules.PRIMITIVES.items() if p.builtin}
+    assert {c.op for c in OP_CASES} == builtins
+
+
+@pytest.mark.parametrize("case", OP_CASES, ids=IDS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_every_mode_agrees_with_eager_backward(case: OpCase, data: st.DataObject) -> None:
+    """backward = grad = jvp = compiled replay = NumPy batch, for every primitive."""
+    xs, f = _draw(data, case)
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    out.backward()
+    eager = [leaf.grad for leaf in leaves]
+    # grad, float and differentiable
+    assert grad(f(*leaves), leaves) == pytest.approx(eager, rel=1e-12, abs=1e-300)
+    as_values = grad(f(*leaves), leaves, create_graph=True, materialize_grads=True)
+    assert [g.data for g in as_values] == pytest.approx(eager, rel=1e-9, abs=1e-12)
+    # forward mode: one direction per input
+    for i in range(len(xs)):
+        _, tangent = jvp(f, xs, [float(i == j) for j in range(len(xs))])
+        assert tangent == pytest.approx(eager[i], rel=1e-9, abs=1e-12)
+    # the compiled tape, replayed on floats and on a NumPy batch of the same point twice
+    tape = compiled(f)
+    value, grads = tape(*xs)
+    assert value == out.data
+    assert list(grads) == pytest.approx(eager, rel=1e-12, abs=1e-300)
+    batch = tape.batch(*[[x, x] for x in xs], backend="numpy")
+    assert list(batch.values) == pytest.approx([out.data] * 2, rel=1e-12)
+    for g, e in zip(batch.grads, eager):
+        assert list(g) == pytest.approx([e, e], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("case", OP_CASES, ids=IDS)
+def test_every_primitive_is_written_in_the_wengert_list(case: OpCase) -> None:
+    x = Value(0.75, "x")
+    args = [x] + [Value(0.5 + k, f"y{k}") for k in range(len(case.domains) - 1)]
+    out = case.call(*args, *case.params[:1])
+    rows = trace(out).forward
+    assert rows[-1].value == out.data
+    assert rows[-1].text  # the rule as text, e.g. "x * y0", "exp(x)"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in rules.PRIMITIVES.items()
+                                        if p.builtin and p.arity == 1 and not p.infix
+                                        and n != "neg"))
+def test_every_one_argument_builtin_is_a_cli_function(name: str) -> None:
+    op = rules.PRIMITIVES[name]
+    assert FUNCTIONS[name] is op
+    params = ", 0.5" * op.params
+    value = parse_expression(f"{name}(x{params})").evaluate({"x": 0.75})
+    assert value.data == op.evaluate([0.75, *([0.5] * op.params)])
+
+
+# -- a primitive of one's own ---------------------------------------------------------------
+softplus = primitive("softplus",
+                     lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
+                     lambda out, x: (1 / (1 + am.exp(-x)),))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def test_a_user_primitive_in_every_mode() -> None:
+    """softplus'(x) = sigmoid(x), softplus''(x) = sigmoid(x) (1 - sigmoid(x)): closed forms."""
+    x = Value(0.5)
+    y = softplus(x)
+    assert y.data == pytest.approx(math.log(1 + math.exp(0.5)), rel=1e-15)
+    y.backward()
+    assert x.grad == pytest.approx(_sigmoid(0.5), rel=1e-15)
+    first = grad(softplus(x), x, create_graph=True)
+    assert grad(first, x) == pytest.approx(_sigmoid(0.5) * (1 - _sigmoid(0.5)), rel=1e-12)
+    third = grad(grad(first, x, create_graph=True), x)   # s (1 - s) (1 - 2 s)
+    s = _sigmoid(0.5)
+    assert third == pytest.approx(s * (1 - s) * (1 - 2 * s), rel=1e-9)
+    assert jvp(softplus, [0.5], [2.0])[1] == pytest.approx(2 * s, rel=1e-15)
+    assert gradcheck(softplus, [0.5]) and gradgradcheck(softplus, [-1.5])
+    tape = compiled(lambda a: softplus(a) * a)
+    assert tape(0.5).grads[0] == pytest.approx(math.log(1 + math.exp(0.5)) + 0.5 * s)
+    batch = tape.batch([0.5, -1.0], backend="numpy")
+    assert batch.grads[0][1] == pytest.approx(
+        math.log(1 + math.exp(-1.0)) - _sigmoid(-1.0), rel=1e-12)
+    assert "v2 = softplus(v1)" in str(trace(softplus(Value(0.5, "x"))))
+    values = am.exp(np.array([0.0, 1.0]))
+    assert list(values) == [1.0, math.e]
+
+
+@settings(max_examples=40, deadline=None)
+@given(Domain(-30.0, 30.0).floats())
+def test_a_user_primitive_matches_central_differences(x: float) -> None:
+    assert_gradients_match(softplus, [x])
+
+
+SOFTPLUS = OpCase("softplus", "softplus", softplus, (Domain(-30.0, 30.0),))
+
+
+@settings(max_examples=40, deadline=None)
+@given(expressions(n_inputs=2, max_ops=6, primitives=[*OP_CASES, SOFTPLUS]))
+def test_a_user_primitive_in_random_graphs(expression: Any) -> None:
+    inputs = [0.3, -0.7]
+    if expression.checkable(inputs):
+        assert_gradients_match(expression, inputs)
+
+
+def test_a_user_primitive_outside_its_domain_names_itself() -> None:
+    log2 = primitive("log2_of", lambda x: math.log2(x), lambda out, x: (1 / (x * math.log(2)),))
+    with pytest.raises(DomainError, match=r"log2_of\(-1.0\): math domain error"):
+        log2(Value(-1.0))
+    with pytest.raises(DomainError, match=r"log2_of\(-1.0\)"):
+        compiled(lambda a: log2(a))(-1.0)
+
+
+def test_a_user_primitive_in_anomaly_mode() -> None:
+    """cbrt'(0) is infinite: anomaly mode names the primitive."""
+    cbrt = primitive("cbrt_of", lambda x: math.copysign(abs(x) ** (1 / 3), x),
+                     lambda out, x: (1 / (3 * out * out) if out != 0 else math.inf,))
+    x = Value(0.0)
+    with detect_anomaly(), pytest.raises(AnomalyError, match="cbrt_of"):
+        cbrt(x).backward()
+    assert x.grad == 0.0
+
+
+def test_a_name_is_data_never_code() -> None:
+    hostile = primitive('x"; import os; os.system("echo owned") #',
+                        lambda x: 2.0 * x, lambda out, x: (2.0,))
+    tape = compiled(lambda a: hostile(a) + 1.0)
+    assert tape(1.5) == (4.0, (2.0,))
+    assert "import os" not in tape.tape.key  # the code itself
+    named = [line for line in tape.source.splitlines() if "import os" in line]
+    assert named == ["    # _p0: 'x\"; import os; os.system(\"echo owned\") #'"]  # a comment
+    assert "import os" in str(trace(hostile(Value(1.0, "x"))))  # shown, as text
+
+
+def test_declaring_a_primitive_checks_its_arguments() -> None:
+    with pytest.raises(TypeError, match="primitive: name must be a non-empty str"):
+        primitive("", math.exp, lambda out, x: (out,))
+    with pytest.raises(ValueError, match="'exp' is a built-in primitive"):
+        primitive("exp", math.exp, lambda out, x: (out,))
+    with pytest.raises(TypeError, match="primitive 'f': forward and grad must be callables"):
+        primitive("f", math.exp, 3.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="softplus: expected 1 arguments, got 2"):
+        softplus(1.0, 2.0)
+
+
+def test_tapes_that_differ_only_in_their_primitives_are_not_confused() -> None:
+    """The same code shape calling exp or log (chosen on a plain float) gives two tapes."""
+    @compiled
+    def f(a: Value) -> Value:
+        return a.exp() if a.data > 1.0 else a.log()
+
+    assert f(2.0).value == math.exp(2.0)
+    assert f(0.5).value == math.exp(0.5)  # no guard saw the float decision: the exp tape
+    g = compiled(lambda a: a.log())
+    assert g(0.5).value == math.log(0.5)
+    assert g.source.splitlines()[3] == "    # _p0: 'log'"

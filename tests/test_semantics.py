@@ -1,0 +1,163 @@
+"""The README's semantics table, row by row: what a PyTorch or micrograd user can expect."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_lite import Value, constant, grad, no_grad, zero_grad
+from autograd_lite import math as am
+
+
+# -- requires_grad propagates as in PyTorch ---------------------------------------------
+def test_a_value_tracks_gradients_by_default() -> None:
+    assert Value(3.0).requires_grad
+
+
+def test_an_operation_on_constants_is_a_constant_leaf() -> None:
+    c = Value(1.0, requires_grad=False)
+    for result in (c.exp(), c * 3.0, c + c, am.sin(c), Value(2.0).detach() * 3):
+        assert not result.requires_grad
+        assert result.is_leaf
+
+
+def test_a_constant_input_never_receives_a_gradient() -> None:
+    c = Value(2.0, requires_grad=False)
+    w = Value(3.0)
+    (c * w).backward()
+    assert w.grad == 2.0
+    assert c.grad == 0.0
+    y = (c.exp() + w * c) * c   # c reached along three paths
+    y.backward()
+    assert c.grad == 0.0
+
+
+def test_backward_from_a_constant_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (Value(2.0).detach() * 3).backward()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        constant(1.0).backward()
+
+
+def test_backward_twice_accumulates_leaves_and_overwrites_the_rest() -> None:
+    x = Value(2.0)
+    y = x * x
+    y.backward()
+    y.backward()
+    assert x.grad == 8.0     # leaves accumulate: 4 + 4
+    assert y.grad == 1.0     # micrograd would say 2: it accumulates into y too
+
+
+def test_grad_of_a_constant_output_raises_or_gives_zero_when_asked() -> None:
+    x = Value(1.5)
+    first = grad(x * 3.0, x, create_graph=True)  # 3: depends on nothing
+    assert first.data == 3.0 and not first.requires_grad
+    with pytest.raises(RuntimeError, match=r"does not require grad.*materialize_grads=True"):
+        grad(first, x)
+    assert grad(first, x, materialize_grads=True) == 0.0
+    # x ** 0 records a derivative that still depends on x (dpow(x, 0)): 0 without asking
+    assert grad(grad(x ** 0.0, x, create_graph=True), x) == 0.0
+
+
+def test_grad_of_an_unused_input() -> None:
+    x, unused = Value(1.0), Value(2.0)
+    y = x * x
+    with pytest.raises(RuntimeError, match=r"allow_unused=True"):
+        grad(y, [x, unused])
+    assert grad(y, [x, unused], allow_unused=True) == [2.0, None]
+    assert grad(y, [x, unused], materialize_grads=True) == [2.0, 0.0]
+
+
+def test_grad_wants_inputs_that_require_grad() -> None:
+    with pytest.raises(RuntimeError, match=r"grad: input .* does not require grad"):
+        grad(Value(1.0) * 2, [constant(1.0)])
+    with pytest.raises(TypeError, match=r"grad: inputs must be a Value or a sequence of "
+                                        r"Values, got float 2.0"):
+        grad(Value(1.0) * 2, 2.0)  # type: ignore[call-overload]
+
+
+def test_no_grad_as_context_decorator_and_bare_decorator() -> None:
+    x = Value(1.0)
+    with no_grad():
+        assert not (x * 2).requires_grad
+
+    @no_grad()
+    def called() -> Value:
+        return x * 2
+
+    @no_grad
+    def bare() -> Value:
+        return x * 2
+
+    assert not called().requires_grad and not bare().requires_grad
+    assert (x * 2).requires_grad
+    with pytest.raises(TypeError, match=r"no_grad: expected a function to decorate or "
+                                        r"nothing, got float 3\.0"):
+        no_grad(3.0)  # type: ignore[arg-type]
+
+
+def test_zero_grad_takes_one_value_or_several() -> None:
+    x, y = Value(1.0), Value(2.0)
+    (x * y).backward()
+    zero_grad(x)
+    assert (x.grad, y.grad) == (0.0, 1.0)
+    zero_grad([x, y])
+    assert y.grad == 0.0
+    with pytest.raises(TypeError, match=r"zero_grad: expected Values, got float 1\.0"):
+        zero_grad([x, 1.0])  # type: ignore[list-item]
+    assert x.grad == 0.0
+
+
+# -- no silent graph cut -----------------------------------------------------------------
+@pytest.mark.parametrize("cut", [float, int, round, math.exp, math.sqrt],
+                         ids=["float", "int", "round", "math.exp", "math.sqrt"])
+def test_turning_a_tracked_value_into_a_number_is_refused(cut: object) -> None:
+    v = Value(2.0)
+    with pytest.raises(TypeError, match=r"would cut the graph: use v.item\(\)"):
+        cut(v)  # type: ignore[operator]
+
+
+def test_a_constant_is_a_number_for_python() -> None:
+    c = Value(2.5, requires_grad=False)
+    assert (float(c), int(c), round(c)) == (2.5, 2, 2)
+    assert math.exp(c) == math.exp(2.5)
+
+
+def test_item_always_gives_the_number() -> None:
+    assert Value(2.5).item() == 2.5
+    assert Value(2.5).data == 2.5
+
+
+def test_truth_of_a_value_is_refused() -> None:
+    with pytest.raises(TypeError, match="truth value of a Value is ambiguous"):
+        bool(Value(0.0))
+    with pytest.raises(TypeError, match="truth value"):
+        if Value(1.0):  # pragma: no cover - the test is that this raises
+            pass
+
+
+def test_a_value_is_not_an_index() -> None:
+    with pytest.raises(TypeError, match="cannot be used as an index"):
+        [1, 2, 3][Value(1.0)]  # type: ignore[call-overload]
+
+
+def test_format_formats_the_number() -> None:
+    v = Value(2.0 / 3.0)
+    assert format(v, ".3f") == "0.667"
+    assert f"{v:.2e}" == "6.67e-01"
+    assert f"{v}" == repr(v)
+
+
+def test_comparisons_compare_numbers_and_equality_is_identity() -> None:
+    a, b = Value(1.0), Value(1.0)
+    assert a < 2 and a <= b and b >= a and not a > b
+    assert a != b and a == a
+    assert len({a, b, a}) == 2
+    assert {a: "a"}[a] == "a"
+
+
+def test_the_differentiable_math_keeps_the_gradient() -> None:
+    v = Value(2.0)
+    am.exp(v).backward()
+    assert v.grad == math.exp(2.0)
