@@ -23,13 +23,27 @@
 # weights and a random batch (seeded) stand in for its example.
 
 # %%
+import math
+
 import numpy as np
 from IPython.display import Markdown, display
 
-from autograd_lite import MLP, Value, add_n, draw_dot, jvp, topological_order
-from autograd_lite.nn.losses import binary_cross_entropy
+from autograd_lite import (
+    MLP,
+    Value,
+    add_n,
+    draw_dot,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    jvp,
+    primitive,
+    topological_order,
+)
+from autograd_lite import math as am
 from autograd_lite.graph.steps import backward_frames
 from autograd_lite.graph.wengert import BAR, trace, value_names
+from autograd_lite.nn.losses import binary_cross_entropy
 
 NOTE = "004_a894338046b1c749.txt"
 rng = np.random.default_rng(4)
@@ -215,11 +229,6 @@ assert all(abs(f - r) < 1e-12 for f, r in zip(forward_mode, reverse_mode))
 # three, and no rounding to 0 for large `z`.
 
 # %%
-import math
-
-from autograd_lite import grad, gradcheck, gradgradcheck, primitive
-from autograd_lite import math as am
-
 softplus = primitive("softplus",
                      lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
                      lambda out, x: (1 / (1 + am.exp(-x)),))
