@@ -316,6 +316,8 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
     ``title`` is drawn above the graph; ``names`` adds a first field to some boxes (e.g. the
     ``v7`` of :func:`autograd_lite.graph.wengert.value_names`).
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
     if not 1 <= digits <= 17:
@@ -368,14 +370,19 @@ class _Style:
         return {}
 
 
-def _check_size(boxes: int, values: int, max_nodes: int | None) -> None:
-    if max_nodes is not None and boxes > max_nodes:
+def _check_size(boxes: int, values: int, max_nodes: int | None, collapsed: bool = False) -> None:
+    if max_nodes is None or boxes <= max_nodes:
+        return
+    if collapsed:  # the hint must not suggest the collapse=True already given
         raise GraphTooLargeError(
-            f"draw_dot: the graph has {values} values ({boxes} boxes with the operations), "
-            f"more than max_nodes={max_nodes}; draw a collapsed view with collapse=True "
-            "(one box per neuron, from labels such as 'layers.0.weight[3][1]'), or pass a "
-            "larger max_nodes "
-            "(layout time grows quickly)")
+            f"draw_dot: the collapsed graph of {values} values still has {boxes} boxes, more "
+            f"than max_nodes={max_nodes}; group more coarsely (collapse= a function from a "
+            "value to its group name) or pass a larger max_nodes (layout time grows quickly)")
+    raise GraphTooLargeError(
+        f"draw_dot: the graph has {values} values ({boxes} boxes with the operations), "
+        f"more than max_nodes={max_nodes}; draw one box per neuron with collapse=True "
+        "(from labels such as 'layers.0.weight[3][1]'), or pass a larger max_nodes "
+        "(layout time grows quickly)")
 
 
 def _draw_full(diagram: Any, order: list[Value], style: _Style) -> None:
@@ -410,7 +417,7 @@ def _draw_collapsed(diagram: Any, order: list[Value], groups: dict[Value, str], 
     group_ids = {name: f"g{i}" for i, name in enumerate(members)}
     for node, name in groups.items():
         ids[node] = group_ids[name]
-    _check_size(len(group_ids) + len(order) - len(groups), len(order), max_nodes)
+    _check_size(len(group_ids) + len(order) - len(groups), len(order), max_nodes, True)
     graphviz = _import_graphviz()
     drawn: set[str] = set()
     edges: dict[tuple[str, str], bool] = {}
