@@ -134,10 +134,10 @@ def test_a_format_only_system_graphviz_draws_says_what_to_install_and_writes_not
 
 def test_pipe_and_the_png_hook_say_what_to_install(no_dot: None) -> None:
     diagram = product_diagram()
-    with pytest.raises(RenderError, match=r"^PDF output needs the Graphviz `dot` program.*"
+    with pytest.raises(RenderError, match=r"^Diagram.pipe: PDF output needs the Graphviz `dot` program.*"
                                           + INSTALL):
         diagram.pipe("pdf")
-    with pytest.raises(RenderError, match=r"^PNG output needs.*" + INSTALL):
+    with pytest.raises(RenderError, match=r"^Diagram.pipe: PNG output needs.*" + INSTALL):
         diagram._repr_image_png()
 
 
@@ -153,9 +153,9 @@ def test_options_only_the_dot_program_has_say_so(no_dot: None, tmp_path: Path) -
 
 def test_an_unknown_format_or_engine_is_a_value_error(no_dot: None) -> None:
     diagram = product_diagram()
-    with pytest.raises(ValueError, match=r"^render: unknown format 'svgg'"):
+    with pytest.raises(ValueError, match=r"^Diagram.pipe: unknown format 'svgg'"):
         diagram.pipe("svgg")
-    with pytest.raises(ValueError, match=r"^render: unknown engine 'dott'"):
+    with pytest.raises(ValueError, match=r"^Diagram.pipe: unknown engine 'dott'"):
         diagram.pipe(engine="dott")
 
 

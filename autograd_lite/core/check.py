@@ -33,9 +33,20 @@ class GradcheckError(RuntimeError):
     """Analytical and numerical derivatives disagree (raised by gradcheck/gradgradcheck)."""
 
 
-def _floats(inputs: Sequence[float | Value]) -> list[float]:
-    return [x.data if isinstance(x, Value) else to_float(x, f"input {i}")
+def _floats(inputs: Sequence[float | Value], where: str = "check") -> list[float]:
+    if not isinstance(inputs, Sequence) or isinstance(inputs, str):
+        raise TypeError(f"{where}: inputs must be a sequence of numbers or Values, got "
+                        f"{type(inputs).__name__}")
+    return [x.data if isinstance(x, Value) else to_float(x, f"{where}: input {i}")
             for i, x in enumerate(inputs)]
+
+
+def _checked(where: str, f: object, eps: float = 1e-6) -> None:
+    """Refuse an ``f`` that is not callable and an ``eps`` that is not a positive number."""
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a function of Values, got {type(f).__name__}")
+    if to_float(eps, f"{where}: eps") <= 0.0:
+        raise ValueError(f"{where}: eps must be positive, got {eps!r}")
 
 
 def _leaves(xs: Sequence[float]) -> list[Value]:
@@ -59,7 +70,12 @@ def _evaluate(f: Function, xs: Sequence[float]) -> list[float]:
 def central_difference(f: Function, inputs: Sequence[float | Value], i: int,
                        eps: float = 1e-6) -> float:
     """``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for a scalar-valued ``f``."""
-    column = _numerical_column(f, _floats(inputs), i, eps)
+    _checked("central_difference", f, eps)
+    xs = _floats(inputs, "central_difference")
+    if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(xs):
+        raise IndexError(f"central_difference: input index {i!r} out of range for "
+                         f"{len(xs)} inputs")
+    column = _numerical_column(f, xs, i, eps)
     if len(column) != 1:
         raise TypeError(f"central_difference: f returned {len(column)} outputs; "
                         "use numerical_jacobian for several")
@@ -79,7 +95,8 @@ def _numerical_column(f: Function, xs: list[float], i: int, eps: float) -> list[
 def numerical_jacobian(f: Function, inputs: Sequence[float | Value],
                        eps: float = 1e-6) -> Jacobian:
     """``J[j][i] = d output_j / d input_i`` by central differences."""
-    xs = _floats(inputs)
+    _checked("numerical_jacobian", f, eps)
+    xs = _floats(inputs, "numerical_jacobian")
     columns = [_numerical_column(f, xs, i, eps) for i in range(len(xs))]
     n_out = len(_evaluate(f, xs))
     return [[column[j] for column in columns] for j in range(n_out)]
@@ -87,12 +104,14 @@ def numerical_jacobian(f: Function, inputs: Sequence[float | Value],
 
 def analytical_jacobian(f: Function, inputs: Sequence[float | Value]) -> Jacobian:
     """``J[j][i] = d output_j / d input_i`` by reverse mode (:func:`~autograd_lite.grad`)."""
-    return _analytical(f, inputs)[0]
+    _checked("analytical_jacobian", f)
+    return _analytical(f, inputs, "analytical_jacobian")[0]
 
 
-def _analytical(f: Function, inputs: Sequence[float | Value]) -> tuple[Jacobian, list[list[bool]]]:
+def _analytical(f: Function, inputs: Sequence[float | Value],
+                where: str) -> tuple[Jacobian, list[list[bool]]]:
     """The reverse-mode Jacobian, and whether the graph connects each output to each input."""
-    leaves = _leaves(_floats(inputs))
+    leaves = _leaves(_floats(inputs, where))
     rows: Jacobian = []
     connected: list[list[bool]] = []
     for out in _outputs(f(*leaves)):
@@ -128,8 +147,10 @@ def gradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-6,
     respect to input i``, then the numerical and analytical values), or returns False when
     ``raise_exception`` is False.
     """
+    _checked("gradcheck", f, eps)
+    _floats(inputs, "gradcheck")
     numerical = numerical_jacobian(f, inputs, eps)
-    analytical, connected = _analytical(f, inputs)
+    analytical, connected = _analytical(f, inputs, "gradcheck")
     for j, (num_row, ana_row) in enumerate(zip(numerical, analytical, strict=True)):
         for i, (n, a) in enumerate(zip(num_row, ana_row, strict=True)):
             if not _close(a, n, atol, rtol) and not connected[j][i]:
@@ -147,6 +168,8 @@ def first_derivatives(f: Function) -> Function:
     Output ``j * n_inputs + i`` is ``d output_j / d input_i``, computed with
     ``grad(create_graph=True)``, so it can be differentiated again.
     """
+    _checked("first_derivatives", f)
+
     def derivatives(*leaves: Value) -> list[Value | float]:
         flat: list[Value | float] = []
         for out in _outputs(f(*leaves)):
@@ -170,10 +193,11 @@ def gradgradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-
     that first derivative in ``x_k``.  Failure message: ``Second derivative mismatch for
     output j with respect to inputs i and k``.
     """
-    n = len(inputs)
+    _checked("gradgradcheck", f, eps)
+    n = len(_floats(inputs, "gradgradcheck"))
     g = first_derivatives(f)
     numerical = numerical_jacobian(g, inputs, eps)
-    analytical, connected = _analytical(g, inputs)
+    analytical, connected = _analytical(g, inputs, "gradgradcheck")
     for row, (num_row, ana_row) in enumerate(zip(numerical, analytical, strict=True)):
         j, i = divmod(row, n)
         for k, (num, a) in enumerate(zip(num_row, ana_row, strict=True)):

@@ -12,6 +12,7 @@ node ids come from the topological order, so the same graph always gives the sam
 from __future__ import annotations
 
 import functools
+import numbers
 import os
 import re
 import shutil
@@ -83,7 +84,7 @@ def diagram_type() -> Any:
 
         def svg(self, *, backend: Backend = "auto") -> str:
             """The diagram as SVG text."""
-            return render_svg(self.source, backend=backend)
+            return render_svg(self.source, backend=backend, where="Diagram.svg")
 
         def save(self, filename: str | os.PathLike[str] | None = None,
                  directory: str | os.PathLike[str] | None = None, *,
@@ -98,7 +99,7 @@ def diagram_type() -> Any:
                           self.filename if filename is None else filename)
             if skip_existing and target.exists():
                 return target
-            return save_source(self.source, target, backend=backend)
+            return save_source(self.source, target, backend=backend, where="Diagram.save")
 
         def render(self, filename: str | os.PathLike[str] | None = None,
                    directory: str | os.PathLike[str] | None = None, view: bool = False,
@@ -143,7 +144,7 @@ def diagram_type() -> Any:
                 raise graphviz.FileExistsError(f"render: output file exists: "
                                                f"{os.fspath(out)!r}")
             drawn = render_source(self.source, fmt, backend=backend,
-                                  engine=engine or self.engine)
+                                  engine=engine or self.engine, where="Diagram.render")
             source_path.parent.mkdir(parents=True, exist_ok=True)
             source_path.write_text(self.source, encoding="utf-8")
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -167,7 +168,7 @@ def diagram_type() -> Any:
                     quiet=quiet, engine=engine, encoding=encoding)
                 return piped
             drawn = render_source(self.source, format or self.format, backend=backend,
-                                  engine=engine or self.engine)
+                                  engine=engine or self.engine, where="Diagram.pipe")
             return drawn if encoding is None else drawn.decode(encoding)
 
         def unflatten(self, stagger: int | None = None, fanout: bool = False,
@@ -200,6 +201,8 @@ _RECORD_SPECIALS = {c: "\\" + c for c in '\\{}|<>"'}
 
 def escape_record(text: str) -> str:
     r"""``text`` made literal inside a DOT record label: \ { } | < > " escaped, breaks kept."""
+    if not isinstance(text, str):
+        raise TypeError(f"escape_record: text must be a str, got {type(text).__name__}")
     out = []
     for c in text:
         if c in _RECORD_SPECIALS:
@@ -215,6 +218,8 @@ def escape_record(text: str) -> str:
 
 def format_number(x: float, digits: int) -> str:
     """``x`` to ``digits`` significant digits (general format: 0.1192, -11.19, 2, 1e+06)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"format_number: x must be a real number, got {type(x).__name__}")
     return f"{x + 0.0:.{digits}g}"  # + 0.0 prints -0.0 as 0
 
 

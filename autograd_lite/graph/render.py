@@ -10,6 +10,7 @@ not thread-safe, so every wasm render holds one process-wide lock.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -59,18 +60,22 @@ def require_system_dot(what: str) -> None:
 
 
 def render(source: str, fmt: str = "svg", *, backend: Backend = "auto",
-           engine: str = "dot") -> bytes:
+           engine: str = "dot", where: str = "render") -> bytes:
     """Lay out DOT ``source`` with ``engine`` and draw it as ``fmt`` (svg, png, pdf, ...).
 
     ``backend="auto"`` uses the system ``dot`` when present, else WebAssembly (the
     :data:`WASM_FORMATS` only); ``"dot"`` and ``"wasm"`` force one of them.  A format the
     chosen backend cannot produce raises :class:`RenderError` naming what to install.
+    Every message starts with ``where`` (the function the user called).
     """
+    if not isinstance(source, str):
+        raise TypeError(f"{where}: source must be DOT text (a str), got "
+                        f"{type(source).__name__}")
     if fmt not in GRAPHVIZ_FORMATS:
-        raise ValueError(f"render: unknown format {fmt!r}; expected a Graphviz output format "
+        raise ValueError(f"{where}: unknown format {fmt!r}; expected a Graphviz output format "
                          f"such as {', '.join(FORMATS)}")
     if engine not in ENGINES:
-        raise ValueError(f"render: unknown engine {engine!r}; expected one of "
+        raise ValueError(f"{where}: unknown engine {engine!r}; expected one of "
                          f"{', '.join(ENGINES)}")
     if backend == "auto":
         backend = "dot" if has_system_dot() else "wasm"
@@ -78,16 +83,16 @@ def render(source: str, fmt: str = "svg", *, backend: Backend = "auto",
         return _render_with_dot(source, fmt, engine)
     if backend == "wasm":
         if fmt not in WASM_FORMATS:
-            raise RenderError(f"{fmt.upper()} output needs the Graphviz `dot` program, which "
-                              "is not on PATH (the bundled WebAssembly Graphviz draws only "
+            raise RenderError(f"{where}: {fmt.upper()} output needs the Graphviz `dot` program, "
+                              "which is not on PATH (the bundled WebAssembly Graphviz draws only "
                               f"{', '.join(WASM_FORMATS)}): {INSTALL_GRAPHVIZ}")
         return _render_with_wasm(source, fmt, engine)
-    raise ValueError(f"render: unknown backend {backend!r}; expected 'auto', 'dot' or 'wasm'")
+    raise ValueError(f"{where}: unknown backend {backend!r}; expected 'auto', 'dot' or 'wasm'")
 
 
-def render_svg(source: str, *, backend: Backend = "auto") -> str:
+def render_svg(source: str, *, backend: Backend = "auto", where: str = "render_svg") -> str:
     """:func:`render` to SVG, as text."""
-    return render(source, "svg", backend=backend).decode("utf-8")
+    return render(source, "svg", backend=backend, where=where).decode("utf-8")
 
 
 def _render_with_dot(source: str, fmt: str, engine: str = "dot") -> bytes:
@@ -123,22 +128,29 @@ def _render_with_wasm(source: str, fmt: str = "svg", engine: str = "dot") -> byt
     return drawn
 
 
-def format_for_path(path: str | Path) -> str:
+def format_for_path(path: str | Path, where: str = "format_for_path") -> str:
     """The output format named by a file suffix: svg, png, pdf, or dot (for .dot and .gv)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{where}: path must be a str or os.PathLike, got {type(path).__name__}")
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
     if suffix in ("dot", "gv"):
         return "dot"
-    raise ValueError(f"save: cannot tell the format of {str(path)!r} from its suffix; "
+    raise ValueError(f"{where}: cannot tell the format of {str(path)!r} from its suffix; "
                      "use .svg, .png, .pdf, .dot or .gv")
 
 
-def save_source(source: str, path: str | Path, *, backend: Backend = "auto") -> Path:
+def save_source(source: str, path: str | Path, *, backend: Backend = "auto",
+                where: str = "save_source") -> Path:
     """Write DOT ``source`` to ``path``, drawn in the format its suffix names."""
+    fmt = format_for_path(path, where)
     target = Path(path)
-    fmt = format_for_path(target)
-    data = source.encode("utf-8") if fmt == "dot" else render(source, fmt, backend=backend)
+    if not isinstance(source, str):
+        raise TypeError(f"{where}: source must be DOT text (a str), got "
+                        f"{type(source).__name__}")
+    data = source.encode("utf-8") if fmt == "dot" else render(source, fmt, backend=backend,
+                                                               where=where)
     target.parent.mkdir(parents=True, exist_ok=True)  # only once drawing has succeeded
     target.write_bytes(data)
     return target
