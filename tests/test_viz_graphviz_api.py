@@ -134,8 +134,9 @@ def test_a_format_only_system_graphviz_draws_says_what_to_install_and_writes_not
 
 def test_pipe_and_the_png_hook_say_what_to_install(no_dot: None) -> None:
     diagram = product_diagram()
-    with pytest.raises(RenderError, match=r"^Diagram.pipe: PDF output needs the Graphviz `dot` program.*"
-                                          + INSTALL):
+    with pytest.raises(RenderError,
+                       match=r"^Diagram\.pipe: PDF output needs the Graphviz `dot` program.*"
+                       + INSTALL):
         diagram.pipe("pdf")
     with pytest.raises(RenderError, match=r"^Diagram.pipe: PNG output needs.*" + INSTALL):
         diagram._repr_image_png()

@@ -47,8 +47,9 @@ def save(module: Module, path: PathLike) -> None:
         os.replace(partial, target)  # a reader never sees a half-written file
     except OSError as e:
         partial.unlink(missing_ok=True)
-        raise type(e)(e.errno, f"save: cannot write {str(target)!r}: {e.strerror or e}"
-                      ) from None
+        error = type(e)(f"save: cannot write {str(target)!r}: {e.strerror or e}")
+        error.errno = e.errno
+        raise error from None
 
 
 def read_state_dict(path: PathLike) -> StateDict:
