@@ -9,8 +9,10 @@ every row, assert the type and the message, and snapshot every Value involved (`
 load), ``graph/``, ``compile/``, ``cli/`` and ``check`` at least one bad input, whose message
 must name the function and the argument, with a :class:`World` (Values, a model with
 gradients, a model file, a directory) snapshotted around the call; ``CLI_CASES`` do the
-same for the command line (exit status, one message, no traceback, no file written).  Run this file as a
-script to print the matrix as the Markdown table of the README's reliability section::
+same for the command line (exit status, one message, no traceback, no file written).
+
+Run this file as a script to print the engine matrix as the Markdown table of the README's
+reliability section::
 
     python tests/test_hostile_inputs.py
 """
