@@ -34,7 +34,7 @@ class GradcheckError(RuntimeError):
 
 
 def _floats(inputs: Sequence[float | Value], where: str = "check") -> list[float]:
-    if not isinstance(inputs, Sequence) or isinstance(inputs, str):
+    if isinstance(inputs, str | Value) or not hasattr(inputs, "__len__"):
         raise TypeError(f"{where}: inputs must be a sequence of numbers or Values, got "
                         f"{type(inputs).__name__}")
     return [x.data if isinstance(x, Value) else to_float(x, f"{where}: input {i}")

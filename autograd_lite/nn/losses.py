@@ -137,7 +137,8 @@ def _scalar(v: object, what: str) -> Value:
 
 
 def _sequence(where: str, argument: str, values: object) -> None:
-    if not isinstance(values, Sequence) or isinstance(values, str):
+    """Refuse a single number, Value or str where a sequence (list, tuple, array) belongs."""
+    if isinstance(values, str | Value) or not hasattr(values, "__len__"):
         raise TypeError(f"{where}: {argument} must be a sequence of Values or numbers, got "
                         f"{type(values).__name__}")
 
