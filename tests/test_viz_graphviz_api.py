@@ -10,7 +10,9 @@ and a format only the system program can draw must say what to install and write
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -164,3 +166,24 @@ def test_an_unknown_format_or_engine_is_a_value_error(no_dot: None) -> None:
 def test_with_system_graphviz_png_renders(tmp_path: Path) -> None:
     rendered = product_diagram().render("g", directory=tmp_path, format="png")
     assert Path(rendered).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.fixture
+def fake_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `dot` on PATH that prints its arguments: shows what the system program is asked."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    dot = bin_dir / "dot"
+    dot.write_text('#!/bin/sh\ncat > /dev/null\nprintf "%s " "$@"\n', encoding="utf-8")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    return tmp_path
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script stands in for dot")
+def test_with_dot_on_path_every_format_and_engine_goes_to_it(fake_dot: Path) -> None:
+    diagram = product_diagram()
+    rendered = diagram.render("g", directory=fake_dot / "out", format="png", engine="neato")
+    assert Path(rendered).read_text(encoding="utf-8") == "-Kneato -Tpng "
+    assert diagram.pipe("pdf") == b"-Kdot -Tpdf "
+    assert diagram.svg() == "-Kdot -Tsvg "  # svg() too uses the system program when present
