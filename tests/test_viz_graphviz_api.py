@@ -76,7 +76,7 @@ def test_render_refuses_to_overwrite_an_existing_result_when_asked(
         no_dot: None, tmp_path: Path) -> None:
     graphviz = pytest.importorskip("graphviz")
     (tmp_path / "g.svg").write_text("mine", encoding="utf-8")
-    with pytest.raises(graphviz.FileExistsError, match=r"render: output file exists"):
+    with pytest.raises(graphviz.FileExistsError, match=r"^Diagram\.render: output file exists"):
         product_diagram().render("g", directory=tmp_path, raise_if_result_exists=True)
     assert (tmp_path / "g.svg").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg"]
@@ -149,7 +149,8 @@ def test_options_only_the_dot_program_has_say_so(no_dot: None, tmp_path: Path) -
     with pytest.raises(RenderError, match=r"^Diagram\.render: renderer, formatter and "
                                           r"neato_no_op need the Graphviz `dot` program"):
         diagram.render("g", directory=tmp_path, format="png", renderer="cairo")
-    with pytest.raises(RenderError, match=r"^unflatten needs the Graphviz `unflatten` program"):
+    with pytest.raises(RenderError,
+                       match=r"^Diagram\.unflatten: needs the Graphviz `unflatten` program"):
         diagram.unflatten(stagger=2)
     assert list(tmp_path.iterdir()) == []
 
@@ -187,3 +188,10 @@ def test_with_dot_on_path_every_format_and_engine_goes_to_it(fake_dot: Path) -> 
     assert Path(rendered).read_text(encoding="utf-8") == "-Kneato -Tpng "
     assert diagram.pipe("pdf") == b"-Kdot -Tpdf "
     assert diagram.svg() == "-Kdot -Tsvg "  # svg() too uses the system program when present
+
+
+def test_an_outfile_that_is_the_dot_source_itself_is_refused(no_dot: None, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^Diagram\.render: outfile '.*g\.gv' is the DOT "
+                                         r"source file itself; pass overwrite_source=True"):
+        product_diagram().render(outfile=tmp_path / "g.gv", format="svg")
+    assert list(tmp_path.iterdir()) == []

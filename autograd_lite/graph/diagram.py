@@ -133,15 +133,15 @@ def diagram_type() -> Any:
                 fmt = format or (suffix if suffix in GRAPHVIZ_FORMATS else self.format)
                 source_path = out.with_suffix(".gv") if filename is None else base / filename
                 if source_path.resolve() == out.resolve() and not overwrite_source:
-                    raise ValueError(f"render: outfile {os.fspath(out)!r} is the DOT source "
-                                     "file itself; pass overwrite_source=True or another "
-                                     "outfile")
+                    raise ValueError(f"Diagram.render: outfile {os.fspath(out)!r} is the DOT "
+                                     "source file itself; pass overwrite_source=True or "
+                                     "another outfile")
             else:
                 fmt = format or self.format
                 source_path = base / (self.filename if filename is None else filename)
                 out = source_path.with_name(f"{source_path.name}.{fmt}")
             if raise_if_result_exists and out.exists():
-                raise graphviz.FileExistsError(f"render: output file exists: "
+                raise graphviz.FileExistsError(f"Diagram.render: output file exists: "
                                                f"{os.fspath(out)!r}")
             drawn = render_source(self.source, fmt, backend=backend,
                                   engine=engine or self.engine, where="Diagram.render")
@@ -175,8 +175,8 @@ def diagram_type() -> Any:
                       chain: int | None = None) -> Any:
             """graphviz's ``unflatten``, which runs the system ``unflatten`` program."""
             if shutil.which("unflatten") is None:
-                raise RenderError("unflatten needs the Graphviz `unflatten` program, which is "
-                                  f"not on PATH: {INSTALL_GRAPHVIZ_PROGRAMS}")
+                raise RenderError("Diagram.unflatten: needs the Graphviz `unflatten` program, "
+                                  f"which is not on PATH: {INSTALL_GRAPHVIZ_PROGRAMS}")
             return super().unflatten(stagger=stagger, fanout=fanout, chain=chain)
 
         def _repr_image_svg_xml(self) -> str:
