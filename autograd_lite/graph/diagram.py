@@ -2,7 +2,7 @@
 
 ``draw_dot(root)`` returns a ``graphviz.Digraph`` (as micrograd's ``draw_dot`` does) of
 the subclass :func:`diagram_type`, which also draws itself without a Graphviz
-installation (``.svg()``, ``.save(path)``, inline SVG in Jupyter) through
+installation (``.svg()``, ``.save(path)``, ``.render()``, ``.view()``, ``.pipe()``, Jupyter) via
 :mod:`autograd_lite.graph.render`.  Needs the ``viz`` extra: ``pip install "autograd-lite[viz]"``.
 
 Each value is a record ``{ label | data 2 | grad 1 }`` (4 significant digits by default);
