@@ -73,3 +73,21 @@ def test_png_without_graphviz_says_how_to_install_it(
 def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_grad(["--help"]) == 0
     assert "autograd-lite grad" in capsys.readouterr().out
+
+
+def test_a_constant_expression_has_no_gradients_and_no_traceback() -> None:
+    """`grad "3"` used to end in backward's RuntimeError traceback (nothing requires grad)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "autograd_lite", "grad", "3"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == [
+        "3 = 3", "(no variables: the expression is a constant, nothing to differentiate)"]
+
+
+def test_a_constant_expression_gives_zero_for_each_variable(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_grad(["exp(0) * 2", "x=5"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["exp(0) * 2 = 2", "d/dx = 0   (not used)"]

@@ -68,3 +68,14 @@ def test_example_run_reports_agreement() -> None:
     r = note_004.run(seed=3, batch_size=5)
     assert r.max_abs_difference < 1e-12
     assert r.loss > 0
+
+
+def test_the_report_labels_rows_of_matrices_and_whole_bias_vectors() -> None:
+    """dW1 is 2 x 3 and dW2 3 x 2 (one line per row); db1 (2) and db2 (3) are one line each."""
+    lines = [line.split() for line in note_004.report().splitlines()
+             if "   closed form " in line]
+    labels = [" ".join(words[:words.index("engine")]) for words in lines]
+    assert labels == ["dW1 row 0", "dW1 row 1", "db1 (whole vector)", "dW2 row 0", "dW2 row 1",
+                      "dW2 row 2", "db2 (whole vector)"]
+    engine_counts = [words.index("closed") - words.index("engine") - 1 for words in lines]
+    assert engine_counts == [3, 3, 2, 2, 2, 2, 3]

@@ -126,9 +126,11 @@ def test_activation_by_callable_and_unknown_name() -> None:
     neuron = Neuron.from_weights([2.0], 1.0, square)
     assert neuron.activation == "square"
     assert neuron([3.0]).data == 49.0
-    with pytest.raises(ValueError, match=r"unknown activation 'softplus'.*relu"):
+    with pytest.raises(ValueError,
+                       match=r"^resolve_activation: unknown activation spec='softplus'.*relu"):
         resolve_activation("softplus")
-    with pytest.raises(TypeError, match="activation must be a name or a callable"):
+    with pytest.raises(TypeError,
+                       match=r"^resolve_activation: spec must be an activation name or a callable"):
         resolve_activation(3)  # type: ignore[arg-type]
 
 

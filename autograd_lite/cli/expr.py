@@ -111,14 +111,15 @@ class Expression:
                                       f"no value given for variable {name!r} "
                                       f"(pass {name}=NUMBER)")
             given = values[name]
-            leaves[name] = given if isinstance(given, Value) else Value(given, name)
+            leaves[name] = given if isinstance(given, Value) else \
+                Value(to_float(given, f"evaluate: variable {name}"), name)
         return _Evaluator(self.text, leaves).value(self.tree)
 
 
 def parse_expression(text: str) -> Expression:
     """Check ``text`` against the whitelist and return it as an :class:`Expression`."""
     if not isinstance(text, str):
-        raise TypeError(f"parse_expression: expected a str, got {type(text).__name__}")
+        raise TypeError(f"parse_expression: text must be a str, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(text, MAX_LENGTH, f"expression too long: {len(text)} characters "
                               f"(at most {MAX_LENGTH})")

@@ -94,7 +94,8 @@ def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
         expression = parse_expression(args.expression)
         leaves = {name: Value(number, name) for name, number in values.items()}
         result = expression.evaluate(leaves)
-        result.backward()
+        if result.requires_grad:  # else a constant ("3", "exp(1)"): every gradient is 0
+            result.backward()
     except (ExpressionError, _UsageError) as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return 2
@@ -106,6 +107,9 @@ def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     for name, leaf in leaves.items():
         note = "" if name in expression.variables else "   (not used)"
         print(f"d/d{name} = {leaf.grad + 0.0:.{digits}g}{note}", file=out)
+    if not leaves:
+        print("(no variables: the expression is a constant, nothing to differentiate)",
+              file=out)
     if args.trace:
         print(file=out)
         print(trace(result, digits=digits), file=out)

@@ -572,6 +572,10 @@ class Compiled:
     """A function of numbers traced to a :class:`Tape` on first call (see :func:`compiled`)."""
 
     def __init__(self, f: Callable[..., Value], wrt: Sequence[int] | None) -> None:
+        if not callable(f):
+            raise TypeError(f"compiled: f must be a function, got {type(f).__name__}")
+        if wrt is not None and not all(type(i) is int and i >= 0 for i in wrt):
+            raise TypeError(f"compiled: wrt must be argument indices (ints >= 0), got {wrt!r}")
         self.f = f
         try:
             names = list(inspect.signature(f).parameters)
@@ -601,6 +605,9 @@ class Compiled:
         def observe(left: Value, operator: str, right: Value | float, result: bool) -> None:
             guards.append(Guard(left, operator, right, result))
 
+        if self._wrt and max(self._wrt) >= len(inputs):
+            raise ValueError(f"compiled: wrt index {max(self._wrt)} is out of range for "
+                             f"{len(inputs)} inputs")
         names = self._names if len(self._names) == len(inputs) else []
         leaves = [Value(to_float(x, f"compiled input {i}"), names[i] if names else f"x{i}")
                   for i, x in enumerate(inputs)]
@@ -681,6 +688,10 @@ class CompiledLoss:
 
     def __init__(self, model: Callable[[list[Value]], Any],
                  loss: Callable[[Any, Value], Value]) -> None:
+        for argument, given in (("model", model), ("loss", loss)):
+            if not callable(given):
+                raise TypeError(f"compiled_loss: {argument} must be callable, got "
+                                f"{type(given).__name__}")
         self.model = model
         self.loss = loss
 
@@ -695,11 +706,11 @@ class CompiledLoss:
         """Per-example losses (``.values``) for rows ``xs`` and targets ``ts``; the mean
         loss's gradient is added to the parameters' ``.grad``."""
         if len(xs) != len(ts) or not xs:
-            raise ValueError(f"compiled loss: {len(xs)} rows and {len(ts)} targets; need "
+            raise ValueError(f"compiled_loss: {len(xs)} rows and {len(ts)} targets; need "
                              "as many of each, at least one")
         width = len(xs[0])
         if any(len(row) != width for row in xs):
-            raise ValueError("compiled loss: rows of different lengths")
+            raise ValueError("compiled_loss: rows of different lengths")
         columns = [[row[i] for row in xs] for i in range(width)]
         return self._compiled.batch(*columns, ts, reduce="mean", backend=backend)
 

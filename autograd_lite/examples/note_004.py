@@ -133,17 +133,19 @@ def report() -> str:
     """Engine gradients beside the closed forms for one random batch."""
     r = run()
 
+    def row(label: str, e: Sequence[float], c: Sequence[float]) -> str:
+        return (f"  {label:<20}engine " + " ".join(f"{v:+.6f}" for v in e) +
+                "   closed form " + " ".join(f"{v:+.6f}" for v in c))
+
     def rows(name: str, e: Sequence[Sequence[float]], c: Sequence[Sequence[float]]) -> list[str]:
-        return [f"  {name}[{i}]  engine " + " ".join(f"{v:+.6f}" for v in re) +
-                "   closed form " + " ".join(f"{v:+.6f}" for v in rc)
-                for i, (re, rc) in enumerate(zip(e, c))]
+        return [row(f"{name} row {i}", re, rc) for i, (re, rc) in enumerate(zip(e, c))]
 
     lines = [f"Note {NOTE}: {TITLE}",
              f"Random weights, a batch of N = {r.batch_size}, random 0/1 labels (seed 0); "
              f"L = {r.loss:.6f}", ""]
     lines += rows("dW1", r.engine.w1, r.closed_form.w1)
-    lines += rows("db1", [r.engine.b1], [r.closed_form.b1])
+    lines.append(row("db1 (whole vector)", r.engine.b1, r.closed_form.b1))
     lines += rows("dW2", r.engine.w2, r.closed_form.w2)
-    lines += rows("db2", [r.engine.b2], [r.closed_form.b2])
+    lines.append(row("db2 (whole vector)", r.engine.b2, r.closed_form.b2))
     lines += ["", f"largest |engine - closed form| = {r.max_abs_difference:.2e}"]
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 ``draw_dot(root)`` returns a ``graphviz.Digraph`` (as micrograd's ``draw_dot`` does) of
 the subclass :func:`diagram_type`, which also draws itself without a Graphviz
-installation (``.svg()``, ``.save(path)``, inline SVG in Jupyter) through
+installation (``.svg()``, ``.save(path)``, ``.render()``, ``.view()``, ``.pipe()``, Jupyter) via
 :mod:`autograd_lite.graph.render`.  Needs the ``viz`` extra: ``pip install "autograd-lite[viz]"``.
 
 Each value is a record ``{ label | data 2 | grad 1 }`` (4 significant digits by default);
@@ -12,14 +12,26 @@ node ids come from the topological order, so the same graph always gives the sam
 from __future__ import annotations
 
 import functools
+import numbers
+import os
 import re
+import shutil
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from autograd_lite.core.reverse import topological_order
 from autograd_lite.core.value import Value
-from autograd_lite.graph.render import Backend, render_svg, save_source
+from autograd_lite.graph.render import (
+    GRAPHVIZ_FORMATS,
+    INSTALL_GRAPHVIZ_PROGRAMS,
+    Backend,
+    RenderError,
+    render_svg,
+    require_system_dot,
+    save_source,
+)
+from autograd_lite.graph.render import render as render_source
 
 HIGHLIGHT_COLOUR = "#d62728"
 """Outline and edge colour of highlighted nodes and edges."""
@@ -55,22 +67,121 @@ def _import_graphviz() -> Any:
 def diagram_type() -> Any:
     """The ``graphviz.Digraph`` subclass :func:`draw_dot` returns (created on first use).
 
-    Adds ``svg()`` (SVG text), ``save(path)`` (format from the suffix: .svg, .png, .pdf,
-    .dot/.gv) and a Jupyter display that renders without the ``dot`` program and falls
-    back to the DOT text with a note instead of raising.
+    Every graphviz method that draws (``render``, ``view``, ``pipe``, the Jupyter hooks)
+    goes through :func:`autograd_lite.graph.render.render`, as ``svg()`` does: the system
+    ``dot`` when it is on PATH, otherwise the bundled WebAssembly Graphviz, which draws SVG
+    (the default format here; graphviz's is PDF) and the text layouts.  A format only the
+    system program can produce raises :class:`~autograd_lite.graph.render.RenderError`
+    naming the command that installs it.  Adds ``svg()`` (SVG text) and makes ``save(path)``
+    write the format its suffix names (.svg, .png, .pdf; .dot/.gv: the DOT text).  The
+    Jupyter display falls back to the DOT text with a note instead of raising.
     """
     graphviz = _import_graphviz()
 
     class Diagram(graphviz.Digraph):  # type: ignore[misc,name-defined]
         """A graphviz.Digraph that renders with system Graphviz or its WebAssembly build."""
 
+        _format = "svg"  # graphviz's default, PDF, needs the system program
+
         def svg(self, *, backend: Backend = "auto") -> str:
             """The diagram as SVG text."""
-            return render_svg(self.source, backend=backend)
+            return render_svg(self.source, backend=backend, where="Diagram.svg")
 
-        def save(self, path: str | Path, *, backend: Backend = "auto") -> Path:
-            """Write the diagram to ``path`` in the format its suffix names."""
-            return save_source(self.source, path, backend=backend)
+        def save(self, filename: str | os.PathLike[str] | None = None,
+                 directory: str | os.PathLike[str] | None = None, *,
+                 skip_existing: bool | None = False, backend: Backend = "auto") -> Path:
+            """Write the diagram to ``directory/filename`` in the format its suffix names.
+
+            ``.svg`` (no Graphviz needed), ``.png``, ``.pdf`` draw it; ``.dot`` and ``.gv``
+            write the DOT text.  Defaults as graphviz's ``save``: ``self.filename`` (a
+            ``.gv`` file) in ``self.directory``.  Nothing is written when drawing fails.
+            """
+            target = Path(self.directory if directory is None else directory,
+                          self.filename if filename is None else filename)
+            if skip_existing and target.exists():
+                return target
+            return save_source(self.source, target, backend=backend, where="Diagram.save")
+
+        def render(self, filename: str | os.PathLike[str] | None = None,
+                   directory: str | os.PathLike[str] | None = None, view: bool = False,
+                   cleanup: bool = False, format: str | None = None,
+                   renderer: str | None = None, formatter: str | None = None,
+                   neato_no_op: bool | int | None = None, quiet: bool = False,
+                   quiet_view: bool = False, *, outfile: str | os.PathLike[str] | None = None,
+                   engine: str | None = None, raise_if_result_exists: bool = False,
+                   overwrite_source: bool = False, backend: Backend = "auto") -> str:
+            """graphviz's ``render``: save the DOT text, draw it, return the drawing's path.
+
+            The DOT text goes to ``directory/filename`` (default ``self.filepath``), the
+            drawing to ``outfile`` or to that path plus ``.format`` (default ``svg``);
+            ``cleanup`` deletes the DOT file, ``view`` opens the drawing.  Drawing comes
+            first, so a format that cannot be drawn writes nothing.  ``renderer``,
+            ``formatter`` and ``neato_no_op`` are handed to the system ``dot`` (only it
+            has them).
+            """
+            if renderer is not None or formatter is not None or neato_no_op:
+                require_system_dot("Diagram.render: renderer, formatter and neato_no_op need")
+                return str(super().render(
+                    filename, directory, view=view, cleanup=cleanup, format=format,
+                    renderer=renderer, formatter=formatter, neato_no_op=neato_no_op,
+                    quiet=quiet, quiet_view=quiet_view, outfile=outfile, engine=engine,
+                    raise_if_result_exists=raise_if_result_exists,
+                    overwrite_source=overwrite_source))
+            base = Path(self.directory if directory is None else directory)
+            if outfile is not None:
+                out = Path(outfile) if directory is not None else base / outfile
+                suffix = out.suffix.lstrip(".").lower()
+                fmt = format or (suffix if suffix in GRAPHVIZ_FORMATS else self.format)
+                source_path = out.with_suffix(".gv") if filename is None else base / filename
+                if source_path.resolve() == out.resolve() and not overwrite_source:
+                    raise ValueError(f"Diagram.render: outfile {os.fspath(out)!r} is the DOT "
+                                     "source file itself; pass overwrite_source=True or "
+                                     "another outfile")
+            else:
+                fmt = format or self.format
+                source_path = base / (self.filename if filename is None else filename)
+                out = source_path.with_name(f"{source_path.name}.{fmt}")
+            if raise_if_result_exists and out.exists():
+                raise graphviz.FileExistsError(f"Diagram.render: output file exists: "
+                                               f"{os.fspath(out)!r}")
+            drawn = render_source(self.source, fmt, backend=backend,
+                                  engine=engine or self.engine, where="Diagram.render")
+            source_path.parent.mkdir(parents=True, exist_ok=True)
+            source_path.write_text(self.source, encoding="utf-8")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(drawn)
+            if cleanup:
+                source_path.unlink()
+            if view or quiet_view:
+                self._view(os.fspath(out), format=fmt, quiet=quiet_view)
+            return os.fspath(out)
+
+        def pipe(self, format: str | None = None,
+                 renderer: str | None = None, formatter: str | None = None,
+                 neato_no_op: bool | int | None = None, quiet: bool = False, *,
+                 engine: str | None = None, encoding: str | None = None,
+                 backend: Backend = "auto") -> bytes | str:
+            """graphviz's ``pipe``: the drawing as bytes (text when ``encoding`` is given)."""
+            if renderer is not None or formatter is not None or neato_no_op:
+                require_system_dot("Diagram.pipe: renderer, formatter and neato_no_op need")
+                piped: bytes | str = super().pipe(
+                    format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op,
+                    quiet=quiet, engine=engine, encoding=encoding)
+                return piped
+            drawn = render_source(self.source, format or self.format, backend=backend,
+                                  engine=engine or self.engine, where="Diagram.pipe")
+            return drawn if encoding is None else drawn.decode(encoding)
+
+        def unflatten(self, stagger: int | None = None, fanout: bool = False,
+                      chain: int | None = None) -> Any:
+            """graphviz's ``unflatten``, which runs the system ``unflatten`` program."""
+            if shutil.which("unflatten") is None:
+                raise RenderError("Diagram.unflatten: needs the Graphviz `unflatten` program, "
+                                  f"which is not on PATH: {INSTALL_GRAPHVIZ_PROGRAMS}")
+            return super().unflatten(stagger=stagger, fanout=fanout, chain=chain)
+
+        def _repr_image_svg_xml(self) -> str:
+            return self.svg()
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                               **_: Any) -> dict[str, str]:
@@ -91,6 +202,8 @@ _RECORD_SPECIALS = {c: "\\" + c for c in '\\{}|<>"'}
 
 def escape_record(text: str) -> str:
     r"""``text`` made literal inside a DOT record label: \ { } | < > " escaped, breaks kept."""
+    if not isinstance(text, str):
+        raise TypeError(f"escape_record: text must be a str, got {type(text).__name__}")
     out = []
     for c in text:
         if c in _RECORD_SPECIALS:
@@ -106,6 +219,8 @@ def escape_record(text: str) -> str:
 
 def format_number(x: float, digits: int) -> str:
     """``x`` to ``digits`` significant digits (general format: 0.1192, -11.19, 2, 1e+06)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"format_number: x must be a real number, got {type(x).__name__}")
     return f"{x + 0.0:.{digits}g}"  # + 0.0 prints -0.0 as 0
 
 
@@ -207,6 +322,8 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
     ``title`` is drawn above the graph; ``names`` adds a first field to some boxes (e.g. the
     ``v7`` of :func:`autograd_lite.graph.wengert.value_names`).
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
     if not 1 <= digits <= 17:
@@ -259,14 +376,19 @@ class _Style:
         return {}
 
 
-def _check_size(boxes: int, values: int, max_nodes: int | None) -> None:
-    if max_nodes is not None and boxes > max_nodes:
+def _check_size(boxes: int, values: int, max_nodes: int | None, collapsed: bool = False) -> None:
+    if max_nodes is None or boxes <= max_nodes:
+        return
+    if collapsed:  # the hint must not suggest the collapse=True already given
         raise GraphTooLargeError(
-            f"draw_dot: the graph has {values} values ({boxes} boxes with the operations), "
-            f"more than max_nodes={max_nodes}; draw a collapsed view with collapse=True "
-            "(one box per neuron, from labels such as 'layers.0.weight[3][1]'), or pass a "
-            "larger max_nodes "
-            "(layout time grows quickly)")
+            f"draw_dot: the collapsed graph of {values} values still has {boxes} boxes, more "
+            f"than max_nodes={max_nodes}; group more coarsely (collapse= a function from a "
+            "value to its group name) or pass a larger max_nodes (layout time grows quickly)")
+    raise GraphTooLargeError(
+        f"draw_dot: the graph has {values} values ({boxes} boxes with the operations), "
+        f"more than max_nodes={max_nodes}; draw one box per neuron with collapse=True "
+        "(from labels such as 'layers.0.weight[3][1]'), or pass a larger max_nodes "
+        "(layout time grows quickly)")
 
 
 def _draw_full(diagram: Any, order: list[Value], style: _Style) -> None:
@@ -301,7 +423,7 @@ def _draw_collapsed(diagram: Any, order: list[Value], groups: dict[Value, str], 
     group_ids = {name: f"g{i}" for i, name in enumerate(members)}
     for node, name in groups.items():
         ids[node] = group_ids[name]
-    _check_size(len(group_ids) + len(order) - len(groups), len(order), max_nodes)
+    _check_size(len(group_ids) + len(order) - len(groups), len(order), max_nodes, True)
     graphviz = _import_graphviz()
     drawn: set[str] = set()
     edges: dict[tuple[str, str], bool] = {}

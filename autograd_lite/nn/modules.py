@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value, constant, dot, lift, zero_grad
+from autograd_lite.core.value import Value, constant, dot, zero_grad
 
 Activation: TypeAlias = Callable[[Value], Value]
 ActivationSpec: TypeAlias = "str | Activation"
@@ -39,19 +39,37 @@ ACTIVATIONS: dict[str, Activation | None] = {
 }
 
 
-def resolve_activation(spec: ActivationSpec) -> tuple[str, Activation | None]:
+def resolve_activation(spec: ActivationSpec, where: str = "resolve_activation",
+                       argument: str = "spec") -> tuple[str, Activation | None]:
     """``(name, function)`` for an activation given by name or as a callable Value -> Value.
 
-    ``linear`` resolves to ``None``: the pre-activation is the output.
+    ``linear`` resolves to ``None``: the pre-activation is the output.  Errors name
+    ``where`` (the caller) and ``argument``.
     """
     if isinstance(spec, str):
         if spec not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {spec!r}; expected one of "
-                             f"{', '.join(ACTIVATIONS)} or a callable Value -> Value")
+            raise ValueError(f"{where}: unknown activation {argument}={spec!r}; expected one "
+                             f"of {', '.join(ACTIVATIONS)} or a callable Value -> Value")
         return spec, ACTIVATIONS[spec]
     if callable(spec):
         return getattr(spec, "__name__", type(spec).__name__), spec
-    raise TypeError(f"activation must be a name or a callable, got {type(spec).__name__}")
+    raise TypeError(f"{where}: {argument} must be an activation name or a callable, got "
+                    f"{type(spec).__name__}")
+
+
+def _lifted(x: Input | object, owner: str, nin: int) -> list[Value]:
+    """The input ``x`` of ``owner`` as Values (numbers become constants once), or a named error.
+
+    ``x`` must be a sequence of ``nin`` Values or real numbers.
+    """
+    if not isinstance(x, Sequence) and not hasattr(x, "__array__"):  # NumPy rows are fine
+        raise TypeError(f"{owner}: x must be a sequence of {nin} numbers or Values, got "
+                        f"{type(x).__name__}")
+    items: Sequence[object] = x  # type: ignore[assignment]
+    if len(items) != nin:
+        raise ValueError(f"{owner}: expected {nin} inputs, got {len(items)}")
+    return [v if isinstance(v, Value) else constant(to_float(v, f"{owner}: input {i}"))
+            for i, v in enumerate(items)]
 
 
 class StateDictError(ValueError):
@@ -140,6 +158,10 @@ class Module:
         numbers -- and raises :class:`StateDictError` naming the parameter, leaving the
         module untouched; only then assigns.
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{type(self).__name__}.load_state_dict: state must be a mapping "
+                            "of tensor names to nested lists of numbers, got "
+                            f"{type(state).__name__}")
         tensors = self.named_tensors()
         expected = [t.name for t in tensors]
         missing = [n for n in expected if n not in state]
@@ -175,7 +197,8 @@ class Neuron(Module):
                  rng: random.Random | None = None) -> None:
         """Weights (and bias) drawn from U(-1/sqrt(nin), 1/sqrt(nin)), as PyTorch's Linear."""
         rng = rng if rng is not None else random.Random(seed)
-        bound = 1.0 / math.sqrt(_positive(nin, "nin"))
+        bound = 1.0 / math.sqrt(_positive(nin, "Neuron: nin"))
+        resolve_activation(activation, "Neuron", "activation")
         w = [rng.uniform(-bound, bound) for _ in range(nin)]
         b = rng.uniform(-bound, bound) if bias else None
         self._build(w, b, activation, bias_input)
@@ -186,6 +209,7 @@ class Neuron(Module):
                      activation: ActivationSpec = "linear", *,
                      bias_input: float = 1.0) -> Neuron:
         """A neuron with exactly these weights (and bias; ``None``: no bias)."""
+        resolve_activation(activation, "Neuron.from_weights", "activation")
         neuron = cls.__new__(cls)
         neuron._build(weight, bias, activation, bias_input)
         neuron._label_parameters()
@@ -222,9 +246,13 @@ class Neuron(Module):
 
     def pre_activation(self, x: Input) -> Value:
         """``z = w . x + c * b`` as one ``dot`` node."""
-        if len(x) != len(self.weight):
-            raise ValueError(f"Neuron: expected {len(self.weight)} inputs, got {len(x)}")
-        z = dot(self._fused, [*x, *self._c])
+        if type(x) is not list or len(x) != len(self.weight):
+            x = _lifted(x, "Neuron", self.nin)  # a named error for a bad x
+        try:
+            z: Value = dot(self._fused, [*x, *self._c])
+        except TypeError:
+            _lifted(x, "Neuron", self.nin)  # raises the error naming the bad input
+            raise
         z.label = self._z_label
         return z
 
@@ -260,9 +288,10 @@ class Layer(Module):
                  rng: random.Random | None = None) -> None:
         """Weights drawn row by row from U(-1/sqrt(nin), 1/sqrt(nin)), then the biases."""
         rng = rng if rng is not None else random.Random(seed)
-        bound = 1.0 / math.sqrt(_positive(nin, "nin"))
+        bound = 1.0 / math.sqrt(_positive(nin, "Layer: nin"))
+        resolve_activation(activation, "Layer", "activation")
         weight = [[rng.uniform(-bound, bound) for _ in range(nin)]
-                  for _ in range(_positive(nout, "nout"))]
+                  for _ in range(_positive(nout, "Layer: nout"))]
         biases = [rng.uniform(-bound, bound) for _ in range(nout)] if bias else None
         self._build(weight, biases, activation, bias_input)
         self._label_parameters()
@@ -272,6 +301,7 @@ class Layer(Module):
                      bias: Sequence[float] | None = None,
                      activation: ActivationSpec = "linear", *, bias_input: float = 1.0) -> Layer:
         """A layer with exactly ``weight[out][in]`` (and ``bias[out]``; ``None``: no bias)."""
+        resolve_activation(activation, "Layer.from_weights", "activation")
         layer = cls.__new__(cls)
         layer._build(weight, bias, activation, bias_input)
         layer._label_parameters()
@@ -328,12 +358,12 @@ class Layer(Module):
 
     def __call__(self, x: Input) -> list[Value]:
         """The outputs of every neuron -- always a list, even for one neuron."""
-        inputs = [lift(v) for v in x]  # numbers become constants once, not once per neuron
+        inputs = _lifted(x, "Layer", self.nin)  # numbers become constants once, not per neuron
         return [n(inputs) for n in self.neurons]
 
     def trace(self, x: Input) -> LayerTrace:
         """The forward pass with the pre-activations kept: ``z`` and ``a = g(z)``."""
-        inputs = [lift(v) for v in x]
+        inputs = _lifted(x, "Layer.trace", self.nin)
         z = [n.pre_activation(inputs) for n in self.neurons]
         g = self.neurons[0]._g
         if g is None:
@@ -361,10 +391,15 @@ class MLP(Module):
                  output_activation: ActivationSpec = "linear", *, bias: bool = True,
                  bias_input: float = 1.0, seed: int | None = 0) -> None:
         """Layers initialised in order from one ``random.Random(seed)``."""
+        if not isinstance(sizes, Sequence) or isinstance(sizes, str):
+            raise TypeError(f"MLP: sizes must be a list of layer sizes, got "
+                            f"{type(sizes).__name__}")
         if len(sizes) == 0:
             raise ValueError("MLP: needs at least one layer size")
+        resolve_activation(activation, "MLP", "activation")
+        resolve_activation(output_activation, "MLP", "output_activation")
         rng = random.Random(seed)
-        dims = [_positive(nin, "nin"), *(_positive(s, "layer size") for s in sizes)]
+        dims = [_positive(nin, "MLP: nin"), *(_positive(s, "MLP: layer size") for s in sizes)]
         self.layers = [
             Layer(dims[i], dims[i + 1], _activation_of(i, len(sizes), activation,
                                                        output_activation),
@@ -385,6 +420,8 @@ class MLP(Module):
         """
         if len(weights) == 0:
             raise ValueError("MLP.from_weights: needs at least one weight matrix")
+        resolve_activation(activation, "MLP.from_weights", "activation")
+        resolve_activation(output_activation, "MLP.from_weights", "output_activation")
         if biases is not None and len(biases) != len(weights):
             raise ValueError(f"MLP.from_weights: {len(weights)} weight matrices but "
                              f"{len(biases)} bias vectors")
@@ -418,7 +455,7 @@ class MLP(Module):
 
     def __call__(self, x: Input) -> Value | list[Value]:
         """The network's output: a Value if the last layer has one neuron, else a list."""
-        out = self.layers[0](x)
+        out = self.layers[0](_lifted(x, "MLP", self.layers[0].nin))
         for layer in self.layers[1:]:
             out = layer(out)
         return out[0] if len(out) == 1 else out
@@ -426,7 +463,7 @@ class MLP(Module):
     def trace(self, x: Input) -> list[LayerTrace]:
         """The forward pass layer by layer: each layer's ``z`` and ``a``."""
         traces: list[LayerTrace] = []
-        out: Input = x
+        out: Input = _lifted(x, "MLP.trace", self.layers[0].nin)
         for layer in self.layers:
             traces.append(layer.trace(out))
             out = traces[-1].a

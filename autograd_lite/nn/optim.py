@@ -23,6 +23,9 @@ class Optimizer:
     """Holds the parameters; :meth:`step` updates them, :meth:`zero_grad` clears grads."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
+        if isinstance(params, Value) or not isinstance(params, Iterable):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of Values "
+                            f"(model.parameters()), got {type(params).__name__}")
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
