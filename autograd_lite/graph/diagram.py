@@ -12,6 +12,7 @@ node ids come from the topological order, so the same graph always gives the sam
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
@@ -371,7 +372,7 @@ def _keep_unit_order(diagram: Any, ordered: list[str], group_ids: Mapping[str, s
         if len(units) > 1:
             with diagram.subgraph() as column:
                 column.attr(rank="same")
-                for upper, lower in zip(units, units[1:]):
+                for upper, lower in itertools.pairwise(units):
                     column.edge(upper, lower, style="invis")
 
 
