@@ -464,7 +464,8 @@ document.addEventListener("keydown",function(e){if(e.ctrlKey||e.metaKey||e.altKe
   else if(k==="+"||k==="=")zoom(1.25);else if(k==="-"||k==="_")zoom(0.8);
   else if(k==="0")fit();else done=false;
   if(done)e.preventDefault();});
-var small=Math.min(view.clientWidth/full[2],view.clientHeight/full[3])<0.6;  /* too small to read: start at about 1:1 */
+/* too small to read: start at about 1:1 */
+var small=Math.min(view.clientWidth/full[2],view.clientHeight/full[3])<0.6;
 if(small){vb=[0,0,view.clientWidth/1.2,view.clientHeight/1.2];setVB();}
 reset();var m=/step=(\d+)/.exec(location.hash);show(m?+m[1]:0,small);
 window.autogradSteps={show:show,total:N,zoom:zoom,fit:fit,pan:pan,
