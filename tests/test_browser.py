@@ -209,3 +209,13 @@ def test_collapsed_mlp_highlights_the_neuron_box_and_keeps_the_loss(
     end = state(driver)
     neuron_grads = [g for title, g in end["grads"].items() if title.startswith("g")]
     assert len(neuron_grads) == 33 and "grad \u2013" not in neuron_grads
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception),
+                                             ("", pytest.skip.Exception)])
+def test_a_missing_browser_skips_with_the_reason_but_fails_under_ci(
+        monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]) -> None:
+    monkeypatch.setenv("PATH", "")  # no chromium, no chromedriver
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="apt-get install chromium chromium-driver"):
+        next(start_driver())
