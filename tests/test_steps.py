@@ -207,6 +207,9 @@ def test_jupyter_shows_the_page_inline_in_a_sandboxed_frame() -> None:
     frame = page._repr_html_()
     found = re.fullmatch(r'<iframe srcdoc="([^"]*)".*></iframe>', frame, flags=re.S)
     assert found is not None and html.unescape(found.group(1)) == page
+    ipython = pytest.importorskip("IPython.core.formatters")
+    shown, _ = ipython.DisplayFormatter().format(page)  # what Jupyter does with a result
+    assert shown["text/html"] == frame
 
 
 def test_the_page_builder_is_exported_at_the_top_level() -> None:
