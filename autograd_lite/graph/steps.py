@@ -17,8 +17,10 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from autograd_lite.core.value import Value, chain_term, to_float, topological_order
@@ -216,10 +218,11 @@ class StepPage(str):
                 f'height:{self.height}px;border:1px solid #ccc" '
                 'title="backward pass, step by step"></iframe>')
 
-    def save(self, path: Any) -> None:
+    def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (UTF-8)."""
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(self)
+        target = Path(path)
+        target.write_text(self, encoding="utf-8")
+        return target
 
 
 def _inline_svg(svg: str) -> str:
@@ -264,7 +267,7 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
     groups = infer_groups(root, label_group if collapse is True else collapse) \
         if collapse else None
     diagram = draw_dot(root, digits=digits, collapse=collapse, adjoints=adjoint,
-                       names=None if collapse else names, max_nodes=max_nodes, **draw_options)
+                       names=names, max_nodes=max_nodes, **draw_options)
     svg = _inline_svg(diagram.svg(backend=backend))
     ids = box_ids(order, groups)
     shows = set(order) if groups is None else \
@@ -347,8 +350,7 @@ h1{{font-size:1.3em;margin:.3em 0}}
 g.cur>polygon,g.cur>ellipse,g.cur>path{{stroke:{HIGHLIGHT_COLOUR};stroke-width:3px}}
 g.edge.cur>path,g.edge.cur>polygon{{stroke:{HIGHLIGHT_COLOUR};stroke-width:2.5px}}
 g.edge.cur>polygon{{fill:{HIGHLIGHT_COLOUR}}}
-g.recv>polygon,g.recv>ellipse,g.recv>path{{stroke:{_RECEIVING_COLOUR};stroke-width:3px}}
-g.pending text.grad{{fill:#999}}"""
+g.recv>polygon,g.recv>ellipse,g.recv>path{{stroke:{_RECEIVING_COLOUR};stroke-width:3px}}"""
 
 _PAGE_SCRIPT = r"""(function(){"use strict";
 var D=JSON.parse(document.getElementById("steps-data").textContent);
