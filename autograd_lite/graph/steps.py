@@ -469,7 +469,7 @@ document.addEventListener("keydown",function(e){if(e.ctrlKey||e.metaKey||e.altKe
 /* too small to read: start at about 1:1 */
 var small=Math.min(view.clientWidth/full[2],view.clientHeight/full[3])<0.6;
 if(small){vb=[0,0,view.clientWidth/1.2,view.clientHeight/1.2];setVB();}
-reset();var m=/step=(\d+)/.exec(location.hash);show(m?+m[1]:0,small);
+reset();var m=location.hash.match(/step=(\d+)/);show(m?+m[1]:0,small);
 window.autogradSteps={show:show,total:N,zoom:zoom,fit:fit,pan:pan,
   step:function(){return cur;},viewBox:function(){return vb.slice();},
   readyMs:performance.now()};})();"""
