@@ -205,7 +205,12 @@ def test_collapsed_mlp_highlights_the_neuron_box_and_keeps_the_loss(
     # step 1 is the loss (y - 1)^2 itself: its own box, grad 1, handing 2 (y - 1) on
     loss_box = first["cur"]
     assert len(loss_box) == 1 and first["grads"][loss_box[0]] == "grad 1"
-    driver.execute_script("window.autogradSteps.show(window.autogradSteps.total)")
+    twin, _ = mlp()
+    twin.backward()
+    visited = [n for n in reversed(topological_order(twin)) if n.op is not None]
+    for k, node in enumerate(visited, start=1):  # every caption, against backward()
+        driver.execute_script(f"window.autogradSteps.show({k})")
+        assert state(driver)["bold"] == [f"Step {k} of 67", format_number(node.grad, 4)]
     end = state(driver)
     neuron_grads = [g for title, g in end["grads"].items() if title.startswith("g")]
     assert len(neuron_grads) == 33 and "grad \u2013" not in neuron_grads

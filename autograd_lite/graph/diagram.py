@@ -283,9 +283,9 @@ def _check_size(boxes: int, values: int, max_nodes: int | None) -> None:
         raise GraphTooLargeError(
             f"draw_dot: the graph has {values} values ({boxes} boxes with the operations), "
             f"more than max_nodes={max_nodes}; draw a collapsed view with collapse=True "
-            "(one box per neuron, from labels such as 'layers.0.weight[3][1]'), or pass a "
-            "larger max_nodes "
-            "(layout time grows quickly)")
+            "(one box per neuron, from labels such as 'layers.0.weight[3][1]'), draw a "
+            "subsample (the loss of one example instead of the batch), or pass a larger "
+            "max_nodes (layout time grows quickly)")
 
 
 def dot_pairs(node: Value) -> int:
