@@ -32,7 +32,7 @@ from autograd_lite.core.value import (
     zero_grad,
 )
 from autograd_lite.graph.diagram import draw_dot
-from autograd_lite.graph.steps import backward_steps
+from autograd_lite.graph.steps import backward_html, backward_steps
 from autograd_lite.nn import MLP, Layer, Module, Neuron
 from autograd_lite.nn.io import load, save
 from autograd_lite.nn.optim import SGD, Adam
@@ -53,6 +53,7 @@ __all__ = [
     "Tape",
     "Value",
     "add_n",
+    "backward_html",
     "backward_steps",
     "central_difference",
     "compiled",

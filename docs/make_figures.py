@@ -3,23 +3,35 @@
     python docs/make_figures.py            # write them
     python docs/make_figures.py --check    # exit 1, naming them, if any file on disk differs
 
-:func:`figures` is the single list of what this script writes: each file's name under docs/
-and its exact bytes.  ``tests/test_docs.py`` compares it with the files on disk, so a figure
-that no longer matches the code fails the suite.  To add a figure, add one entry there.
-Uses the WebAssembly Graphviz so the output does not depend on a local Graphviz.
+:data:`FIGURES` is the single list of the files whose bytes this script determines: each
+file's name under docs/ and the function making it.  ``tests/test_docs.py`` compares them
+with the files on disk, so a figure that no longer matches the code fails the suite.  To
+add a figure, add one entry there.  Uses the WebAssembly Graphviz so the output does not
+depend on a local Graphviz.
+
+It also writes three screenshots of note 003's step-through page in headless Chromium
+(:data:`SCREENSHOTS`: step 0, a middle step, the last step).  Pixels depend on the fonts of
+the machine, so they are not compared byte for byte; without Chromium (Debian: apt-get
+install chromium) they are skipped with a note.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from autograd_lite import Value
-from autograd_lite.graph.diagram import draw_dot
-from autograd_lite.graph.steps import backward_html
+from autograd_lite import Value, backward_html, draw_dot, topological_order
+from autograd_lite.examples import note_003
+from autograd_lite.nn.losses import squared_error
 
 HERE = Path(__file__).resolve().parent
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--hide-scrollbars")
 
 
 def graph_svg() -> bytes:
@@ -31,16 +43,19 @@ def graph_svg() -> bytes:
     return draw_dot(f, inputs=[x, y]).svg(backend="wasm").encode("utf-8")
 
 
-def backward_steps_html() -> bytes:
-    """The backward pass of one sigmoid neuron and a squared error, step by step (note 000):
-    L = (sigmoid(w*x + b) - 1)^2."""
-    w, b, xin = Value(0.5, "w"), Value(-0.2, "b"), Value(1.5, "x")
-    p = (w * xin + b).sigmoid()
-    p.label = "p"
-    loss = (p - 1.0) ** 2
+def note003_loss() -> tuple[Value, list[Value]]:
+    """Note 003's network on its input, its loss L = (y - 5)^2 and its parameters."""
+    net = note_003.build_network()
+    loss = squared_error(net(list(note_003.X)), note_003.TARGET)
     loss.label = "L"
-    page = backward_html(loss, title="Backward pass of L = (sigmoid(w*x + b) - 1)^2",
-                         params=[w, b], inputs=[xin], backend="wasm")
+    return loss, net.parameters()
+
+
+def backward_steps_html() -> bytes:
+    """Note 003's backward pass, step by step: the interactive page."""
+    loss, params = note003_loss()
+    page = backward_html(loss, title="Note 003: the backward pass of L = (y - 5)^2, step by step",
+                         params=params, backend="wasm")
     return page.encode("utf-8")
 
 
@@ -48,11 +63,24 @@ FIGURES: dict[str, Callable[[], bytes]] = {
     "graph.svg": graph_svg,
     "backward_steps.html": backward_steps_html,
 }
-"""Every file this script writes: its name under docs/ and the function making its bytes."""
+"""Every file whose bytes this script determines: its name under docs/ and its maker."""
+
+
+def _steps() -> int:
+    loss, _ = note003_loss()
+    return sum(node.op is not None for node in topological_order(loss))
+
+
+SCREENSHOTS: dict[str, Callable[[], int]] = {
+    "backward_steps_0.png": lambda: 0,
+    "backward_steps_mid.png": lambda: _steps() // 2 + 1,
+    "backward_steps_end.png": _steps,
+}
+"""The screenshots of docs/backward_steps.html: name under docs/ and the step shown."""
 
 
 def figures() -> dict[str, bytes]:
-    """What this script writes: ``{name under docs/: bytes}``."""
+    """What this script writes, screenshots aside: ``{name under docs/: bytes}``."""
     return {name: make() for name, make in FIGURES.items()}
 
 
@@ -60,6 +88,19 @@ def stale(directory: Path = HERE) -> list[str]:
     """The figures whose file in ``directory`` is missing or differs from what would be written."""
     return [name for name, data in figures().items()
             if not (directory / name).is_file() or (directory / name).read_bytes() != data]
+
+
+def screenshot(page: Path, step: int, out: Path) -> None:
+    """``page`` opened at ``#step=<step>`` in headless Chromium, saved as a PNG."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print(f"note: no chromium on PATH, {out.name} not regenerated", file=sys.stderr)
+        return
+    with tempfile.TemporaryDirectory(prefix="autograd-lite-chromium-") as profile:
+        subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                        "--window-size=1200,900", f"--screenshot={out}",
+                        f"{page.as_uri()}#step={step}"],
+                       check=True, capture_output=True, timeout=120)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, data in figures().items():
         (HERE / name).write_bytes(data)
         print(f"wrote docs/{name}")
+    for name, step in SCREENSHOTS.items():
+        screenshot(HERE / "backward_steps.html", step(), HERE / name)
+        print(f"wrote docs/{name} (step {step()})")
     return 0
 
 

@@ -58,15 +58,17 @@ def test_parents_keep_argument_order_and_numbers_stay_arguments() -> None:
     assert e.local_grads == (1.0, -1.0)
 
 
-def test_a_constant_operand_has_local_derivative_0_and_never_receives_a_gradient() -> None:
-    """PyTorch semantics: a Value that does not require gradients stays a parent, with local
-    derivative 0; a result of constants only is itself a constant leaf."""
+def test_a_constant_operand_keeps_its_local_derivative_and_never_receives_a_gradient() -> None:
+    """PyTorch semantics: a Value that does not require gradients stays a parent, with its
+    true local derivative (the step-through shows it); backward never writes into it; a
+    result of constants only is itself a constant leaf."""
     x, c = Value(3.0), Value(2.0, requires_grad=False)
+    c.grad = 0.5  # whatever it holds stays
     y = x * c
     assert y.parents == (x, c)
-    assert y.local_grads == (2.0, 0.0)
+    assert y.local_grads == (2.0, 3.0)
     y.backward()
-    assert (x.grad, c.grad) == (2.0, 0.0)
+    assert (x.grad, c.grad) == (2.0, 0.5)
     z = c * c + 1.0
     assert (z.data, z.op, z.parents, z.requires_grad) == (5.0, None, (), False)
 

@@ -98,5 +98,5 @@ def test_the_installed_wheel_runs_the_demo_away_from_the_source_tree(
     assert data.split() == ["442", "10"]
     testing = run([str(python), "-c", "import autograd_lite.testing as t; "
                    "t.assert_gradients_match(lambda a, b: a * b.exp(), [1.5, -0.5]); "
-                   "print(len(t.PRIMITIVES) > 0)"], cwd=home, env=env)
+                   "print(len(t.OP_CASES) > 0)"], cwd=home, env=env)
     assert testing.strip() == "True"

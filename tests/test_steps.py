@@ -7,19 +7,21 @@ graph after each step with that step's node in red; the HTML page inlines them a
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import re
 import shutil
-import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
+from step_graphs import mlp
 
+import autograd_lite
 from autograd_lite import DomainError, Value, constant, topological_order
-from autograd_lite.graph.diagram import HIGHLIGHT_COLOUR
+from autograd_lite.graph.diagram import HIGHLIGHT_COLOUR, GraphTooLargeError, format_number
 from autograd_lite.graph.steps import backward_frames, backward_html, backward_steps, describe
 from autograd_lite.graph.wengert import value_names
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def sigma(z: float) -> float:
@@ -130,22 +132,87 @@ def test_describe_names_values_as_the_wengert_list_does() -> None:
     assert text.startswith("Step 1 of 3: v5 = v3 + v4; upstream grad 1")
 
 
-def test_html_page_is_self_contained_with_one_svg_per_step(
+def page_data(page: str) -> dict[str, Any]:
+    """The steps the page's script applies (the JSON in <script id="steps-data">)."""
+    found = re.search(r'<script id="steps-data" type="application/json">(.*?)</script>', page,
+                      flags=re.S)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_html_page_lays_the_graph_out_once_and_carries_the_steps_as_data(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "")
     assert shutil.which("dot") is None
-    f = xy_exp()
-    page = backward_html(f, title="x*y + exp(x)")
-    svgs = re.findall(r"<svg.*?</svg>", page, flags=re.S)
-    assert len(svgs) == 3
+    page = backward_html(xy_exp(), title="x*y + exp(x)")
+    assert page.count('class="graph"') == 1  # one Graphviz layout, not one per step
     assert "<script src" not in page and "<link" not in page
     urls = set(re.findall(r"https?://[^\s\"']+", page))
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
-    order = topological_order(f)
-    computed = [n for n in reversed(order) if n.op is not None]
-    for svg, node in zip(svgs, computed):
-        groups = {g.findtext(f"{SVG}title"): g for g in ET.fromstring(svg).iter(f"{SVG}g")
-                  if g.get("class") == "node"}
-        strokes = {title: [e.get("stroke") for e in g] for title, g in groups.items()}
-        lit = {title for title, s in strokes.items() if HIGHLIGHT_COLOUR in s}
-        assert lit == {f"n{order.index(node)}", f"n{order.index(node)}op"}
+    # the numbers the page shows are those .backward() leaves on a twin graph
+    twin = xy_exp()
+    twin.backward()
+    order = topological_order(twin)
+    visited = [n for n in reversed(order) if n.op is not None]
+    data = page_data(page)
+    assert [step[0] for step in data["steps"]] == [order.index(n) for n in visited]
+    assert [step[1] for step in data["steps"]] == [format_number(n.grad, 4) for n in visited]
+    x = order[0]
+    assert x.label == "x"
+    # x receives e^x from exp (step 2) and y from x*y (step 3); its grad so far after each
+    received = [(row[2], row[3]) for step in data["steps"] for row in step[2] if row[0] == 0]
+    assert received == [(format_number(math.exp(2), 4), format_number(math.exp(2), 4)),
+                        ("3", format_number(3 + math.exp(2), 4))]
+
+
+def test_step_through_shows_a_fresh_graph_whatever_backward_did_before() -> None:
+    fresh, used = xy_exp(), xy_exp()
+    used.backward()
+    used.backward()  # leaves now hold twice their gradient
+    x = used.parents[0].parents[0]
+    assert x.grad == 2 * (3 + math.exp(2))
+    assert backward_html(used) == backward_html(fresh)
+    assert [f.source for f in backward_frames(used)] == [f.source for f in backward_frames(fresh)]
+    assert x.grad == 2 * (3 + math.exp(2))  # neither page nor frames touched .grad
+
+
+def test_a_graph_too_large_is_refused_before_any_grad_changes() -> None:
+    loss, params = mlp()  # 440 values + 67 operations: 507 boxes, more than 500
+    for p in params:
+        p.grad = 7.0
+    with pytest.raises(GraphTooLargeError, match=r"collapse=True.*subsample"):
+        backward_frames(loss)
+    with pytest.raises(GraphTooLargeError, match=r"collapse=True.*subsample"):
+        backward_html(loss)
+    with pytest.raises(GraphTooLargeError, match=r"67 steps, more than max_steps=50.*subsample"):
+        backward_html(loss, collapse=True, max_steps=50)
+    # collapsed: 33 neurons, the inputs 0.5 and -0.25, y - 1, the 1, the loss (the exponent
+    # 2 is a parameter of ** 2, not a value)
+    with pytest.raises(GraphTooLargeError, match=r"still has 38 boxes.*one box per layer"):
+        backward_html(loss, collapse=True, max_nodes=20)
+    assert {p.grad for p in params} == {7.0}
+    assert {n.grad for n in topological_order(loss) if n.op is not None} == {0.0}
+
+
+def test_labels_cannot_break_out_of_the_page_script() -> None:
+    x = Value(2.0, "</script><script>alert(1)</script>")
+    page = backward_html(x * x)
+    assert page.count("</script>") == 2  # the data and the page script, nothing else
+    assert page_data(page)["nodes"][0][2] == x.label
+
+
+def test_jupyter_shows_the_page_inline_in_a_sandboxed_frame() -> None:
+    page = backward_html(xy_exp())
+    assert isinstance(page, str)
+    frame = page._repr_html_()
+    found = re.fullmatch(r'<iframe srcdoc="([^"]*)".*></iframe>', frame, flags=re.S)
+    assert found is not None and html.unescape(found.group(1)) == page
+    ipython = pytest.importorskip("IPython.core.formatters")
+    shown, _ = ipython.DisplayFormatter().format(page)  # what Jupyter does with a result
+    assert shown["text/html"] == frame
+
+
+def test_the_page_builder_is_exported_at_the_top_level() -> None:
+    assert autograd_lite.backward_html is backward_html
+    assert "backward_html" in autograd_lite.__all__

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import random
 import shutil
+import signal
 import sys
 import threading
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from autograd_lite import Value, constant
+from autograd_lite import MLP, Value, constant, dot
+from autograd_lite.graph import render
 from autograd_lite.graph.diagram import (
     FILL_COLOURS,
     HIGHLIGHT_COLOUR,
@@ -30,6 +34,7 @@ from autograd_lite.graph.diagram import (
     label_group,
 )
 from autograd_lite.graph.render import RenderError, format_for_path, render_svg
+from autograd_lite.nn.losses import squared_error
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -239,3 +244,95 @@ def test_system_dot_draws_the_same_nodes() -> None:
     source = draw_dot(xy_exp()[2]).source
     assert svg_nodes(render_svg(source, backend="dot")).keys() == \
         svg_nodes(render_svg(source, backend="wasm")).keys()
+
+
+def nn_mlp_loss() -> tuple[Value, list[list[Value]]]:
+    """MLP(2, [16, 16, 1]) from autograd_lite.nn on one point, after backward: the loss and
+    each layer's outputs (the activations a, or z for the linear output)."""
+    net = MLP(2, [16, 16, 1], seed=0)
+    traces = net.trace([0.5, -0.25])
+    loss = squared_error(traces[-1].a[0], 1.0)
+    loss.backward()
+    return loss, [list(t.a) for t in traces]
+
+
+def test_collapsed_boxes_show_their_output_and_keep_the_loss(no_dot: None) -> None:
+    loss, outputs = nn_mlp_loss()
+    nodes = svg_nodes(draw_dot(loss, collapse=True).svg())
+    by_first_line = {texts(g)[0]: texts(g) for g in nodes.values()}
+    for layer, values in enumerate(outputs):
+        for j, a in enumerate(values):
+            lines = by_first_line[f"layers.{layer}[{j}]"]
+            assert lines[1:3] == [f"data {a.data:.4g}", f"grad {a.grad:.4g}"], (layer, j)
+    # the loss keeps its own box with its value; (y - 1) stays outside the output neuron
+    y = outputs[-1][0]
+    loss_box = next(t for t in by_first_line.values() if f"data {loss.data:.4g}" in t)
+    assert loss_box == ["**", f"data {loss.data:.4g}", "grad 1"]
+    assert ["-", f"data {y.data - 1:.4g}", f"grad {2 * (y.data - 1):.4g}"] in \
+        by_first_line.values()
+
+
+def test_collapsed_neurons_are_drawn_in_index_order(no_dot: None) -> None:
+    loss, _ = nn_mlp_loss()
+    nodes = svg_nodes(draw_dot(loss, collapse=True).svg())
+    for layer in (0, 1):
+        tops = []
+        for j in range(16):
+            group = next(g for g in nodes.values() if texts(g)[0] == f"layers.{layer}[{j}]")
+            tops.append(min(float(t.get("y", "0")) for t in group.iter(f"{SVG}text")))
+        assert tops == sorted(tops), layer  # rankdir=LR: neuron 0 on top, 15 at the bottom
+
+
+def test_a_dot_node_pairs_each_weight_with_its_input() -> None:
+    w = [Value(0.5, "w0"), Value(-1.0, "w1"), Value(2.0, "w2")]
+    x = [Value(1.0, "x0"), Value(3.0, "x1"), constant(-1.0)]
+    z = dot(w, x)
+    source = draw_dot(z).source
+    ids = {line.split()[0]: line for line in source.splitlines() if "label=" in line}
+
+    def id_of(text: str) -> str:
+        return next(i for i, line in ids.items() if text in line)
+
+    op = id_of('label="{ dot |')
+    for i, (wi, xi) in enumerate(zip(["{ w0 |", "{ w1 |", "{ w2 |"],
+                                     ["{ x0 |", "{ x1 |", "{ data -1 }"])):
+        assert f"{id_of(wi)} -> {op}:p{i}" in source
+        assert f"{id_of(xi)} -> {op}:p{i}" in source
+    assert len(svg_nodes(render_svg(source, backend="wasm"))) == 8  # 7 values + the dot
+
+
+def test_a_constant_operand_is_drawn_from_the_parents_alone() -> None:
+    y = Value(2.0, "y")
+    d = y - 5
+    # whatever the engine keeps of the 5, the drawing shows what node.parents holds
+    assert draw_dot(d).source.count("shape=record") == 1 + len(d.parents)
+
+
+@pytest.mark.slow
+def test_ctrl_c_interrupts_a_webassembly_layout() -> None:
+    rng = random.Random(0)
+    edges = "\n".join(f"a{i} -> a{j}" for i in range(600) for j in rng.sample(range(600), 7)
+                      if i < j)
+    source = "digraph {" + edges + "}"  # a dense graph: seconds of crossing minimisation
+    render_svg("digraph { a }", backend="wasm")  # load the WebAssembly first
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        render_svg(source, backend="wasm")
+    interrupted = time.perf_counter() - start
+    with render._WASM_LOCK:  # the abandoned layout finishes in the background
+        finished = time.perf_counter() - start
+    assert interrupted < 1.5
+    assert finished > interrupted + 0.5, "the layout was too fast to show an interruption"
+
+
+def test_numbers_an_operation_was_applied_to_are_drawn_in_its_label() -> None:
+    """Numbers are kept with the node, not made into boxes: ``x * 1.01 + 0.1``, ``5 - x``,
+    ``x ** 2`` and ``leaky_relu(x, 0.2)`` label their operations with them, in place."""
+    x = Value(2.0, "x")
+    y = (5.0 - (x * 1.01 + 0.1) ** 2).leaky_relu(0.2)
+    source = draw_dot(y).source
+    for label in ("* 1.01", "+ 0.1", "** 2", "5 -", "leaky_relu 0.2"):
+        assert f'label="{label}"' in source, label
+    assert source.count("data 2 |") == 1  # x itself; no box for any of the numbers

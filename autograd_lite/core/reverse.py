@@ -76,13 +76,16 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
     """:func:`reverse_pass` with its defaults (recorded float derivatives, :func:`chain_term`)
     keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop.
 
-    Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch).  A zero adjoint or
-    a zero local derivative adds nothing, so a leaf whose local derivatives are 0 (one that
-    does not require gradients) is never written to.
+    Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch), except those that
+    do not require gradients: their ``.grad`` is left as it was.  A zero adjoint or a zero
+    local derivative adds nothing.
     """
+    constants = []
     for node in order:
         if node.op is not None:
             node.grad = 0.0
+        elif not node.requires_grad:
+            constants.append((node, node.grad))
     root.grad += seed
     for node in reversed(order):
         g = node.grad
@@ -105,6 +108,8 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
             for parent, d in zip(parents, local):
                 if d:
                     parent.grad += g * d
+    for node, before in constants:
+        node.grad = before
 
 
 def topological_order(root: Any) -> list[Any]:

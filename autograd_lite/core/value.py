@@ -314,8 +314,9 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
 
     The forward value and the local derivatives are computed here, on floats, once.  A
     result that no argument's gradient depends on (or one made under :class:`no_grad`) is a
-    constant leaf.  A Value that does not require gradients gets local derivative 0: it
-    never receives a gradient.
+    constant leaf.  A Value argument that does not require gradients is a parent like any
+    other (its local derivative is the true one, shown by the step-through), but the
+    reverse pass never writes a gradient into it.
     """
     if not op.params and all([type(a) is Value for a in args]):  # the common case, fast
         floats = [a.data for a in args]  # type: ignore[attr-defined]
@@ -327,10 +328,8 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
             raise not_finite(op.name, floats)
         if True not in needs or not _GRAD_ENABLED.get():
             return _constant_result(out)
-        local = op.grad(out, *floats)
-        if False in needs:
-            local = [d if n else 0.0 for d, n in zip(local, needs)]
-        return _node(op, out, tuple(args), tuple(local), None)  # type: ignore[arg-type]
+        return _node(op, out, tuple(args), tuple(op.grad(out, *floats)),  # type: ignore[arg-type]
+                     None)
     floats = []
     parents: list[Value] = []
     needed = False
@@ -349,8 +348,7 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
     if not needed or not _GRAD_ENABLED.get():
         return _constant_result(out)
     local = op.local_grads(out, floats)
-    kept = [(d if a.requires_grad else 0.0) for a, d in zip(args, local)
-            if isinstance(a, Value)]
+    kept = [d for a, d in zip(args, local) if isinstance(a, Value)]
     return _node(op, out, tuple(parents), tuple(kept),
                  tuple(args) if numbers else None)  # type: ignore[arg-type]
 
@@ -368,14 +366,13 @@ def _binary(op: Primitive, a: Any, b: Any) -> Value:
     needs_b = b.requires_grad
     if not (needs_a or needs_b) or not _GRAD_ENABLED.get():
         return _constant_result(out)
-    da, db = op.grad(out, x, y)
     node = _new(Value)
     node.data = out
     node.grad = 0.0
     node.label = ""
     node.op = op
     node.parents = (a, b)
-    node.local_grads = (da if needs_a else 0.0, db if needs_b else 0.0)
+    node.local_grads = tuple(op.grad(out, x, y))
     node.args = None
     node.requires_grad = True
     if USED.anomaly:
@@ -449,8 +446,7 @@ def local_grads_as_values(node: Value) -> tuple[Value | float, ...]:
     op = node.op
     if op is None:
         raise ValueError(f"local_grads_as_values: {node!r} is a leaf; it has no local derivatives")
-    local = of_parents(node, op.local_grads(node, arguments(node)))
-    return tuple([(d if p.requires_grad else 0.0) for p, d in zip(node.parents, local)])
+    return tuple(of_parents(node, op.local_grads(node, arguments(node))))
 
 
 # -- tracking control --------------------------------------------------------------------

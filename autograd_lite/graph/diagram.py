@@ -12,6 +12,7 @@ node ids come from the topological order, so the same graph always gives the sam
 from __future__ import annotations
 
 import functools
+import itertools
 import numbers
 import os
 import re
@@ -239,6 +240,8 @@ def label_group(value: Value) -> str | None:
     (neuron 3 of layer 0, as :mod:`autograd_lite.nn` labels); other dotted labels group by
     the part before the last dot (``L0.N3.w1`` -> ``L0.N3``); undotted labels stay alone.
     """
+    if not isinstance(value, Value):
+        raise TypeError(f"label_group: value must be a Value, got {type(value).__name__}")
     unit = _UNIT_LABEL.fullmatch(value.label)
     if unit:
         return f"{unit['module']}[{unit['unit']}]"
@@ -251,19 +254,25 @@ def infer_groups(root: Value, group_of: Grouping = label_group) -> dict[Value, s
 
     A value's own group (``group_of``) wins; an unlabelled result of an operation joins the
     one group of its leaf operands (``dot(w, x)`` joins its weights' neuron), else the one
-    group of its computed operands (``tanh`` of a neuron's sum stays in the neuron); an
-    unlabelled constant joins the one group of the values it feeds.
+    group of its computed operands (``tanh`` of a neuron's sum stays in the neuron) unless
+    one of them is a labelled result (a module's named output, such as ``layers.1.z[0]``:
+    what is computed from it, like ``y - t``, is outside the module); an unlabelled constant
+    joins the one group of the values it feeds.  ``root`` (the loss) joins no group unless
+    ``group_of`` names one for it: it keeps its own box and value.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"infer_groups: root must be a Value, got {type(root).__name__}")
     order = topological_order(root)
     groups: dict[Value, str] = {}
     for node in order:
         own = group_of(node)
-        if own is None and node.op is not None and not node.label:
+        if own is None and node.op is not None and not node.label and node is not root:
             from_leaves = {groups[p] for p in node.parents if p.is_leaf and p in groups}
             from_results = {groups.get(p) for p in node.parents if not p.is_leaf}
+            named_output = any(p.label and not p.is_leaf and p in groups for p in node.parents)
             if len(from_leaves) == 1:
                 own = from_leaves.pop()
-            elif not from_leaves and len(from_results) == 1:
+            elif not from_leaves and not named_output and len(from_results) == 1:
                 own = from_results.pop()
         if own is not None:
             groups[node] = own
@@ -308,7 +317,8 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
              params: Iterable[Value] = (), inputs: Iterable[Value] = (), loss: bool = True,
              collapse: bool | Grouping = False,
              max_nodes: int | None = DEFAULT_MAX_NODES, title: str = "",
-             names: Mapping[Value, str] | None = None) -> Any:
+             names: Mapping[Value, str] | None = None,
+             adjoints: Mapping[Value, float] | None = None) -> Any:
     """Draw the graph that computes ``root`` as a ``graphviz.Digraph`` (see :func:`diagram_type`).
 
     ``digits``: significant digits shown; ``grads``: also show ``.grad`` (else only data);
@@ -320,7 +330,13 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
     None).  More than ``max_nodes`` boxes raises :class:`GraphTooLargeError` instead of a
     layout that takes minutes (``None``: no cap).
     ``title`` is drawn above the graph; ``names`` adds a first field to some boxes (e.g. the
-    ``v7`` of :func:`autograd_lite.graph.wengert.value_names`).
+    ``v7`` of :func:`autograd_lite.graph.wengert.value_names`); ``adjoints`` gives the
+    grads to show instead of ``.grad`` (a value missing from it shows grad 0).
+
+    A ``dot`` node draws one port per product, and ``w_i`` and ``x_i`` both enter port ``i``.
+    The collapsed view keeps the root (the loss) as its own box, orders groups by their
+    names (``layers.0[2]`` before ``layers.0[10]``) and shows each group's output value
+    (data and grad).
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
@@ -333,7 +349,7 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
     if title:
         diagram.attr(label=escape_record(title), labelloc="t", fontsize="13")
     style = _Style(root, digits, grads, set(highlight), set(highlight_edges), set(params),
-                   set(inputs), loss, names or {})
+                   set(inputs), loss, names or {}, adjoints)
     if collapse:
         group_of = label_group if collapse is True else collapse
         _draw_collapsed(diagram, order, infer_groups(root, group_of), style, max_nodes)
@@ -348,7 +364,8 @@ class _Style:
 
     def __init__(self, root: Value, digits: int, grads: bool, highlight: set[Value],
                  highlight_edges: set[tuple[Value, Value]], params: set[Value],
-                 inputs: set[Value], loss: bool, names: Mapping[Value, str]) -> None:
+                 inputs: set[Value], loss: bool, names: Mapping[Value, str],
+                 adjoints: Mapping[Value, float] | None = None) -> None:
         self.root = root
         self.digits = digits
         self.grads = grads
@@ -358,12 +375,19 @@ class _Style:
         self.inputs = inputs
         self.loss = loss
         self.names = names
+        self.adjoints = adjoints
+
+    def grad_of(self, node: Value) -> float:
+        """The grad to show for ``node``: from ``adjoints`` when given, else ``.grad``."""
+        if self.adjoints is None:
+            return node.grad
+        return self.adjoints.get(node, 0.0)
 
     def fields(self, node: Value, head: str = "") -> list[str]:
         fields = [f for f in (head, self.names.get(node, ""), node.label) if f]
         fields.append(f"data {format_number(node.data, self.digits)}")
         if self.grads and node.requires_grad:  # a constant's grad means nothing
-            fields.append(f"grad {format_number(node.grad, self.digits)}")
+            fields.append(f"grad {format_number(self.grad_of(node), self.digits)}")
         return fields
 
     def value_attrs(self, node: Value) -> dict[str, str]:
@@ -383,16 +407,73 @@ def _check_size(boxes: int, values: int, max_nodes: int | None, collapsed: bool 
         raise GraphTooLargeError(
             f"draw_dot: the collapsed graph of {values} values still has {boxes} boxes, more "
             f"than max_nodes={max_nodes}; group more coarsely (collapse= a function from a "
-            "value to its group name) or pass a larger max_nodes (layout time grows quickly)")
+            "value to its group name), draw a subsample (the loss of one example instead of "
+            "the batch), or pass a larger max_nodes (layout time grows quickly)")
     raise GraphTooLargeError(
         f"draw_dot: the graph has {values} values ({boxes} boxes with the operations), "
-        f"more than max_nodes={max_nodes}; draw one box per neuron with collapse=True "
-        "(from labels such as 'layers.0.weight[3][1]'), or pass a larger max_nodes "
-        "(layout time grows quickly)")
+        f"more than max_nodes={max_nodes}; draw a collapsed view with collapse=True "
+        "(one box per neuron, from labels such as 'layers.0.weight[3][1]'), draw a "
+        "subsample (the loss of one example instead of the batch), or pass a larger "
+        "max_nodes (layout time grows quickly)")
+
+
+def dot_pairs(node: Value) -> int:
+    """For a ``dot`` node of Values, the number of products ``w_i * x_i`` (its parents are
+    ``w_1..w_n, x_1..x_n``); 0 for any other node (and for a dot with number operands)."""
+    if node.op is None or node.op.name != "dot" or node.args is not None or len(node.parents) % 2:
+        return 0
+    return len(node.parents) // 2
+
+
+def op_label(node: Value, digits: int = 4) -> str:
+    """How an operation is drawn: its symbol, with the numbers it was applied to in their
+    places (``* 1.01``, ``5 -``, ``** 2``, ``leaky_relu 0.01``): numbers are kept with the
+    node, not drawn as boxes."""
+    op = node.op
+    if op is None:
+        return ""
+    symbol = op.symbol
+    if node.args is None:
+        return symbol
+    numbers = [None if isinstance(a, Value) else format_number(a, digits) for a in node.args]
+    if op.infix and len(numbers) == 2:
+        left, right = numbers
+        return f"{left + ' ' if left else ''}{symbol}{' ' + right if right else ''}"
+    return f"{symbol} {', '.join(n for n in numbers if n is not None)}"
+
+
+_NATURAL = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that orders numbers by value: ``layers.0[2]`` before ``layers.0[10]``."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part)
+                 for part in _NATURAL.split(name))
+
+
+def group_outputs(order: list[Value], groups: Mapping[Value, str]) -> dict[str, Value]:
+    """The value each group stands for: its last computed member (topological order) used
+    outside the group or being the root, else its last computed member, else its last."""
+    used_outside: set[Value] = {order[-1]} if order else set()
+    for node in order:
+        for parent in node.parents:
+            if groups.get(parent) != groups.get(node):
+                used_outside.add(parent)
+    outputs: dict[str, Value] = {}
+    rank: dict[str, int] = {}
+    for node in order:
+        name = groups.get(node)
+        if name is None:
+            continue
+        score = 2 if (node.op is not None and node in used_outside) else \
+            1 if node.op is not None else 0
+        if score >= rank.get(name, 0):
+            outputs[name], rank[name] = node, score
+    return outputs
 
 
 def _draw_full(diagram: Any, order: list[Value], style: _Style) -> None:
-    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    ids = box_ids(order)
     graphviz = _import_graphviz()
     for node in order:
         nid = ids[node]
@@ -402,47 +483,86 @@ def _draw_full(diagram: Any, order: list[Value], style: _Style) -> None:
         op_attrs = {"shape": "circle", "width": "0.3", "margin": "0.02", "fontsize": "10"}
         if node in style.highlight:
             op_attrs.update(color=HIGHLIGHT_COLOUR, penwidth="2.5")
-        diagram.node(nid + "op", graphviz.nohtml(escape_record(node.op.symbol)), **op_attrs)
-        for parent in node.parents:
-            diagram.edge(ids[parent], nid + "op", **style.edge_attrs(parent, node))
+        pairs = dot_pairs(node)
+        if pairs:
+            ports = " | ".join(f"<p{i}> {i}" for i in range(pairs))
+            op_attrs.update(shape="record", width="0", height="0")
+            diagram.node(nid + "op", graphviz.nohtml(f"{{ {escape_record(node.op.symbol)} | "
+                                                       f"{{ {ports} }} }}"), **op_attrs)
+            for i in range(pairs):  # w_i and x_i side by side, into the same port
+                for parent in (node.parents[i], node.parents[pairs + i]):
+                    diagram.edge(ids[parent], f"{nid}op:p{i}", **style.edge_attrs(parent, node))
+        else:
+            diagram.node(nid + "op", graphviz.nohtml(escape_record(op_label(node, style.digits))),
+                         **op_attrs)
+            for parent in node.parents:
+                diagram.edge(ids[parent], nid + "op", **style.edge_attrs(parent, node))
         out_attrs = {"color": HIGHLIGHT_COLOUR, "penwidth": "2.5"} if node in style.highlight \
             else {}
         diagram.edge(nid + "op", nid, **out_attrs)
 
 
+_UNIT_INDEX = re.compile(r"(?P<module>.*)\[\d+\]")
+
+
+def _keep_unit_order(diagram: Any, ordered: list[str], group_ids: Mapping[str, str]) -> None:
+    """Units of one module (``layers.1[0]``, ``layers.1[1]``...) side by side, in index order.
+
+    Graphviz's crossing minimisation may rotate a column (10..15 above 0..9); one rank and
+    invisible edges between neighbours keep the order of the names."""
+    modules: dict[str, list[str]] = {}
+    for name in ordered:
+        unit = _UNIT_INDEX.fullmatch(name)
+        if unit:
+            modules.setdefault(unit["module"], []).append(group_ids[name])
+    for units in modules.values():
+        if len(units) > 1:
+            with diagram.subgraph() as column:
+                column.attr(rank="same")
+                for upper, lower in itertools.pairwise(units):
+                    column.edge(upper, lower, style="invis")
+
+
+def box_ids(order: list[Value], groups: Mapping[Value, str] | None = None
+            ) -> dict[Value, str]:
+    """The DOT id of the box that draws each value (``n<i>``, the operation node of a result
+    being ``n<i>op``; ``g<j>`` for the boxes of the collapsed view, ``groups`` given)."""
+    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    if groups is not None:
+        names = sorted(set(groups.values()), key=natural_key)
+        group_ids = {name: f"g{j}" for j, name in enumerate(names)}
+        ids.update((node, group_ids[name]) for node, name in groups.items())
+    return ids
+
+
 def _draw_collapsed(diagram: Any, order: list[Value], groups: dict[Value, str], style: _Style,
                     max_nodes: int | None) -> None:
-    ids: dict[Value, str] = {}
+    ids = box_ids(order, groups)
     members: dict[str, list[Value]] = {}
-    for i, node in enumerate(order):
-        name = groups.get(node)
-        if name is None:
-            ids[node] = f"n{i}"
-        else:
-            members.setdefault(name, []).append(node)
-    group_ids = {name: f"g{i}" for i, name in enumerate(members)}
-    for node, name in groups.items():
-        ids[node] = group_ids[name]
+    for node in order:
+        if node in groups:
+            members.setdefault(groups[node], []).append(node)
+    ordered = sorted(members, key=natural_key)
+    group_ids = {name: ids[members[name][0]] for name in ordered}
     _check_size(len(group_ids) + len(order) - len(groups), len(order), max_nodes, True)
     graphviz = _import_graphviz()
-    drawn: set[str] = set()
+    outputs = group_outputs(order, groups)
+    for name in ordered:  # groups first, by name: graphviz keeps this order within a rank
+        group, out = members[name], outputs[name]
+        attrs = _value_attrs("group", any(v in style.highlight for v in group))
+        attrs["shape"] = "box3d"
+        lines = [name, *style.fields(out)[-1 - (style.grads and out.requires_grad):],
+                 f"{len(group)} values"]
+        diagram.node(group_ids[name], graphviz.nohtml(escape_record("\n".join(lines))),
+                     **attrs)
+    _keep_unit_order(diagram, ordered, group_ids)
     edges: dict[tuple[str, str], bool] = {}
     for node in order:
         nid = ids[node]
-        if nid not in drawn:
-            drawn.add(nid)
-            name = groups.get(node)
-            if name is None:
-                head = node.op.symbol if node.op is not None else ""
-                diagram.node(nid, graphviz.nohtml(_record(style.fields(node, head))),
-                             **style.value_attrs(node))
-            else:
-                group = members[name]
-                lit = any(v in style.highlight for v in group)
-                attrs = _value_attrs("group", lit)
-                attrs["shape"] = "box3d"
-                text = f"{name}\n{len(group)} values"
-                diagram.node(nid, graphviz.nohtml(escape_record(text)), **attrs)
+        if node not in groups:
+            head = node.op.symbol if node.op is not None else ""
+            diagram.node(nid, graphviz.nohtml(_record(style.fields(node, head))),
+                         **style.value_attrs(node))
         for parent in node.parents:
             key = (ids[parent], nid)
             if key[0] != key[1]:

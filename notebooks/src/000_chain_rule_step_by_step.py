@@ -169,7 +169,8 @@ print("largest difference, dL/dV:", np.abs(dLdV_np - np.array(dLdV)).max())
 
 # %%
 zero_grad(parameters + x)               # leaves accumulate: start the walk from zero
-frames = backward_frames(L, params=parameters, inputs=x)
+frames = backward_frames(L, params=parameters, inputs=x)   # pictures only: .grad untouched
+L.backward()                            # the walk the frames show, now into .grad
 visited = [node for node in reversed(topological_order(L)) if node.op is not None]
 stops = {"p1": "at P, dL/dP is complete; times dP/dC it moves on to C",
          "c1": "at C: times B it reaches W (dL/dW is done), times W it reaches B",

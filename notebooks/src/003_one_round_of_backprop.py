@@ -31,7 +31,7 @@ from autograd_lite import (
     topological_order,
     zero_grad,
 )
-from autograd_lite.graph.steps import backward_frames, describe
+from autograd_lite.graph.steps import backward_frames, backward_html, describe
 from autograd_lite.graph.wengert import value_names
 from notecheck import NoteTable
 
@@ -129,6 +129,14 @@ draw_dot(loss, params=weights, inputs=[x1, x2])
 frames = backward_frames(loss, params=weights, inputs=[x1, x2], digits=4)
 for frame in frames:
     display(frame)
+
+# %% [markdown]
+# The same pass on one interactive page: the graph laid out once, step 0 the forward values,
+# then one node per step with the chain-rule products written out (arrow keys or the
+# buttons to step, the mouse wheel or `+`/`-` to zoom, the search box to find a node).
+
+# %%
+backward_html(loss, params=weights, inputs=[x1, x2], title="Note 003, step by step")
 
 # %% [markdown]
 # The same walk as text. `v1, v2, ...` number the values in the order they were computed.

@@ -169,9 +169,10 @@ display(Markdown(wengert.to_markdown()))
 # gradient on), and the last one, which reaches the first layer's weights.
 
 # %%
-frames = backward_frames(one_loss, params=params)
+frames = backward_frames(one_loss, params=params)  # pictures only: .grad untouched
 for frame in [*frames[:4], frames[-1]]:
     display(frame)
+one_loss.backward()  # the pass the frames show, now into .grad
 # The Wengert list's final adjoints are the gradients the backward pass left on the weights.
 names = value_names(order)
 adjoints = {row.target: row.total for row in wengert.adjoint}    # last row per value wins

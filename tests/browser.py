@@ -1,0 +1,65 @@
+"""Headless Chromium for the page tests, driven by Selenium through the OS chromedriver.
+
+Nothing is downloaded: the browser and its driver come from the system (Debian: ``apt-get
+install chromium chromium-driver``; ``.ci/run`` installs them).  Outside CI a missing
+browser skips the tests with the reason; under ``CI=true`` it fails them, so a CI run can
+never pass with the browser checks quietly skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run")
+"""Flags for a closed network and a shared machine (a fresh --user-data-dir is added)."""
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def unavailable(reason: str) -> None:
+    """Skip with ``reason``, or fail under CI (``CI=true``)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+def start_driver(width: int = 1200, height: int = 900) -> Iterator[Any]:
+    """A headless Chromium WebDriver (skips or fails with the reason when there is none)."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        unavailable('selenium is not installed: pip install -e ".[test]"')
+    chromium = find_chromium()
+    chromedriver = shutil.which("chromedriver")
+    if chromium is None or chromedriver is None:
+        unavailable("no headless Chromium: apt-get install chromium chromium-driver "
+                    f"(chromium: {chromium}, chromedriver: {chromedriver})")
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch anything
+    profile = tempfile.mkdtemp(prefix="autograd-lite-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(chromium)
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                 f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
