@@ -103,13 +103,15 @@ def test_nested_lists_are_tensors_and_shared_or_cyclic_references_count_once() -
             self.same_inner = self.inner     # the same module again
             self.me = self                   # a cycle
             self.ragged = [[Value(7.0)], [Value(8.0), Value(9.0)]]  # not rectangular
+            self.by_name = {"gain": Value(10.0), "pair": [Value(11.0), Value(12.0)], 3: Value(0.0)}
 
     grid = Grid()
     assert grid.state_dict()["w"] == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert [name for name, _ in grid.named_parameters()] == [
         "w[0][0]", "w[0][1]", "w[0][2]", "w[1][0]", "w[1][1]", "w[1][2]",
         "inner.weight[0][0]", "inner.weight[0][1]", "inner.bias[0]",
-        "ragged.0[0]", "ragged.1[0]", "ragged.1[1]"]
+        "ragged.0[0]", "ragged.1[0]", "ragged.1[1]",
+        "by_name.gain", "by_name.pair[0]", "by_name.pair[1]"]  # str keys only, as torch
 
 
 def test_a_module_without_forward_says_what_to_define() -> None:

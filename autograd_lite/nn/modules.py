@@ -185,9 +185,10 @@ class Module:
     assigned.  A Value attribute ``w`` is the scalar parameter ``w``; a (rectangular,
     possibly nested) list of Values ``ws`` is one tensor ``ws`` (``ws[0]``, ``ws[1]``, ...);
     a module ``body`` contributes its tensors as ``body.<name>``, and a list of modules
-    ``blocks`` as ``blocks.0.<name>``, ... (torch's ``ModuleList`` names).  A parameter or
-    module reached twice (shared) counts once, under its first name.  Other attributes
-    (numbers, strings, functions, optimisers ...) are ignored.
+    ``blocks`` as ``blocks.0.<name>``, ... (torch's ``ModuleList`` names), and a dict with
+    str keys ``heads`` as ``heads.<key>...`` (``ModuleDict``).  A parameter or module
+    reached twice (shared) counts once, under its first name.  Other attributes (numbers,
+    strings, functions, optimisers ...) are ignored.
 
     So :meth:`parameters`, :meth:`named_parameters`, :meth:`zero_grad`, :meth:`state_dict`,
     :meth:`load_state_dict` and ``save`` / ``load`` work unwritten.  Calling the module
@@ -296,6 +297,10 @@ def _collect(name: str, item: object, out: list[ParamTensor], seen: _Seen) -> No
         else:
             for i, sub in enumerate(item):
                 _collect(f"{name}.{i}", sub, out, seen)
+    elif isinstance(item, dict):
+        for key, sub in item.items():
+            if isinstance(key, str):
+                _collect(f"{name}.{key}", sub, out, seen)
 
 
 def _add(tensor: ParamTensor, out: list[ParamTensor], seen: _Seen) -> None:
