@@ -20,18 +20,16 @@ from __future__ import annotations
 import math
 import os
 import random
-from collections.abc import Callable
 from typing import Any
 
+import micrograd.engine as micrograd_engine  # the test extra pins micrograd==0.1.0
+import micrograd.nn as micrograd_nn
 import pytest
 
-micrograd_engine = pytest.importorskip("micrograd.engine")
-micrograd_nn = pytest.importorskip("micrograd.nn")
-
-import autograd_lite.engine  # noqa: E402 -- after the importorskip above
-import autograd_lite.nn  # noqa: E402
-from autograd_lite import draw_dot  # noqa: E402
-from autograd_lite.examples.moons import make_moons  # noqa: E402
+import autograd_lite.engine
+import autograd_lite.nn
+from autograd_lite import draw_dot
+from autograd_lite.examples.moons import make_moons
 
 LIVE_STEPS = int(os.environ.get("AUTOGRAD_LITE_MICROGRAD_STEPS", "3"))
 TOLERANCE = 1e-9
@@ -167,8 +165,7 @@ class Step:
         self.loss, self.accuracy, self.grads, self.params = loss, accuracy, grads, params
 
 
-def demo(Value: Any, nn: Any, steps: int,  # noqa: N803
-         on_step: Callable[[Step], None] | None = None) -> list[Step]:
+def demo(Value: Any, nn: Any, steps: int) -> list[Step]:  # noqa: N803 -- micrograd's names
     """micrograd's demo notebook: the model, the loss function and the optimisation loop."""
     random.seed(1337)
     model = nn.MLP(2, [16, 16, 1])  # 2-layer neural network
