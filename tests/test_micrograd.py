@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import micrograd.engine as micrograd_engine  # the test extra pins micrograd==0.1.0
@@ -131,7 +132,8 @@ def test_seeded_mlp_starts_from_micrograds_weights_exactly() -> None:
 
 
 def test_neuron_and_layer_follow_micrograds_signatures() -> None:
-    for nn in (micrograd_nn, autograd_lite.nn):
+    outputs = {}
+    for name, (_, nn) in ENGINES.items():
         random.seed(7)
         relu = nn.Neuron(3)
         linear = nn.Neuron(3, nonlin=False)
@@ -143,6 +145,9 @@ def test_neuron_and_layer_follow_micrograds_signatures() -> None:
         assert all(n.nonlin for n in layer.neurons)
         assert isinstance(layer(inputs), list) and len(layer(inputs)) == 2
         assert not isinstance(single(inputs), list)   # one neuron: the Value itself
+        outputs[name] = [relu(inputs).data, linear(inputs).data, positional(inputs).data,
+                         *(v.data for v in layer(inputs)), single(inputs).data]
+    assert max_abs_difference(outputs["autograd_lite"], outputs["micrograd"]) <= TOLERANCE
     random.seed(7)
     draws = [random.uniform(-1, 1) for _ in range(3 * 3 + 3 * 2 + 3)]
     random.seed(7)
@@ -157,12 +162,14 @@ def test_neuron_and_layer_follow_micrograds_signatures() -> None:
 X, Y = make_moons(100, noise=0.1, seed=1337)
 
 
+@dataclass
 class Step:
     """What one step of the demo loop shows: loss, accuracy, gradients, parameters after."""
 
-    def __init__(self, loss: float, accuracy: float, grads: list[float],
-                 params: list[float]) -> None:
-        self.loss, self.accuracy, self.grads, self.params = loss, accuracy, grads, params
+    loss: float
+    accuracy: float
+    grads: list[float]
+    params: list[float]
 
 
 def demo(Value: Any, nn: Any, steps: int) -> list[Step]:  # noqa: N803 -- micrograd's names
