@@ -64,7 +64,9 @@ def _run_block_containing(text: str) -> dict[str, object]:
     return namespace
 
 
-def test_coming_from_micrograd_prints_micrograds_readme_numbers() -> None:
+def test_coming_from_micrograd_prints_micrograds_readme_numbers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the blocks before it write files
     namespace = _run_block_containing("from autograd_lite.engine import Value")
     g, a, b = (namespace[name] for name in "gab")
     assert isinstance(g, Value) and isinstance(a, Value) and isinstance(b, Value)
