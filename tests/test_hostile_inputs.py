@@ -367,6 +367,8 @@ API_CASES = [
             TypeError, r"^Neuron: input 0: expected a real number, got str 'a'$"),
     ApiCase("Neuron", "x", lambda w: Neuron(2)(3.0),  # type: ignore[arg-type]
             TypeError, r"^Neuron: x must be a sequence of 2 numbers or Values, got float$"),
+    ApiCase("Neuron", "init", lambda w: Neuron(2, init="xavier"),  # type: ignore[arg-type]
+            ValueError, r"^Neuron: init must be 'micrograd' or 'pytorch', got 'xavier'$"),
     ApiCase("Layer", "nout", lambda w: Layer(2, 0), ValueError,
             r"^Layer: nout must be a positive int, got 0$"),
     ApiCase("Layer", "weight row 1", lambda w: Layer.from_weights([[1.0], [1.0, 2.0]]),

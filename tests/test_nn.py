@@ -86,10 +86,12 @@ def test_initialisation_is_pytorch_uniform_bound_one_over_sqrt_fan_in() -> None:
     assert max(abs(v) for v in values) > 0.3  # the bound is actually used
 
 
-def test_layer_returns_a_list_even_for_one_output_and_mlp_a_value() -> None:
+def test_one_neuron_layer_and_mlp_return_a_value_and_outputs_always_a_list() -> None:
     layer = Layer(2, 1, seed=0)
-    out = layer([1.0, 2.0])
+    assert isinstance(layer([1.0, 2.0]), Value)  # as micrograd's Layer
+    out = layer.outputs([1.0, 2.0])
     assert isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value)
+    assert isinstance(Layer(2, 3, seed=0)([1.0, 2.0]), list)
     assert isinstance(MLP(2, [3, 1])([1.0, 2.0]), Value)
     many = MLP(2, [3, 2])([1.0, 2.0])
     assert isinstance(many, list) and len(many) == 2

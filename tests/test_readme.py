@@ -67,3 +67,33 @@ def test_the_rule_table_is_current() -> None:
     spec.loader.exec_module(module)
     assert module.with_table(README) == README, "run: python docs/op_table.py"
     assert "| `mul` | `x * y` | `y, x` |" in README  # written by hand: the table is there
+
+
+def _run_block_containing(text: str) -> dict[str, object]:
+    namespace: dict[str, object] = {}
+    index = next(i for i, block in enumerate(BLOCKS) if text in block)
+    for block in BLOCKS[:index + 1]:
+        exec(compile(block, f"README block {index}", "exec"), namespace)
+    return namespace
+
+
+def test_coming_from_micrograd_prints_micrograds_readme_numbers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the blocks before it write files
+    namespace = _run_block_containing("from autograd_lite.engine import Value")
+    g, a, b = (namespace[name] for name in "gab")
+    assert isinstance(g, Value) and isinstance(a, Value) and isinstance(b, Value)
+    # the figures micrograd's README prints
+    assert (f"{g.data:.4f}", f"{a.grad:.4f}", f"{b.grad:.4f}") == ("24.7041", "138.8338",
+                                                                   "645.5773")
+
+
+def test_the_custom_module_example_finds_its_parameters(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace = _run_block_containing("class Scorer(Module)")
+    scorer = namespace["scorer"]
+    names = [name for name, _ in scorer.named_parameters()]  # type: ignore[attr-defined]
+    assert len(names) == 29 and names[-3:] == ["heads.1.weight[1]", "heads.1.bias",
+                                               "temperature"]
+    assert (tmp_path / "scorer.json").exists()

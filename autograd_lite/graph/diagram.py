@@ -311,7 +311,8 @@ def _value_attrs(kind: str, highlighted: bool) -> dict[str, str]:
     return attrs
 
 
-def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool = True,
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, digits: int = 4,
+             grads: bool = True,
              highlight: Iterable[Value] = (),
              highlight_edges: Iterable[tuple[Value, Value]] = (),
              params: Iterable[Value] = (), inputs: Iterable[Value] = (), loss: bool = True,
@@ -321,6 +322,7 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
              adjoints: Mapping[Value, float] | None = None) -> Any:
     """Draw the graph that computes ``root`` as a ``graphviz.Digraph`` (see :func:`diagram_type`).
 
+    ``format`` (the Digraph's output format) and ``rankdir`` come in micrograd's order.
     ``digits``: significant digits shown; ``grads``: also show ``.grad`` (else only data);
     ``highlight``: values outlined in red with their operation node; ``highlight_edges``:
     ``(parent, child)`` edges drawn red; ``params`` / ``inputs``: values filled blue / green;
@@ -345,7 +347,8 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4, grads: bool =
     if not 1 <= digits <= 17:
         raise ValueError(f"draw_dot: digits must be between 1 and 17, got {digits}")
     order = topological_order(root)
-    diagram = diagram_type()(graph_attr={"rankdir": rankdir}, node_attr={"fontsize": "11"})
+    diagram = diagram_type()(format=format, graph_attr={"rankdir": rankdir},
+                             node_attr={"fontsize": "11"})
     if title:
         diagram.attr(label=escape_record(title), labelloc="t", fontsize="13")
     style = _Style(root, digits, grads, set(highlight), set(highlight_edges), set(params),

@@ -11,7 +11,18 @@ Parameters are laid out as PyTorch's ``nn.Linear``: a layer has ``weight[out][in
 ``c`` other than 1, PyTorch's bias is ``c * bias``).  Scalar parameters carry their
 dotted names as labels (``layers.0.weight[3][1]``) and each neuron labels its nodes
 (``layers.0.z[3]``, ``layers.0.a[3]``), so a drawing can be grouped by module.
-Random initialisation is seeded (``random.Random(seed)``) and so reproducible.
+
+Initialisation has two schemes.  Without ``seed`` or ``rng`` (micrograd's own call,
+``MLP(2, [16, 16, 1])``), weights are drawn with Python's global ``random.uniform(-1, 1)``
+in micrograd's order (layer by layer, neuron by neuron, weight by weight) and biases are 0,
+so after ``random.seed(1337)`` a network starts from exactly micrograd's numbers.  With
+``seed=`` or ``rng=``, weights and biases are drawn from that generator with PyTorch's
+``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, reproducibly.  ``init="micrograd"`` or
+``init="pytorch"`` chooses the scheme explicitly (the source stays: ``rng``, else
+``random.Random(seed)``, else the global ``random``).
+
+A user's own ``Module`` subclass finds its parameters itself: leaf ``Value``s, modules and
+lists (or tuples) of them held in its attributes (see :class:`Module`).
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ import math
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, TypeAlias
+from typing import Any, Literal, NamedTuple, Protocol, TypeAlias
 
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, constant, dot, zero_grad
@@ -30,6 +41,7 @@ ActivationSpec: TypeAlias = "str | Activation"
 Nested: TypeAlias = "float | list[Nested]"
 StateDict: TypeAlias = dict[str, Nested]
 Input: TypeAlias = Sequence[Value | float]
+Init: TypeAlias = Literal["micrograd", "pytorch"]
 
 ACTIVATIONS: dict[str, Activation | None] = {
     "linear": None,  # g(z) = z: no node at all
@@ -70,6 +82,70 @@ def _lifted(x: Input | object, owner: str, nin: int) -> list[Value]:
         raise ValueError(f"{owner}: expected {nin} inputs, got {len(items)}")
     return [v if isinstance(v, Value) else constant(to_float(v, f"{owner}: input {i}"))
             for i, v in enumerate(items)]
+
+
+def _checked_activation(activation: ActivationSpec | bool | None, nonlin: bool | None,
+                        where: str) -> ActivationSpec:
+    """:func:`_activation_arg`, refused with ``where`` named if it is no activation."""
+    spec = _activation_arg(activation, nonlin, where)
+    resolve_activation(spec, where, "activation")
+    return spec
+
+
+def _activation_arg(activation: ActivationSpec | bool | None, nonlin: bool | None,
+                    where: str) -> ActivationSpec:
+    """A Neuron's or Layer's activation: a name or callable, or micrograd's ``nonlin`` flag.
+
+    ``True`` is ReLU and ``False`` linear (micrograd's ``Neuron(nin, nonlin=True)``, given
+    by keyword or positionally); neither given: ReLU, as micrograd.
+    """
+    if activation is not None and nonlin is not None:
+        raise TypeError(f"{where}: give activation or nonlin, not both")
+    flag = nonlin if activation is None else activation
+    if flag is None:
+        return "relu"
+    if isinstance(flag, bool):
+        return "relu" if flag else "linear"
+    return flag
+
+
+class _Uniform(Protocol):
+    """A source of uniform random numbers: a ``random.Random``, or the ``random`` module."""
+
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+def _initialiser(init: Init | None, seed: int | None, rng: random.Random | None,
+                 where: str) -> tuple[Init, _Uniform]:
+    """The scheme and random source of one constructor call (see the module docstring).
+
+    Source: ``rng``, else ``random.Random(seed)``, else Python's global ``random`` (as
+    micrograd).  Scheme: ``init``, else micrograd's when neither ``seed`` nor ``rng`` is
+    given, PyTorch's otherwise.
+    """
+    if init is None:
+        init = "micrograd" if seed is None and rng is None else "pytorch"
+    elif init not in ("micrograd", "pytorch"):
+        raise ValueError(f"{where}: init must be 'micrograd' or 'pytorch', got {init!r}")
+    if rng is not None:
+        return init, rng
+    return init, random.Random(seed) if seed is not None else random
+
+
+def _initial_weights(nin: int, nout: int, bias: bool, init: Init,
+                    source: _Uniform) -> tuple[list[list[float]], list[float] | None]:
+    """``weight[out][in]`` and ``bias[out]`` (``None`` without bias) for one layer.
+
+    ``micrograd``: ``source.uniform(-1, 1)`` row by row (micrograd's order: neuron by
+    neuron), biases 0 with no draw.  ``pytorch``: ``U(-b, b)`` with ``b = 1/sqrt(nin)``,
+    row by row, then the biases.
+    """
+    if init == "micrograd":
+        weight = [[source.uniform(-1.0, 1.0) for _ in range(nin)] for _ in range(nout)]
+        return weight, ([0.0] * nout if bias else None)
+    bound = 1.0 / math.sqrt(nin)
+    weight = [[source.uniform(-bound, bound) for _ in range(nin)] for _ in range(nout)]
+    return weight, ([source.uniform(-bound, bound) for _ in range(nout)] if bias else None)
 
 
 class StateDictError(ValueError):
@@ -128,11 +204,39 @@ def _flatten(name: str, entry: object, shape: tuple[int, ...]) -> list[float]:
 
 
 class Module:
-    """Something with named parameters: subclasses define :meth:`named_tensors`."""
+    """Something with named parameters, as ``torch.nn.Module``.
+
+    A subclass needs no more than attributes: every leaf ``Value`` that requires a gradient
+    (a parameter; constants and computed results are not), every ``Module`` and every list
+    or tuple of them held in an attribute is found, in the order the attributes were first
+    assigned.  A Value attribute ``w`` is the scalar parameter ``w``; a (rectangular,
+    possibly nested) list of Values ``ws`` is one tensor ``ws`` (``ws[0]``, ``ws[1]``, ...);
+    a module ``body`` contributes its tensors as ``body.<name>``, and a list of modules
+    ``blocks`` as ``blocks.0.<name>``, ... (torch's ``ModuleList`` names), and a dict with
+    str keys ``heads`` as ``heads.<key>...`` (``ModuleDict``).  A parameter or module
+    reached twice (shared) counts once, under its first name.  Other attributes (numbers,
+    strings, functions, optimisers ...) are ignored.
+
+    So :meth:`parameters`, :meth:`named_parameters`, :meth:`zero_grad`, :meth:`state_dict`,
+    :meth:`load_state_dict` and ``save`` / ``load`` work unwritten.  Calling the module
+    calls its ``forward`` (or define ``__call__`` directly).  ``Neuron``, ``Layer`` and
+    ``MLP`` override :meth:`named_tensors` to give PyTorch's ``nn.Linear`` layout.
+    """
 
     def named_tensors(self) -> list[ParamTensor]:
         """The parameter tensors, in a fixed order (PyTorch-style names)."""
-        raise NotImplementedError
+        tensors: list[ParamTensor] = []
+        _collect_attributes(self, "", tensors, _Seen())
+        return tensors
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``self.forward(*args, **kwargs)``, as ``torch.nn.Module``."""
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What calling the module computes: define it in a subclass."""
+        raise NotImplementedError(f"{type(self).__name__}: define forward(...) (or __call__) "
+                                  f"to call the module")
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Every scalar parameter with its dotted name, e.g. ``layers.0.weight[3][1]``."""
@@ -184,6 +288,89 @@ class Module:
             v.label = prefix + name
 
 
+class _Seen:
+    """What a parameter search has already met: Values and modules, by identity."""
+
+    def __init__(self) -> None:
+        self.values: set[Value] = set()
+        self.modules: set[int] = set()
+
+
+def _is_parameter(x: object) -> bool:
+    return isinstance(x, Value) and x.op is None and x.requires_grad
+
+
+def _collect_attributes(module: Module, prefix: str, out: list[ParamTensor],
+                        seen: _Seen) -> None:
+    """The tensors of ``module``'s attributes, in assignment order, named ``prefix<attr>``."""
+    seen.modules.add(id(module))
+    for name, item in list(getattr(module, "__dict__", {}).items()):
+        _collect(prefix + name, item, out, seen)
+
+
+def _collect(name: str, item: object, out: list[ParamTensor], seen: _Seen) -> None:
+    if isinstance(item, Value):
+        if _is_parameter(item):
+            _add(ParamTensor(name, (), [item]), out, seen)
+    elif isinstance(item, Module):
+        if id(item) in seen.modules:
+            return
+        if type(item).named_tensors is Module.named_tensors:
+            _collect_attributes(item, name + ".", out, seen)
+        else:
+            seen.modules.add(id(item))
+            for t in item.named_tensors():
+                _add(ParamTensor(f"{name}.{t.name}", t.shape, t.values), out, seen)
+    elif isinstance(item, list | tuple):
+        shape = _grid_shape(item)
+        if shape is not None:
+            _add(ParamTensor(name, shape, list(_grid_values(item))), out, seen)
+        else:
+            for i, sub in enumerate(item):
+                _collect(f"{name}.{i}", sub, out, seen)
+    elif isinstance(item, dict):
+        for key, sub in item.items():
+            if isinstance(key, str):
+                _collect(f"{name}.{key}", sub, out, seen)
+
+
+def _add(tensor: ParamTensor, out: list[ParamTensor], seen: _Seen) -> None:
+    """Append ``tensor`` unless every Value in it was met before (shared: listed once)."""
+    met = [v in seen.values for v in tensor.values]
+    if all(met):
+        return
+    if any(met):
+        raise ValueError(f"Module: parameter {tensor.name!r} shares some but not all of its "
+                         f"Values with an earlier parameter; hold shared Values in a "
+                         f"separate attribute")
+    seen.values.update(tensor.values)
+    out.append(tensor)
+
+
+def _grid_shape(items: list[Any] | tuple[Any, ...]) -> tuple[int, ...] | None:
+    """The shape of a non-empty rectangular nesting of lists of parameters, else ``None``."""
+    if not items:
+        return None
+    if all(_is_parameter(v) for v in items):
+        return (len(items),)
+    if all(isinstance(v, list | tuple) for v in items):
+        shapes = {_grid_shape(v) for v in items}
+        if len(shapes) == 1:
+            inner = shapes.pop()
+            if inner is not None:
+                return (len(items), *inner)
+    return None
+
+
+def _grid_values(items: object) -> Iterator[Value]:
+    """The Values of a nesting found by :func:`_grid_shape`, row-major."""
+    if isinstance(items, Value):
+        yield items
+    elif isinstance(items, list | tuple):
+        for item in items:
+            yield from _grid_values(item)
+
+
 class Neuron(Module):
     """``a = g(w . x + c * b)``: weights ``w``, optional bias ``b``, bias input ``c``."""
 
@@ -192,16 +379,21 @@ class Neuron(Module):
     bias_input: float
     activation: str
 
-    def __init__(self, nin: int, activation: ActivationSpec = "linear", *, bias: bool = True,
-                 bias_input: float = 1.0, seed: int | None = 0,
-                 rng: random.Random | None = None) -> None:
-        """Weights (and bias) drawn from U(-1/sqrt(nin), 1/sqrt(nin)), as PyTorch's Linear."""
-        rng = rng if rng is not None else random.Random(seed)
-        bound = 1.0 / math.sqrt(_positive(nin, "Neuron: nin"))
-        resolve_activation(activation, "Neuron", "activation")
-        w = [rng.uniform(-bound, bound) for _ in range(nin)]
-        b = rng.uniform(-bound, bound) if bias else None
-        self._build(w, b, activation, bias_input)
+    def __init__(self, nin: int, activation: ActivationSpec | bool | None = None, *,
+                 nonlin: bool | None = None, bias: bool = True, bias_input: float = 1.0,
+                 seed: int | None = None, rng: random.Random | None = None,
+                 init: Init | None = None) -> None:
+        """A neuron with ``nin`` random weights; ReLU unless told otherwise.
+
+        ``Neuron(nin)`` / ``Neuron(nin, nonlin=False)`` is micrograd's: weights from the
+        global ``random.uniform(-1, 1)``, bias 0.  With ``seed`` or ``rng``, weights and
+        bias come from ``U(-1/sqrt(nin), 1/sqrt(nin))`` (PyTorch's Linear); ``init``
+        chooses explicitly (see :func:`_initialiser`).
+        """
+        scheme, source = _initialiser(init, seed, rng, "Neuron")
+        w, b = _initial_weights(_positive(nin, "Neuron: nin"), 1, bias, scheme, source)
+        self._build(w[0], None if b is None else b[0],
+                    _checked_activation(activation, nonlin, "Neuron"), bias_input)
         self._label_parameters()
 
     @classmethod
@@ -237,6 +429,21 @@ class Neuron(Module):
     def nin(self) -> int:
         """Number of inputs."""
         return len(self.weight)
+
+    @property
+    def w(self) -> list[Value]:
+        """The weights, by micrograd's name (``weight``)."""
+        return self.weight
+
+    @property
+    def b(self) -> Value | None:
+        """The bias, by micrograd's name (``bias``; ``None`` without bias)."""
+        return self.bias
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: whether an activation follows the sum (``activation != 'linear'``)."""
+        return self._g is not None
 
     def named_tensors(self) -> list[ParamTensor]:
         tensors = [ParamTensor("weight", (self.nin,), self.weight)]
@@ -283,17 +490,21 @@ class Layer(Module):
 
     neurons: list[Neuron]
 
-    def __init__(self, nin: int, nout: int, activation: ActivationSpec = "linear", *,
-                 bias: bool = True, bias_input: float = 1.0, seed: int | None = 0,
-                 rng: random.Random | None = None) -> None:
-        """Weights drawn row by row from U(-1/sqrt(nin), 1/sqrt(nin)), then the biases."""
-        rng = rng if rng is not None else random.Random(seed)
-        bound = 1.0 / math.sqrt(_positive(nin, "Layer: nin"))
-        resolve_activation(activation, "Layer", "activation")
-        weight = [[rng.uniform(-bound, bound) for _ in range(nin)]
-                  for _ in range(_positive(nout, "Layer: nout"))]
-        biases = [rng.uniform(-bound, bound) for _ in range(nout)] if bias else None
-        self._build(weight, biases, activation, bias_input)
+    def __init__(self, nin: int, nout: int, activation: ActivationSpec | bool | None = None,
+                 *, nonlin: bool | None = None, bias: bool = True, bias_input: float = 1.0,
+                 seed: int | None = None, rng: random.Random | None = None,
+                 init: Init | None = None) -> None:
+        """``nout`` random neurons; ReLU unless told otherwise (as micrograd's Layer).
+
+        Initialisation as :class:`Neuron` (:func:`_initial_weights`): micrograd's without
+        ``seed`` / ``rng``, PyTorch's with them.
+        """
+        scheme, source = _initialiser(init, seed, rng, "Layer")
+        weight, biases = _initial_weights(_positive(nin, "Layer: nin"),
+                                          _positive(nout, "Layer: nout"), bias,
+                                         scheme, source)
+        self._build(weight, biases, _checked_activation(activation, nonlin, "Layer"),
+                    bias_input)
         self._label_parameters()
 
     @classmethod
@@ -356,7 +567,12 @@ class Layer(Module):
             tensors.append(ParamTensor("bias", (self.nout,), biases))
         return tensors
 
-    def __call__(self, x: Input) -> list[Value]:
+    def __call__(self, x: Input) -> Value | list[Value]:
+        """The neurons' outputs: a list, or the Value itself for one neuron (as micrograd)."""
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def outputs(self, x: Input) -> list[Value]:
         """The outputs of every neuron -- always a list, even for one neuron."""
         inputs = _lifted(x, "Layer", self.nin)  # numbers become constants once, not per neuron
         return [n(inputs) for n in self.neurons]
@@ -389,22 +605,29 @@ class MLP(Module):
 
     def __init__(self, nin: int, sizes: Sequence[int], activation: ActivationSpec = "relu",
                  output_activation: ActivationSpec = "linear", *, bias: bool = True,
-                 bias_input: float = 1.0, seed: int | None = 0) -> None:
-        """Layers initialised in order from one ``random.Random(seed)``."""
+                 bias_input: float = 1.0, seed: int | None = None,
+                 rng: random.Random | None = None, init: Init | None = None) -> None:
+        """Layers initialised in order from one random source.
+
+        ``MLP(nin, nouts)`` is micrograd's: global ``random.uniform(-1, 1)`` weights drawn
+        layer by layer, biases 0.  With ``seed`` (or ``rng``): PyTorch's uniform
+        ``+-1/sqrt(fan_in)`` from ``random.Random(seed)``.  ``init`` chooses explicitly.
+        """
         if not isinstance(sizes, Sequence) or isinstance(sizes, str):
             raise TypeError(f"MLP: sizes must be a list of layer sizes, got "
                             f"{type(sizes).__name__}")
         if len(sizes) == 0:
             raise ValueError("MLP: needs at least one layer size")
+        scheme, source = _initialiser(init, seed, rng, "MLP")
         resolve_activation(activation, "MLP", "activation")
         resolve_activation(output_activation, "MLP", "output_activation")
-        rng = random.Random(seed)
         dims = [_positive(nin, "MLP: nin"), *(_positive(s, "MLP: layer size") for s in sizes)]
-        self.layers = [
-            Layer(dims[i], dims[i + 1], _activation_of(i, len(sizes), activation,
-                                                       output_activation),
-                  bias=bias, bias_input=bias_input, rng=rng)
-            for i in range(len(sizes))]
+        self.layers = []
+        for i in range(len(sizes)):
+            weight, biases = _initial_weights(dims[i], dims[i + 1], bias, scheme, source)
+            self.layers.append(Layer.from_weights(
+                weight, biases, _activation_of(i, len(sizes), activation, output_activation),
+                bias_input=bias_input))
         self._finish()
 
     @classmethod
@@ -455,9 +678,9 @@ class MLP(Module):
 
     def __call__(self, x: Input) -> Value | list[Value]:
         """The network's output: a Value if the last layer has one neuron, else a list."""
-        out = self.layers[0](_lifted(x, "MLP", self.layers[0].nin))
+        out = self.layers[0].outputs(_lifted(x, "MLP", self.layers[0].nin))
         for layer in self.layers[1:]:
-            out = layer(out)
+            out = layer.outputs(out)
         return out[0] if len(out) == 1 else out
 
     def trace(self, x: Input) -> list[LayerTrace]:
