@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from autograd_lite.examples import moons
 
 
@@ -16,6 +18,7 @@ def test_make_moons_is_seeded_balanced_and_interleaved() -> None:
     assert moons.make_moons(10, seed=3) != moons.make_moons(10, seed=4)
 
 
+@pytest.mark.slow
 def test_training_reaches_full_training_accuracy() -> None:
     t = moons.train(n=100, steps=200, seed=0)
     assert t.accuracies[0] < 0.9
@@ -33,6 +36,7 @@ def test_compiled_training_follows_the_eager_run_step_for_step() -> None:
         assert math.isclose(p.data, q.data, rel_tol=1e-9, abs_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_compiled_training_reaches_full_training_accuracy() -> None:
     t = moons.train(n=100, steps=200, seed=0, compiled=True)
     assert t.accuracies[-1] == 1.0

@@ -214,12 +214,14 @@ def live() -> dict[str, list[Step]]:
     return {name: demo(*engine, steps=LIVE_STEPS) for name, engine in ENGINES.items()}
 
 
+@pytest.mark.slow
 def test_demo_loop_side_by_side_loss_and_accuracy(live: dict[str, list[Step]]) -> None:
     ours, theirs = live["autograd_lite"], live["micrograd"]
     assert max_abs_difference([s.loss for s in ours], [s.loss for s in theirs]) <= TOLERANCE
     assert [s.accuracy for s in ours] == [s.accuracy for s in theirs]
 
 
+@pytest.mark.slow
 def test_demo_loop_side_by_side_every_gradient_and_parameter(
         live: dict[str, list[Step]]) -> None:
     for ours, theirs in zip(live["autograd_lite"], live["micrograd"]):
@@ -247,6 +249,7 @@ MICROGRAD_FINAL = {0: -0.09443890652517346, 2: -0.2468034234253935,
                    322: 0.8621243286855097, 336: 0.47476370135246543}
 
 
+@pytest.mark.slow
 def test_demo_loop_all_100_steps_against_micrograds_figures() -> None:
     ours = demo(*ENGINES["autograd_lite"], steps=100)
     for k, (loss, accuracy) in MICROGRAD_100_STEPS.items():

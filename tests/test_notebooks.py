@@ -133,6 +133,7 @@ def python3_kernel_of_this_interpreter(tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.mark.usefixtures("python3_kernel_of_this_interpreter")
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_notebook_runs_and_its_assertions_hold(name: str) -> None:
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)

@@ -66,6 +66,7 @@ def test_the_matcher_can_fail() -> None:
     assert not matches_in_order(["b", "x"], output)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", EXCERPTS, ids=[b.splitlines()[0].split()[-1] for b in EXCERPTS])
 def test_each_excerpt_is_the_commands_output(block: str,
                                              capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,339 @@
+"""The differential checker: every way autograd_lite computes a derivative, against each other.
+
+A random expression graph (:func:`~autograd_lite.testing.strategies.expressions`: every
+primitive of :data:`OP_CASES`, or the cases you pass, with shared sub-expressions and
+diamonds; up to about 1,000 nodes) is evaluated at random inputs and its gradient is computed
+six ways, which must agree (:func:`check_modes`):
+
+1. ``backward``                    eager reverse mode, into ``.grad``;
+2. ``grad``                        functional reverse mode (must equal 1. bit for bit);
+3. ``grad(create_graph=True)``     gradients as Values, through the rules applied to Values;
+4. ``jvp``                         forward mode, one dual-number pass per input;
+5. the compiled tape               generated straight-line code, replayed at the recording
+                                   inputs and at new ones;
+6. central differences             where they are meaningful (``Expression.checkable``), and
+                                   then also the second derivative from 3. against central
+                                   differences of 1.
+
+When the forward pass fails (an overflow, say), every mode must raise the same
+:class:`DomainError` with the same message.  Anomaly mode must raise exactly when some
+gradient is not finite.  :func:`campaign` runs a fixed-seed hypothesis campaign of one
+:data:`TIERS` tier; ``python bench/fuzz.py`` runs all of them and writes a report.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from autograd_lite.compile import Tape
+from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
+from autograd_lite.core.check import central_difference
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.forward import jvp
+from autograd_lite.core.gradients import grad
+from autograd_lite.core.reverse import topological_order
+from autograd_lite.core.value import Value
+from autograd_lite.testing.strategies import (
+    OP_CASES,
+    Domain,
+    Expression,
+    OpCase,
+    expressions,
+    safe_floats,
+)
+
+EXACT_RTOL = 1e-9
+"""Tolerance between the exact modes (reverse, forward, compiled, create_graph): they apply the
+same rules in another order, so they differ only by rounding; cancellation in a large graph can
+cost some digits, so the scale is the largest term, not the result."""
+
+
+class MismatchError(AssertionError):
+    """Two modes disagree: the message names them, the expression and the inputs."""
+
+
+@dataclass
+class Stats:
+    """What a campaign did."""
+
+    examples: int = 0
+    nodes: list[int] = field(default_factory=list)
+    ops: Counter[str] = field(default_factory=Counter)
+    modes: Counter[str] = field(default_factory=Counter)
+    domain_errors: int = 0
+    nonfinite_gradients: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def _close(a: float, b: float, scale: float, rtol: float = EXACT_RTOL) -> bool:
+    return a == b or abs(a - b) <= rtol * max(1.0, scale, abs(a), abs(b))
+
+
+def _contribution_scale(root: Value) -> float:
+    """The largest |adjoint * local derivative| in ``root``'s graph after ``backward``.
+
+    Reverse and forward mode add the same terms in other orders; the rounding error of a sum
+    is bounded by eps * (sum of |terms|), not by the size of the result: ``x / x`` at
+    x = 1e-86 has local derivatives +-1e86 that cancel, absorbing anything small on the way.
+    """
+    scale = 1.0
+    for node in topological_order(root):
+        for d in node.local_grads:
+            term = abs(node.grad * d)
+            if term > scale and math.isfinite(term):
+                scale = term
+    return scale
+
+
+def _fail(mode: str, e: Expression, xs: list[float], detail: str) -> MismatchError:
+    return MismatchError(f"{mode}: {detail}\n  inputs {xs!r}\n  {e!r}")
+
+
+def _error_text(f: Any) -> str | None:
+    try:
+        f()
+    except DomainError as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
+                rng: random.Random | None = None) -> None:
+    """Run every mode on ``e`` at ``xs``; raise :class:`MismatchError` at the first
+    disagreement.  ``e`` may use any primitive of the rule table, yours included."""
+    stats = stats if stats is not None else Stats()
+    rng = rng or random.Random(0)
+    n = e.n_inputs
+    stats.examples += 1
+    stats.ops.update(e.ops)
+
+    # -- forward: the same value, or the same error, on floats, Values and Duals ------------
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(xs)]
+    try:
+        out = e.evaluate(leaves)
+    except DomainError as error:
+        stats.domain_errors += 1
+        eager = f"DomainError: {error}"
+        for mode, f in (("floats", lambda: e.evaluate(xs)),
+                        ("jvp", lambda: jvp(e, xs, [1.0] * n))):
+            other = _error_text(f)
+            if other != eager:
+                raise _fail(f"{mode} error", e, xs,
+                            f"eager raised {eager!r}, {mode} {other!r}") from None
+        stats.modes["same DomainError"] += 1
+        return
+    stats.nodes.append(len(topological_order(out)))
+    value = e.evaluate(xs)
+    if value != out.data:
+        raise _fail("floats", e, xs, f"value {value!r} != eager {out.data!r}")
+
+    # -- 1. backward, 2. grad ----------------------------------------------------------------
+    out.backward()
+    g1 = [x.grad for x in leaves]
+    g2 = grad(out, leaves, allow_unused=True)
+    g2 = [0.0 if g is None else g for g in g2]
+    if any(a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(g1, g2)):
+        raise _fail("grad vs backward", e, xs, f"{g2!r} != {g1!r} (must be bit for bit)")
+    finite = all(math.isfinite(g) for g in g1)
+
+    # -- anomaly mode raises exactly when a gradient is not finite ------------------------------
+    with detect_anomaly():
+        anomaly_leaves = [Value(x) for x in xs]
+        anomaly_out = e.evaluate(anomaly_leaves)
+        try:
+            anomaly_out.backward()
+            raised = False
+        except AnomalyError:
+            raised = True
+    if raised == finite:
+        raise _fail("anomaly mode", e, xs, f"raised={raised} but gradients {g1!r}")
+    stats.modes["anomaly"] += 1
+    if not finite:
+        stats.nonfinite_gradients += 1
+        return
+    scale = _contribution_scale(out)
+
+    # -- 4. forward mode, one pass per input ---------------------------------------------------
+    for i in range(n):
+        direction = [1.0 if j == i else 0.0 for j in range(n)]
+        try:
+            primal, tangent = jvp(e, xs, direction)
+        except DomainError as error:
+            raise _fail("jvp", e, xs, f"raised {error} but eager did not") from None
+        if primal != out.data:
+            raise _fail("jvp", e, xs, f"primal {primal!r} != {out.data!r}")
+        if not _close(tangent, g1[i], scale):
+            raise _fail("jvp", e, xs, f"d/dx{i}: forward {tangent!r}, backward {g1[i]!r}")
+    stats.modes["jvp"] += 1
+
+    # -- 3. create_graph -----------------------------------------------------------------------
+    dleaves = [Value(x) for x in xs]
+    try:
+        g3 = grad(e.evaluate(dleaves), dleaves, create_graph=True, allow_unused=True)
+    except DomainError as error:
+        # the derivative graph can overflow where the float gradient did not: only acceptable
+        # when a result really is huge or a rule has no differentiable derivative (sqrt at 0)
+        stats.modes["create_graph refused"] += 1
+        if "overflow" not in str(error) and "not a finite" not in str(error) \
+                and "infinite" not in str(error):
+            raise _fail("create_graph", e, xs, f"raised {error}") from None
+        g3 = None
+    if g3 is not None:
+        for i, g in enumerate(g3):
+            got = 0.0 if g is None else g.data
+            if not _close(got, g1[i], scale):
+                raise _fail("create_graph", e, xs, f"d/dx{i}: {got!r} vs backward {g1[i]!r}")
+        stats.modes["create_graph"] += 1
+
+    # -- 5. compiled tape: at the recording point and at a new one ------------------------------
+    if Tape is not None:
+        tape = Tape.from_graph(out, leaves)
+        replay = tape(*xs)
+        if replay.value != out.data:
+            raise _fail("compiled", e, xs, f"value {replay.value!r} != {out.data!r}")
+        for i, g in enumerate(replay.grads):
+            if not _close(0.0 if g is None else g, g1[i], scale):
+                raise _fail("compiled", e, xs, f"d/dx{i}: {g!r} vs backward {g1[i]!r}")
+        moved = [x + rng.uniform(-0.25, 0.25) for x in xs]
+        fresh = [Value(x) for x in moved]
+        eager_error = None
+        try:
+            fresh_out = e.evaluate(fresh)
+            fresh_out.backward()
+        except DomainError as error:
+            eager_error = str(error)
+        try:
+            moved_replay = tape(*moved)
+            tape_error = None
+        except DomainError as error:
+            tape_error = str(error)
+        if (eager_error is None) != (tape_error is None):
+            raise _fail("compiled replay", e, moved, f"eager error {eager_error!r}, tape error "
+                        f"{tape_error!r}")
+        if eager_error != tape_error:
+            # both refuse, naming different ops: eager names the first failure in program
+            # order, the tape the first in its graph's topological order (a DFS from the
+            # output); the graph does not record the order the program ran in
+            stats.modes["compiled replay: another first error"] += 1
+        if eager_error is None and all(math.isfinite(x.grad) for x in fresh):
+            moved_scale = _contribution_scale(fresh_out)
+            if moved_replay.value != fresh_out.data:
+                raise _fail("compiled replay", e, moved,
+                            f"value {moved_replay.value!r} != {fresh_out.data!r}")
+            for i, g in enumerate(moved_replay.grads):
+                if not _close(0.0 if g is None else g, fresh[i].grad, moved_scale):
+                    raise _fail("compiled replay", e, moved,
+                                f"d/dx{i}: {g!r} vs backward {fresh[i].grad!r}")
+        stats.modes["compiled"] += 1
+
+    # -- 6. central differences, first and second order -----------------------------------------
+    if e.checkable(xs):
+        for i in range(n):
+            numerical = central_difference(e, xs, i, 1e-6)
+            if not abs(g1[i] - numerical) <= 1e-5 + 1e-3 * abs(numerical):
+                raise _fail("central difference", e, xs,
+                            f"d/dx{i}: backward {g1[i]!r}, central difference {numerical!r}")
+        stats.modes["central difference"] += 1
+        if g3 is not None and e.checkable(xs, eps=1e-5):
+            _second_order(e, xs, dleaves, g3, stats)
+
+
+def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
+                  g3: list[Value | None], stats: Stats) -> None:
+    """d2f/dxi2 from create_graph against central differences of backward's df/dxi."""
+    for i, gi in enumerate(g3):
+        if gi is None or not gi.requires_grad:
+            second = 0.0  # a constant first derivative
+        else:
+            found = grad(gi, dleaves[i], allow_unused=True)
+            second = 0.0 if found is None else float(found)
+
+        def first(*point: float, i: int = i) -> float:
+            vs = [Value(p) for p in point]
+            e.evaluate(vs).backward()
+            return vs[i].grad
+
+        # two steps: truncation error ~ h**2 * (4th derivative) wins at large h, rounding
+        # ~ eps * f' / h at small h; a correct second derivative agrees with one of them
+        estimates = []
+        for h in (1e-5, 1e-6):
+            up = list(xs)
+            down = list(xs)
+            up[i] += h
+            down[i] -= h
+            estimates.append((first(*up) - first(*down)) / (2 * h))
+        if not any(abs(second - n) <= 1e-4 + 1e-3 * abs(n) for n in estimates):
+            raise _fail("second derivative", e, xs, f"d2/dx{i}2: create_graph {second!r}, "
+                        f"central differences (h = 1e-5, 1e-6) {estimates!r}")
+    stats.modes["second derivative"] += 1
+
+
+def cases(max_ops: int, n_inputs: int = 3, primitives: Sequence[OpCase] = OP_CASES
+          ) -> st.SearchStrategy[tuple[Expression, list[float]]]:
+    """An expression of up to ``max_ops`` primitives and inputs in [-1.5, 1.5]."""
+    return st.tuples(expressions(n_inputs, max_ops, primitives),
+                     st.lists(safe_floats(-1.5, 1.5), min_size=n_inputs, max_size=n_inputs))
+
+
+@st.composite
+def wild_cases(draw: st.DrawFn, max_ops: int, n_inputs: int = 3,
+               primitives: Sequence[OpCase] = OP_CASES) -> tuple[Expression, list[float]]:
+    """Unguarded expressions at edge inputs (0, +-1, up to +-30): domain errors, overflows and
+    infinite derivatives (sqrt at 0) on purpose."""
+    steps: list[tuple[str | int | float, ...]] = []
+    for k in range(draw(st.integers(1, max_ops))):
+        p = draw(st.sampled_from(list(primitives)))
+        args: list[str | int | float] = [
+            draw(st.integers(0, n_inputs + k - 1)) if isinstance(a, Domain) else a
+            for a in p.args]
+        if p.params:
+            args.append(draw(st.sampled_from(p.params)))
+        steps.append((p.op, *args))
+    read = {a for step in steps for a in step[1:] if type(a) is int}
+    dangling = [r for r in range(n_inputs, n_inputs + len(steps)) if r not in read]
+    if len(dangling) > 1:  # every step reaches the output, so a tape holds all of them
+        steps.append(("sum", *dangling))
+    edge = st.sampled_from([0.0, 1.0, -1.0, 0.5, -0.5, 2.0])
+    xs = draw(st.lists(st.one_of(edge, st.floats(-30.0, 30.0)), min_size=n_inputs,
+                       max_size=n_inputs))
+    return Expression(n_inputs, tuple(steps)), xs
+
+
+TIERS = {"small": (cases, 8), "large": (cases, 500), "wild": (wild_cases, 30)}
+"""Tier name -> (strategy, max_ops): guarded graphs of up to ~30 and ~1,200 nodes, and
+unguarded ones at edge inputs."""
+
+
+def campaign(examples: int, max_ops: int, seed_value: int = 0, *, stop_at_first: bool = False,
+             n_inputs: int = 3, tier: str = "small",
+             primitives: Sequence[OpCase] = OP_CASES) -> Stats:
+    """Run ``examples`` hypothesis examples of ``tier`` (expressions over ``primitives``)
+    with a fixed seed; collect the failures in the result's ``failures`` (or raise the first,
+    with ``stop_at_first``)."""
+    stats = Stats()
+    rng = random.Random(seed_value)
+    strategy = TIERS[tier][0]
+
+    @seed(seed_value)
+    @settings(max_examples=examples, deadline=None, database=None, print_blob=True,
+              suppress_health_check=list(HealthCheck))
+    @given(strategy(max_ops, n_inputs, primitives))
+    def run(case: tuple[Expression, list[float]]) -> None:
+        e, xs = case
+        try:
+            check_modes(e, xs, stats, rng)
+        except MismatchError as mismatch:
+            if stop_at_first:
+                raise
+            stats.failures.append(str(mismatch))
+
+    run()
+    return stats
