@@ -128,6 +128,7 @@ def test_note003_arrow_keys_walk_the_pass_and_captions_match_backward(
 def test_zoom_pan_and_fit_change_the_view(driver: Any, tmp_path: Path) -> None:
     loss, params = note003()
     open_page(driver, tmp_path / "zoom.html", backward_html(loss, params=params))
+    press(driver, "0")  # fit: the whole graph (the page may open at 1:1 on a wide layout)
     x, y, width, height = state(driver)["viewBox"]
     press(driver, "+")
     zoomed = state(driver)["viewBox"]

@@ -99,7 +99,7 @@ def test_the_erratum_fed_minus_13_8_reproduces_the_printed_hidden_layer() -> Non
 def test_minus_13_8_alone_is_not_enough_the_note_also_used_rounded_activations() -> None:
     # Back-propagate the note's -13.8 through the engine with exact activations.
     net = note_003.build_network()
-    hidden, output = net.trace(list(note_003.X))
+    hidden, output = net.layer_values(list(note_003.X))
     output.a[0].backward(-13.8)
     deltas = [z.grad for z in hidden.z]
     assert deltas == pytest.approx([-13.8 * W[j + 1] * A[j] * (1 - A[j]) for j in range(3)])

@@ -55,7 +55,7 @@ from autograd_lite import (
     no_grad,
     save,
 )
-from autograd_lite.cli.expr import ExpressionError, evaluate, parse_expression
+from autograd_lite.cli.formula import FormulaError, evaluate, parse_formula
 from autograd_lite.core.check import analytical_jacobian, first_derivatives, numerical_jacobian
 from autograd_lite.graph.diagram import (
     GraphTooLargeError,
@@ -72,7 +72,7 @@ from autograd_lite.graph.render import (
     save_source,
 )
 from autograd_lite.graph.steps import backward_frames, backward_html, describe
-from autograd_lite.graph.wengert import definition, is_inlined, trace, value_names
+from autograd_lite.graph.wengert import definition, is_inlined, value_names, wengert_list
 from autograd_lite.nn.io import read_state_dict
 from autograd_lite.nn.losses import (
     binary_cross_entropy,
@@ -269,8 +269,8 @@ def test_grad_with_allow_unused_gives_none_and_touches_no_grad() -> None:
 @pytest.mark.parametrize(("text", "message"), EXPRESSION_CASES,
                          ids=[t[:30] for t, _ in EXPRESSION_CASES])
 def test_expression_escapes_are_refused_before_anything_runs(text: str, message: str) -> None:
-    with pytest.raises(ExpressionError) as caught:
-        parse_expression(text)
+    with pytest.raises(FormulaError) as caught:
+        parse_formula(text)
     assert re.search(message, str(caught.value)), str(caught.value)
     assert "^" in str(caught.value).splitlines()[-1]  # a caret points at the offending token
 
@@ -375,9 +375,9 @@ API_CASES = [
             ValueError, r"^Layer: weight row 1 has 2 entries, row 0 has 1$"),
     ApiCase("Layer", "inputs", lambda w: Layer(2, 1)([w.x]), ValueError,
             r"^Layer: expected 2 inputs, got 1$"),
-    ApiCase("Layer.trace", "input 1",
-            lambda w: Layer(2, 1).trace([w.x, None]),  # type: ignore[list-item]
-            TypeError, r"^Layer\.trace: input 1: expected a real number, got NoneType None$"),
+    ApiCase("Layer.layer_values", "input 1",
+            lambda w: Layer(2, 1).layer_values([w.x, None]),  # type: ignore[list-item]
+            TypeError, r"^Layer\.layer_values: input 1: expected a real number, got NoneType None$"),
     ApiCase("MLP", "sizes", lambda w: MLP(2, 3), TypeError,  # type: ignore[arg-type]
             r"^MLP: sizes must be a list of layer sizes, got int$"),
     ApiCase("MLP", "activation", lambda w: MLP(2, [1], activation="softplus"), ValueError,
@@ -387,8 +387,9 @@ API_CASES = [
             r"^MLP\.from_weights: layer 1 takes 2 inputs but layer 0 has 1 outputs$"),
     ApiCase("MLP", "inputs", lambda w: w.model([w.x]), ValueError,
             r"^MLP: expected 2 inputs, got 1$"),
-    ApiCase("MLP.trace", "input 0", lambda w: w.model.trace("ab"),  # type: ignore[arg-type]
-            TypeError, r"^MLP\.trace: input 0: expected a real number, got str 'a'$"),
+    ApiCase("MLP.layer_values", "input 0",
+            lambda w: w.model.layer_values("ab"),  # type: ignore[arg-type]
+            TypeError, r"^MLP\.layer_values: input 0: expected a real number, got str 'a'$"),
     ApiCase("MLP.load_state_dict", "state",
             lambda w: w.model.load_state_dict(3),  # type: ignore[arg-type]
             TypeError, r"^MLP\.load_state_dict: state must be a mapping of tensor names to "
@@ -506,8 +507,8 @@ API_CASES = [
     ApiCase("describe", "step", lambda w: describe(3, {}),  # type: ignore[arg-type]
             TypeError, r"^describe: step must be a BackwardStep \(from backward_steps\), got "
             r"int$"),
-    ApiCase("trace", "digits", lambda w: trace(w.x * w.y, digits=0), ValueError,
-            r"^trace: digits must be an int between 1 and 17, got 0$"),
+    ApiCase("wengert_list", "digits", lambda w: wengert_list(w.x * w.y, digits=0), ValueError,
+            r"^wengert_list: digits must be an int between 1 and 17, got 0$"),
     ApiCase("value_names", "order", lambda w: value_names(3),  # type: ignore[arg-type]
             TypeError, r"^value_names: order must be a sequence of Values"),
     ApiCase("definition", "node", lambda w: definition(3, {}),  # type: ignore[arg-type]
@@ -534,12 +535,12 @@ API_CASES = [
             lambda w: compiled_loss(w.model, squared_error)([[1.0, 2.0]], [1.0, 2.0]),
             ValueError, r"^compiled_loss: 1 rows and 2 targets; need as many of each"),
     # cli: the expression parser
-    ApiCase("parse_expression", "text", lambda w: parse_expression(3),  # type: ignore
-            TypeError, r"^parse_expression: text must be a str, got int$"),
+    ApiCase("parse_formula", "text", lambda w: parse_formula(3),  # type: ignore
+            TypeError, r"^parse_formula: text must be a str, got int$"),
     ApiCase("evaluate", "variable x", lambda w: evaluate("x * 2", {"x": "a"}),  # type: ignore
             TypeError, r"^evaluate: variable x: expected a real number, got str 'a'$"),
     ApiCase("evaluate", "variable y",
-            lambda w: parse_expression("x + y").evaluate({"x": w.x, "y": None}),  # type: ignore
+            lambda w: parse_formula("x + y").evaluate({"x": w.x, "y": None}),  # type: ignore
             TypeError, r"^evaluate: variable y: expected a real number, got NoneType None$"),
 ]
 
@@ -572,7 +573,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
     here (functions and classes defined in the module, without a leading underscore)."""
     import inspect
 
-    from autograd_lite.cli import expr
+    from autograd_lite.cli import formula
     from autograd_lite.cli import grad as cli_grad
     from autograd_lite.cli import main as cli_main
     from autograd_lite.compile import tape
@@ -585,14 +586,14 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "run_grad", "main",  # the CLI table below
         "has_system_dot", "require_system_dot",  # no argument a user passes / a message prefix
         "diagram_type",  # no argument
-        "Compiled", "CompiledLoss", "Trace", "Replay", "BatchReplay", "Guard", "BackwardStep",
-        "ForwardRow", "AdjointRow", "Expression", "LayerTrace", "ParamTensor", "Module",
+        "Compiled", "CompiledLoss", "WengertList", "Replay", "BatchReplay", "Guard", "BackwardStep",
+        "ForwardRow", "AdjointRow", "Formula", "LayerValues", "ParamTensor", "Module",
         "Optimizer", "StepPage",  # classes made by the library, or tested through their
         # public makers
         "box_ids", "group_outputs", "dot_pairs", "natural_key", "op_label",  # layout helpers
         # diagram and steps share: their arguments come from the library, not users
     }
-    modules_ = [expr, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
+    modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
                 io, losses, modules, optim]
     public = {name for m in modules_ for name, obj in vars(m).items()
               if not name.startswith("_") and getattr(obj, "__module__", None) == m.__name__
@@ -663,10 +664,10 @@ def markdown_table() -> str:
                         f"{_cell(text)} |")
     for text, _ in EXPRESSION_CASES:
         try:
-            parse_expression(text)
-        except ExpressionError as error:
+            parse_formula(text)
+        except FormulaError as error:
             rows.append(f"| grad CLI / `expr`: {_cell(ascii(text)[1:-1][:40])} | "
-                        f"`ExpressionError` | {_cell(str(error).splitlines()[0])} |")
+                        f"`FormulaError` | {_cell(str(error).splitlines()[0])} |")
     return "\n".join(rows)
 
 

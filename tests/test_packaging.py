@@ -63,7 +63,8 @@ def test_the_wheel_carries_types_and_data_but_no_tests_or_notebooks(dist: Path) 
     with zipfile.ZipFile(dist / "autograd_lite-0.1.0-py3-none-any.whl") as wheel:
         names = wheel.namelist()
     assert {"autograd_lite/py.typed", "autograd_lite/data/diabetes.csv",
-            "autograd_lite/data/README.md", "autograd_lite/testing.py"} <= set(names)
+            "autograd_lite/data/README.md", "autograd_lite/testing/__init__.py",
+            "autograd_lite/testing/differential.py"} <= set(names)
     assert {f"autograd_lite/examples/note_00{i}.py" for i in range(5)} <= set(names)
     tops = {name.split("/")[0] for name in names}
     assert tops == {"autograd_lite", "autograd_lite-0.1.0.dist-info"}

@@ -29,10 +29,10 @@ from autograd_lite import (
     primitive,
 )
 from autograd_lite import math as am
-from autograd_lite.cli.expr import FUNCTIONS, parse_expression
+from autograd_lite.cli.formula import FUNCTIONS, parse_formula
 from autograd_lite.core import rules
 from autograd_lite.core.anomaly import AnomalyError
-from autograd_lite.graph.wengert import trace
+from autograd_lite.graph.wengert import wengert_list
 from autograd_lite.testing import (
     OP_CASES,
     Domain,
@@ -90,7 +90,7 @@ def test_every_primitive_is_written_in_the_wengert_list(case: OpCase) -> None:
     x = Value(0.75, "x")
     args = [x] + [Value(0.5 + k, f"y{k}") for k in range(len(case.domains) - 1)]
     out = case.call(*args, *case.params[:1])
-    rows = trace(out).forward
+    rows = wengert_list(out).forward
     assert rows[-1].value == out.data
     assert rows[-1].text  # the rule as text, e.g. "x * y0", "exp(x)"
 
@@ -102,7 +102,7 @@ def test_every_one_argument_builtin_is_a_cli_function(name: str) -> None:
     op = rules.PRIMITIVES[name]
     assert FUNCTIONS[name] is op
     params = ", 0.5" * op.params
-    value = parse_expression(f"{name}(x{params})").evaluate({"x": 0.75})
+    value = parse_formula(f"{name}(x{params})").evaluate({"x": 0.75})
     assert value.data == op.evaluate([0.75, *([0.5] * op.params)])
 
 
@@ -135,7 +135,7 @@ def test_a_user_primitive_in_every_mode() -> None:
     batch = tape.batch([0.5, -1.0], backend="numpy")
     assert batch.grads[0][1] == pytest.approx(
         math.log(1 + math.exp(-1.0)) - _sigmoid(-1.0), rel=1e-12)
-    assert "v2 = softplus(v1)" in str(trace(softplus(Value(0.5, "x"))))
+    assert "v2 = softplus(v1)" in str(wengert_list(softplus(Value(0.5, "x"))))
     values = am.exp(np.array([0.0, 1.0]))
     assert list(values) == [1.0, math.e]
 
@@ -183,7 +183,7 @@ def test_a_name_is_data_never_code() -> None:
     assert "import os" not in tape.tape.key  # the code itself
     named = [line for line in tape.source.splitlines() if "import os" in line]
     assert named == ["    # _p0: 'x\"; import os; os.system(\"echo owned\") #'"]  # a comment
-    assert "import os" in str(trace(hostile(Value(1.0, "x"))))  # shown, as text
+    assert "import os" in str(wengert_list(hostile(Value(1.0, "x"))))  # shown, as text
 
 
 def test_declaring_a_primitive_checks_its_arguments() -> None:

@@ -74,7 +74,8 @@ PRIMITIVE_CASES = [  # primitive, arguments (Values where a rule would pass them
     ("tanh", (0.3,), math.tanh(0.3)), ("sin", (0.3,), math.sin(0.3)),
     ("cos", (0.3,), math.cos(0.3)), ("abs", (-0.3,), 0.3),
     ("sigmoid", (-0.3,), 1.0 / (1.0 + math.exp(0.3))), ("relu", (-0.3,), 0.0),
-    ("leaky_relu", (-0.3, 0.2), -0.06), ("step", (0.3, 0.0), 1.0), ("step", (-0.3, 0.2), 0.2),
+    ("leaky_relu", (-0.3, 0.2), -0.06), ("relu_slope", (0.3, 0.0), 1.0),
+    ("relu_slope", (-0.3, 0.2), 0.2),
     ("sign", (-0.3,), -1.0),
 ]
 
@@ -104,7 +105,7 @@ def test_sum_and_dot_on_values() -> None:
 
 def test_second_order_relu_slope_is_zero_on_the_negative_side() -> None:
     # engine.ValueMath.step: default low 0.0 -> 1.0 (relu' on Values, used by create_graph;
-    # now the constant in rules.relu's rule `step(x, 0.0)`)
+    # now the constant in rules.relu's rule `relu_slope(x, 0.0)`)
     from autograd_lite import grad
 
     x = Value(-1.5)

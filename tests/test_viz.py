@@ -250,7 +250,7 @@ def nn_mlp_loss() -> tuple[Value, list[list[Value]]]:
     """MLP(2, [16, 16, 1]) from autograd_lite.nn on one point, after backward: the loss and
     each layer's outputs (the activations a, or z for the linear output)."""
     net = MLP(2, [16, 16, 1], seed=0)
-    traces = net.trace([0.5, -0.25])
+    traces = net.layer_values([0.5, -0.25])
     loss = squared_error(traces[-1].a[0], 1.0)
     loss.backward()
     return loss, [list(t.a) for t in traces]

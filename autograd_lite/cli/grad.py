@@ -4,7 +4,7 @@ Example::
 
     $ autograd-lite grad "x*y + exp(x)" x=2 y=3 --trace --svg graph.svg
 
-The expression is read by the safe parser of :mod:`autograd_lite.cli.expr` (never ``eval``).
+The expression is read by the safe parser of :mod:`autograd_lite.cli.formula` (never ``eval``).
 Exit status: 0 on success, 1 when the mathematics fails (a domain error) or the diagram
 cannot be drawn, 2 for bad input (the message points at the offending character).
 """
@@ -15,13 +15,13 @@ import argparse
 import sys
 from typing import TextIO
 
-from autograd_lite.cli.expr import FUNCTIONS, ExpressionError, parse_expression
+from autograd_lite.cli.formula import FUNCTIONS, FormulaError, parse_formula
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value
 from autograd_lite.graph.diagram import draw_dot
 from autograd_lite.graph.render import RenderError
-from autograd_lite.graph.wengert import trace
+from autograd_lite.graph.wengert import wengert_list
 
 PROG = "autograd-lite grad"
 
@@ -91,12 +91,12 @@ def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
         return 2
     try:
         values = _assignments(args.assignments)
-        expression = parse_expression(args.expression)
+        expression = parse_formula(args.expression)
         leaves = {name: Value(number, name) for name, number in values.items()}
         result = expression.evaluate(leaves)
         if result.requires_grad:  # else a constant ("3", "exp(1)"): every gradient is 0
             result.backward()
-    except (ExpressionError, _UsageError) as exc:
+    except (FormulaError, _UsageError) as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return 2
     except DomainError as exc:
@@ -112,7 +112,7 @@ def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
               file=out)
     if args.trace:
         print(file=out)
-        print(trace(result, digits=digits), file=out)
+        print(wengert_list(result, digits=digits), file=out)
     if args.svg:
         return _save_diagram(result, list(leaves.values()), args.svg, digits, out, err)
     return 0

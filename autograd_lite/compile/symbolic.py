@@ -59,6 +59,10 @@ class Writer:
             if op.name == "add" or op.name == "sub" or op.name == "mul":
                 return self._infix(args[0], op.symbol, args[1])
             return Sym(f"{_operand(args[0])} {op.symbol} {_operand(args[1])}", self)
+        if not self.code and op.text is not None and not any(isinstance(a, Sym)
+                                                              for a in args[n:]):
+            return Sym(op.text(*[_operand(a) if isinstance(a, Sym) else a for a in args]),
+                       self, atomic=True)
         if op.name == "neg":
             return Sym(f"-{_operand(args[0])}", self)
         if not self.code and op.name == "sum":

@@ -97,7 +97,7 @@ class BatchReplay(NamedTuple):
 
 
 @dataclass(frozen=True)
-class _Step:
+class _Instruction:
     """Register ``index`` = ``op(*args)``: an int arg reads a register, a float is a constant."""
 
     index: int
@@ -250,7 +250,7 @@ class Tape:
             at = max((register[v] for v in operands if v.op is not None), default=-1)
             guard_at.setdefault(at, []).append(k)
         lines = [(self._guard_line(k, ref), "guard") for k in guard_at.get(-1, ())]
-        steps: list[_Step] = []
+        steps: list[_Instruction] = []
         for node in order:
             op = node.op
             if op is None:
@@ -259,7 +259,7 @@ class Tape:
             index = register[node]
             lines.append((f"v{index} = {forward_text(op, self._writer, args)}",
                           _label(node.label)))
-            steps.append(_Step(index, op, tuple(
+            steps.append(_Instruction(index, op, tuple(
                 (register.get(a, a.data) if isinstance(a, Value) else a)
                 for a in arguments(node))))
             lines += [(self._guard_line(k, ref), "guard") for k in guard_at.get(index, ())]

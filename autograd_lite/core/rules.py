@@ -99,8 +99,9 @@ class Primitive:
 
     ``arity`` counts the differentiable arguments (``None``: any number), ``params`` the
     trailing constant parameters.  ``array_forward(np, *arrays)``, if given, is the forward
-    function on NumPy arrays (otherwise ``forward`` runs element by element).  Immutable;
-    equal only to itself.
+    function on NumPy arrays (otherwise ``forward`` runs element by element); ``text``, if
+    given, writes the primitive for people (operands as text, parameters as numbers), as the
+    Wengert list shows it.  Immutable; equal only to itself.
     """
 
     name: str
@@ -111,6 +112,7 @@ class Primitive:
     symbol: str = ""
     infix: bool = False
     array_forward: Callable[..., Any] | None = None
+    text: Callable[..., str] | None = None
     builtin: bool = False
 
     def __post_init__(self) -> None:
@@ -359,7 +361,7 @@ log: Primitive
 dpow: Primitive
 sin: Primitive
 cos: Primitive
-step: Primitive
+relu_slope: Primitive
 sign: Primitive
 add = _builtin("add", float.__add__, lambda out, x, y: (1.0, 1.0), arity=2, symbol="+",
                infix=True, array_forward=lambda np, x, y: x + y)
@@ -378,7 +380,7 @@ powc = _builtin("powc", _powc, lambda out, x, c: (dpow(x, c),), params=1, symbol
                 infix=True, array_forward=lambda np, x, c: np.power(x, c))
 # its derivative c * x ** (c - 1), with the kinks of _dpow; differentiable again
 dpow = _builtin("dpow", _dpow, lambda out, x, c: (c * dpow(x, c - 1.0),), params=1,
-                array_forward=_array_dpow)
+                array_forward=_array_dpow, text=lambda x, c: f"{c!r} * {x} ** {c - 1.0!r}")
 exp = _builtin("exp", _exp, lambda out, x: (out,), array_forward=lambda np, x: np.exp(x))
 log = _builtin("log", _log, lambda out, x: (1.0 / x,), array_forward=lambda np, x: np.log(x))
 sqrt = _builtin("sqrt", _sqrt, lambda out, x: (dpow(x, 0.5),),
@@ -389,16 +391,18 @@ sigmoid = _builtin("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),),
                    array_forward=_array_sigmoid)
 sin = _builtin("sin", math.sin, lambda out, x: (cos(x),), array_forward=lambda np, x: np.sin(x))
 cos = _builtin("cos", math.cos, lambda out, x: (-sin(x),), array_forward=lambda np, x: np.cos(x))
-# 1 for x > 0, else ``low``: the derivative of relu (low = 0) and leaky_relu; flat itself
-step = _builtin("step", lambda x, low: 1.0 if x > 0.0 else low, lambda out, x, low: (0.0,),
-                params=1, array_forward=lambda np, x, low: np.where(x > 0.0, 1.0, low))
+# the slope of relu (low = 0) and leaky_relu (low = its slope): 1 for x > 0, else low
+relu_slope = _builtin("relu_slope", lambda x, low: 1.0 if x > 0.0 else low,
+                      lambda out, x, low: (0.0,), params=1,
+                      array_forward=lambda np, x, low: np.where(x > 0.0, 1.0, low),
+                      text=lambda x, low: f"(1 if {x} > 0 else {low!r})")
 # -1, 0 or 1: the derivative of abs (0 at the kink, as PyTorch); flat itself
 sign = _builtin("sign", lambda x: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0),
                 lambda out, x: (0.0,), array_forward=lambda np, x: np.sign(x))
-relu = _builtin("relu", lambda x: x if x > 0.0 else 0.0, lambda out, x: (step(x, 0.0),),
+relu = _builtin("relu", lambda x: x if x > 0.0 else 0.0, lambda out, x: (relu_slope(x, 0.0),),
                 array_forward=lambda np, x: np.where(x > 0.0, x, 0.0))
 leaky_relu = _builtin("leaky_relu", lambda x, s: x if x > 0.0 else s * x,
-                      lambda out, x, s: (step(x, s),), params=1,
+                      lambda out, x, s: (relu_slope(x, s),), params=1,
                       array_forward=lambda np, x, s: np.where(x > 0.0, x, s * x))
 fabs = _builtin("abs", abs, lambda out, x: (sign(x),), array_forward=lambda np, x: np.abs(x))
 add_n = _builtin("sum", _sum, lambda out, *xs: (1.0,) * len(xs), arity=None,

@@ -332,15 +332,19 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
                      None)
     floats = []
     parents: list[Value] = []
+    stored: list[Value | float] = []  # the arguments, numbers as floats
     needed = False
     numbers = False
     for a in args:
         if isinstance(a, Value):
             floats.append(a.data)
             parents.append(a)
+            stored.append(a)
             needed = needed or a.requires_grad
         else:
-            floats.append(to_float(a, op.name))
+            f = to_float(a, op.name)
+            floats.append(f)
+            stored.append(f)
             numbers = True
     if op.params and any(isinstance(a, Value) for a in args[len(args) - op.params:]):
         raise TypeError(f"{op.name}: a parameter must be a number, not a Value")
@@ -349,8 +353,7 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
         return _constant_result(out)
     local = op.local_grads(out, floats)
     kept = [d for a, d in zip(args, local) if isinstance(a, Value)]
-    return _node(op, out, tuple(parents), tuple(kept),
-                 tuple(args) if numbers else None)  # type: ignore[arg-type]
+    return _node(op, out, tuple(parents), tuple(kept), tuple(stored) if numbers else None)
 
 
 def _binary(op: Primitive, a: Any, b: Any) -> Value:

@@ -61,7 +61,7 @@ class Chain:
 def run() -> Chain:
     """Forward, backward and the note's update ``W -= dL/dW``, ``V -= dL/dV``."""
     net = build_network()
-    hidden, output = net.trace(list(X))
+    hidden, output = net.layer_values(list(X))
     p = output.a[0]
     c = output.z[0]
     loss = half_squared_error(p, TARGET)

@@ -57,7 +57,7 @@ def run(seed: int = 1) -> LayerView:
     """A 3-4-3-2 tanh network (linear head) with MSE loss, seen layer by layer."""
     net = MLP(len(X), list(SIZES), activation="tanh", output_activation="linear", seed=seed)
     x = [Value(v, f"x[{i}]") for i, v in enumerate(X)]
-    traces = net.trace(x)
+    traces = net.layer_values(x)
     y = traces[-1].a
     loss = mean_squared_error(y, list(TARGET))
     loss.backward()

@@ -102,7 +102,7 @@ class Round:
 def run() -> Round:
     """The round done by the engine: forward, loss, backward, one SGD step (exact)."""
     net = build_network()
-    hidden, output = net.trace(list(X))
+    hidden, output = net.layer_values(list(X))
     y = output.a[0]
     loss = squared_error(y, TARGET)
     net.zero_grad()

@@ -107,7 +107,7 @@ def _product(bar: str, local: str) -> str:
     return f"{bar} * {_wrap(local)}"
 
 
-class Trace:
+class WengertList:
     """The Wengert list of one graph: ``forward`` and ``adjoint`` rows, printable as text,
     Markdown (:meth:`to_markdown`) and HTML (:meth:`to_html`, shown inline by Jupyter)."""
 
@@ -151,7 +151,7 @@ class Trace:
         return self.to_text()
 
     def __repr__(self) -> str:
-        return f"<Trace: {len(self.forward)} values, {len(self.adjoint)} adjoint terms>"
+        return f"<WengertList: {len(self.forward)} values, {len(self.adjoint)} adjoint terms>"
 
     def to_markdown(self) -> str:
         """Both traces as Markdown pipe tables (``|`` in labels escaped)."""
@@ -186,17 +186,17 @@ class Trace:
         return self.to_html()
 
 
-def trace(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Trace:
+def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> WengertList:
     """The Wengert list of the graph computing ``root``, seeded with d root / d root = ``gradient``.
 
     Reads the graph only: no ``.grad`` is changed.  Numbers are shown to ``digits``
     significant digits.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"trace: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"wengert_list: root must be a Value, got {type(root).__name__}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"trace: digits must be an int between 1 and 17, got {digits!r}")
-    seed = to_float(gradient, "trace gradient")
+        raise ValueError(f"wengert_list: digits must be an int between 1 and 17, got {digits!r}")
+    seed = to_float(gradient, "wengert_list gradient")
     order = topological_order(root)
     names = value_names(order)
     writer = Writer(code=False)
@@ -221,4 +221,4 @@ def trace(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Trace:
                                chain_term(upstream, local), total, parent.label))
 
     reverse_pass(order, root, seed, on_term=on_term)
-    return Trace(forward, rows, digits)
+    return WengertList(forward, rows, digits)

@@ -3,7 +3,7 @@
 from autograd_lite.nn.modules import (
     MLP,
     Layer,
-    LayerTrace,
+    LayerValues,
     Module,
     Neuron,
     ParamTensor,
@@ -12,5 +12,5 @@ from autograd_lite.nn.modules import (
     resolve_activation,
 )
 
-__all__ = ["MLP", "Layer", "LayerTrace", "Module", "Neuron", "ParamTensor", "StateDict",
+__all__ = ["MLP", "Layer", "LayerValues", "Module", "Neuron", "ParamTensor", "StateDict",
            "StateDictError", "resolve_activation"]

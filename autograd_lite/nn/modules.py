@@ -478,7 +478,7 @@ class Neuron(Module):
 
 
 @dataclass(frozen=True)
-class LayerTrace:
+class LayerValues:
     """One layer's forward pass: pre-activations ``z`` and outputs ``a = g(z)``."""
 
     z: list[Value]
@@ -577,17 +577,17 @@ class Layer(Module):
         inputs = _lifted(x, "Layer", self.nin)  # numbers become constants once, not per neuron
         return [n(inputs) for n in self.neurons]
 
-    def trace(self, x: Input) -> LayerTrace:
+    def layer_values(self, x: Input) -> LayerValues:
         """The forward pass with the pre-activations kept: ``z`` and ``a = g(z)``."""
-        inputs = _lifted(x, "Layer.trace", self.nin)
+        inputs = _lifted(x, "Layer.layer_values", self.nin)
         z = [n.pre_activation(inputs) for n in self.neurons]
         g = self.neurons[0]._g
         if g is None:
-            return LayerTrace(z, z)
+            return LayerValues(z, z)
         a = [g(zj) for zj in z]
         for neuron, aj in zip(self.neurons, a):
             aj.label = neuron._a_label
-        return LayerTrace(z, a)
+        return LayerValues(z, a)
 
     def __repr__(self) -> str:
         bias = "" if self.has_bias else ", bias=False"
@@ -683,14 +683,14 @@ class MLP(Module):
             out = layer.outputs(out)
         return out[0] if len(out) == 1 else out
 
-    def trace(self, x: Input) -> list[LayerTrace]:
+    def layer_values(self, x: Input) -> list[LayerValues]:
         """The forward pass layer by layer: each layer's ``z`` and ``a``."""
-        traces: list[LayerTrace] = []
-        out: Input = _lifted(x, "MLP.trace", self.layers[0].nin)
+        values: list[LayerValues] = []
+        out: Input = _lifted(x, "MLP.layer_values", self.layers[0].nin)
         for layer in self.layers:
-            traces.append(layer.trace(out))
-            out = traces[-1].a
-        return traces
+            values.append(layer.layer_values(out))
+            out = values[-1].a
+        return values
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

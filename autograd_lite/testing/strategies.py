@@ -152,7 +152,7 @@ OP_CASES: tuple[OpCase, ...] = (
     OpCase("abs", "abs", lambda x: abs(x), (KINK_AT_0,)),
     OpCase("sin", "sin", lambda x: x.sin(), (WIDE,)),
     OpCase("cos", "cos", lambda x: x.cos(), (WIDE,)),
-    OpCase("step", "step", lambda x, low: rules.step(x, low), (KINK_AT_0,),
+    OpCase("relu_slope", "relu_slope", lambda x, low: rules.relu_slope(x, low), (KINK_AT_0,),
            params=(0.0, 0.01, -0.5)),
     OpCase("sign", "sign", lambda x: rules.sign(x), (KINK_AT_0,)),
     OpCase("dpow", "dpow", lambda x, c: rules.dpow(x, c), (Domain(1e-2, 1e2, guard="positive"),),

@@ -45,7 +45,7 @@ x_values = (0.5, -1.0, 2.0)
 target = (1.0, -1.0)
 
 x = [Value(v, f"x{i + 1}") for i, v in enumerate(x_values)]
-traces = net.trace(x)                     # each layer's pre-activations z and outputs a
+traces = net.layer_values(x)                     # each layer's pre-activations z and outputs a
 layer_outputs = [x, *(t.a for t in traces)]
 loss = half_squared_error(layer_outputs[-1][0], target[0]) + \
     half_squared_error(layer_outputs[-1][1], target[1])

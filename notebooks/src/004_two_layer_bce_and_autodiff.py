@@ -42,7 +42,7 @@ from autograd_lite import (
 )
 from autograd_lite import math as am
 from autograd_lite.graph.steps import backward_frames
-from autograd_lite.graph.wengert import BAR, trace, value_names
+from autograd_lite.graph.wengert import BAR, value_names, wengert_list
 from autograd_lite.nn.losses import binary_cross_entropy
 
 NOTE = "004_a894338046b1c749.txt"
@@ -85,7 +85,7 @@ net = MLP.from_weights([W1.tolist(), W2.tolist()], [b1.tolist(), b2.tolist()],
                        activation="sigmoid", output_activation="sigmoid")
 pre_activations, terms = [], []
 for x_row, y_row in zip(X, Y):
-    layer1, layer2 = net.trace(x_row.tolist())
+    layer1, layer2 = net.layer_values(x_row.tolist())
     pre_activations.append(layer2.z)
     terms += [binary_cross_entropy(a, t) for a, t in zip(layer2.a, y_row)]
 loss = add_n(terms) * (1 / N)
@@ -161,7 +161,7 @@ draw_dot(one_loss, params=params, grads=False)
 # `trace` reads the graph only; it does not touch `.grad`.
 
 # %%
-wengert = trace(one_loss)
+wengert = wengert_list(one_loss)
 display(Markdown(wengert.to_markdown()))
 
 # %% [markdown]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import DomainError, Value
-from autograd_lite.cli.expr import MAX_LENGTH, ExpressionError, evaluate, parse_expression
+from autograd_lite.cli.formula import MAX_LENGTH, FormulaError, evaluate, parse_formula
 
 
 def grads(text: str, **values: float) -> tuple[float, dict[str, float]]:
@@ -69,8 +69,8 @@ def test_functions_and_operators_give_closed_form_derivatives(
 ])
 def test_hostile_input_is_refused_with_a_caret_at_the_token(text: str, column: int,
                                                             reason: str) -> None:
-    with pytest.raises(ExpressionError) as caught:
-        parse_expression(text).evaluate({"x": 1.0, "y": 2.0})
+    with pytest.raises(FormulaError) as caught:
+        parse_formula(text).evaluate({"x": 1.0, "y": 2.0})
     error = caught.value
     assert reason in error.reason
     assert error.column == column
@@ -88,8 +88,8 @@ def test_hostile_input_is_refused_with_a_caret_at_the_token(text: str, column: i
 ])
 def test_deep_or_long_input_is_refused_quickly(text: str) -> None:
     start = time.perf_counter()
-    with pytest.raises(ExpressionError, match=r"too long|too deeply"):
-        parse_expression(text)
+    with pytest.raises(FormulaError, match=r"too long|too deeply"):
+        parse_formula(text)
     assert time.perf_counter() - start < 0.5
 
 
@@ -102,15 +102,15 @@ def test_huge_powers_overflow_at_once_instead_of_being_computed() -> None:
 
 
 def test_missing_variable_points_at_it() -> None:
-    with pytest.raises(ExpressionError, match="no value given for variable 'y'") as caught:
+    with pytest.raises(FormulaError, match="no value given for variable 'y'") as caught:
         evaluate("x*y", {"x": 1.0})
     assert caught.value.column == 2
 
 
 def test_variables_are_listed_in_order_of_use() -> None:
-    assert parse_expression("b * a + exp(b) + c").variables == ("b", "a", "c")
+    assert parse_formula("b * a + exp(b) + c").variables == ("b", "a", "c")
     assert len("x" * MAX_LENGTH) == MAX_LENGTH  # the limit itself is accepted
-    assert parse_expression("x" * MAX_LENGTH).variables == ("x" * MAX_LENGTH,)
+    assert parse_formula("x" * MAX_LENGTH).variables == ("x" * MAX_LENGTH,)
 
 
 @settings(max_examples=300, deadline=None)
@@ -118,6 +118,6 @@ def test_variables_are_listed_in_order_of_use() -> None:
 def test_any_text_either_evaluates_or_fails_cleanly(text: str) -> None:
     try:
         out = evaluate(text, {"x": 0.5})
-    except (ExpressionError, DomainError):
+    except (FormulaError, DomainError):
         return
     assert isinstance(out, Value) and math.isfinite(out.data)

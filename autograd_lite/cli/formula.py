@@ -4,7 +4,7 @@ The text is parsed by :mod:`ast` and checked against a whitelist before anything
 numbers, variable names, ``+ - * / **``, unary ``-`` / ``+``, parentheses and calls of
 the functions in :data:`FUNCTIONS`.  Nothing is ever passed to ``eval``.  Anything else
 (attributes, subscripts, lambdas, comprehensions, names starting with ``_``, other
-calls...) raises :class:`ExpressionError`, whose message shows the text with a caret
+calls...) raises :class:`FormulaError`, whose message shows the text with a caret
 under the offending token.  Size limits keep hostile input cheap: at most
 :data:`MAX_LENGTH` characters and :data:`MAX_DEPTH` levels of nesting, and numbers are
 floats, so ``10**10**10`` overflows at once (a :class:`~autograd_lite.core.errors.DomainError`)
@@ -31,7 +31,7 @@ FUNCTIONS: dict[str, Primitive] = {
     name: p for name, p in rules.PRIMITIVES.items()
     if p.builtin and not p.infix and p.arity == 1 and name != "neg"}
 """Callable names: every one-argument built-in primitive of the rule table, called with its
-argument and then its parameters (``leaky_relu(x, slope)``, ``step(x, low)``)."""
+argument and then its parameters (``leaky_relu(x, slope)``, ``relu_slope(x, low)``)."""
 
 _BINARY: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
     ast.Add: Value.__add__,
@@ -71,7 +71,7 @@ _NODE_HINTS: dict[type[ast.AST], str] = {
 }
 
 
-class ExpressionError(ValueError):
+class FormulaError(ValueError):
     """An expression that is not allowed or not well formed; the message points at it.
 
     ``text`` is the expression, ``column`` the 0-based character position of the
@@ -90,7 +90,7 @@ class ExpressionError(ValueError):
 
 
 @dataclass(frozen=True)
-class Expression:
+class Formula:
     """A checked expression: its text, syntax tree and variable names (in order of use)."""
 
     text: str
@@ -107,7 +107,7 @@ class Expression:
             if name not in values:
                 node = next(n for n in ast.walk(self.tree)
                             if isinstance(n, ast.Name) and n.id == name)
-                raise ExpressionError(self.text, _column(self.text, node),
+                raise FormulaError(self.text, _column(self.text, node),
                                       f"no value given for variable {name!r} "
                                       f"(pass {name}=NUMBER)")
             given = values[name]
@@ -116,36 +116,36 @@ class Expression:
         return _Evaluator(self.text, leaves).value(self.tree)
 
 
-def parse_expression(text: str) -> Expression:
-    """Check ``text`` against the whitelist and return it as an :class:`Expression`."""
+def parse_formula(text: str) -> Formula:
+    """Check ``text`` against the whitelist and return it as a :class:`Formula`."""
     if not isinstance(text, str):
-        raise TypeError(f"parse_expression: text must be a str, got {type(text).__name__}")
+        raise TypeError(f"parse_formula: text must be a str, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(text, MAX_LENGTH, f"expression too long: {len(text)} characters "
+        raise FormulaError(text, MAX_LENGTH, f"expression too long: {len(text)} characters "
                               f"(at most {MAX_LENGTH})")
     for i, c in enumerate(text):
         if c < " " or c == "\x7f":
-            raise ExpressionError(text, i, "control characters and line breaks are not "
+            raise FormulaError(text, i, "control characters and line breaks are not "
                                   "allowed (one line only)")
     _check_bracket_depth(text)
     if not text.strip():
-        raise ExpressionError(text, 0, "empty expression")
+        raise FormulaError(text, 0, "empty expression")
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as exc:
         column = (exc.offset or 1) - 1
-        raise ExpressionError(text, column, f"syntax error: {exc.msg}") from None
+        raise FormulaError(text, column, f"syntax error: {exc.msg}") from None
     except (RecursionError, MemoryError):
-        raise ExpressionError(text, 0, f"expression nested too deeply (at most {MAX_DEPTH} "
+        raise FormulaError(text, 0, f"expression nested too deeply (at most {MAX_DEPTH} "
                               "levels)") from None
     variables: list[str] = []
     _check(text, tree, 0, variables)
-    return Expression(text, tree, tuple(variables))
+    return Formula(text, tree, tuple(variables))
 
 
 def evaluate(text: str, values: Mapping[str, Value | float]) -> Value:
     """Parse ``text`` safely and compute it with ``values`` for its variables."""
-    return parse_expression(text).evaluate(values)
+    return parse_formula(text).evaluate(values)
 
 
 def _check_bracket_depth(text: str) -> None:
@@ -154,7 +154,7 @@ def _check_bracket_depth(text: str) -> None:
         if c in "([{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ExpressionError(text, i, f"expression nested too deeply (at most "
+                raise FormulaError(text, i, f"expression nested too deeply (at most "
                                       f"{MAX_DEPTH} levels)")
         elif c in ")]}":
             depth -= 1
@@ -168,9 +168,9 @@ def _column(text: str, node: ast.AST, end: bool = False) -> int:
 
 def _check(text: str, node: ast.AST, depth: int, variables: list[str]) -> None:
     """Refuse anything outside the whitelist; collect variable names in ``variables``."""
-    def fail(where: ast.AST | int, reason: str) -> ExpressionError:
+    def fail(where: ast.AST | int, reason: str) -> FormulaError:
         column = where if isinstance(where, int) else _column(text, where)
-        return ExpressionError(text, column, reason)
+        return FormulaError(text, column, reason)
 
     if depth > MAX_DEPTH:
         raise fail(node, f"expression nested too deeply (at most {MAX_DEPTH} levels)")
@@ -214,7 +214,7 @@ def _check(text: str, node: ast.AST, depth: int, variables: list[str]) -> None:
 
 def _check_name(text: str, node: ast.Name) -> None:
     if node.id.startswith("_"):
-        raise ExpressionError(text, _column(text, node),
+        raise FormulaError(text, _column(text, node),
                               f"names starting with '_' are not allowed: {node.id!r}")
 
 
@@ -222,18 +222,18 @@ def _check_call(text: str, node: ast.Call) -> None:
     func = node.func
     if not isinstance(func, ast.Name):
         reason = _NODE_HINTS.get(type(func), "only named functions can be called")
-        raise ExpressionError(text, _column(text, func), reason)
+        raise FormulaError(text, _column(text, func), reason)
     _check_name(text, func)
     if func.id not in FUNCTIONS:
-        raise ExpressionError(text, _column(text, func),
+        raise FormulaError(text, _column(text, func),
                               f"unknown function {func.id!r}; allowed: {', '.join(FUNCTIONS)}")
     if node.keywords:
-        raise ExpressionError(text, _column(text, node.keywords[0].value),
+        raise FormulaError(text, _column(text, node.keywords[0].value),
                               f"{func.id}: keyword arguments are not allowed")
     op = FUNCTIONS[func.id]
     arity = 1 + op.params
     if len(node.args) != arity:
-        raise ExpressionError(text, _column(text, node),
+        raise FormulaError(text, _column(text, node),
                               f"{func.id} takes {arity} argument{'s' * (arity > 1)}, "
                               f"got {len(node.args)}")
 
@@ -264,7 +264,7 @@ class _Evaluator:
             params = [self._number(n, v) for n, v in zip(node.args[1:], args[1:])]
             result: Value = op(args[0], *params)
             return result
-        raise ExpressionError(self.text, _column(self.text, node), "not allowed")
+        raise FormulaError(self.text, _column(self.text, node), "not allowed")
 
     def _power(self, base: Value, exponent_node: ast.expr) -> Value:
         """``base ** e``: a constant exponent is a number (any base), else a Value (base > 0)."""
@@ -275,7 +275,7 @@ class _Evaluator:
 
     def _number(self, node: ast.expr, value: Value) -> float:
         if not _is_constant(node):
-            raise ExpressionError(self.text, _column(self.text, node),
+            raise FormulaError(self.text, _column(self.text, node),
                                   "this argument must be a number, not depend on variables")
         return value.data
 

@@ -13,7 +13,7 @@ import math
 import xml.etree.ElementTree as ET
 
 from autograd_lite import Value, constant
-from autograd_lite.graph.wengert import BAR, trace
+from autograd_lite.graph.wengert import BAR, wengert_list
 
 
 def sigma(z: float) -> float:
@@ -58,7 +58,7 @@ DELTA_O = 2 * (Y_EXACT - T_NOTE)
 
 def test_note003_forward_trace_has_the_notes_z_a_and_y() -> None:
     loss, _ = note003_network()
-    t = trace(loss)
+    t = wengert_list(loss)
     rows = {r.label: r for r in t.forward if r.label}
     assert [rows[f"z{j}"].value for j in (1, 2, 3)] == [0.0, -2.0, 3.0]  # the note's z
     for j, note_a in zip((1, 2, 3), (0.5, 0.1192, 0.9526)):
@@ -74,7 +74,7 @@ def test_note003_forward_trace_has_the_notes_z_a_and_y() -> None:
 
 def test_note003_adjoint_trace_has_the_output_delta_and_weight_gradients() -> None:
     loss, named = note003_network()
-    t = trace(loss)
+    t = wengert_list(loss)
     last_total = {}
     for row in t.adjoint:  # the final adjoint of each value is its last running total
         last_total[row.label or row.target] = row.total
@@ -99,7 +99,7 @@ def test_note003_adjoint_trace_has_the_output_delta_and_weight_gradients() -> No
 
 def test_definitions_read_the_rule_table_and_inline_constants() -> None:
     x = Value(2.0, "x")
-    t = trace((x - 5) * x.exp())
+    t = wengert_list((x - 5) * x.exp())
     assert [(r.name, r.text) for r in t.forward] == [
         ("v1", "x"), ("v2", "v1 - 5.0"), ("v3", "exp(v1)"), ("v4", "v2 * v3")]
     adjoint = [(r.target, r.text) for r in t.adjoint]
@@ -111,20 +111,20 @@ def test_definitions_read_the_rule_table_and_inline_constants() -> None:
 
 
 def test_a_lone_constant_is_still_a_trace() -> None:
-    t = trace(constant(4.0))
+    t = wengert_list(constant(4.0))
     assert [(r.name, r.text, r.value) for r in t.forward] == [("v1", "4", 4.0)]
     assert [(r.target, r.total) for r in t.adjoint] == [(f"v{BAR}1", 1.0)]
 
 
 def test_seed_scales_every_adjoint() -> None:
     x = Value(3.0, "x")
-    t = trace(x * x, gradient=2.0)
+    t = wengert_list(x * x, gradient=2.0)
     assert t.adjoint[-1].total == 2.0 * 2 * 3.0
 
 
 def test_markdown_and_html_tables() -> None:
     x = Value(1.0, "a|<b>")
-    t = trace(x * constant(2.0))
+    t = wengert_list(x * constant(2.0))
     markdown = t.to_markdown()
     assert "a\\|<b>" in markdown
     table_lines = [line for line in markdown.splitlines() if line.startswith("|")]
