@@ -77,8 +77,8 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
     keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop.
 
     Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch), except those that
-    do not require gradients: their ``.grad`` is left as it was.  A zero adjoint or a zero
-    local derivative adds nothing.
+    do not require gradients: their ``.grad`` is left as it was.  A zero adjoint adds
+    nothing, and neither does a zero local derivative under an infinite adjoint.
     """
     constants = []
     for node in order:
@@ -99,15 +99,11 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
                     parent.grad += chain_term(g, d)
         elif len(parents) == 2:  # binary ops, unrolled: 1.5x faster
             first, second = parents
-            d0, d1 = local
-            if d0:
-                first.grad += g * d0
-            if d1:
-                second.grad += g * d1
+            first.grad += g * local[0]  # g is finite: g * 0 is 0, g * inf is inf
+            second.grad += g * local[1]
         else:
             for parent, d in zip(parents, local):
-                if d:
-                    parent.grad += g * d
+                parent.grad += g * d
     for node, before in constants:
         node.grad = before
 
