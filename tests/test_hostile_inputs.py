@@ -35,6 +35,7 @@ from autograd_lite import (
     SGD,
     Adam,
     DomainError,
+    Dual,
     GradcheckError,
     Layer,
     Neuron,
@@ -51,10 +52,15 @@ from autograd_lite import (
     grad,
     gradcheck,
     gradgradcheck,
+    jvp,
     load,
     no_grad,
+    primitive,
     save,
+    topological_order,
+    zero_grad,
 )
+from autograd_lite import math as am
 from autograd_lite.cli.formula import FormulaError, evaluate, parse_formula
 from autograd_lite.core.check import analytical_jacobian, first_derivatives, numerical_jacobian
 from autograd_lite.graph.diagram import (
@@ -355,6 +361,25 @@ def _first_step(w: World) -> object:
 
 
 API_CASES = [
+    # core: the public face of the rule table, recording, forward mode, the reverse pass
+    ApiCase("primitive", "name", lambda w: primitive("", math.exp, lambda out, x: (out,)),
+            TypeError, r"^primitive: name must be a non-empty str, got ''$"),
+    ApiCase("primitive", "forward", lambda w: primitive("f", 3.0, 3.0),  # type: ignore[arg-type]
+            TypeError, r"^primitive 'f': forward and grad must be callables$"),
+    ApiCase("exp", "argument 0", lambda w: am.exp("a"), TypeError,
+            r"^exp: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("pow", "argument 1", lambda w: am.pow(2.0, "b"), TypeError,
+            r"^pow: argument 1: expected a real number, got str 'b'$"),
+    ApiCase("jvp", "tangents", lambda w: jvp(lambda a: a, [1.0], [1.0, 2.0]), ValueError,
+            r"^jvp: 1 primals but 2 tangents$"),
+    ApiCase("Dual", "primal", lambda w: Dual("a"), TypeError,  # type: ignore[arg-type]
+            r"^Dual primal: expected a real number, got str 'a'$"),
+    ApiCase("zero_grad", "values", lambda w: zero_grad([w.x, 1.0]),  # type: ignore[list-item]
+            TypeError, r"^zero_grad: values must be Values, got float 1\.0$"),
+    ApiCase("topological_order", "root", lambda w: topological_order(3.0), TypeError,
+            r"^topological_order: root must be a graph node \(a Value\), got float 3\.0$"),
+    ApiCase("no_grad", "function", lambda w: no_grad(3.0),  # type: ignore[arg-type]
+            TypeError, r"^no_grad: expected a function to decorate or nothing, got float 3\.0$"),
     # nn: modules
     ApiCase("Neuron", "nin", lambda w: Neuron(0), ValueError,
             r"^Neuron: nin must be a positive int, got 0$"),
@@ -377,7 +402,8 @@ API_CASES = [
             r"^Layer: expected 2 inputs, got 1$"),
     ApiCase("Layer.layer_values", "input 1",
             lambda w: Layer(2, 1).layer_values([w.x, None]),  # type: ignore[list-item]
-            TypeError, r"^Layer\.layer_values: input 1: expected a real number, got NoneType None$"),
+            TypeError,
+            r"^Layer\.layer_values: input 1: expected a real number, got NoneType None$"),
     ApiCase("MLP", "sizes", lambda w: MLP(2, 3), TypeError,  # type: ignore[arg-type]
             r"^MLP: sizes must be a list of layer sizes, got int$"),
     ApiCase("MLP", "activation", lambda w: MLP(2, [1], activation="softplus"), ValueError,
@@ -569,8 +595,9 @@ def test_public_functions_refuse_with_a_named_error_and_change_nothing(
 
 
 def test_every_public_function_of_these_layers_has_a_row() -> None:
-    """A new public function in nn/, graph/, compile/, cli/, check, io or losses needs a row
-    here (functions and classes defined in the module, without a leading underscore)."""
+    """A new public function in core/, math, nn/, graph/, compile/, cli/, check, io or losses
+    needs a row here (functions and classes defined in the module, without a leading
+    underscore)."""
     import inspect
 
     from autograd_lite.cli import formula
@@ -593,8 +620,32 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "box_ids", "group_outputs", "dot_pairs", "natural_key", "op_label",  # layout helpers
         # diagram and steps share: their arguments come from the library, not users
     }
+    from autograd_lite import math as math_module
+    from autograd_lite.core import (
+        anomaly,
+        arrays,
+        forward,
+        gradients,
+        observers,
+        reverse,
+        rules,
+        value,
+    )
+
+    covered |= {
+        "Value", "grad", "add_n", "dot", "constant",  # the engine's own table above
+        "lift", "arguments", "of_parents", "record", "local_grads_as_values",
+        "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
+        "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
+        "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
+        "NonFiniteOrigins", "creation_site", "Site", "observe_anomalies",  # modules: their
+        "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
+        "all_finite", "detect_anomaly", "is_anomaly_enabled",  # come from the library, or
+        # there are none
+    }
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
-                io, losses, modules, optim]
+                io, losses, modules, optim, value, gradients, forward, rules, reverse,
+                math_module, anomaly, arrays, observers]
     public = {name for m in modules_ for name, obj in vars(m).items()
               if not name.startswith("_") and getattr(obj, "__module__", None) == m.__name__
               and (inspect.isfunction(obj) or inspect.isclass(obj))

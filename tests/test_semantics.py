@@ -104,7 +104,7 @@ def test_zero_grad_takes_one_value_or_several() -> None:
     assert (x.grad, y.grad) == (0.0, 1.0)
     zero_grad([x, y])
     assert y.grad == 0.0
-    with pytest.raises(TypeError, match=r"zero_grad: expected Values, got float 1\.0"):
+    with pytest.raises(TypeError, match=r"zero_grad: values must be Values, got float 1\.0"):
         zero_grad([x, 1.0])  # type: ignore[list-item]
     assert x.grad == 0.0
 

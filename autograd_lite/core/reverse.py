@@ -116,6 +116,9 @@ def topological_order(root: Any) -> list[Any]:
     expanded first); popping the marker means all its parents are done, so the node is
     emitted.  No per-node tuples or iterators, and no recursion limit.
     """
+    if not hasattr(root, "parents"):
+        raise TypeError(f"topological_order: root must be a graph node (a Value), got "
+                        f"{type(root).__name__} {root!r}")
     order: list[Any] = []
     seen: set[Any] = set()
     stack: list[Any] = [root]

@@ -131,7 +131,7 @@ class Primitive:
                 carrier = _carrier_of(type(a))
                 if carrier is not None:
                     return carrier(self, args)
-        floats = [to_float(a, self.name) for a in args]
+        floats = [to_float(a, f"{self.name}: argument {k}") for k, a in enumerate(args)]
         self.check_count(len(floats))
         return self.forward(*floats)  # on numbers, an infinite slope (dpow at 0) is a result
 

@@ -438,7 +438,7 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
     items = [values] if isinstance(values, Value) else list(values)
     for v in items:
         if not isinstance(v, Value):
-            raise TypeError(f"zero_grad: expected Values, got {type(v).__name__} {v!r}")
+            raise TypeError(f"zero_grad: values must be Values, got {type(v).__name__} {v!r}")
     for v in items:
         v.grad = 0.0
 
