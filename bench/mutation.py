@@ -10,8 +10,9 @@ are never touched):
 * logic        ``and <-> or``, ``not x -> x``, ``True <-> False``
 * constants    a number ``c -> c + 1`` (``0.0 -> 1.0``, ``0.5 -> 1.5``, ``2 -> 3``)
 
-The focused test subset (:data:`TESTS`) runs against every mutant in a scratch copy of the
-repository (the checkout is never modified), stopping at the first failure; a mutant is
+The focused test subset (:data:`TESTS`, less the tests written for the survivors of a first
+pass, :data:`KILLERS`, unless ``--with-killers``) runs against every mutant in a scratch copy
+of the repository (the checkout is never modified), stopping at the first failure; a mutant is
 *killed* when a test fails (or it hangs past the timeout), *survived* otherwise.  The score
 is killed / (killed + survived).  Reproduce the README figure (about 20 minutes on 2 cores)::
 
@@ -43,20 +44,34 @@ TARGETS = ("autograd_lite/core/value.py", "autograd_lite/core/rules.py",
            "autograd_lite/core/reverse.py", "autograd_lite/core/forward.py",
            "autograd_lite/core/check.py")
 TESTS = [  # fastest and most specific first: most mutants die in the first second
-    "tests/test_ops.py",
-    "tests/test_engine.py",
-    "tests/test_errors.py",
+    "tests/test_ops.py",  # the rule table, closed forms, domain errors
+    "tests/test_engine.py",  # Value, recording, backward, grad, no_grad, 0 * inf in every mode
     "tests/test_hostile_inputs.py",
     "tests/test_anomaly.py",
-    "tests/test_reliability_regressions.py",
     "tests/test_forward.py",
     "tests/test_check.py",
     "tests/test_steps.py",  # reverse_pass's visit / on_term hooks (step-through, Wengert list)
     "tests/test_compile.py",  # reverse_pass on symbols (times / plus write code)
-    "tests/test_reliability_fuzz.py::test_every_mode_agrees_on_random_graphs[small-150]",
+    "tests/test_differential.py::test_every_mode_agrees_on_random_graphs[small-150]",
 ]
-KILLERS = ["tests/test_reliability_mutants.py"]
-"""Tests written for the survivors of a first pass (``--with-killers`` adds them)."""
+KILLERS = [  # most name the mutant they kill in a comment "# mutant ..."
+    "tests/test_ops.py::test_sqrt_slope_is_one_over_two_sqrt_x",
+    "tests/test_ops.py::test_leaky_relu_default_slope_is_one_hundredth",
+    "tests/test_ops.py::test_second_order_relu_slope_is_zero_on_the_negative_side",
+    "tests/test_ops.py::test_second_order_slope_of_x_to_the_zero_is_zero",
+    "tests/test_ops.py::test_a_primitive_on_values_computes_its_closed_form",
+    "tests/test_ops.py::test_sum_and_dot_on_values",
+    "tests/test_ops.py::test_the_rule_table_entries_are_immutable_and_slotted",
+    "tests/test_ops.py::test_a_value_exponent_on_a_zero_base_is_a_domain_error",
+    "tests/test_engine.py::test_comparing_values_outside_a_trace_just_compares_data",
+    "tests/test_engine.py::test_a_fresh_result_has_zero_grad_before_any_backward",
+    "tests/test_engine.py::test_a_unary_op_under_no_grad_gives_a_constant_leaf",
+    "tests/test_anomaly.py::test_anomaly_mode_ignores_an_infinity_between_constants",
+    "tests/test_anomaly.py::test_anomaly_mode_skips_zero_adjoints_like_plain_backward",
+    "tests/test_anomaly.py::test_create_graph_works_in_anomaly_mode",
+]
+"""Tests written for the survivors of a first pass, in the files of :data:`TESTS`: deselected
+unless ``--with-killers`` (a test id deselects every parametrization of the test)."""
 DESELECT = ["tests/test_engine.py::test_a_million_operation_chain_back_propagates"]
 RESULTS = ROOT / "bench" / "results" / "mutation.json"
 _SLOW_LOOP = ("equivalent: sends finite adjoints down the loop for infinite ones, which adds "
@@ -79,9 +94,9 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ("if x >= 0.0:", "0.0 -> 1.0"):
         "equivalent up to rounding: on [0, 1) e/(1+e) and 1/(1+e^-x) are both exact to an "
         "ulp and neither overflows",
-    ("return x if x > 0.0 else 0.0", "> -> >="):
+    ('relu = _builtin("relu", lambda x: x if x > 0.0 else 0.0,', "> -> >="):
         "equivalent: relu(0) is 0 either way (only the sign of zero differs)",
-    ("return x if x > 0.0 else slope * x", "> -> >="):
+    ('leaky_relu = _builtin("leaky_relu", lambda x, s: x if x > 0.0 else s * x,', "> -> >="):
         "equivalent: leaky_relu(0) is 0 either way (only the sign of zero differs)",
     ("sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0", "1.0 -> 2.0"):
         "equivalent: the factor only carries a sign into c * sign * inf",
@@ -236,11 +251,26 @@ def _workspace(base: Path) -> Path:
     return base
 
 
-def _pytest(workspace: Path, timeout: float, tests: list[str]) -> tuple[str, str]:
-    """Run ``tests`` in ``workspace``: ("killed" | "survived", first failing test)."""
+def missing_tests() -> list[str]:
+    """The entries of TESTS, KILLERS and DESELECT whose file or test function is gone."""
+    missing = []
+    for entry in (*TESTS, *KILLERS, *DESELECT):
+        path, _, name = entry.partition("::")
+        file = ROOT / path
+        function = name.split("[")[0]
+        if not file.is_file() or (function and f"def {function}(" not in file.read_text(
+                encoding="utf-8")):
+            missing.append(entry)
+    return missing
+
+
+def _pytest(workspace: Path, timeout: float, tests: list[str],
+            deselect: list[str]) -> tuple[str, str]:
+    """Run ``tests`` but ``deselect`` in ``workspace``: ("killed" | "survived", first
+    failing test)."""
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                "--hypothesis-seed=0", "-o", "addopts=", *tests,
-               *(f"--deselect={d}" for d in DESELECT)]
+               *(f"--deselect={d}" for d in deselect)]
     env = {**os.environ, "PYTHONPATH": str(workspace), "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         done = subprocess.run(command, cwd=workspace, env=env, capture_output=True, text=True,
@@ -254,7 +284,7 @@ def _pytest(workspace: Path, timeout: float, tests: list[str]) -> tuple[str, str
 
 
 def run(selected: list[tuple[Mutant, str]], workers: int, budget: float,
-        timeout: float, tests: list[str]) -> list[Mutant]:
+        timeout: float, tests: list[str], deselect: list[str]) -> list[Mutant]:
     """Run every selected mutant (``workers`` at a time) until ``budget`` seconds pass."""
     start = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="autograd_lite_mutation_"))
@@ -269,7 +299,7 @@ def run(selected: list[tuple[Mutant, str]], workers: int, budget: float,
             original = (ROOT / mutant.file).read_text(encoding="utf-8")
             path.write_text(source, encoding="utf-8")
             t = time.monotonic()
-            mutant.status, mutant.killed_by = _pytest(space, timeout, tests)
+            mutant.status, mutant.killed_by = _pytest(space, timeout, tests, deselect)
             mutant.seconds = round(time.monotonic() - t, 1)
             path.write_text(original, encoding="utf-8")
             results.append(mutant)
@@ -290,10 +320,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", type=int, nargs="*", help="mutant ids to run")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--with-killers", action="store_true",
-                        help=f"also run {', '.join(KILLERS)} (the tests written for survivors)")
+                        help=f"also run the {len(KILLERS)} tests written for survivors "
+                             "(KILLERS; deselected otherwise)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    tests = TESTS + KILLERS if args.with_killers else TESTS
+    tests = TESTS
+    deselect = DESELECT if args.with_killers else DESELECT + KILLERS
+    if missing := missing_tests():
+        print(f"tests named in bench/mutation.py no longer exist: {', '.join(missing)}",
+              file=sys.stderr)
+        return 2
     everything = mutants()
     selected = [p for p in everything if args.only is None or p[0].id in args.only]
     if args.list:
@@ -304,12 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     # the unmutated copy must pass, or every "kill" means nothing
     baseline = run([(Mutant(-1, TARGETS[0], 0, "none", ""),
                      (ROOT / TARGETS[0]).read_text(encoding="utf-8"))], 1, 1e9, args.timeout,
-                   tests)
+                   tests, deselect)
     if baseline[0].status != "survived":
         print(f"the unmutated suite fails: {baseline[0].killed_by}", file=sys.stderr)
         return 2
     start = time.monotonic()
-    results = run(selected, args.workers, args.budget, args.timeout, tests)
+    results = run(selected, args.workers, args.budget, args.timeout, tests, deselect)
     killed = sum(m.status == "killed" for m in results)
     survived = [m for m in results if m.status == "survived"]
     equivalent = [m for m in survived if equivalence(m)]
@@ -317,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     adjusted = killed / (len(results) - len(equivalent)) if results else 0.0
     report = {
         "command": " ".join(["python", "bench/mutation.py", *(argv or sys.argv[1:])]),
-        "targets": list(TARGETS), "tests": tests, "mutants": len(everything),
+        "targets": list(TARGETS), "tests": tests, "deselected": deselect,
+        "mutants": len(everything),
         "run": len(results), "killed": killed, "survived": len(survived),
         "score": round(score, 4), "equivalent": len(equivalent),
         "score_without_equivalent": round(adjusted, 4),

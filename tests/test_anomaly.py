@@ -178,6 +178,18 @@ def test_an_infinity_reaching_only_constants_is_not_an_anomaly() -> None:
     assert x.grad == 0.0
 
 
+def test_anomaly_mode_ignores_an_infinity_between_constants() -> None:
+    # mutant engine._leading_to: `any(p in live ...)` -> `not in` would call the node sqrt(c),
+    # which depends on constants only, live: d sqrt(s)/ds = inf at s = sqrt(c) = 0 reaches it.
+    x = Value(2.0)
+    c = Value(0.0, requires_grad=False)
+    with detect_anomaly():
+        z = c.sqrt().sqrt() * x
+        z.backward()
+        assert grad(z, [x]) == [0.0]
+    assert x.grad == 0.0
+
+
 def test_grad_checks_only_paths_to_the_inputs_asked_for() -> None:
     # y = sqrt(a) + b at a = 0: dy/da = inf; asking for dy/db only is fine, asking for a raises.
     a, b = Value(0.0, "a"), Value(1.0, "b")
@@ -199,9 +211,37 @@ def test_an_infinity_a_zero_local_derivative_stops_is_not_an_anomaly() -> None:
     assert x.grad == 0.0
 
 
+def test_anomaly_mode_skips_zero_adjoints_like_plain_backward() -> None:
+    # mutant engine._checked_backward: `node.parents and g != 0.0` -> `or` would multiply the
+    # zero adjoint of sqrt(x) by sqrt'(0) = inf: nan.  y = sqrt(x) * 0 + x: dy/dx = 1.
+    x = Value(0.0)
+    with detect_anomaly():
+        (x.sqrt() * 0.0 + x).backward()
+    assert x.grad == 1.0
+
+
+def test_anomaly_mode_reports_the_overflowing_slope() -> None:
+    # found by the differential fuzzer: the slope of x ** -1.0 at 1e-200 overflows to -inf
+    # (it used to raise in the forward pass; tests/test_ops.py)
+    x = Value(1e-200, "x")
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"^powc\(1e-200, -1\.0\): "
+                                         r"backward: the gradient reaching argument 0 'x' is "
+                                         r"-inf"):
+        (x ** -1.0).backward()
+
+
 def test_the_anomaly_names_the_step_where_the_infinity_arose_not_where_it_arrived() -> None:
     # y = exp(sqrt(x) + 1) at x = 0: the inf is born at sqrt and only passes through add.
     x = Value(0.0, "x")
     with detect_anomaly(), pytest.raises(AnomalyError) as caught:
         ((x.sqrt() + 1.0).exp()).backward()
     assert caught.value.op == "sqrt"
+
+
+def test_create_graph_works_in_anomaly_mode() -> None:
+    # mutant engine.grad: `_anomaly_mode_used and not create_graph` -> `or` would check Values
+    x = Value(1.5)
+    with detect_anomaly():
+        (first,) = grad(x * x * x, [x], create_graph=True)  # 3 x**2 = 6.75
+        (second,) = grad(first, [x])  # 6 x = 9
+    assert (first.data, second) == (6.75, 9.0)

@@ -1,8 +1,8 @@
 """Compiled tapes (issue 6): replaying straight-line code gives exactly what eager Values give.
 
-The expected numbers are always the eager engine's own forward values and ``grad`` results
-on the same inputs, computed independently of the generated code (which never builds a
-Value); the random programs are the core's :func:`autograd_lite.testing.expressions`
+The expected numbers are the eager engine's own forward values and ``grad`` results on the
+same inputs (or closed forms), computed independently of the generated code (which never
+builds a Value); the random programs are the core's :func:`autograd_lite.testing.expressions`
 (shared sub-expressions, diamonds, every primitive).
 """
 
@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_engine import sqrt_of_relu
 
 from autograd_lite import DomainError, Value, add_n, dot, grad, zero_grad
 from autograd_lite.compile import BranchChangedError, Tape, compiled
@@ -370,6 +371,23 @@ def test_a_zero_adjoint_adds_nothing_even_times_an_infinite_derivative(
     result = compiled(f).batch([0.0, 4.0], backend="numpy")
     eager_grads = [eager(f, [x])[1][0] for x in (0.0, 4.0)]
     assert list(result.grads[0]) == eager_grads
+
+
+def test_zero_times_infinity_is_zero_in_a_numpy_batch() -> None:
+    # found by the differential fuzzer; the same case in every eager mode: tests/test_engine.py
+    pytest.importorskip("numpy")
+    batch = compiled(sqrt_of_relu).batch([-1.0, 4.0], reduce="sum", backend="numpy")
+    assert list(batch.grads[0]) == [0.0, 0.25]  # d sqrt(relu(x)) = 1 / (2 sqrt x) for x > 0
+
+
+def test_numpy_batch_gives_the_overflowing_slope_eager_mode_gives() -> None:
+    # found by the differential fuzzer: the replay raised "result overflows a float" for the
+    # slope of x ** -1 at 1e-200, where eager mode gives -inf; rules._array_dpow mirrors it
+    pytest.importorskip("numpy")
+    f = compiled(lambda x: x ** -1.0)
+    assert f(1e-200).grads == (-math.inf,)
+    batch = f.batch([1e-200, 2.0], reduce="sum", backend="numpy")
+    assert list(batch.grads[0]) == [-math.inf, -0.25]
 
 
 GRID = [-3.0, -1.5, -1.0, -0.25, 0.0, 0.5, 1.0, 2.0, 800.0]

@@ -1,15 +1,27 @@
-"""The engine: Value, backward semantics, grad(), higher order, tracking control, big graphs."""
+"""The engine: Value, backward semantics, grad(), higher order, tracking control, big graphs.
+
+What a Value accepts (real numbers, refused with their type otherwise), what recording leaves
+on a fresh node, and how the chain rule treats a zero meeting an infinity in every mode.
+"""
 
 from __future__ import annotations
 
+import fractions
 import math
+import re
 import threading
 import weakref
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 
+from autograd_lite.compile import compiled
 from autograd_lite.core.check import gradgradcheck
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
 from autograd_lite.core.reverse import topological_order
 from autograd_lite.core.value import Value, enable_grad, is_grad_enabled, no_grad, zero_grad
@@ -32,6 +44,57 @@ def test_equality_and_hash_are_by_identity() -> None:
     assert a != b
     assert a == a
     assert len({a, b, a}) == 2
+
+
+def test_comparing_values_outside_a_trace_just_compares_data() -> None:
+    # mutant engine._compare (now value._compare): `if observer is not None` -> `is None`
+    # would call None(...)
+    x, y = Value(1.0), Value(2.0)
+    assert (x < y, x <= y, x > y, x >= y) == (True, True, False, False)
+    assert (x < 1.0, x <= 1.0, x > 1.0, x >= 1.0) == (False, True, False, True)
+
+
+TYPE_ERRORS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
+    ("bool", lambda: Value(True), TypeError, "Value: expected a real number, got bool True"),
+    ("str", lambda: Value("1"), TypeError, "Value: expected a real number, got str '1'"),
+    ("None", lambda: Value(None), TypeError, "Value: expected a real number, got NoneType None"),
+    ("complex", lambda: Value(1 + 2j), TypeError,
+     "Value: expected a real number, got complex (1+2j)"),
+    ("Value of a Value", lambda: Value(Value(1.0)), TypeError,
+     "Value: expected a real number, got Value (use .detach() or .data)"),
+    ("nan", lambda: Value(math.nan), DomainError, "Value(nan): expected a finite number"),
+    ("inf", lambda: Value(-math.inf), DomainError, "Value(-inf): expected a finite number"),
+    ("str operand", lambda: Value(1.0) + "2", TypeError,
+     "add: expected a real number, got str '2'"),
+    ("str slope", lambda: Value(1.0).leaky_relu("0.1"), TypeError,
+     "leaky_relu: expected a real number, got str '0.1'"),
+    ("complex exponent", lambda: Value(1.0) ** 1j, TypeError,
+     "powc: expected a real number, got complex 1j"),
+    ("label", lambda: Value(1.0, label=3), TypeError, "Value: label must be a str, got int"),
+    ("Dual of a str", lambda: Dual("x"), TypeError,
+     "Dual primal: expected a real number, got str 'x'"),
+    ("Dual plus None", lambda: Dual(1.0) + None, TypeError,
+     "add: expected a real number, got NoneType None"),
+    ("backward seed nan", lambda: (Value(1.0) * 2).backward(math.nan), DomainError,
+     "backward gradient(nan): expected a finite number"),
+]
+
+
+@pytest.mark.parametrize(("what", "make", "kind", "message"), TYPE_ERRORS,
+                         ids=[e[0] for e in TYPE_ERRORS])
+def test_bad_inputs_are_refused_with_their_type(
+        what: str, make: Callable[[], Any], kind: type[Exception], message: str) -> None:
+    with pytest.raises(kind, match=f"^{re.escape(message)}$"):
+        make()
+
+
+@pytest.mark.parametrize("number", [3, 2.5, np.float64(2.5), np.float32(0.5), np.int64(-4),
+                                    fractions.Fraction(1, 4)],
+                         ids=["int", "float", "float64", "float32", "int64", "Fraction"])
+def test_real_numbers_become_floats(number: Any) -> None:
+    v = Value(number)
+    assert type(v.data) is float
+    assert v.data == float(number)
 
 
 def test_nodes_have_slots_and_no_closure() -> None:
@@ -95,6 +158,23 @@ def test_seed_note_003_worked_example() -> None:
     assert w[0].grad == pytest.approx(11.18, abs=0.02)
     assert w[1].grad == pytest.approx(-5.59, abs=0.02)
     assert v[1][0].grad == pytest.approx(-5.59, abs=0.02)
+
+
+UNARY = [
+    ("neg", lambda v: -v), ("abs", abs), ("exp", Value.exp), ("log", Value.log),
+    ("sqrt", Value.sqrt), ("tanh", Value.tanh), ("sigmoid", Value.sigmoid),
+    ("relu", Value.relu), ("sin", Value.sin), ("cos", Value.cos),
+    ("leaky_relu", lambda v: v.leaky_relu(0.1)), ("powc", lambda v: v ** 2.0),
+]
+
+
+@pytest.mark.parametrize(("name", "f"), UNARY, ids=[n for n, _ in UNARY])
+def test_a_fresh_result_has_zero_grad_before_any_backward(name: str, f: object) -> None:
+    # mutant engine._unary / _binary / _record: `node.grad = 0.0` -> `1.0`
+    x = Value(0.5)
+    y = f(x)  # type: ignore[operator]
+    assert y.grad == 0.0
+    assert (x * 2.0).grad == 0.0 and (x + x).grad == 0.0
 
 
 # -- backward semantics --------------------------------------------------------------
@@ -254,6 +334,16 @@ def test_enable_grad_inside_no_grad_records_again() -> None:
     assert z.parents == ()
 
 
+@pytest.mark.parametrize(("name", "f"), UNARY, ids=[n for n, _ in UNARY])
+def test_a_unary_op_under_no_grad_gives_a_constant_leaf(name: str, f: object) -> None:
+    # mutant engine._unary (now value._unary / record): `... or not enabled` -> `and` would
+    # record under no_grad
+    x = Value(0.5)
+    with no_grad():
+        y = f(x)  # type: ignore[operator]
+    assert (y.is_leaf, y.requires_grad, y.parents, y.local_grads) == (True, False, (), ())
+
+
 def test_no_grad_as_decorator() -> None:
     @no_grad()
     def predict(v: Value) -> Value:
@@ -338,3 +428,29 @@ def test_an_adjoint_that_cancels_to_zero_adds_nothing_through_an_infinite_slope(
     y.backward()
     assert x.grad == 1.0
     assert grad(y, x) == 1.0
+
+
+def saturated_tanh_of_reciprocal(x: Value) -> Value:
+    return (2.5 + x) + (x ** -1.0).tanh()
+
+
+def sqrt_of_relu(x: Value) -> Value:
+    return x.relu().sqrt()
+
+
+@pytest.mark.parametrize(("f", "x", "slope"), [
+    (saturated_tanh_of_reciprocal, 1.1575493636887382e-172, 1.0),  # tanh' = 0 stops -inf
+    (sqrt_of_relu, -1.0, 0.0),  # relu' = 0 stops sqrt'(0) = inf
+])
+def test_zero_times_infinity_is_zero_in_every_mode(
+        f: Callable[[Value], Value], x: float, slope: float) -> None:
+    # found by the differential fuzzer (tier "wild"): reverse mode skipped a zero adjoint,
+    # forward mode a zero tangent, neither a zero local derivative, so the modes disagreed
+    # (nan); one rule for every mode now, core.reverse.chain_term: a term with a factor 0 is 0
+    v = Value(x)
+    f(v).backward()
+    assert v.grad == slope
+    w = Value(x)
+    assert grad(f(w), w) == slope
+    assert jvp(f, [x], [1.0])[1] == slope
+    assert compiled(f)(x).grads == (slope,)

@@ -4,12 +4,16 @@ The rule table (core/rules.py) is the only place a derivative is written down, s
 checked here against central differences (seed note 004_a894338046b1c749.txt lists numerical
 differentiation as the alternative to reverse mode), over wide input ranges shifted away
 from kinks and domain edges -- minitorch style: one table (``testing.OP_CASES``), run
-through ``@given`` and ``parametrize``.
+through ``@given`` and ``parametrize``.  Then closed forms at chosen points (on floats and
+on Values alike), the overflowing slopes, and the domain errors: each names the operation
+and the offending value, the same for Values and Duals (forward mode runs the same float
+functions of the primitives).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,9 +24,10 @@ from hypothesis import strategies as st
 import autograd_lite.math as am
 from autograd_lite.core import rules
 from autograd_lite.core.check import gradgradcheck
+from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual
 from autograd_lite.core.gradients import grad
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, no_grad
 from autograd_lite.testing import OP_CASES, OpCase, assert_gradients_match
 
 IDS = [p.name for p in OP_CASES]
@@ -147,7 +152,7 @@ def test_second_derivatives_match_central_differences(p: OpCase, data: st.DataOb
     assert gradgradcheck(f, xs, atol=1e-4, rtol=1e-3)
 
 
-# -- kinks: PyTorch's documented values ---------------------------------------------------
+# -- kinks (PyTorch's documented values) and slopes at chosen points ----------------------
 KINKS = [
     ("relu'(0) = 0", lambda x: x.relu(), 0.0, 0.0),
     ("abs'(0) = 0", lambda x: abs(x), 0.0, 0.0),
@@ -182,6 +187,72 @@ def test_sigmoid_tails_are_exact_without_overflow() -> None:
     assert Value(-30.0).sigmoid().data == pytest.approx(math.exp(-30.0), rel=1e-12)
 
 
+def test_sqrt_slope_is_one_over_two_sqrt_x() -> None:
+    # d sqrt(x)/dx = 1 / (2 sqrt x) = 0.25 at x = 4: a guard against mutated dpow constants
+    x = Value(4.0)
+    x.sqrt().backward()
+    assert x.grad == 0.25
+    assert math.isinf(Value(0.0).sqrt().local_grads[0])
+
+
+def test_leaky_relu_default_slope_is_one_hundredth() -> None:
+    # mutant engine.Value.leaky_relu: default slope 0.01 -> 1.01
+    x = Value(-2.0)
+    y = x.leaky_relu()
+    y.backward()
+    assert (y.data, x.grad) == (-0.02, 0.01)
+
+
+def test_second_order_relu_slope_is_zero_on_the_negative_side() -> None:
+    # mutant engine.ValueMath.step: default low 0.0 -> 1.0 (relu' on Values, used by
+    # create_graph; now the constant in rules.relu's rule `relu_slope(x, 0.0)`)
+    x = Value(-1.5)
+    (slope,) = grad(x.relu() * 3.0, [x], create_graph=True)
+    assert slope.item() == 0.0
+    y = Value(2.0)
+    (slope,) = grad(y.relu() * 3.0, [y], create_graph=True)
+    assert slope.item() == 3.0
+
+
+def test_second_order_slope_of_x_to_the_zero_is_zero() -> None:
+    # mutant engine.ValueMath.dpow: `if c == 0.0: return 0.0` -> `return 1.0` (create_graph
+    # only; now rules._dpow, reached through the dpow primitive on Values)
+    x = Value(1.7)
+    (slope,) = grad(x ** 0.0 + x, [x], create_graph=True)  # d/dx (1 + x) = 1
+    assert slope.item() == 1.0
+
+
+# -- overflowing slopes: +-inf, as every rule's (found by the differential fuzzer) -----------
+def test_an_overflowing_powc_slope_does_not_refuse_a_finite_forward_value() -> None:
+    # found by the differential fuzzer (tier "wild"): recording x ** -1.0 at 1e-200 computed
+    # the slope -x**-2 with a checked pow and raised "result overflows a float" in the forward
+    # pass, while 1.0 / x recorded fine; fixed in rules._dpow (the dpow primitive)
+    with no_grad():
+        assert (Value(1e-200) ** -1.0).data == 1e200  # the forward value is finite
+    x = Value(1e-200)
+    y = x ** -1.0
+    assert y.data == 1e200
+    y.backward()
+    assert x.grad == -math.inf  # d/dx x**-1 = -x**-2 = -1e400: overflows, as for 1.0 / x
+    z = Value(1e-200)
+    (1.0 / z).backward()
+    assert z.grad == x.grad
+
+
+@pytest.mark.parametrize(("x", "c", "slope"), [
+    (1e-200, -1.0, -math.inf),   # -1 * x**-2, x**-2 > 0
+    (-1e-200, -1.0, -math.inf),  # -1 * x**-2, x**-2 > 0 for x < 0 too
+    (1e-120, -2.0, -math.inf),   # -2 * x**-3, x**-3 > 0
+    (-1e-120, -2.0, math.inf),   # -2 * x**-3, x**-3 < 0 for x < 0 (odd power)
+])
+def test_an_overflowing_slope_has_the_sign_of_c_x_to_the_c_minus_1(
+        x: float, c: float, slope: float) -> None:
+    v = Value(x)
+    (v ** c).backward()
+    assert v.grad == slope
+
+
+# -- every primitive called directly: on floats, Values and Duals --------------------------
 @pytest.mark.parametrize("name", sorted(BUILTINS))
 def test_every_primitive_runs_on_floats_values_and_duals(name: str) -> None:
     """A derivative rule may call any primitive: each one, called directly, evaluates floats
@@ -202,6 +273,55 @@ def test_every_primitive_runs_on_floats_values_and_duals(name: str) -> None:
     assert on_values.data == on_duals.primal == on_floats
 
 
+PRIMITIVE_CASES = [  # primitive, arguments (Values where a rule would pass them), closed form
+    ("div", (3.0, -4.0), -0.75), ("powc", (1.5, 3.0), 3.375),
+    ("pow", (1.5, 0.5), math.sqrt(1.5)), ("dpow", (1.5, 3.0), 6.75), ("dpow", (1.5, 0.0), 0.0),
+    ("exp", (0.3,), math.exp(0.3)), ("log", (2.0,), math.log(2.0)), ("sqrt", (2.25,), 1.5),
+    ("tanh", (0.3,), math.tanh(0.3)), ("sin", (0.3,), math.sin(0.3)),
+    ("cos", (0.3,), math.cos(0.3)), ("abs", (-0.3,), 0.3),
+    ("sigmoid", (-0.3,), 1.0 / (1.0 + math.exp(0.3))), ("relu", (-0.3,), 0.0),
+    ("leaky_relu", (-0.3, 0.2), -0.06), ("relu_slope", (0.3, 0.0), 1.0),
+    ("relu_slope", (-0.3, 0.2), 0.2),
+    ("sign", (-0.3,), -1.0),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), PRIMITIVE_CASES,
+                         ids=[f"{n}{a}" for n, a, _ in PRIMITIVE_CASES])
+def test_a_primitive_on_values_computes_its_closed_form(name: str, args: tuple[float, ...],
+                                                        expected: float) -> None:
+    # mutants engine.ValueMath.div / pow / powv ...: `/ -> *`, `** -> *` survived because no
+    # rule of the table called them on Values.  Now every primitive a rule calls on Values is
+    # the same object as on floats (value.record is its Value carrier): on floats and on
+    # Values it must give the closed form.
+    op = rules.PRIMITIVES[name]
+    differentiable = len(args) - op.params
+    on_values = [Value(a) if i < differentiable else a for i, a in enumerate(args)]
+    assert op(*args) == pytest.approx(expected, rel=1e-15)
+    got = op(*on_values)
+    assert isinstance(got, Value) and got.op is op
+    assert got.item() == pytest.approx(expected, rel=1e-15)
+
+
+def test_sum_and_dot_on_values() -> None:
+    xs = [Value(1.5), Value(-2.0), Value(0.25), Value(4.0)]
+    assert rules.add_n(*xs).data == 3.75
+    assert rules.dot(*xs).data == 1.5 * 0.25 + -2.0 * 4.0
+
+
+def test_the_rule_table_entries_are_immutable_and_slotted() -> None:
+    # mutant ops.Op: @dataclass(frozen=True, slots=True) -> False: a rule could be changed by
+    # accident (now rules.Primitive; FrozenInstanceError was an AttributeError)
+    op = rules.PRIMITIVES["add"]
+    assert not hasattr(op, "__dict__")
+    try:
+        with pytest.raises(AttributeError):
+            op.name = "sub"  # type: ignore[misc]
+    finally:
+        if op.name != "add":  # the assignment went through: undo it for the other tests
+            object.__setattr__(op, "name", "add")
+
+
 def test_the_math_module_is_the_primitives() -> None:
     """``autograd_lite.math`` exposes the primitives under :mod:`math`'s names."""
     assert (am.exp, am.log, am.sqrt, am.sin, am.cos, am.tanh, am.fabs) == (
@@ -212,3 +332,71 @@ def test_the_math_module_is_the_primitives() -> None:
     assert (am.pi, am.e, am.tau, am.inf) == (math.pi, math.e, math.tau, math.inf)
     with pytest.raises(AttributeError):
         _ = am.erf  # type: ignore[attr-defined]
+
+
+# -- domain errors: the op and the offending value, type AND message ----------------------
+# Never a silent NaN, a bare assert or a complex number.  Forward mode (Duals) runs the same
+# float functions of the primitives, so it must raise exactly the same errors as Values.
+# (what, f applied to the number type, inputs, exact message)
+DOMAIN_ERRORS: list[tuple[str, Callable[..., Any], tuple[float, ...], str]] = [
+    ("log(0)", lambda x: x.log(), (0.0,), "log(0.0): logarithm needs a positive argument"),
+    ("log(-1)", lambda x: x.log(), (-1.0,), "log(-1.0): logarithm needs a positive argument"),
+    ("sqrt(-1)", lambda x: x.sqrt(), (-1.0,),
+     "sqrt(-1.0): square root needs a non-negative argument"),
+    ("0 ** -1", lambda x: x ** -1, (0.0,),
+     "pow(0.0, -1.0): zero to a negative power divides by zero"),
+    ("x / 0", lambda x, y: x / y, (1.5, 0.0), "div(1.5, 0.0): division by zero"),
+    ("1 / x at 0", lambda x: 1 / x, (0.0,), "div(1.0, 0.0): division by zero"),
+    ("(-8) ** 0.5", lambda x: x ** 0.5, (-8.0,),
+     "pow(-8.0, 0.5): negative base to a non-integer power is complex"),
+    ("x ** y, x < 0", lambda x, y: x ** y, (-2.0, 2.0),
+     "pow(-2.0, 2.0): a Value exponent needs a positive base (d/dy x**y = x**y * log x); "
+     "use a number exponent"),
+    ("(-2) ** y", lambda y: (-2.0) ** y, (3.0,),
+     "pow(-2.0, 3.0): a Value exponent needs a positive base (d/dy x**y = x**y * log x); "
+     "use a number exponent"),
+    ("exp overflow", lambda x: x.exp(), (710.0,), "exp(710.0): result overflows a float"),
+    ("pow overflow", lambda x: x ** 400, (10.0,), "pow(10.0, 400.0): result overflows a float"),
+    ("mul overflow", lambda x, y: x * y, (1e200, 1e200),
+     "mul(1e+200, 1e+200): result is not a finite float"),
+    ("add overflow", lambda x, y: x + y, (1.7e308, 1.7e308),
+     "add(1.7e+308, 1.7e+308): result is not a finite float"),
+]
+
+
+@pytest.mark.parametrize(("what", "f", "xs", "message"), DOMAIN_ERRORS,
+                         ids=[e[0] for e in DOMAIN_ERRORS])
+@pytest.mark.parametrize("number", [Value, Dual], ids=["Value", "Dual"])
+def test_domain_errors_name_the_op_and_the_value(
+        number: type, what: str, f: Callable[..., Any], xs: tuple[float, ...],
+        message: str) -> None:
+    with pytest.raises(DomainError, match=f"^{re.escape(message)}$") as info:
+        f(*[number(x) for x in xs])
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, ArithmeticError)
+    assert info.value.op == message.split("(")[0]
+
+
+def test_domain_error_carries_op_values_and_reason() -> None:
+    error = DomainError("log", (-1.0,), "logarithm needs a positive argument")
+    assert (error.op, error.values, error.reason) == ("log", (-1.0,),
+                                                      "logarithm needs a positive argument")
+    assert str(error) == "log(-1.0): logarithm needs a positive argument"
+
+
+def test_a_value_exponent_on_a_zero_base_is_a_domain_error() -> None:
+    # mutant ops.FloatMath.powv: `x <= 0.0` -> `x < 0.0` would let 0 ** y through, and its
+    # slope y * out / x would divide by zero (a bare ZeroDivisionError)
+    with pytest.raises(DomainError, match=r"^pow\(0\.0, 2\.0\): a Value exponent needs a "
+                                          r"positive base"):
+        Value(0.0) ** Value(2.0)
+
+
+def test_infinite_derivative_has_no_differentiable_value() -> None:
+    """sqrt'(0) = inf is fine as a number, but cannot be differentiated again: its rule
+    dpow(x, 0.5) applied to the Value x refuses the infinite result."""
+    x = Value(0.0)
+    y = x.sqrt()  # outside the raises block: recording sqrt at 0 itself must succeed
+    with pytest.raises(DomainError,
+                       match=r"^dpow\(0\.0, 0\.5\): result is not a finite float$"):
+        grad(y, x, create_graph=True)
