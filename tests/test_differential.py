@@ -61,3 +61,22 @@ def test_the_oracle_catches_a_wrong_backward(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(Value, "backward", backward)
     with pytest.raises(MismatchError, match=r"^grad vs backward"):
         check_modes(Expression(1, (("mul", 0, 0),)), [0.7])
+
+
+def test_a_second_derivative_near_a_singularity_is_checked_with_a_small_enough_step() -> None:
+    """Found by the long campaign: at x0 = 6.1e-5, sqrt's higher derivatives are huge, so
+    central differences with h = 1e-5 and 1e-6 both miss d2f/dx0^2 = -1501.643409499
+    (closed form); the checker also tries a step relative to x0 and accepts the engine's
+    value, while a wrong one is still refused."""
+    e = Expression(3, (("sqrt", 0), ("sub", 3, 2), ("relu", 4), ("div", 2, 5), ("powc", 3, 1.5),
+                       ("sum", 3, 3, 3, 6, 7)))
+    check_modes(e, [6.103515625e-05, -1.0, 6.103515625e-05])
+    # a wrong rule for the derivative of dpow (twice too large) changes only the second
+    # derivative of sqrt: it must still be refused at this point
+    broken = rules.Primitive("dpow", rules.dpow.forward,
+                             lambda out, x, c: (2 * c * rules.dpow(x, c - 1.0),), params=1)
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(MismatchError,
+                                                              match=r"^second derivative"):
+        patch.setitem(rules.PRIMITIVES, "dpow", broken)
+        patch.setattr(rules, "dpow", broken)
+        check_modes(e, [6.103515625e-05, -1.0, 6.103515625e-05])

@@ -261,10 +261,13 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
             e.evaluate(vs).backward()
             return vs[i].grad
 
-        # two steps: truncation error ~ h**2 * (4th derivative) wins at large h, rounding
-        # ~ eps * f' / h at small h; a correct second derivative agrees with one of them
+        # steps: truncation error ~ h**2 * (4th derivative) wins at large h, rounding
+        # ~ eps * f' / h at small h; a correct second derivative agrees with one of them.
+        # Near 0, where higher derivatives can be huge (sqrt at x = 6e-5), a step relative
+        # to x as well.
+        steps = (1e-5, 1e-6, *((1e-4 * abs(xs[i]),) if 0.0 < abs(xs[i]) < 0.1 else ()))
         estimates = []
-        for h in (1e-5, 1e-6):
+        for h in steps:
             up = list(xs)
             down = list(xs)
             up[i] += h
@@ -272,7 +275,7 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
             estimates.append((first(*up) - first(*down)) / (2 * h))
         if not any(abs(second - n) <= 1e-4 + 1e-3 * abs(n) for n in estimates):
             raise _fail("second derivative", e, xs, f"d2/dx{i}2: create_graph {second!r}, "
-                        f"central differences (h = 1e-5, 1e-6) {estimates!r}")
+                        f"central differences (h = {steps}) {estimates!r}")
     stats.modes["second derivative"] += 1
 
 
