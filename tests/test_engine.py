@@ -24,7 +24,15 @@ from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
 from autograd_lite.core.reverse import topological_order
-from autograd_lite.core.value import Value, enable_grad, is_grad_enabled, no_grad, zero_grad
+from autograd_lite.core.value import (
+    Value,
+    add_n,
+    dot,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    zero_grad,
+)
 from autograd_lite.testing import (
     Expression,
     assert_gradients_match,
@@ -454,3 +462,35 @@ def test_zero_times_infinity_is_zero_in_every_mode(
     assert grad(f(w), w) == slope
     assert jvp(f, [x], [1.0])[1] == slope
     assert compiled(f)(x).grads == (slope,)
+
+
+def test_backward_in_anomaly_mode_accumulates_leaves_and_overwrites_the_rest() -> None:
+    """The all-or-nothing backward of anomaly mode keeps backward's semantics."""
+    from autograd_lite import detect_anomaly
+
+    x = Value(2.0)
+    y = x * x
+    with detect_anomaly():
+        y.backward()
+        y.backward()
+    assert (x.grad, y.grad) == (8.0, 1.0)
+
+
+def test_a_primitive_called_with_the_wrong_number_of_values_is_refused() -> None:
+    from autograd_lite.core import rules
+
+    with pytest.raises(TypeError, match=r"^add: expected 2 arguments, got 3$"):
+        rules.add(Value(1.0), Value(2.0), Value(3.0))
+    with pytest.raises(TypeError, match=r"^exp: expected 1 arguments, got 2$"):
+        rules.exp(Value(1.0), Value(2.0))
+
+
+def test_add_n_and_dot_of_numbers_are_numbers_and_of_one_value_a_node() -> None:
+    """On plain numbers the primitives compute; a single Value still records a node."""
+    assert add_n([2.5, 1.0]) == 3.5 and type(add_n([2.5, 1.0])) is float
+    assert dot([1.0, 2.0], [3.0, 4.0]) == 11.0 and type(dot([1.0, 2.0], [3.0, 4.0])) is float
+    x = Value(2.5)
+    total = add_n([x])
+    assert (total.data, total.parents) == (2.5, (x,))
+    product = dot([x], [4.0])
+    assert (product.data, product.parents, product.local_grads) == (10.0, (x,), (4.0,))
