@@ -377,7 +377,8 @@ API_CASES = [
             r"^Layer: expected 2 inputs, got 1$"),
     ApiCase("Layer.layer_values", "input 1",
             lambda w: Layer(2, 1).layer_values([w.x, None]),  # type: ignore[list-item]
-            TypeError, r"^Layer\.layer_values: input 1: expected a real number, got NoneType None$"),
+            TypeError,
+            r"^Layer\.layer_values: input 1: expected a real number, got NoneType None$"),
     ApiCase("MLP", "sizes", lambda w: MLP(2, 3), TypeError,  # type: ignore[arg-type]
             r"^MLP: sizes must be a list of layer sizes, got int$"),
     ApiCase("MLP", "activation", lambda w: MLP(2, [1], activation="softplus"), ValueError,

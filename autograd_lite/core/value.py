@@ -29,6 +29,11 @@ from autograd_lite.core.rules import Primitive, not_finite, to_float
 
 _GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_lite_grad_enabled", default=True)
 
+WRAPPING_CARRIERS: dict[type, rules.Carrier] = {}
+"""Carriers whose numbers may hold Values (forward mode's ``Dual``, registered from the floor
+above): a primitive applied to a Value and one of these goes to that carrier, which applies
+it to the Values inside -- so a Value never holds one of them."""
+
 
 class Value:
     """A scalar node of the compute graph.
@@ -152,7 +157,7 @@ class Value:
         return _binary(rules.div, other, self)
 
     def __pow__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
+        if isinstance(other, Value) or type(other) in WRAPPING_CARRIERS:
             return _binary(rules.pow, self, other)
         return record(rules.powc, (self, other))
 
@@ -330,6 +335,10 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
             return _constant_result(out)
         return _node(op, out, tuple(args), tuple(op.grad(out, *floats)),  # type: ignore[arg-type]
                      None)
+    for a in args:
+        wrapping = WRAPPING_CARRIERS.get(type(a)) if type(a) is not Value else None
+        if wrapping is not None:
+            return wrapping(op, tuple(args))  # type: ignore[no-any-return]
     floats = []
     parents: list[Value] = []
     stored: list[Value | float] = []  # the arguments, numbers as floats
