@@ -169,12 +169,15 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
         if isinstance(a, Dual):
             p = a.primal
             t = a.tangent
-            if (type(p) is not float or type(t) is not float
-                    or (level is not None and a.level is not level)):
+            if type(p) is float is type(t) and (a.level is level or level is None):
+                level = a.level
+                primals.append(p)
+                tangents.append(t)
+            else:
                 return _carry_nested(op, args)
-            level = a.level
-            primals.append(p)
-            tangents.append(t)
+        elif type(a) is float:
+            primals.append(a)
+            tangents.append(0.0)
         elif isinstance(a, Value):
             return _carry_nested(op, args)
         else:
