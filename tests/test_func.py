@@ -161,6 +161,21 @@ def test_jacobian_and_vjp_of_several_outputs() -> None:
     assert (value, pullback1(2.0)) == (9.0, (12.0,))
 
 
+def test_control_flow_sees_the_numbers_in_every_mode() -> None:
+    """A branch on ``x > 0`` and on a comparison of a Dual with a Value picks the same side
+    in every nesting: the second derivative of x^3 (x > 0) is 6x, of -x^2 (x <= 0) is -2."""
+    def piecewise(x: Any) -> Any:
+        return x ** 3 if x > 0 else -x * x
+
+    for x, want in ((2.0, 12.0), (-1.0, -2.0)):
+        assert grad(grad(piecewise))(x) == want
+        assert hessian(piecewise)(x) == want
+        assert jvp(grad(piecewise), (x,), (1.0,))[1] == want
+        assert grad(lambda x: jvp(piecewise, (x,), (1.0,))[1])(x) == want
+    y = Value(1.0)
+    assert y < Dual(2.0, 1.0) and Dual(2.0) > y and not y >= Dual(Value(3.0), 1.0)
+
+
 def test_grad_of_a_function_that_ignores_an_argument_is_zero() -> None:
     assert grad(lambda x, y: x * 2.0, (0, 1))(1.0, 5.0) == (2.0, 0.0)
     assert grad(lambda x: 7.0)(1.0) == 0.0

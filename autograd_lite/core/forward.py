@@ -25,6 +25,7 @@ one level with float primals and tangents takes the float fast path.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
@@ -42,11 +43,10 @@ class Level:
     """
 
     __slots__ = ("order",)
-    _count = 0
+    _orders = itertools.count()  # next() is atomic: threads never share an order
 
     def __init__(self) -> None:
-        Level._count += 1
-        self.order = Level._count
+        self.order = next(Level._orders)
 
     def __repr__(self) -> str:
         return f"<level {self.order}>"
@@ -67,6 +67,10 @@ class Dual:
     Supports the same operations as :class:`~autograd_lite.core.value.Value` (operators with
     a Dual or a number on either side, and the functions of :mod:`autograd_lite.math`), so a
     function written for Values runs on Duals unchanged.
+
+    ``primal`` and ``tangent`` are floats, or Values (forward over reverse) or Duals of an
+    older level (forward over forward); ``level`` is the :class:`Level` of the ``jvp`` call
+    that made it (:data:`BASE` by default).  Comparisons compare the numbers at the bottom.
     """
 
     __slots__ = ("primal", "tangent", "level")

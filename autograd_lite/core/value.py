@@ -249,7 +249,10 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 
 def _compare(a: Value, operator: str, b: Value | float) -> bool:
-    """``a.data <operator> b``, reported to :data:`COMPARISON_OBSERVER` if one is set."""
+    """``a.data <operator> b``, reported to :data:`COMPARISON_OBSERVER` if one is set (a
+    number that may hold Values, a Dual, compares itself: NotImplemented)."""
+    if type(b) in WRAPPING_CARRIERS:
+        return NotImplemented  # type: ignore[no-any-return]
     y = b.data if isinstance(b, Value) else to_float(b, f"Value {operator}")
     result = _COMPARE[operator](a.data, y)
     observer = COMPARISON_OBSERVER.get()
