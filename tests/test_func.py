@@ -176,6 +176,24 @@ def test_control_flow_sees_the_numbers_in_every_mode() -> None:
     assert y < Dual(2.0, 1.0) and Dual(2.0) > y and not y >= Dual(Value(3.0), 1.0)
 
 
+def test_vjp_and_jacobian_nest_too() -> None:
+    x = 0.8
+    assert grad(lambda x: vjp(f, x)[1](1.0)[0])(x) == pytest.approx(d2(x), rel=1e-12)
+    assert jvp(lambda x: vjp(f, x)[1](1.0)[0], (x,), (1.0,))[1] == pytest.approx(d2(x),
+                                                                               rel=1e-12)
+    assert jacobian(grad(f))(x) == pytest.approx(d2(x), rel=1e-12)
+    assert grad(jacobian(f))(x) == pytest.approx(d2(x), rel=1e-12)
+    assert grad(hessian(f))(x) == pytest.approx(d3(x), rel=1e-12)
+    assert hessian(grad(f))(x) == pytest.approx(d3(x), rel=1e-12)
+
+
+def test_random_expressions_take_values_and_duals_together() -> None:
+    """An argument differentiated by grad (a Value) beside one carried by jvp (a Dual)."""
+    e = Expression(2, (("mul", 0, 1), ("sin", 2)))  # sin(x y)
+    mixed = jvp(lambda y: grad(e, 0)(0.5, y), (1.5,), (1.0,))[1]  # d/dy [y cos(x y)]
+    assert mixed == pytest.approx(math.cos(0.75) - 0.75 * math.sin(0.75), rel=1e-12)
+
+
 def test_grad_of_a_function_that_ignores_an_argument_is_zero() -> None:
     assert grad(lambda x, y: x * 2.0, (0, 1))(1.0, 5.0) == (2.0, 0.0)
     assert grad(lambda x: 7.0)(1.0) == 0.0
