@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import Dual, Value
+from autograd_lite import Dual, Value, no_grad
 from autograd_lite import math as am
 from autograd_lite.core.forward import Level
 from autograd_lite.core.gradients import grad as core_grad
@@ -267,6 +267,20 @@ def test_grad_of_values_returns_a_recorded_value() -> None:
     assert core_grad(second, x) == 48.0
     assert x.grad == 0.0
     assert grad(lambda x: x ** 4)(Value(2.0, requires_grad=False)) == 32.0
+
+
+def test_transforms_work_under_no_grad() -> None:
+    """The transforms record what they need even inside ``no_grad`` (as torch.func)."""
+    with no_grad():
+        x = Value(2.0)
+        assert grad(lambda x: x ** 4)(2.0) == 32.0
+        assert grad(grad(lambda x: x ** 4))(2.0) == 48.0
+        assert grad(lambda x: x ** 4)(x) == 32.0
+        assert hessian(lambda x: x ** 4)(2.0) == 48.0
+        _, pullback = vjp(lambda x: x ** 4, x)
+        assert pullback(Value(1.0)) == (32.0,)
+    inside = grad(lambda x: x * grad(lambda y: no_grad()(lambda: x * y)())(1.0))(3.0)
+    assert inside == 0.0  # no_grad inside f cuts the graph: d/dy (x y) is a constant there
 
 
 def test_duals_may_hold_values_and_duals_of_older_levels() -> None:

@@ -30,7 +30,7 @@ from typing import Any
 from autograd_lite.core import gradients
 from autograd_lite.core.forward import Dual, Level
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value, enable_grad
+from autograd_lite.core.value import Value, enable_grad, is_grad_enabled
 
 Argnums = int | Sequence[int]
 
@@ -72,6 +72,14 @@ def _tracked(x: object) -> bool:
     if isinstance(x, Dual):
         return _tracked(x.primal) or _tracked(x.tangent)
     return isinstance(x, Value) and x.requires_grad
+
+
+def _differentiable(args: Sequence[object]) -> bool:
+    """Whether results must be recorded Values (``create_graph``): inside a reverse-mode
+    transform, or given Values that require gradients while recording is on.  Under an
+    outer ``no_grad`` (and no transform), results are numbers, as ``torch.func``: a
+    transform respects ``no_grad`` inside its function, not around it."""
+    return _RECORDING.get() > 0 or (is_grad_enabled() and any(_tracked(a) for a in args))
 
 
 def _with_leaf(x: object) -> tuple[Any, Value]:
@@ -137,7 +145,10 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
 
     Called on numbers it returns floats; inside another transform (on Values or Duals, or
     while an outer ``grad`` evaluates its function) it returns what that transform needs:
-    recorded Values (``create_graph``), Duals.  An argument ``f`` does not use gets 0.
+    recorded Values (``create_graph``), Duals.  On Values that require gradients it returns
+    Values recorded in their graph, except under ``no_grad`` (which, as for ``torch.func``,
+    a transform respects inside ``f`` but not around it).  An argument ``f`` does not use
+    gets 0.
     """
     if not callable(f):
         raise TypeError(f"grad: f must be callable, got {type(f).__name__}")
@@ -146,11 +157,12 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     def grad_f(*args: Any) -> Any:
         positions, single = _positions(argnums, len(args), "grad")
         values = [_number_or_carrier(a, "grad input") for a in args]
-        create_graph = _RECORDING.get() > 0 or any(_tracked(a) for a in values)
+        create_graph = _differentiable(values)
         leaves = []
-        for i in positions:
-            values[i], leaf = _with_leaf(values[i])
-            leaves.append(leaf)
+        with enable_grad():  # the leaves are recorded even under no_grad
+            for i in positions:
+                values[i], leaf = _with_leaf(values[i])
+                leaves.append(leaf)
         out = _recorded(f, values)
         with enable_grad():
             found = _grads(out, leaves, create_graph)
@@ -196,11 +208,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
     if not callable(f):
         raise TypeError(f"vjp: f must be callable, got {type(f).__name__}")
     values = [_number_or_carrier(a, "vjp input") for a in primals]
-    nested = _RECORDING.get() > 0 or any(_tracked(a) for a in values)
+    nested = _differentiable(values)
     leaves = []
-    for i, a in enumerate(values):
-        values[i], leaf = _with_leaf(a)
-        leaves.append(leaf)
+    with enable_grad():
+        for i, a in enumerate(values):
+            values[i], leaf = _with_leaf(a)
+            leaves.append(leaf)
     out = _recorded(f, values)
     many = isinstance(out, tuple | list)
     outputs = tuple(out) if many else (out,)
@@ -210,11 +223,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
         if len(weights) != len(outputs):
             raise ValueError(f"vjp: {len(outputs)} outputs but {len(weights)} cotangents")
         weights = tuple(_number_or_carrier(w, "vjp cotangent") for w in weights)
+        create_graph = nested or _differentiable(weights)
         with enable_grad():
             total: Any = 0.0
             for w, o in zip(weights, outputs):
                 total = total + w * o
-            return tuple(_grads(total, leaves, nested or any(_tracked(w) for w in weights)))
+            return tuple(_grads(total, leaves, create_graph))
 
     shown = tuple(_plain(o, nested) for o in outputs)
     return (shown if many else shown[0]), vjp_fn
