@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 
 from autograd_lite import Dual, Value, no_grad
 from autograd_lite import math as am
-from autograd_lite.core.forward import Level
+from autograd_lite.core.forward import Level, _carry_nested
 from autograd_lite.core.gradients import grad as core_grad
+from autograd_lite.core.rules import PRIMITIVES
 from autograd_lite.func import grad, hessian, hvp, jacobian, jvp, vjp
-from autograd_lite.testing import Expression, expression_cases, safe_floats
+from autograd_lite.testing import OP_CASES, Expression, OpCase, expression_cases, safe_floats
+from autograd_lite.testing.strategies import Domain
 
 
 # -- perturbation confusion: the classic test, in all four combinations ------------------------
@@ -300,6 +302,25 @@ def test_duals_may_hold_values_and_duals_of_older_levels() -> None:
     assert nested.level is newer and nested.primal.level is older
     assert Dual(2.0, 1.0) < 3.0 and Dual(Value(2.0), 1.0) >= Dual(2.0)
     assert repr(Dual(1.0, 2.0)) == "Dual(primal=1.0, tangent=2.0)"
+
+
+@pytest.mark.parametrize("p", OP_CASES, ids=[p.name for p in OP_CASES])
+@given(data=st.data())
+def test_the_float_fast_paths_agree_with_the_general_carrier(p: OpCase,
+                                                            data: st.DataObject) -> None:
+    """The public spelling on float Duals (fast paths) and the general carrier on the same
+    Duals give the same primal and tangent, for one level and for mixed float/Dual args."""
+    level = Level()
+    xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(p.domains)]
+    ts = [data.draw(safe_floats(-2.0, 2.0), label=f"t{i}") for i in range(len(xs))]
+    params = p.params[:1]
+    duals = [Dual(x, t, level) for x, t in zip(xs, ts)]
+    fast = p.call(*duals, *params)
+    op = PRIMITIVES[p.op]
+    args = iter(duals)
+    full = [next(args) if isinstance(a, Domain) else a for a in p.args] + list(params)
+    general = _carry_nested(op, full)
+    assert (fast.primal, fast.tangent, fast.level) == (general.primal, general.tangent, level)
 
 
 def test_float_duals_and_the_old_jvp_are_unchanged() -> None:

@@ -31,7 +31,7 @@ from typing import Any, overload
 
 from autograd_lite.core import rules
 from autograd_lite.core.reverse import chain_term
-from autograd_lite.core.rules import Primitive, to_float
+from autograd_lite.core.rules import Primitive, not_finite, to_float
 from autograd_lite.core.value import WRAPPING_CARRIERS, Value
 
 
@@ -109,25 +109,25 @@ class Dual:
         return innermost(self) >= innermost(other)
 
     def __add__(self, other: Dual | float) -> Dual:
-        return carry(rules.add, (self, other))
+        return _binary(rules.add, self, other)
 
     def __radd__(self, other: float) -> Dual:
         return carry(rules.add, (other, self))
 
     def __sub__(self, other: Dual | float) -> Dual:
-        return carry(rules.sub, (self, other))
+        return _binary(rules.sub, self, other)
 
     def __rsub__(self, other: float) -> Dual:
         return carry(rules.sub, (other, self))
 
     def __mul__(self, other: Dual | float) -> Dual:
-        return carry(rules.mul, (self, other))
+        return _binary(rules.mul, self, other)
 
     def __rmul__(self, other: float) -> Dual:
         return carry(rules.mul, (other, self))
 
     def __truediv__(self, other: Dual | float) -> Dual:
-        return carry(rules.div, (self, other))
+        return _binary(rules.div, self, other)
 
     def __rtruediv__(self, other: float) -> Dual:
         return carry(rules.div, (other, self))
@@ -166,6 +166,18 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
     fast path here; any other mix (Values, Duals of several levels, Duals of Values) goes
     to :func:`_carry_nested`.
     """
+    if len(args) == 1 and type(args[0]) is Dual:  # the hot path of activations, inlined
+        only: Dual = args[0]
+        p = only.primal
+        t = only.tangent
+        if type(p) is float and type(t) is float:
+            out = op.evaluate((p,))
+            local = op.grad(out, p)
+            result = _new(Dual)
+            result.primal = out
+            result.tangent = 0.0 + chain_term(t, local[0]) if len(local) else 0.0
+            result.level = only.level
+            return result
     primals: list[float] = []
     tangents: list[float] = []
     level = None
@@ -195,6 +207,35 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
     result.primal = out
     result.tangent = tangent
     result.level = BASE if level is None else level
+    return result
+
+
+def _binary(op: Primitive, a: Dual, b: object) -> Dual:
+    """:func:`carry` for ``a op b`` (the hot path of + - * /): two Duals of one level with
+    float parts, or a Dual and a float, inlined; anything else goes to :func:`carry`."""
+    x = a.primal
+    ta = a.tangent
+    if type(b) is Dual:
+        y = b.primal
+        tb = b.tangent
+        if b.level is not a.level:
+            return carry(op, (a, b))
+    elif type(b) is float:
+        y = b
+        tb = 0.0
+    else:
+        return carry(op, (a, b))
+    if type(x) is not float or type(y) is not float or type(ta) is not float \
+            or type(tb) is not float:
+        return carry(op, (a, b))
+    out = op.forward(x, y)
+    if out - out != 0.0:
+        raise not_finite(op.name, (x, y))
+    da, db = op.grad(out, x, y)
+    result = _new(Dual)
+    result.primal = out
+    result.tangent = 0.0 + chain_term(ta, da) + chain_term(tb, db)
+    result.level = a.level
     return result
 
 
