@@ -338,10 +338,6 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
             return _constant_result(out)
         return _node(op, out, tuple(args), tuple(op.grad(out, *floats)),  # type: ignore[arg-type]
                      None)
-    for a in args:
-        wrapping = WRAPPING_CARRIERS.get(type(a)) if type(a) is not Value else None
-        if wrapping is not None:
-            return wrapping(op, tuple(args))  # type: ignore[no-any-return]
     floats = []
     parents: list[Value] = []
     stored: list[Value | float] = []  # the arguments, numbers as floats
@@ -354,6 +350,10 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
             stored.append(a)
             needed = needed or a.requires_grad
         else:
+            if type(a) is not float:
+                wrapping = WRAPPING_CARRIERS.get(type(a))
+                if wrapping is not None:  # a Dual: it applies op to the Values inside
+                    return wrapping(op, tuple(args))  # type: ignore[no-any-return]
             f = to_float(a, op.name)
             floats.append(f)
             stored.append(f)
