@@ -302,6 +302,10 @@ def test_duals_may_hold_values_and_duals_of_older_levels() -> None:
     assert nested.level is newer and nested.primal.level is older
     assert Dual(2.0, 1.0) < 3.0 and Dual(Value(2.0), 1.0) >= Dual(2.0)
     assert repr(Dual(1.0, 2.0)) == "Dual(primal=1.0, tangent=2.0)"
+    with pytest.raises(ValueError, match="must be of an older level"):
+        Dual(Dual(1.0, 1.0), 1.0)  # one level inside itself: which e is which?
+    with pytest.raises(ValueError, match="must be of an older level"):
+        Dual(1.0, Dual(1.0, 1.0, newer), older)
 
 
 @pytest.mark.parametrize("p", OP_CASES, ids=[p.name for p in OP_CASES])

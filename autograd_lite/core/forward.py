@@ -86,6 +86,10 @@ class Dual:
         self.primal = _component(primal, "Dual primal")
         self.tangent = _component(tangent, "Dual tangent")
         self.level = BASE if level is None else level
+        for part in (self.primal, self.tangent):
+            if isinstance(part, Dual) and part.level.order >= self.level.order:
+                raise ValueError(f"Dual: a primal or tangent that is a Dual must be of an "
+                                 f"older level than {self.level!r}, got {part.level!r}")
 
     def __repr__(self) -> str:
         level = "" if self.level is BASE else f", level={self.level.order}"
