@@ -7,7 +7,7 @@ Layers, lowest first: ``ops`` (the rule table) -> ``engine`` (``Value``, backwar
 strategies) is not imported here, because it needs the ``test`` extra.
 """
 
-from autograd_lite import math
+from autograd_lite import func, math
 from autograd_lite.compile import BranchChangedError, Tape, compiled, compiled_loss
 from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.core.check import (
@@ -63,6 +63,7 @@ __all__ = [
     "dot",
     "draw_dot",
     "enable_grad",
+    "func",
     "grad",
     "gradcheck",
     "gradgradcheck",

@@ -2,9 +2,10 @@
 ``autograd_lite.testing.differential`` (``python bench/fuzz.py`` runs the long one).
 
 Every mode that computes a derivative -- ``backward``, ``grad``, ``grad(create_graph=True)``,
-``jvp`` (forward mode), the compiled tape, central differences and the second derivative --
-must agree on random expression graphs (every primitive, shared sub-expressions; up to ~1,200
-nodes), and every mode must raise the same DomainError when the forward pass fails.  The
+``jvp`` (forward mode), the compiled tape, central differences and the second derivative
+(reverse over reverse, and forward over reverse with ``autograd_lite.func``) -- must agree
+on random expression graphs (every primitive, shared sub-expressions; up to ~1,200 nodes),
+and every mode must raise the same DomainError when the forward pass fails.  The
 full campaign (2,000 examples per tier) is ``python bench/fuzz.py``; here a fixed budget runs
 in about 20 seconds.  Hypothesis shrinks a failure to a small program and prints it.
 """
@@ -34,6 +35,7 @@ def test_every_mode_agrees_on_random_graphs(tier: str, examples: int) -> None:
     if tier == "small":
         assert stats.modes["central difference"] > examples // 2
         assert stats.modes["second derivative"] > 0
+        assert stats.modes["forward over reverse"] == stats.modes["second derivative"]
         assert set(stats.ops) == {c.op for c in OP_CASES}  # every primitive was exercised
     if tier == "wild":
         assert stats.domain_errors > 0 and stats.nonfinite_gradients > 0

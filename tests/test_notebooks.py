@@ -1,4 +1,4 @@
-"""The notebooks: one per course note plus two beyond them, committed clean, and all run.
+"""The notebooks: one per course note plus three beyond them, committed clean, and all run.
 
 Each notebook asserts the numbers it reproduces (typed in from its note), so executing it
 is the check: a cell that raises fails the test.  Notebooks run with ``notebooks/`` as the
@@ -29,7 +29,7 @@ nbformat: Any = _nbformat  # nbformat has no type hints
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
-# One notebook per course note (cited by file name), then the two that go beyond them.
+# One notebook per course note (cited by file name), then the three that go beyond them.
 EXPECTED = {
     "000_chain_rule_step_by_step.ipynb": "000_55e236883394eec8.txt",
     "001_loss_gradient_layer_by_layer.ipynb": "001_073ed05652ff6803.txt",
@@ -38,6 +38,7 @@ EXPECTED = {
     "004_two_layer_bce_and_autodiff.ipynb": "004_a894338046b1c749.txt",
     "moons_classifier.ipynb": "micrograd demo",
     "diabetes_regression.ipynb": "002_2630118dc530c686.txt",  # the data set chosen for note 002
+    "second_order_methods.ipynb": "autograd_lite.func transforms (issue 14)",
 }
 CELL_TIMEOUT_SECONDS = 300
 

@@ -8,20 +8,57 @@ run forwards::
     tangent_out = sum_i  (d out / d x_i) * tangent_i
 
 with ``d out / d x_i`` taken from the primitive's ``grad`` rule (:mod:`~autograd_lite.core.rules`),
-evaluated on floats.  One pass gives ``J v`` (a Jacobian-vector product) for one direction
+evaluated on the primals.  One pass gives ``J v`` (a Jacobian-vector product) for one direction
 ``v``; reverse mode gives ``u^T J`` for one output weighting ``u``.  Both must agree:
 ``<u, J v>`` is the same number either way.
+
+Nesting.  A primal or tangent may itself be a ``Value`` (forward mode over reverse-mode
+recording) or another ``Dual`` (forward over forward).  Each Dual carries a :class:`Level`,
+one per :func:`autograd_lite.func.jvp` call, ordered by creation: an op on Duals of several
+levels differentiates for the newest (innermost) level only and treats every other argument,
+Duals of older levels included, as a constant that it passes on to the op on the primals --
+which dispatches again, to the older level.  So two nested ``jvp`` calls never mistake one
+another's perturbations (Siskind & Pearlmutter's *perturbation confusion*; JAX's trace
+levels).  Duals made with ``Dual(primal, tangent)`` share one base level.  An op on Duals of
+one level with float primals and tangents takes the float fast path.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from autograd_lite.core import rules
 from autograd_lite.core.reverse import chain_term
-from autograd_lite.core.rules import Primitive, to_float
-from autograd_lite.core.value import Value
+from autograd_lite.core.rules import Primitive, not_finite, to_float
+from autograd_lite.core.value import WRAPPING_CARRIERS, Value
+
+
+class Level:
+    """One perturbation: the level of the Duals made by one ``jvp`` call.
+
+    ``order`` increases with each new level, so a level made inside another transform is
+    newer (inner) than the levels of the transforms around it.  Equal only to itself.
+    """
+
+    __slots__ = ("order",)
+    _orders = itertools.count()  # next() is atomic: threads never share an order
+
+    def __init__(self) -> None:
+        self.order = next(Level._orders)
+
+    def __repr__(self) -> str:
+        return f"<level {self.order}>"
+
+
+BASE = Level()
+"""The level of Duals made directly with ``Dual(primal, tangent)``."""
+
+
+def _component(x: object, what: str) -> Any:
+    """A primal or tangent: a Value or a Dual kept as it is, any real number as a float."""
+    return x if isinstance(x, Value | Dual) else to_float(x, what)
 
 
 class Dual:
@@ -30,46 +67,77 @@ class Dual:
     Supports the same operations as :class:`~autograd_lite.core.value.Value` (operators with
     a Dual or a number on either side, and the functions of :mod:`autograd_lite.math`), so a
     function written for Values runs on Duals unchanged.
+
+    ``primal`` and ``tangent`` are floats, or Values (forward over reverse) or Duals of an
+    older level (forward over forward); ``level`` is the :class:`Level` of the ``jvp`` call
+    that made it (:data:`BASE` by default).  Comparisons compare the numbers at the bottom.
     """
 
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("primal", "tangent", "level")
 
-    primal: float
-    tangent: float
+    primal: Any
+    tangent: Any
+    level: Level
 
-    def __init__(self, primal: object, tangent: object = 0.0) -> None:
-        self.primal = to_float(primal, "Dual primal")
-        self.tangent = to_float(tangent, "Dual tangent")
+    def __init__(self, primal: object, tangent: object = 0.0, level: Level | None = None
+                 ) -> None:
+        if level is not None and not isinstance(level, Level):
+            raise TypeError(f"Dual: level must be a Level, got {type(level).__name__}")
+        self.primal = _component(primal, "Dual primal")
+        self.tangent = _component(tangent, "Dual tangent")
+        self.level = BASE if level is None else level
+        for part in (self.primal, self.tangent):
+            if isinstance(part, Dual) and part.level.order >= self.level.order:
+                raise ValueError(f"Dual: a primal or tangent that is a Dual must be of an "
+                                 f"older level than {self.level!r}, got {part.level!r}")
 
     def __repr__(self) -> str:
-        return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
+        level = "" if self.level is BASE else f", level={self.level.order}"
+        return f"Dual(primal={self.primal!r}, tangent={self.tangent!r}{level})"
+
+    def item(self) -> float:
+        """The number at the bottom of the primals (through Duals and Values)."""
+        return innermost(self)
+
+    # comparisons, of the numbers at the bottom (control flow sees the primal)
+    def __lt__(self, other: object) -> bool:
+        return innermost(self) < innermost(other)
+
+    def __le__(self, other: object) -> bool:
+        return innermost(self) <= innermost(other)
+
+    def __gt__(self, other: object) -> bool:
+        return innermost(self) > innermost(other)
+
+    def __ge__(self, other: object) -> bool:
+        return innermost(self) >= innermost(other)
 
     def __add__(self, other: Dual | float) -> Dual:
-        return carry(rules.add, (self, other))
+        return _binary(rules.add, self, other)
 
     def __radd__(self, other: float) -> Dual:
         return carry(rules.add, (other, self))
 
     def __sub__(self, other: Dual | float) -> Dual:
-        return carry(rules.sub, (self, other))
+        return _binary(rules.sub, self, other)
 
     def __rsub__(self, other: float) -> Dual:
         return carry(rules.sub, (other, self))
 
     def __mul__(self, other: Dual | float) -> Dual:
-        return carry(rules.mul, (self, other))
+        return _binary(rules.mul, self, other)
 
     def __rmul__(self, other: float) -> Dual:
         return carry(rules.mul, (other, self))
 
     def __truediv__(self, other: Dual | float) -> Dual:
-        return carry(rules.div, (self, other))
+        return _binary(rules.div, self, other)
 
     def __rtruediv__(self, other: float) -> Dual:
         return carry(rules.div, (other, self))
 
-    def __pow__(self, other: Dual | float) -> Dual:
-        if isinstance(other, Dual):
+    def __pow__(self, other: Dual | Value | float) -> Dual:
+        if isinstance(other, Dual | Value):
             return carry(rules.pow, (self, other))
         return carry(rules.powc, (self, other))
 
@@ -98,16 +166,40 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
     local derivatives from the primitive's rule, skipping a term when either factor is 0
     (as ``backward`` does): an argument nothing depends on contributes exactly 0 even where
     its local derivative is infinite (``sqrt`` at 0), and a zero local derivative stops an
-    infinite tangent (``tanh`` saturated).
+    infinite tangent (``tanh`` saturated).  Duals of one level with float parts take the
+    fast path here; any other mix (Values, Duals of several levels, Duals of Values) goes
+    to :func:`_carry_nested`.
     """
+    if len(args) == 1 and type(args[0]) is Dual:  # the hot path of activations, inlined
+        only: Dual = args[0]
+        p = only.primal
+        t = only.tangent
+        if type(p) is float and type(t) is float:
+            out = op.evaluate((p,))
+            local = op.grad(out, p)
+            result = _new(Dual)
+            result.primal = out
+            result.tangent = 0.0 + chain_term(t, local[0]) if len(local) else 0.0
+            result.level = only.level
+            return result
     primals: list[float] = []
     tangents: list[float] = []
+    level = None
     for a in args:
         if isinstance(a, Dual):
-            primals.append(a.primal)
-            tangents.append(a.tangent)
+            p = a.primal
+            t = a.tangent
+            if type(p) is float is type(t) and (a.level is level or level is None):
+                level = a.level
+                primals.append(p)
+                tangents.append(t)
+            else:
+                return _carry_nested(op, args)
+        elif type(a) is float:
+            primals.append(a)
+            tangents.append(0.0)
         elif isinstance(a, Value):
-            raise TypeError(f"{op.name}: cannot mix a Dual and a Value")
+            return _carry_nested(op, args)
         else:
             primals.append(to_float(a, op.name))
             tangents.append(0.0)
@@ -118,11 +210,89 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
     result = _new(Dual)
     result.primal = out
     result.tangent = tangent
+    result.level = BASE if level is None else level
     return result
+
+
+def _binary(op: Primitive, a: Dual, b: object) -> Dual:
+    """:func:`carry` for ``a op b`` (the hot path of + - * /): two Duals of one level with
+    float parts, or a Dual and a float, inlined; anything else goes to :func:`carry`."""
+    x = a.primal
+    ta = a.tangent
+    if type(b) is Dual:
+        y = b.primal
+        tb = b.tangent
+        if b.level is not a.level:
+            return carry(op, (a, b))
+    elif type(b) is float:
+        y = b
+        tb = 0.0
+    else:
+        return carry(op, (a, b))
+    if type(x) is not float or type(y) is not float or type(ta) is not float \
+            or type(tb) is not float:
+        return carry(op, (a, b))
+    out = op.forward(x, y)
+    if out - out != 0.0:
+        raise not_finite(op.name, (x, y))
+    da, db = op.grad(out, x, y)
+    result = _new(Dual)
+    result.primal = out
+    result.tangent = 0.0 + chain_term(ta, da) + chain_term(tb, db)
+    result.level = a.level
+    return result
+
+
+def _carry_nested(op: Primitive, args: Sequence[object]) -> Dual:
+    """The Dual carrier in general: differentiate for the newest level among the Duals of
+    ``args``; every other argument (a number, a Value, a Dual of an older level) is a
+    constant here, passed on to ``op`` on the primals, which dispatches again."""
+    level = max((a.level for a in args if isinstance(a, Dual)), key=lambda v: v.order)
+    if op.params and any(isinstance(a, Dual | Value) for a in args[len(args) - op.params:]):
+        raise TypeError(f"{op.name}: a parameter must be a number, not a "
+                        f"{type(args[len(args) - 1]).__name__}")
+    primals: list[Any] = []
+    tangents: list[Any] = []
+    carried = False
+    for a in args:
+        if isinstance(a, Dual) and a.level is level:
+            primals.append(a.primal)
+            tangents.append(a.tangent)
+        else:
+            primals.append(a if isinstance(a, Dual | Value) else to_float(a, op.name))
+            tangents.append(None)
+        carried = carried or isinstance(primals[-1], Dual | Value)
+    out = op(*primals) if carried else op.evaluate(primals)
+    tangent: Any = None
+    for local, t in zip(op.local_grads(out, primals), tangents):
+        if t is None:
+            continue
+        if type(t) is float and type(local) is float:
+            term: Any = chain_term(t, local)
+        elif (type(t) is float and t == 0.0) or (type(local) is float and local == 0.0):
+            continue
+        else:
+            term = t * local
+        tangent = term if tangent is None else tangent + term
+    result = _new(Dual)
+    result.primal = out
+    result.tangent = 0.0 if tangent is None else tangent
+    result.level = level
+    return result
+
+
+def innermost(x: object) -> float:
+    """The number at the bottom of ``x``: through Dual primals and Value data."""
+    while isinstance(x, Dual):
+        x = x.primal
+    if isinstance(x, Value):
+        return x.data
+    return to_float(x, "innermost")
 
 
 _new = object.__new__
 rules.register_carrier(Dual, carry)
+WRAPPING_CARRIERS[Dual] = carry
 
 
 def _as_float(x: object, what: str) -> float:

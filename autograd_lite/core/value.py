@@ -29,6 +29,11 @@ from autograd_lite.core.rules import Primitive, not_finite, to_float
 
 _GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_lite_grad_enabled", default=True)
 
+WRAPPING_CARRIERS: dict[type, rules.Carrier] = {}
+"""Carriers whose numbers may hold Values (forward mode's ``Dual``, registered from the floor
+above): a primitive applied to a Value and one of these goes to that carrier, which applies
+it to the Values inside -- so a Value never holds one of them."""
+
 
 class Value:
     """A scalar node of the compute graph.
@@ -152,7 +157,7 @@ class Value:
         return _binary(rules.div, other, self)
 
     def __pow__(self, other: Value | float) -> Value:
-        if isinstance(other, Value):
+        if isinstance(other, Value) or type(other) in WRAPPING_CARRIERS:
             return _binary(rules.pow, self, other)
         return record(rules.powc, (self, other))
 
@@ -244,7 +249,10 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 
 def _compare(a: Value, operator: str, b: Value | float) -> bool:
-    """``a.data <operator> b``, reported to :data:`COMPARISON_OBSERVER` if one is set."""
+    """``a.data <operator> b``, reported to :data:`COMPARISON_OBSERVER` if one is set (a
+    number that may hold Values, a Dual, compares itself: NotImplemented)."""
+    if type(b) in WRAPPING_CARRIERS:
+        return NotImplemented  # type: ignore[no-any-return]
     y = b.data if isinstance(b, Value) else to_float(b, f"Value {operator}")
     result = _COMPARE[operator](a.data, y)
     observer = COMPARISON_OBSERVER.get()
@@ -342,6 +350,10 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
             stored.append(a)
             needed = needed or a.requires_grad
         else:
+            if type(a) is not float:
+                wrapping = WRAPPING_CARRIERS.get(type(a))
+                if wrapping is not None:  # a Dual: it applies op to the Values inside
+                    return wrapping(op, tuple(args))  # type: ignore[no-any-return]
             f = to_float(a, op.name)
             floats.append(f)
             stored.append(f)

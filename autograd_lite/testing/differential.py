@@ -13,7 +13,8 @@ six ways, which must agree (:func:`check_modes`):
                                    inputs and at new ones;
 6. central differences             where they are meaningful (``Expression.checkable``), and
                                    then also the second derivative from 3. against central
-                                   differences of 1.
+                                   differences of 1., and against forward over reverse
+                                   (``autograd_lite.func``: ``jvp`` of ``grad``).
 
 When the forward pass fails (an overflow, say), every mode must raise the same
 :class:`DomainError` with the same message.  Anomaly mode must raise exactly when some
@@ -34,6 +35,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from autograd_lite.compile import Tape
+from autograd_lite.core import func
 from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.core.check import central_difference
 from autograd_lite.core.errors import DomainError
@@ -276,7 +278,14 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
         if not any(abs(second - n) <= 1e-4 + 1e-3 * abs(n) for n in estimates):
             raise _fail("second derivative", e, xs, f"d2/dx{i}2: create_graph {second!r}, "
                         f"central differences (h = {steps}) {estimates!r}")
+        # forward over reverse: the same number by another exact route
+        direction = [float(j == i) for j in range(len(xs))]
+        _, row = func.jvp(func.grad(e, tuple(range(len(xs)))), xs, direction)
+        if not abs(row[i] - second) <= 1e-6 * max(1.0, abs(second)):
+            raise _fail("forward over reverse", e, xs, f"d2/dx{i}2: jvp of grad {row[i]!r}, "
+                        f"create_graph {second!r}")
     stats.modes["second derivative"] += 1
+    stats.modes["forward over reverse"] += 1
 
 
 def cases(max_ops: int, n_inputs: int = 3, primitives: Sequence[OpCase] = OP_CASES

@@ -250,8 +250,6 @@ class Expression:
         if len(inputs) != self.n_inputs:
             raise ValueError(f"Expression: expected {self.n_inputs} inputs, got {len(inputs)}")
         kinds = {type(x) for x in inputs}
-        if Value in kinds and Dual in kinds:
-            raise TypeError("Expression: cannot mix Values and Duals")
         registers: list[Any] = list(inputs)
         on_numbers = not kinds & {Value, Dual}
         for op, rest in zip(self._ops, self._args):

@@ -1,0 +1,304 @@
+"""Function transforms that compose, as ``torch.func`` and JAX: ``grad``, ``jvp``, ``vjp``,
+``jacobian``, ``hessian`` (public face: :mod:`autograd_lite.func`).
+
+Each transform takes a function of scalars and gives a function (or its result) that may be
+transformed again, in any order: ``grad(grad(f))``, ``jvp`` of ``jvp``, ``jvp`` of ``grad``
+(the Hessian-vector product), ``grad`` of ``jvp``.  Two mechanisms, both already in the core:
+
+* reverse mode records Values; the gradient of a function called inside another transform
+  is taken with ``create_graph=True``, so it is itself a recorded Value the outer transform
+  differentiates.  Each call differentiates with respect to *fresh* nodes (a new leaf, or
+  an identity node ``x + 0.0`` over an outer Value), so a function that also uses the outer
+  variable through a closure is differentiated only along its argument;
+* forward mode carries :class:`~autograd_lite.core.forward.Dual` numbers of a fresh
+  :class:`~autograd_lite.core.forward.Level` per ``jvp`` call, whose primals and tangents may
+  be Values or older Duals: an op differentiates for the newest level and treats the others
+  as constants, so nested ``jvp`` calls never confuse their perturbations.
+
+``grad`` of a function of Duals (``jvp(grad(f), ...)``) differentiates each part of the
+output -- ``f(p + e t) = f(p) + e f'(p) t`` -- with respect to a leaf put at the bottom of
+each input's primals: the derivative of ``f(Q + e t)`` in ``Q`` is ``f'(p) + e f''(p) t``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from typing import Any
+
+from autograd_lite.core import gradients
+from autograd_lite.core.forward import Dual, Level
+from autograd_lite.core.rules import to_float
+from autograd_lite.core.value import Value, enable_grad, is_grad_enabled
+
+Argnums = int | Sequence[int]
+
+_RECORDING: ContextVar[int] = ContextVar("autograd_lite_func_recording", default=0)
+"""How many reverse-mode transforms are evaluating their function around this call: when
+not 0, gradients must be recorded (``create_graph``) for the transforms outside."""
+
+
+# -- inputs and outputs -----------------------------------------------------------------
+def _number_or_carrier(x: object, what: str) -> Any:
+    """A Value or Dual as it is; any real number as a float (TypeError otherwise)."""
+    return x if isinstance(x, Value | Dual) else to_float(x, what)
+
+
+def _positions(argnums: Argnums, n: int, who: str) -> tuple[tuple[int, ...], bool]:
+    """(the argument positions, whether ``argnums`` was one int) for ``n`` arguments."""
+    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    if single:
+        wanted: tuple[int, ...] = (argnums,)  # type: ignore[assignment]
+    elif isinstance(argnums, Sequence) and not isinstance(argnums, str) and argnums:
+        wanted = tuple(argnums)
+    else:
+        raise TypeError(f"{who}: argnums must be an int or a non-empty sequence of ints, got "
+                        f"{argnums!r}")
+    out = []
+    for i in wanted:
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise TypeError(f"{who}: argnums must be ints, got {type(i).__name__} {i!r}")
+        if not -n <= i < n:
+            raise ValueError(f"{who}: argnums {i} is out of range for {n} arguments")
+        out.append(i % n)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{who}: argnums {wanted!r} repeats an argument")
+    return tuple(out), single
+
+
+def _tracked(x: object) -> bool:
+    """Whether ``x`` holds a Value that requires gradients (at any depth of a Dual)."""
+    if isinstance(x, Dual):
+        return _tracked(x.primal) or _tracked(x.tangent)
+    return isinstance(x, Value) and x.requires_grad
+
+
+def _differentiable(args: Sequence[object]) -> bool:
+    """Whether results must be recorded Values (``create_graph``): inside a reverse-mode
+    transform, or given Values that require gradients while recording is on.  Under an
+    outer ``no_grad`` (and no transform), results are numbers, as ``torch.func``: a
+    transform respects ``no_grad`` inside its function, not around it."""
+    return _RECORDING.get() > 0 or (is_grad_enabled() and any(_tracked(a) for a in args))
+
+
+def _with_leaf(x: object) -> tuple[Any, Value]:
+    """``x`` with the number at the bottom of its primals replaced by a fresh node ``Q``,
+    and ``Q``: a new leaf at that number, or ``v + 0.0`` over a Value ``v`` that requires
+    gradients (so that transforms outside still see the dependence on ``v``)."""
+    if isinstance(x, Dual):
+        inner, leaf = _with_leaf(x.primal)
+        return Dual(inner, x.tangent, x.level), leaf
+    if isinstance(x, Value):
+        leaf = x + 0.0 if x.requires_grad else Value(x.data)
+    else:
+        leaf = Value(to_float(x, "grad input"))
+    return leaf, leaf
+
+
+def _plain(x: Any, keep: bool) -> Any:
+    """A result as the caller should see it: constant Values as floats, and every Value as
+    its float unless ``keep`` (inside another transform, where it must stay recorded)."""
+    if isinstance(x, Dual):
+        return Dual(_plain(x.primal, keep), _plain(x.tangent, keep), x.level)
+    if isinstance(x, Value):
+        return x if keep and x.requires_grad else x.data
+    return x
+
+
+def _grads(out: object, leaves: Sequence[Value], create_graph: bool) -> list[Any]:
+    """d out / d leaf for each leaf; an ``out`` that is a Dual is differentiated part by part
+    (primal and tangent), giving Duals of the same level."""
+    if isinstance(out, Dual):
+        primal = _grads(out.primal, leaves, create_graph)
+        tangent = _grads(out.tangent, leaves, create_graph)
+        return [Dual(p, t, out.level) for p, t in zip(primal, tangent)]
+    if isinstance(out, Value):
+        if not out.requires_grad:
+            return [0.0] * len(leaves)
+        found = gradients.grad(out, list(leaves), create_graph=create_graph,
+                               allow_unused=True, materialize_grads=True)
+        return [_plain(g, create_graph) for g in found]
+    if isinstance(out, tuple | list):
+        raise TypeError(f"grad: the function must return one number, got a "
+                        f"{type(out).__name__} of {len(out)} (use jacobian)")
+    to_float(out, "grad: the function's result")
+    return [0.0] * len(leaves)
+
+
+def _recorded(f: Callable[..., Any], args: Sequence[Any]) -> Any:
+    """``f(*args)`` recording Values, seen as inside a reverse-mode transform."""
+    token = _RECORDING.set(_RECORDING.get() + 1)
+    try:
+        with enable_grad():
+            return f(*args)
+    finally:
+        _RECORDING.reset(token)
+
+
+# -- the transforms ---------------------------------------------------------------------
+def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The function computing the derivative of ``f`` (one number out) with respect to the
+    argument ``argnums`` (an int), or a tuple of derivatives (a sequence of ints), as
+    ``jax.grad`` / ``torch.func.grad``.  Reverse mode: one recording of ``f`` and one reverse
+    pass for all the arguments (per part of a Dual result).
+
+    Called on numbers it returns floats; inside another transform (on Values or Duals, or
+    while an outer ``grad`` evaluates its function) it returns what that transform needs:
+    recorded Values (``create_graph``), Duals.  On Values that require gradients it returns
+    Values recorded in their graph, except under ``no_grad`` (which, as for ``torch.func``,
+    a transform respects inside ``f`` but not around it).  An argument ``f`` does not use
+    gets 0.
+    """
+    if not callable(f):
+        raise TypeError(f"grad: f must be callable, got {type(f).__name__}")
+
+    @functools.wraps(f)
+    def grad_f(*args: Any) -> Any:
+        positions, single = _positions(argnums, len(args), "grad")
+        values = [_number_or_carrier(a, "grad input") for a in args]
+        create_graph = _differentiable(values)
+        leaves = []
+        with enable_grad():  # the leaves are recorded even under no_grad
+            for i in positions:
+                values[i], leaf = _with_leaf(values[i])
+                leaves.append(leaf)
+        out = _recorded(f, values)
+        with enable_grad():
+            found = _grads(out, leaves, create_graph)
+        return found[0] if single else tuple(found)
+
+    return grad_f
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+        ) -> tuple[Any, Any]:
+    """``(f(*primals), J v)`` for the direction ``v = tangents``, as ``torch.func.jvp``.
+    Forward mode: one pass with Dual numbers of a new level, whatever the number of outputs.
+
+    ``f`` returns a number or a tuple/list of numbers; both results have that shape.
+    Primals and tangents may be numbers, Values or Duals (from transforms outside).
+    """
+    if not callable(f):
+        raise TypeError(f"jvp: f must be callable, got {type(f).__name__}")
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    level = Level()
+    duals = [Dual(_number_or_carrier(p, "jvp primal"), _number_or_carrier(t, "jvp tangent"),
+                  level) for p, t in zip(primals, tangents)]
+    out = f(*duals)
+
+    def split(o: object) -> tuple[Any, Any]:
+        if isinstance(o, Dual) and o.level is level:
+            return o.primal, o.tangent
+        return _number_or_carrier(o, "jvp output"), 0.0  # does not depend on the inputs
+
+    if isinstance(out, tuple | list):
+        pairs = [split(o) for o in out]
+        return tuple(p for p, _ in pairs), tuple(t for _, t in pairs)
+    return split(out)
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[Any, ...]]]:
+    """``(f(*primals), vjp_fn)`` as ``torch.func.vjp`` / ``jax.vjp``: ``vjp_fn(u)`` gives
+    ``u^T J``, one number per primal, for an output weighting ``u`` of the shape of the
+    output (a number, or one per output).  Reverse mode: ``f`` is recorded once here, and
+    each ``vjp_fn`` call is one reverse pass.
+    """
+    if not callable(f):
+        raise TypeError(f"vjp: f must be callable, got {type(f).__name__}")
+    values = [_number_or_carrier(a, "vjp input") for a in primals]
+    nested = _differentiable(values)
+    leaves = []
+    with enable_grad():
+        for i, a in enumerate(values):
+            values[i], leaf = _with_leaf(a)
+            leaves.append(leaf)
+    out = _recorded(f, values)
+    many = isinstance(out, tuple | list)
+    outputs = tuple(out) if many else (out,)
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        weights = tuple(cotangent) if many else (cotangent,)
+        if len(weights) != len(outputs):
+            raise ValueError(f"vjp: {len(outputs)} outputs but {len(weights)} cotangents")
+        weights = tuple(_number_or_carrier(w, "vjp cotangent") for w in weights)
+        create_graph = nested or _differentiable(weights)
+        with enable_grad():
+            total: Any = 0.0
+            for w, o in zip(weights, outputs):
+                total = total + w * o
+            return tuple(_grads(total, leaves, create_graph))
+
+    shown = tuple(_plain(o, nested) for o in outputs)
+    return (shown if many else shown[0]), vjp_fn
+
+
+def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The function computing the derivatives of every output of ``f`` with respect to the
+    arguments ``argnums``: a number for one output and one argument, a tuple over the
+    arguments for a sequence ``argnums``, and a tuple over the outputs (of those) for a
+    function returning a tuple -- ``J[i][j] = d out_i / d x_j``.
+
+    Reverse mode (as ``torch.autograd.functional.jacobian``): one recording of ``f`` and one
+    reverse pass per output, since the functions here (losses) have more inputs than outputs.
+    """
+    if not callable(f):
+        raise TypeError(f"jacobian: f must be callable, got {type(f).__name__}")
+
+    @functools.wraps(f)
+    def jacobian_f(*args: Any) -> Any:
+        positions, single = _positions(argnums, len(args), "jacobian")
+
+        def of_wanted(*wanted: Any) -> Any:
+            full = list(args)
+            for i, w in zip(positions, wanted):
+                full[i] = w
+            return f(*full)
+
+        out, pullback = vjp(of_wanted, *[args[i] for i in positions])
+        many = isinstance(out, tuple)
+        n = len(out) if many else 1
+        rows = []
+        for k in range(n):
+            row = pullback(tuple(float(j == k) for j in range(n)) if many else 1.0)
+            rows.append(row[0] if single else row)
+        return tuple(rows) if many else rows[0]
+
+    return jacobian_f
+
+
+def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The function computing the second derivatives of ``f`` (one number out): for an int
+    ``argnums`` the number ``d2f / dx2``, for a sequence the tuple of rows
+    ``H[i][j] = d2f / dx_i dx_j``.
+
+    Forward over reverse (as ``jax.hessian``): row ``i`` is ``jvp`` of ``grad(f)`` in the
+    direction ``e_i`` -- a Hessian-vector product, costing a few passes of ``f`` -- so the
+    Hessian takes one such product per argument.
+    """
+    if not callable(f):
+        raise TypeError(f"hessian: f must be callable, got {type(f).__name__}")
+
+    @functools.wraps(f)
+    def hessian_f(*args: Any) -> Any:
+        positions, single = _positions(argnums, len(args), "hessian")
+        gradient = grad(f, positions)
+        rows = []
+        for i in positions:
+            tangents = [float(j == i) for j in range(len(args))]
+            _, row = jvp(gradient, args, tangents)
+            rows.append(row[0] if single else row)
+        return rows[0] if single else tuple(rows)
+
+    return hessian_f
+
+
+def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+        ) -> tuple[Any, ...]:
+    """The Hessian-vector product ``H v`` of ``f`` (one number out) at ``primals`` for
+    ``v = tangents``, one number per argument: ``jvp`` of ``grad`` (forward over reverse),
+    without forming ``H``."""
+    every = tuple(range(len(primals)))
+    _, product = jvp(grad(f, every), primals, tangents)
+    return tuple(product)

@@ -1,0 +1,12 @@
+"""Transforms that compose, in the style of ``torch.func`` and JAX.
+
+``grad(f, argnums)``, ``jacobian(f, argnums)`` and ``hessian(f, argnums)`` return functions;
+``jvp(f, primals, tangents)``, ``vjp(f, *primals)`` and ``hvp(f, primals, tangents)`` return
+results.  They nest in every order (``grad(grad(f))``, ``jvp`` of ``grad``...) without
+perturbation confusion.  Which mode each uses, and why: see
+:mod:`autograd_lite.core.func` and the README's section on transforms.
+"""
+
+from autograd_lite.core.func import grad, hessian, hvp, jacobian, jvp, vjp
+
+__all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "vjp"]
