@@ -49,6 +49,7 @@ from autograd_lite import (
     constant,
     dot,
     draw_dot,
+    func,
     grad,
     gradcheck,
     gradgradcheck,
@@ -380,6 +381,19 @@ API_CASES = [
             r"^topological_order: root must be a graph node \(a Value\), got float 3\.0$"),
     ApiCase("no_grad", "function", lambda w: no_grad(3.0),  # type: ignore[arg-type]
             TypeError, r"^no_grad: expected a function to decorate or nothing, got float 3\.0$"),
+    # func: transforms that compose
+    ApiCase("grad", "argnums", lambda w: func.grad(lambda a: a * a, argnums=3)(1.0),
+            ValueError, r"^grad: argnums 3 is out of range for 1 arguments$"),
+    ApiCase("jvp", "tangents", lambda w: func.jvp(lambda a: a, [1.0], [1.0, 2.0]),
+            ValueError, r"^jvp: 1 primals but 2 tangents$"),
+    ApiCase("vjp", "input", lambda w: func.vjp(lambda a: a * a, "x"), TypeError,
+            r"^vjp input: expected a real number, got str 'x'$"),
+    ApiCase("jacobian", "argnums", lambda w: func.jacobian(lambda a: a, argnums="a")(1.0),
+            TypeError, r"^jacobian: argnums must be an int or a non-empty sequence of ints"),
+    ApiCase("hessian", "argnums", lambda w: func.hessian(lambda a: a * a, argnums=2)(1.0),
+            ValueError, r"^hessian: argnums 2 is out of range for 1 arguments$"),
+    ApiCase("hvp", "tangents", lambda w: func.hvp(lambda a: a * a, [1.0], []), ValueError,
+            r"^hvp: 1 primals but 0 tangents$"),
     # nn: modules
     ApiCase("Neuron", "nin", lambda w: Neuron(0), ValueError,
             r"^Neuron: nin must be a positive int, got 0$"),
@@ -631,6 +645,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         rules,
         value,
     )
+    from autograd_lite.core import func as core_func
 
     covered |= {
         "Value", "grad", "add_n", "dot", "constant",  # the engine's own table above
@@ -640,12 +655,12 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
         "NonFiniteOrigins", "creation_site", "Site", "observe_anomalies",  # modules: their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
-        "all_finite", "detect_anomaly", "is_anomaly_enabled",  # come from the library, or
-        # there are none
+        "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",  # come
+        # from the library, or there are none
     }
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
                 io, losses, modules, optim, value, gradients, forward, rules, reverse,
-                math_module, anomaly, arrays, observers]
+                math_module, anomaly, arrays, observers, core_func]
     public = {name for m in modules_ for name, obj in vars(m).items()
               if not name.startswith("_") and getattr(obj, "__module__", None) == m.__name__
               and (inspect.isfunction(obj) or inspect.isclass(obj))

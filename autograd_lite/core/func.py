@@ -299,6 +299,8 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     """The Hessian-vector product ``H v`` of ``f`` (one number out) at ``primals`` for
     ``v = tangents``, one number per argument: ``jvp`` of ``grad`` (forward over reverse),
     without forming ``H``."""
+    if len(primals) != len(tangents):
+        raise ValueError(f"hvp: {len(primals)} primals but {len(tangents)} tangents")
     every = tuple(range(len(primals)))
     _, product = jvp(grad(f, every), primals, tangents)
     return tuple(product)
