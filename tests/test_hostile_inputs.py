@@ -55,6 +55,7 @@ from autograd_lite import (
     no_grad,
     save,
 )
+from autograd_lite import math as am
 from autograd_lite.cli.formula import FormulaError, evaluate, parse_formula
 from autograd_lite.core.check import analytical_jacobian, first_derivatives, numerical_jacobian
 from autograd_lite.graph.diagram import (
@@ -151,6 +152,18 @@ ENGINE_CASES = [
          r"^pow\(0\.0, -1\.0\): zero to a negative power divides by zero$"),
     Case("(-2) ** Value(2)", _power_value_exponent, DomainError,
          r"^pow\(-2\.0, -2\.0\): a Value exponent needs a positive base"),
+    Case("math.acos(1.5)", lambda x, y: am.acos(x), DomainError,
+         r"^acos\(1\.5\): math domain error$"),
+    Case("math.gamma(-2)", lambda x, y: am.gamma(x * 0.0 - 2.0), DomainError,
+         r"^gamma\(-2\.0\): math domain error$"),
+    Case("math.lgamma(1e306) overflows", lambda x, y: am.lgamma(x * 1e306), DomainError,
+         r"^lgamma\(1\.5e\+306\): result overflows a float$"),
+    Case("math.log(x, 1)", lambda x, y: am.log(x, 1.0), DomainError,
+         r"^log\(1\.5, 1\.0\): base 1 has logarithm 0$"),
+    Case("math.ldexp(x, 2.0) (a float exponent)", lambda x, y: am.ldexp(x, 2.0),  # type: ignore[arg-type]
+         TypeError, r"^ldexp: expected an int as second argument, got float$"),
+    Case("math.polygamma(1, 0)", lambda x, y: am.polygamma(1, x * 0.0), DomainError,
+         r"^polygamma\(1\.0, 0\.0\): pole at zero and the negative integers$"),
     Case("exp(1000)", lambda x, y: (x * 1000.0).exp(), DomainError,
          r"^exp\(1500\.0\): result overflows a float$"),
     Case("10 ** 400", lambda x, y: (x * 0.0 + 10.0) ** 400, DomainError,
@@ -377,7 +390,8 @@ API_CASES = [
             r"^Layer: expected 2 inputs, got 1$"),
     ApiCase("Layer.layer_values", "input 1",
             lambda w: Layer(2, 1).layer_values([w.x, None]),  # type: ignore[list-item]
-            TypeError, r"^Layer\.layer_values: input 1: expected a real number, got NoneType None$"),
+            TypeError,
+            r"^Layer\.layer_values: input 1: expected a real number, got NoneType None$"),
     ApiCase("MLP", "sizes", lambda w: MLP(2, 3), TypeError,  # type: ignore[arg-type]
             r"^MLP: sizes must be a list of layer sizes, got int$"),
     ApiCase("MLP", "activation", lambda w: MLP(2, [1], activation="softplus"), ValueError,
