@@ -163,7 +163,7 @@ ENGINE_CASES = [
     Case("math.ldexp(x, 2.0) (a float exponent)", lambda x, y: am.ldexp(x, 2.0),  # type: ignore[arg-type]
          TypeError, r"^ldexp: expected an int as second argument, got float$"),
     Case("math.polygamma(1, 0)", lambda x, y: am.polygamma(1, x * 0.0), DomainError,
-         r"^polygamma\(1\.0, 0\.0\): pole at zero and the negative integers$"),
+         r"^polygamma\(1, 0\.0\): pole at zero and the negative integers$"),
     Case("exp(1000)", lambda x, y: (x * 1000.0).exp(), DomainError,
          r"^exp\(1500\.0\): result overflows a float$"),
     Case("10 ** 400", lambda x, y: (x * 0.0 + 10.0) ** 400, DomainError,

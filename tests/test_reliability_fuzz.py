@@ -20,9 +20,9 @@ from autograd_lite.testing import OP_CASES, TIERS, Expression, MismatchError, ca
 pytestmark = pytest.mark.fuzz
 
 
-@pytest.mark.parametrize(("tier", "examples"), [("small", 300), ("large", 40), ("wild", 250)])
+@pytest.mark.parametrize(("tier", "examples"), [("small", 600), ("large", 40), ("wild", 250)])
 def test_every_mode_agrees_on_random_graphs(tier: str, examples: int) -> None:
-    # small graphs (300: enough draws to reach each of the ~64 primitives): stop and let
+    # small graphs (600: enough draws to reach each of the ~64 primitives): stop and let
     # hypothesis shrink the failure; a 1,000-node one takes minutes to shrink, so
     # large-graph failures are collected and shown as found
     stats = campaign(examples, TIERS[tier][1], seed_value=20261123, tier=tier,

@@ -21,7 +21,7 @@ from typing import Any, overload
 from autograd_lite.core import rules
 from autograd_lite.core.reverse import chain_term
 from autograd_lite.core.rules import Primitive, to_float
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, clamp_bounds
 
 
 class Dual:
@@ -84,6 +84,9 @@ class Dual:
 
     def __getattr__(self, name: str) -> Any:
         """``d.exp()``, ``d.leaky_relu(0.1)``...: the Value methods, through the primitives."""
+        if name == "clamp":
+            return lambda min=None, max=None: carry(rules.clamp,
+                                                    (self, *clamp_bounds(min, max)))
         method = getattr(Value, name, None)
         op = rules.PRIMITIVES.get("abs" if name == "fabs" else name)
         if method is None or op is None or op.arity is None or name == "clamp":

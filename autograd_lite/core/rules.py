@@ -376,6 +376,7 @@ polygamma: Primitive
 prod: Primitive
 compare: Primitive
 clamp_slope: Primitive
+clamp: Primitive
 add = _builtin("add", float.__add__, lambda out, x, y: (1.0, 1.0), arity=2, symbol="+",
                infix=True, array_forward=lambda np, x, y: x + y)
 sub = _builtin("sub", float.__sub__, lambda out, x, y: (1.0, -1.0), arity=2, symbol="-",
@@ -474,6 +475,13 @@ def _softplus(x: float) -> float:
     return math.log1p(math.exp(-abs(x))) + (x if x > 0.0 else 0.0)
 
 
+def _gaussian(x: Any, scale: float) -> Any:
+    """exp(-scale * x * x), with x held to [-40, 40] first so that x * x cannot overflow
+    (beyond, the exponential is 0 in double precision anyway)."""
+    c = clamp(x, -40.0, 40.0)
+    return exp(-scale * (c * c))
+
+
 _SQRT1_2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -540,9 +548,9 @@ degrees = _builtin("degrees", _of_math("degrees", math.degrees),
 radians = _builtin("radians", _of_math("radians", math.radians),
                    lambda out, x: (math.pi / 180.0,), array_forward=lambda np, x: np.radians(x))
 erf = _builtin("erf", _of_math("erf", math.erf),
-               lambda out, x: (_TWO_OVER_SQRT_PI * exp(-(x * x)),))
+               lambda out, x: (_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),))
 erfc = _builtin("erfc", _of_math("erfc", math.erfc),
-                lambda out, x: (-_TWO_OVER_SQRT_PI * exp(-(x * x)),))
+                lambda out, x: (-_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),))
 # psi_n(x), the n-th derivative of digamma = d/dx lgamma (n a parameter; see core/special.py)
 polygamma = _builtin("polygamma", lambda x, n: _special.polygamma(n, x),
                      lambda out, x, n: (polygamma(x, n + 1.0),), params=1,
@@ -598,4 +606,4 @@ silu = _builtin("silu", lambda x: x * _sigmoid(x),
 # x * Phi(x) = x erfc(-x / sqrt 2) / 2 (the erf form, accurate on the negative tail)
 gelu = _builtin("gelu", lambda x: 0.5 * x * math.erfc(-x * _SQRT1_2),
                 lambda out, x: (0.5 * erfc(-x * _SQRT1_2)
-                                + x * exp(-0.5 * (x * x)) * _INV_SQRT_2PI,))
+                                + x * _gaussian(x, 0.5) * _INV_SQRT_2PI,))

@@ -61,7 +61,7 @@ MAX_ORDER = 100
 def polygamma(n: float, x: float) -> float:
     """psi_n(x), the n-th derivative of digamma; ``n`` a non-negative integer."""
     name = "digamma" if n == 0 else "polygamma"
-    where = (x,) if n == 0 else (n, x)
+    where = (x,) if n == 0 else (int(n) if n == math.floor(n) and abs(n) < 1e6 else n, x)
     if n != math.floor(n) or not 0 <= n <= MAX_ORDER:
         raise DomainError(name, where, f"the order must be an integer in 0..{MAX_ORDER}")
     order = int(n)
@@ -69,11 +69,11 @@ def polygamma(n: float, x: float) -> float:
         raise DomainError(name, where, "pole at zero and the negative integers")
     try:
         out = _reflected(order, x) if x < 0.0 else _positive(order, x)
-    except OverflowError:
-        out = math.inf
-    if math.isinf(out) or math.isnan(out):
+    except (OverflowError, ValueError):  # inf - inf in fsum, or a pow beyond the floats
+        out = math.nan
+    if math.isnan(out):
         raise DomainError(name, where, "result overflows a float")
-    return out
+    return out  # +-inf where only the slope's magnitude overflows (x ~ 1e-308), as dpow
 
 
 def digamma(x: float) -> float:
@@ -86,7 +86,7 @@ def _positive(n: int, x: float) -> float:
     threshold = 20.0 + n
     factorial = math.factorial(n)
     while x < threshold:  # psi_n(x) = psi_n(x + 1) + (-1)**(n + 1) n! / x**(n + 1)
-        terms.append(-1.0 / x if n == 0 else factorial * math.pow(x, -(n + 1)))
+        terms.append(-1.0 / x if n == 0 else factorial * _inverse_power(x, n + 1))
         x += 1.0
     # the asymptotic series at x >= threshold
     if n == 0:
@@ -105,10 +105,26 @@ def _positive(n: int, x: float) -> float:
     return total if n % 2 == 1 or n == 0 else -total
 
 
+def _inverse_power(x: float, k: int) -> float:
+    """x ** -k for x > 0, +inf beyond the floats."""
+    try:
+        return math.pow(x, -k)
+    except OverflowError:
+        return math.inf
+
+
+def _cot_pi(r: float) -> float:
+    """cot(pi r) for 0 < |r| <= 1/2, accurate to the last bit also near r = +-1/2 (where
+    cos(pi r) / sin(pi r) would be off by cos(pi / 2) ~ 6e-17, not 0)."""
+    if abs(r) < 0.25:
+        return math.cos(math.pi * r) / math.sin(math.pi * r)
+    return math.copysign(math.tan(math.pi * (0.5 - abs(r))), r)  # 0.5 - |r| is exact
+
+
 def _reflected(n: int, x: float) -> float:
     """psi_n(x) = (-1)**n psi_n(1 - x) - pi**(n + 1) P_n(cot(pi x)) for x < 0."""
     r = x - round(x)  # exact; cot(pi x) has period 1
-    c = math.cos(math.pi * r) / math.sin(math.pi * r)
+    c = _cot_pi(r)
     p = 0.0
     for a in reversed(_cot_derivative(n)):
         p = p * c + a
