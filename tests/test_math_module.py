@@ -226,6 +226,8 @@ def test_polygamma_poles_orders_and_overflow_are_named() -> None:
         special.polygamma(-1.0, 2.0)
     assert am.polygamma(3, 1e-200) == math.inf  # on numbers an infinite slope is a result
     assert am.digamma(5e-324) == -math.inf      # (as dpow's at 0); a Value refuses it:
+    assert am.digamma(-2.225073858507e-311) == math.inf
+    assert am.polygamma(1, -2.225073858507e-311) == math.inf
     with pytest.raises(DomainError, match=r"^polygamma\(Value|^polygamma\(1e-200, 3\.0\)"):
         am.polygamma(3, Value(1e-200))
 
