@@ -1,23 +1,30 @@
-"""Differentiable functions under the names of Python's :mod:`math`.
+"""Differentiable functions under the names and signatures of Python's :mod:`math`.
 
-Each function is a primitive of the rule table: on floats and ints it returns a float (and
-raises :class:`~autograd_lite.core.errors.DomainError`, a ValueError, outside its domain);
-on a ``Value`` it records a node; on a ``Dual`` it carries the tangent; on traced symbols it
-writes code; on NumPy arrays it works element by element.  So ``from autograd_lite import
-math`` in place of ``import math`` makes scalar code differentiable, and derivative rules
-of your own primitives are written with these functions::
+``from autograd_lite import math`` in place of ``import math`` makes scalar code
+differentiable.  Each function is a primitive of the rule table (or, for ``log`` with a
+base and ``dist``, a composition of them): on floats and ints it returns what :mod:`math`
+returns (the same float, computed by the same function) and refuses a domain error with
+:class:`~autograd_lite.core.errors.DomainError` (a ValueError) naming the function and its
+arguments; on a ``Value`` it records a node; on a ``Dual`` it carries the tangent; on traced
+symbols it writes code; on NumPy arrays it works element by element.  Derivative rules of
+your own primitives are written with these functions::
 
     from autograd_lite import math as am, primitive
-    softplus = primitive("softplus", lambda x: ..., lambda out, x: (1 / (1 + am.exp(-x)),))
+    softplus = primitive("my_softplus", lambda x: ..., lambda out, x: (1 / (1 + am.exp(-x)),))
+
+Beyond :mod:`math`: ``digamma(x)`` and ``polygamma(n, x)`` (the derivatives of ``lgamma``).
 """
 
 from __future__ import annotations
 
 import math as _math
+import numbers as _numbers
+from collections.abc import Iterable
 from typing import Any
 
 from autograd_lite.core import arrays as _arrays  # noqa: F401 -- NumPy arrays as arguments
 from autograd_lite.core import rules as _rules
+from autograd_lite.core.errors import DomainError
 
 pi = _math.pi
 e = _math.e
@@ -25,13 +32,63 @@ tau = _math.tau
 inf = _math.inf
 nan = _math.nan
 
-exp = _rules.exp
-log = _rules.log
-sqrt = _rules.sqrt
-sin = _rules.sin
+acos = _rules.acos
+acosh = _rules.acosh
+asin = _rules.asin
+asinh = _rules.asinh
+atan = _rules.atan
+atan2 = _rules.atan2
+atanh = _rules.atanh
+cbrt = _rules.cbrt
+copysign = _rules.copysign
 cos = _rules.cos
-tanh = _rules.tanh
+cosh = _rules.cosh
+degrees = _rules.degrees
+erf = _rules.erf
+erfc = _rules.erfc
+exp = _rules.exp
+exp2 = _rules.exp2
+expm1 = _rules.expm1
 fabs = _rules.fabs
+fmod = _rules.fmod
+gamma = _rules.gamma
+lgamma = _rules.lgamma
+log10 = _rules.log10
+log1p = _rules.log1p
+log2 = _rules.log2
+radians = _rules.radians
+remainder = _rules.remainder
+sin = _rules.sin
+sinh = _rules.sinh
+sqrt = _rules.sqrt
+tan = _rules.tan
+tanh = _rules.tanh
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, _numbers.Real) and not isinstance(x, bool)
+
+
+def floor(x: Any) -> Any:
+    """The largest integer <= x: an int on numbers (as :func:`math.floor`), a node of
+    derivative 0 on Values."""
+    if _is_number(x):
+        return _math.floor(_rules.to_float(x, "floor"))
+    return _rules.floor(x)
+
+
+def ceil(x: Any) -> Any:
+    """The smallest integer >= x: an int on numbers, a node of derivative 0 on Values."""
+    if _is_number(x):
+        return _math.ceil(_rules.to_float(x, "ceil"))
+    return _rules.ceil(x)
+
+
+def trunc(x: Any) -> Any:
+    """x rounded towards 0: an int on numbers, a node of derivative 0 on Values."""
+    if _is_number(x):
+        return _math.trunc(_rules.to_float(x, "trunc"))
+    return _rules.trunc(x)
 
 
 def pow(x: Any, y: Any) -> Any:
@@ -41,5 +98,111 @@ def pow(x: Any, y: Any) -> Any:
     return _rules.pow(x, y)
 
 
-__all__ = ["cos", "e", "exp", "fabs", "inf", "log", "nan", "pi", "pow", "sin", "sqrt", "tanh",
-           "tau"]
+def log(x: Any, base: Any = None) -> Any:
+    """The natural logarithm, or ``log(x) / log(base)`` (as :func:`math.log`)."""
+    if base is None:
+        return _rules.log(x)
+    try:
+        return _rules.log(x) / _rules.log(base)
+    except (DomainError, ZeroDivisionError) as error:
+        if isinstance(error, DomainError) and error.op != "div":
+            raise
+        shown = tuple(getattr(a, "data", getattr(a, "primal", a)) for a in (x, base))
+        raise DomainError("log", shown, "base 1 has logarithm 0") from None
+
+
+def ldexp(x: Any, i: int) -> Any:
+    """``x * 2 ** i`` for an int ``i`` (a parameter: no derivative)."""
+    if not isinstance(i, int):
+        raise TypeError(f"ldexp: expected an int as second argument, got {type(i).__name__}")
+    return _rules.ldexp(x, max(-100_000, min(100_000, i)))  # beyond: 0 or an overflow
+
+
+def hypot(*coordinates: Any) -> Any:
+    """The Euclidean norm ``sqrt(sum(x * x))``, without overflow; gradient 0 at the origin."""
+    return _rules.hypot(*coordinates)
+
+
+def dist(p: Iterable[Any], q: Iterable[Any]) -> Any:
+    """The Euclidean distance between points ``p`` and ``q`` (``hypot`` of the differences)."""
+    p, q = tuple(p), tuple(q)
+    if len(p) != len(q):
+        raise ValueError("dist: both points must have the same number of dimensions")
+    return _rules.hypot(*[a - b for a, b in zip(p, q)])
+
+
+def fsum(iterable: Iterable[Any]) -> Any:
+    """The exactly rounded sum (:func:`math.fsum`); each derivative is 1."""
+    return _rules.fsum(*iterable)
+
+
+def prod(iterable: Iterable[Any], *, start: Any = 1) -> Any:
+    """``start * x1 * x2 * ...`` as one node; d/dx_i is the product of the others."""
+    items = tuple(iterable)
+    if _is_number(start) and start == 1:
+        return _rules.prod(*items)
+    return _rules.prod(start, *items)
+
+
+def digamma(x: Any) -> Any:
+    """psi(x) = d/dx lgamma(x), to full double precision (poles at 0, -1, -2...)."""
+    return _rules.polygamma(x, 0.0)
+
+
+def polygamma(n: int, x: Any) -> Any:
+    """The n-th derivative of digamma (``n`` a non-negative int, a parameter)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"polygamma: the order n must be an int, got {type(n).__name__}")
+    return _rules.polygamma(x, n)
+
+
+__all__ = [
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "cbrt",
+    "ceil",
+    "copysign",
+    "cos",
+    "cosh",
+    "degrees",
+    "digamma",
+    "dist",
+    "e",
+    "erf",
+    "erfc",
+    "exp",
+    "exp2",
+    "expm1",
+    "fabs",
+    "floor",
+    "fmod",
+    "fsum",
+    "gamma",
+    "hypot",
+    "inf",
+    "ldexp",
+    "lgamma",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "nan",
+    "pi",
+    "polygamma",
+    "pow",
+    "prod",
+    "radians",
+    "remainder",
+    "sin",
+    "sinh",
+    "sqrt",
+    "tan",
+    "tanh",
+    "tau",
+    "trunc",
+]

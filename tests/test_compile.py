@@ -407,10 +407,10 @@ def test_numpy_math_is_float_math_per_element(name: str) -> None:
     """Each primitive called on a NumPy array gives, element by element, its value on
     floats or the first error it raises on floats."""
     op = rules.PRIMITIVES[name]
-    binary = op.arity is not None and op.arity + op.params == 2
-    seconds = [-2.0, -0.5, 0.0, 0.5, 3.0] if binary else [None]
-    for second in seconds:
-        extra = () if second is None else (second,)
+    n_extra = (op.arity or 1) + op.params - 1  # the arguments after the array: 0, 1 or 2
+    seconds = [-2.0, -0.5, 0.0, 0.5, 3.0]
+    extras = [()] if n_extra == 0 else [(s, 2.0)[:n_extra] for s in seconds]
+    for extra in extras:
         want = [float_or_error(op, x, *extra) for x in GRID]
         try:
             with np.errstate(all="ignore"):  # as in a batch replay: checked, not warned

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_lite.math as am
-from autograd_lite.core import rules
+from autograd_lite.core import rules, special
 from autograd_lite.core.check import gradgradcheck
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual
@@ -75,7 +75,31 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "sign": lambda x: math.copysign(1.0, x), "dpow": lambda x, c: c * math.pow(x, c - 1.0),
     "sum": lambda a, b, c: math.fsum([a, b, c]),
     "dot": lambda w1, w2, x1, x2: math.fsum([w1 * x1, w2 * x2]),
+    **{name: getattr(math, name) for name in (
+        "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
+        "exp2", "expm1", "log1p", "log2", "log10", "cbrt", "degrees", "radians", "erf", "erfc",
+        "gamma", "lgamma", "copysign", "fmod", "remainder", "floor", "ceil", "trunc")},
+    # psi_n(x) = psi_n(x + 1) + (-1)**(n + 1) n! / x**(n + 1): the recurrence, one step
+    "polygamma": lambda x, n: _recurrence(x, n),
+    "polygamma_negative": lambda x, n: _recurrence(x, n),
+    "hypot": lambda a, b, c: math.sqrt(a * a + b * b + c * c),
+    "dist": lambda a, b: math.dist([a, 1.5], [2.5, b]),
+    "fsum": lambda a, b, c: math.fsum([a, b, c]),
+    "prod": lambda a, b, c: a * b * c, "ldexp": lambda x, i: x * 2.0 ** i,
+    "rint": lambda x: float(round(x)),
+    "softplus": lambda x: math.log(1.0 + math.exp(x)) if x < 30 else x + math.exp(-x),
+    "gelu": lambda x: 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0))),
+    "silu": lambda x: x / (1.0 + math.exp(-x)),
+    "clamp": lambda x, b: min(max(x, b[0]), b[1]),
+    "clamp_slope": lambda x, b: 1.0 if b[0] <= x <= b[1] else 0.0,
+    "minimum": min, "minimum_right": min, "maximum": max, "maximum_right": max,
+    "compare": lambda x: math.copysign(1.0, x),
 }
+
+
+def _recurrence(x: float, n: float) -> float:
+    return (special.polygamma(n, x + 1.0)
+            + (-1.0) ** (n + 1) * math.factorial(int(n)) / x ** (n + 1))
 
 
 @pytest.mark.parametrize("p", OP_CASES, ids=IDS)
@@ -119,12 +143,52 @@ DERIVATIVE: dict[str, Callable[..., tuple[float, ...]]] = {
     "dpow": lambda x, c: (c * (c - 1.0) * math.pow(x, c - 2.0),),
     "sum": lambda a, b, c: (1.0, 1.0, 1.0),
     "dot": lambda w1, w2, x1, x2: (x1, x2, w1, w2),
+    "tan": lambda x: (1.0 / math.cos(x) ** 2,),
+    "asin": lambda x: (1.0 / math.sqrt(1.0 - x * x),),
+    "acos": lambda x: (-1.0 / math.sqrt(1.0 - x * x),),
+    "atan": lambda x: (1.0 / (1.0 + x * x),),
+    "atan2": lambda y, x: (x / (x * x + y * y), -y / (x * x + y * y)),
+    "sinh": lambda x: (math.cosh(x),), "cosh": lambda x: (math.sinh(x),),
+    "asinh": lambda x: (1.0 / math.sqrt(x * x + 1.0),),
+    "acosh": lambda x: (1.0 / math.sqrt(x * x - 1.0),),
+    "atanh": lambda x: (1.0 / (1.0 - x * x),),
+    "exp2": lambda x: (2.0 ** x * math.log(2.0),), "expm1": lambda x: (math.exp(x),),
+    "log1p": lambda x: (1.0 / (1.0 + x),), "log2": lambda x: (1.0 / (x * math.log(2.0)),),
+    "log10": lambda x: (1.0 / (x * math.log(10.0)),),
+    "cbrt": lambda x: (1.0 / (3.0 * math.cbrt(x) ** 2),),
+    "degrees": lambda x: (180.0 / math.pi,), "radians": lambda x: (math.pi / 180.0,),
+    "erf": lambda x: (2.0 / math.sqrt(math.pi) * math.exp(-x * x),),
+    "erfc": lambda x: (-2.0 / math.sqrt(math.pi) * math.exp(-x * x),),
+    "gamma": lambda x: (math.gamma(x) * special.digamma(x),),
+    "lgamma": lambda x: (special.digamma(x),),
+    "polygamma": lambda x, n: (special.polygamma(n + 1, x),),
+    "polygamma_negative": lambda x, n: (special.polygamma(n + 1, x),),
+    "hypot": lambda a, b, c: tuple(v / math.sqrt(a * a + b * b + c * c) for v in (a, b, c)),
+    "dist": lambda a, b: ((a - 2.5) / math.hypot(a - 2.5, 1.5 - b),
+                          -(1.5 - b) / math.hypot(a - 2.5, 1.5 - b)),
+    "fsum": lambda a, b, c: (1.0, 1.0, 1.0), "prod": lambda a, b, c: (b * c, a * c, a * b),
+    "copysign": lambda x, y: (math.copysign(1.0, x) * math.copysign(1.0, y), 0.0),
+    "fmod": lambda x, y: (1.0, -float(math.trunc(x / y))),
+    "remainder": lambda x, y: (1.0, -float(round(x / y))),
+    "ldexp": lambda x, i: (2.0 ** i,),
+    "floor": lambda x: (0.0,), "ceil": lambda x: (0.0,), "trunc": lambda x: (0.0,),
+    "rint": lambda x: (0.0,),
+    "softplus": lambda x: (1.0 / (1.0 + math.exp(-x)),),
+    "gelu": lambda x: (0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+                       + x * math.exp(-x * x / 2.0) / math.sqrt(2.0 * math.pi),),
+    "silu": lambda x: ((1.0 + math.exp(-x) + x * math.exp(-x)) / (1.0 + math.exp(-x)) ** 2,),
+    "clamp": lambda x, b: (1.0 if b[0] <= x <= b[1] else 0.0,),
+    "clamp_slope": lambda x, b: (0.0,),
+    "minimum": lambda x, y: (1.0, 0.0), "minimum_right": lambda x, y: (0.0, 1.0),
+    "maximum": lambda x, y: (0.0, 1.0), "maximum_right": lambda x, y: (1.0, 0.0),
+    "compare": lambda x: (0.0,),
 }
 
 
 # tanh' = 1 - t**2 and sigmoid' = s (1 - s) are computed from the output, as PyTorch does:
 # near saturation they are exact to an absolute ~2 eps, not to a relative 1e-12.
-OUTPUT_BASED = {"tanh": 1e-15, "sigmoid": 1e-15}
+OUTPUT_BASED = {"tanh": 1e-15, "sigmoid": 1e-15, "silu": 1e-15, "gelu": 1e-15,
+                "erf": 1e-300, "erfc": 1e-300}
 
 
 def test_every_primitive_has_a_closed_form_derivative() -> None:
@@ -259,9 +323,8 @@ def test_every_primitive_runs_on_floats_values_and_duals(name: str) -> None:
     (a float), records a node on a Value and carries a tangent on a Dual -- the same value
     all three ways."""
     op = rules.PRIMITIVES[name]
-    n = 2 if op.arity is None else op.arity
-    xs = [1.5 + 0.25 * i for i in range(n)]
-    params = [0.5] * op.params
+    point = next(c for c in OP_CASES if c.op == name).primitive_args()
+    xs, params = point[:len(point) - op.params], point[len(point) - op.params:]
     on_floats = op(*xs, *params)
     assert type(on_floats) is float
     leaves = [Value(x) for x in xs]
@@ -324,14 +387,16 @@ def test_the_rule_table_entries_are_immutable_and_slotted() -> None:
 
 def test_the_math_module_is_the_primitives() -> None:
     """``autograd_lite.math`` exposes the primitives under :mod:`math`'s names."""
-    assert (am.exp, am.log, am.sqrt, am.sin, am.cos, am.tanh, am.fabs) == (
-        rules.exp, rules.log, rules.sqrt, rules.sin, rules.cos, rules.tanh, rules.fabs)
+    assert (am.exp, am.sqrt, am.sin, am.cos, am.tanh, am.fabs) == (
+        rules.exp, rules.sqrt, rules.sin, rules.cos, rules.tanh, rules.fabs)
+    assert am.log(Value(2.0)).op is rules.log
     x = Value(4.0)
     assert am.pow(x, 0.5).op is rules.powc and am.pow(x, Value(0.5)).op is rules.pow
     assert am.pow(4.0, 0.5) == 2.0 and am.fabs(-3) == 3.0
     assert (am.pi, am.e, am.tau, am.inf) == (math.pi, math.e, math.tau, math.inf)
+    assert math.isnan(am.nan)
     with pytest.raises(AttributeError):
-        _ = am.erf  # type: ignore[attr-defined]
+        _ = am.isclose  # type: ignore[attr-defined]  # not real-to-real: not here
 
 
 # -- domain errors: the op and the offending value, type AND message ----------------------

@@ -87,8 +87,9 @@ def test_every_mode_agrees_with_eager_backward(case: OpCase, data: st.DataObject
 
 @pytest.mark.parametrize("case", OP_CASES, ids=IDS)
 def test_every_primitive_is_written_in_the_wengert_list(case: OpCase) -> None:
-    x = Value(0.75, "x")
-    args = [x] + [Value(0.5 + k, f"y{k}") for k in range(len(case.domains) - 1)]
+    point = case.primitive_args()
+    xs = [x for a, x in zip(case.args, point) if not isinstance(a, float)]
+    args = [Value(x, f"y{k}" if k else "x") for k, x in enumerate(xs)]
     out = case.call(*args, *case.params[:1])
     rows = wengert_list(out).forward
     assert rows[-1].value == out.data
@@ -101,13 +102,14 @@ def test_every_primitive_is_written_in_the_wengert_list(case: OpCase) -> None:
 def test_every_one_argument_builtin_is_a_cli_function(name: str) -> None:
     op = rules.PRIMITIVES[name]
     assert FUNCTIONS[name] is op
-    params = ", 0.5" * op.params
-    value = parse_formula(f"{name}(x{params})").evaluate({"x": 0.75})
-    assert value.data == op.evaluate([0.75, *([0.5] * op.params)])
+    x, *params = next(c for c in OP_CASES if c.op == name).primitive_args()
+    text = "".join(f", {p!r}" for p in params)
+    value = parse_formula(f"{name}(x{text})").evaluate({"x": x})
+    assert value.data == op.evaluate([x, *params])
 
 
 # -- a primitive of one's own ---------------------------------------------------------------
-softplus = primitive("softplus",
+softplus = primitive("my_softplus",
                      lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
                      lambda out, x: (1 / (1 + am.exp(-x)),))
 
@@ -135,7 +137,7 @@ def test_a_user_primitive_in_every_mode() -> None:
     batch = tape.batch([0.5, -1.0], backend="numpy")
     assert batch.grads[0][1] == pytest.approx(
         math.log(1 + math.exp(-1.0)) - _sigmoid(-1.0), rel=1e-12)
-    assert "v2 = softplus(v1)" in str(wengert_list(softplus(Value(0.5, "x"))))
+    assert "v2 = my_softplus(v1)" in str(wengert_list(softplus(Value(0.5, "x"))))
     values = am.exp(np.array([0.0, 1.0]))
     assert list(values) == [1.0, math.e]
 
@@ -146,7 +148,7 @@ def test_a_user_primitive_matches_central_differences(x: float) -> None:
     assert_gradients_match(softplus, [x])
 
 
-SOFTPLUS = OpCase("softplus", "softplus", softplus, (Domain(-30.0, 30.0),))
+SOFTPLUS = OpCase("my_softplus", "my_softplus", softplus, (Domain(-30.0, 30.0),))
 
 
 @settings(max_examples=40, deadline=None)
@@ -193,7 +195,7 @@ def test_declaring_a_primitive_checks_its_arguments() -> None:
         primitive("exp", math.exp, lambda out, x: (out,))
     with pytest.raises(TypeError, match="primitive 'f': forward and grad must be callables"):
         primitive("f", math.exp, 3.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="softplus: expected 1 arguments, got 2"):
+    with pytest.raises(TypeError, match="my_softplus: expected 1 arguments, got 2"):
         softplus(1.0, 2.0)
 
 

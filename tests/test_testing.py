@@ -103,7 +103,7 @@ def test_repr_and_source_read_like_a_wengert_list() -> None:
 
 @pytest.mark.parametrize(("steps", "message"), [
     ((), "at least one step"),
-    ((("erf", 0),), "unknown op 'erf'"),
+    ((("zeta", 0),), "unknown op 'zeta'"),
     ((("add", 0),), "wrong number of arguments for add"),
     ((("exp", 1),), "1 is neither a register set before"),
     ((("exp", True),), "True is neither a register set before"),

@@ -195,7 +195,8 @@ def rule_table_markdown(primitives: Sequence[Primitive]) -> str:
         args += [writer.sym("c" if op.params == 1 else f"c{k + 1}") for k in range(op.params)]
         value = _text(writer.apply(op, args))
         local = ", ".join(_text(d) for d in op.local_grads(writer.sym("out"), args))
-        if op.arity is None:
-            value, local = f"{value} + ...", f"{local}, ..."
+        if op.arity is None:  # "x1 + x2 + ...", "hypot(x1, x2, ...)"
+            more = f"{value[:-1]}, ...)" if value.endswith(")") else f"{value} + ..."
+            value, local = more, f"{local}, ..."
         rows.append(f"| `{op.name}` | `{value}` | `{local}` |")
     return "\n".join(rows)

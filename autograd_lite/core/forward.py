@@ -32,7 +32,7 @@ from typing import Any, overload
 from autograd_lite.core import rules
 from autograd_lite.core.reverse import chain_term
 from autograd_lite.core.rules import Primitive, not_finite, to_float
-from autograd_lite.core.value import WRAPPING_CARRIERS, Value
+from autograd_lite.core.value import WRAPPING_CARRIERS, Value, clamp_bounds
 
 
 class Level:
@@ -152,9 +152,12 @@ class Dual:
 
     def __getattr__(self, name: str) -> Any:
         """``d.exp()``, ``d.leaky_relu(0.1)``...: the Value methods, through the primitives."""
+        if name == "clamp":
+            return lambda min=None, max=None: carry(rules.clamp,
+                                                    (self, *clamp_bounds(min, max)))
         method = getattr(Value, name, None)
         op = rules.PRIMITIVES.get("abs" if name == "fabs" else name)
-        if method is None or op is None or op.arity != 1:
+        if method is None or op is None or op.arity is None or name == "clamp":
             raise AttributeError(f"'Dual' object has no attribute {name!r}")
         return lambda *params: carry(op, (self, *params))
 

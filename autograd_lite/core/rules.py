@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd_lite.core import special as _special
 from autograd_lite.core.errors import DomainError
 
 Forward = Callable[..., float]
@@ -168,7 +169,7 @@ def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
     ``grad(out, *args)`` returns one local derivative per argument, written with arithmetic
     and the functions of :mod:`autograd_lite.math`, so one rule serves every mode::
 
-        softplus = primitive("softplus",
+        softplus = primitive("my_softplus",
                              lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
                              lambda out, x: (1 / (1 + am.exp(-x)),))
 
@@ -246,7 +247,7 @@ def _powc(x: float, c: float) -> float:
     if x == 0.0 and c < 0.0:
         raise DomainError("pow", (x, c), "zero to a negative power divides by zero")
     try:
-        return float(x**c)
+        return math.pow(x, c)  # Python's math.pow, exactly
     except OverflowError:
         raise DomainError("pow", (x, c), "result overflows a float") from None
 
@@ -363,6 +364,19 @@ sin: Primitive
 cos: Primitive
 relu_slope: Primitive
 sign: Primitive
+cosh: Primitive
+sinh: Primitive
+hypot: Primitive
+erfc: Primitive
+copysign: Primitive
+trunc: Primitive
+rint: Primitive
+ldexp: Primitive
+polygamma: Primitive
+prod: Primitive
+compare: Primitive
+clamp_slope: Primitive
+clamp: Primitive
 add = _builtin("add", float.__add__, lambda out, x, y: (1.0, 1.0), arity=2, symbol="+",
                infix=True, array_forward=lambda np, x, y: x + y)
 sub = _builtin("sub", float.__sub__, lambda out, x, y: (1.0, -1.0), arity=2, symbol="-",
@@ -408,3 +422,188 @@ fabs = _builtin("abs", abs, lambda out, x: (sign(x),), array_forward=lambda np, 
 add_n = _builtin("sum", _sum, lambda out, *xs: (1.0,) * len(xs), arity=None,
                  array_forward=_array_sum)
 dot = _builtin("dot", _dot, _dot_grad, arity=None, array_forward=_array_dot)
+
+
+# -- the functions of Python's math (autograd_lite.math) -----------------------------------
+# Each forward on floats IS the function of :mod:`math`, its ValueError / OverflowError
+# turned into a DomainError naming the function and its arguments.
+def _of_math(name: str, f: Callable[..., Any]) -> Forward:
+    """``f`` (a function of :mod:`math`) raising DomainError named ``name``."""
+    def forward(*xs: float) -> float:
+        try:
+            return float(f(*xs))
+        except OverflowError:
+            raise DomainError(name, xs, "result overflows a float") from None
+        except ValueError as error:
+            raise DomainError(name, xs, str(error) or "math domain error") from None
+
+    forward.__name__ = name
+    return forward
+
+
+def _nonzero(r: Any) -> Any:
+    """``r`` (a norm, >= 0) where it is positive, 1 at 0: a denominator for x / r whose
+    quotient is 0 at the origin (the subgradient PyTorch's norm takes there)."""
+    return r + (1.0 - sign(r))
+
+
+def _ldexp(x: float, i: float) -> float:
+    if i != math.floor(i):
+        raise DomainError("ldexp", (x, i), "the exponent must be an integer")
+    return _of_math("ldexp", math.ldexp)(x, int(max(-100_000.0, min(100_000.0, i))))
+
+
+def _prod_grad(out: Any, *xs: Any) -> tuple[Any, ...]:
+    """d(x1 ... xn)/dx_i = the product of the others (no division: exact at zeros)."""
+    return tuple(prod(*xs[:i], *xs[i + 1:]) for i in range(len(xs)))
+
+
+def _hypot_grad(out: Any, *xs: Any) -> tuple[Any, ...]:
+    """d hypot / d x_i = x_i / hypot; 0 at the origin."""
+    r = _nonzero(out)
+    return tuple(x / r for x in xs)
+
+
+def _atan2_grad(out: Any, y: Any, x: Any) -> tuple[Any, Any]:
+    """d atan2(y, x) = (x, -y) / (x**2 + y**2), written (x / r) / r; 0 at the origin."""
+    r = _nonzero(hypot(y, x))
+    return (x / r) / r, -(y / r) / r
+
+
+def _softplus(x: float) -> float:
+    """log(1 + e^x) without overflow."""
+    return math.log1p(math.exp(-abs(x))) + (x if x > 0.0 else 0.0)
+
+
+def _gaussian(x: Any, scale: float) -> Any:
+    """exp(-scale * x * x), with x held to [-40, 40] first so that x * x cannot overflow
+    (beyond, the exponential is 0 in double precision anyway)."""
+    c = clamp(x, -40.0, 40.0)
+    return exp(-scale * (c * c))
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+def _flat(name: str, forward: Forward, array_forward: Callable[..., Any] | None = None,
+          **options: Any) -> Primitive:
+    """A piecewise-constant primitive: derivative 0 for every differentiable argument."""
+    params = options.get("params", 0)
+    return _builtin(name, forward, lambda out, *xs: (0.0,) * (len(xs) - params),
+                    array_forward=array_forward, **options)
+
+
+def _fsum(*xs: float) -> float:
+    try:
+        return math.fsum(xs)
+    except OverflowError:
+        raise DomainError("fsum", xs, "intermediate overflow") from None
+
+
+tan = _builtin("tan", _of_math("tan", math.tan), lambda out, x: (1.0 + out * out,),
+               array_forward=lambda np, x: np.tan(x))
+asin = _builtin("asin", _of_math("asin", math.asin),
+                lambda out, x: (2.0 * dpow((1.0 - x) * (1.0 + x), 0.5),),
+                array_forward=lambda np, x: np.arcsin(x))
+acos = _builtin("acos", _of_math("acos", math.acos),
+                lambda out, x: (-2.0 * dpow((1.0 - x) * (1.0 + x), 0.5),),
+                array_forward=lambda np, x: np.arccos(x))
+atan = _builtin("atan", _of_math("atan", math.atan), lambda out, x: (1.0 / (1.0 + x * x),),
+                array_forward=lambda np, x: np.arctan(x))
+atan2 = _builtin("atan2", _of_math("atan2", math.atan2), _atan2_grad, arity=2,
+                 array_forward=lambda np, y, x: np.arctan2(y, x))
+sinh = _builtin("sinh", _of_math("sinh", math.sinh), lambda out, x: (cosh(x),),
+                array_forward=lambda np, x: np.sinh(x))
+cosh = _builtin("cosh", _of_math("cosh", math.cosh), lambda out, x: (sinh(x),),
+                array_forward=lambda np, x: np.cosh(x))
+asinh = _builtin("asinh", _of_math("asinh", math.asinh), lambda out, x: (1.0 / hypot(x, 1.0),),
+                 array_forward=lambda np, x: np.arcsinh(x))
+# 1 / sqrt(x**2 - 1) as 4 * (0.5 / sqrt(x - 1)) * (0.5 / sqrt(x + 1)): +inf at 1, no overflow
+acosh = _builtin("acosh", _of_math("acosh", math.acosh),
+                 lambda out, x: (4.0 * dpow(x - 1.0, 0.5) * dpow(x + 1.0, 0.5),),
+                 array_forward=lambda np, x: np.arccosh(x))
+atanh = _builtin("atanh", _of_math("atanh", math.atanh),
+                 lambda out, x: (1.0 / ((1.0 - x) * (1.0 + x)),),
+                 array_forward=lambda np, x: np.arctanh(x))
+exp2 = _builtin("exp2", _of_math("exp2", math.exp2), lambda out, x: (out * _LN2,),
+                array_forward=lambda np, x: np.exp2(x))
+expm1 = _builtin("expm1", _of_math("expm1", math.expm1), lambda out, x: (exp(x),),
+                 array_forward=lambda np, x: np.expm1(x))
+log1p = _builtin("log1p", _of_math("log1p", math.log1p), lambda out, x: (1.0 / (1.0 + x),),
+                 array_forward=lambda np, x: np.log1p(x))
+log2 = _builtin("log2", _of_math("log2", math.log2), lambda out, x: (1.0 / (x * _LN2),),
+                array_forward=lambda np, x: np.log2(x))
+log10 = _builtin("log10", _of_math("log10", math.log10), lambda out, x: (1.0 / (x * _LN10),),
+                 array_forward=lambda np, x: np.log10(x))
+# the cube root's slope (1/3) |x| ** (-2/3): even, +inf at 0
+cbrt = _builtin("cbrt", _of_math("cbrt", math.cbrt),
+                lambda out, x: (dpow(fabs(x), 1.0 / 3.0),),
+                array_forward=lambda np, x: np.cbrt(x))
+degrees = _builtin("degrees", _of_math("degrees", math.degrees),
+                   lambda out, x: (180.0 / math.pi,), array_forward=lambda np, x: np.degrees(x))
+radians = _builtin("radians", _of_math("radians", math.radians),
+                   lambda out, x: (math.pi / 180.0,), array_forward=lambda np, x: np.radians(x))
+erf = _builtin("erf", _of_math("erf", math.erf),
+               lambda out, x: (_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),))
+erfc = _builtin("erfc", _of_math("erfc", math.erfc),
+                lambda out, x: (-_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),))
+# psi_n(x), the n-th derivative of digamma = d/dx lgamma (n a parameter; see core/special.py)
+polygamma = _builtin("polygamma", lambda x, n: _special.polygamma(n, x),
+                     lambda out, x, n: (polygamma(x, n + 1.0),), params=1,
+                     text=lambda x, n: (f"digamma({x})" if n == 0.0
+                                        else f"polygamma({int(n)}, {x})"))
+gamma = _builtin("gamma", _of_math("gamma", math.gamma),
+                 lambda out, x: (out * polygamma(x, 0.0),))
+lgamma = _builtin("lgamma", _of_math("lgamma", math.lgamma),
+                  lambda out, x: (polygamma(x, 0.0),))
+hypot = _builtin("hypot", _of_math("hypot", math.hypot), _hypot_grad, arity=None)
+fsum = _builtin("fsum", _fsum,
+                lambda out, *xs: (1.0,) * len(xs), arity=None)
+prod = _builtin("prod", lambda *xs: float(math.prod(xs)), _prod_grad, arity=None)
+# the sign of copysign(x, y) is y's, so d/dx = sign(x) * copysign(1, y) (0 at x = 0, as
+# PyTorch); y only chooses a sign: d/dy = 0
+copysign = _builtin("copysign", _of_math("copysign", math.copysign),
+                    lambda out, x, y: (sign(x) * copysign(1.0, y), 0.0), arity=2,
+                    array_forward=lambda np, x, y: np.copysign(x, y))
+# x - trunc(x / y) * y: d/dx = 1, d/dy = -trunc(x / y) (PyTorch's fmod)
+fmod = _builtin("fmod", _of_math("fmod", math.fmod), lambda out, x, y: (1.0, -trunc(x / y)),
+                arity=2, array_forward=lambda np, x, y: np.fmod(x, y))
+# x - rint(x / y) * y (IEEE, ties to even): d/dx = 1, d/dy = -rint(x / y)
+remainder = _builtin("remainder", _of_math("remainder", math.remainder),
+                     lambda out, x, y: (1.0, -rint(x / y)), arity=2)
+# x * 2 ** i with an integer parameter i
+ldexp = _builtin("ldexp", _ldexp, lambda out, x, i: (ldexp(1.0, i),), params=1)
+floor = _flat("floor", _of_math("floor", math.floor), lambda np, x: np.floor(x))
+ceil = _flat("ceil", _of_math("ceil", math.ceil), lambda np, x: np.ceil(x))
+trunc = _flat("trunc", _of_math("trunc", math.trunc), lambda np, x: np.trunc(x))
+# round to the nearest integer, ties to even (the quotient of remainder)
+rint = _flat("rint", lambda x: float(round(x)), lambda np, x: np.rint(x))
+
+# -- the functions of machine learning (Value methods, autograd_lite.nn.functional) ---------
+# -1, 0 or 1 as x < y, x == y, x > y: how minimum and maximum split their gradient
+compare = _flat("compare", lambda x, y: 1.0 if x > y else (-1.0 if x < y else 0.0),
+                lambda np, x, y: np.sign(np.asarray(x) - np.asarray(y)), arity=2)
+minimum = _builtin("minimum", lambda x, y: x if x <= y else y,
+                   lambda out, x, y: (0.5 - 0.5 * compare(x, y), 0.5 + 0.5 * compare(x, y)),
+                   arity=2, array_forward=lambda np, x, y: np.minimum(x, y))
+maximum = _builtin("maximum", lambda x, y: x if x >= y else y,
+                   lambda out, x, y: (0.5 + 0.5 * compare(x, y), 0.5 - 0.5 * compare(x, y)),
+                   arity=2, array_forward=lambda np, x, y: np.maximum(x, y))
+# 1 inside [low, high], bounds included (PyTorch's clamp passes the gradient there), else 0
+clamp_slope = _flat("clamp_slope", lambda x, low, high: 1.0 if low <= x <= high else 0.0,
+                    lambda np, x, low, high: np.where((x >= low) & (x <= high), 1.0, 0.0),
+                    params=2)
+clamp = _builtin("clamp", lambda x, low, high: min(max(x, low), high),
+                 lambda out, x, low, high: (clamp_slope(x, low, high),), params=2,
+                 array_forward=lambda np, x, low, high: np.minimum(np.maximum(x, low), high))
+softplus = _builtin("softplus", _softplus, lambda out, x: (sigmoid(x),))
+silu = _builtin("silu", lambda x: x * _sigmoid(x),
+                lambda out, x: (sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x))),))
+# x * Phi(x) = x erfc(-x / sqrt 2) / 2 (the erf form, accurate on the negative tail)
+gelu = _builtin("gelu", lambda x: 0.5 * x * math.erfc(-x * _SQRT1_2),
+                lambda out, x: (0.5 * erfc(-x * _SQRT1_2)
+                                + x * _gaussian(x, 0.5) * _INV_SQRT_2PI,))

@@ -198,6 +198,31 @@ class Value:
         """self for self > 0, slope * self otherwise."""
         return record(rules.leaky_relu, (self, slope))
 
+    def softplus(self) -> Value:
+        """log(1 + e^self), without overflow; derivative sigmoid(self)."""
+        return _unary(rules.softplus, self)
+
+    def gelu(self) -> Value:
+        """self * Phi(self), Phi the standard normal CDF (the erf form, PyTorch's default)."""
+        return _unary(rules.gelu, self)
+
+    def silu(self) -> Value:
+        """self * sigmoid(self) (swish)."""
+        return _unary(rules.silu, self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Value:
+        """self limited to [min, max] (either may be None); the gradient passes where
+        min <= self <= max, bounds included, as in PyTorch."""
+        return record(rules.clamp, (self, *clamp_bounds(min, max)))
+
+    def minimum(self, other: Value | float) -> Value:
+        """The smaller of self and other; at a tie each gets half the gradient (PyTorch)."""
+        return _binary(rules.minimum, self, other)
+
+    def maximum(self, other: Value | float) -> Value:
+        """The larger of self and other; at a tie each gets half the gradient (PyTorch)."""
+        return _binary(rules.maximum, self, other)
+
     def sin(self) -> Value:
         """Sine."""
         return _unary(rules.sin, self)
@@ -235,6 +260,17 @@ class Value:
                 node.grad = adjoint.get(node, 0.0)
             elif node.requires_grad:
                 node.grad += adjoint.get(node, 0.0)
+
+
+_LARGEST = 1.7976931348623157e308
+
+
+def clamp_bounds(low: object, high: object) -> tuple[float, float]:
+    """clamp's bounds as its two parameters: None is no bound (the largest float)."""
+    if low is None and high is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return (-_LARGEST if low is None else to_float(low, "clamp min"),
+            _LARGEST if high is None else to_float(high, "clamp max"))
 
 
 def _cut(what: str, v: Value) -> str:

@@ -49,6 +49,7 @@ from autograd_lite.testing.strategies import (
     Expression,
     OpCase,
     expressions,
+    param_args,
     safe_floats,
 )
 
@@ -307,7 +308,7 @@ def wild_cases(draw: st.DrawFn, max_ops: int, n_inputs: int = 3,
             draw(st.integers(0, n_inputs + k - 1)) if isinstance(a, Domain) else a
             for a in p.args]
         if p.params:
-            args.append(draw(st.sampled_from(p.params)))
+            args += param_args(draw(st.sampled_from(p.params)))
         steps.append((p.op, *args))
     read = {a for step in steps for a in step[1:] if type(a) is int}
     dangling = [r for r in range(n_inputs, n_inputs + len(steps)) if r not in read]

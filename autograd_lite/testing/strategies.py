@@ -27,12 +27,14 @@ except ImportError as error:  # pragma: no cover - exercised by a test that hide
         "autograd_lite.testing needs hypothesis, a test dependency: "
         "pip install 'autograd-lite[test]' (or: pip install hypothesis)") from error
 
+from autograd_lite import math as am
 from autograd_lite.core import rules
 from autograd_lite.core.check import central_difference
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual
 from autograd_lite.core.rules import Primitive, to_float
 from autograd_lite.core.value import Value, add_n, dot
+from autograd_lite.nn import functional
 
 
 def safe_floats(min_value: float = -100.0, max_value: float = 100.0, *,
@@ -74,7 +76,8 @@ class Domain:
 
     ``avoid`` lists kinks and domain edges (stay ``margin`` away); ``guard`` says how a random
     expression makes an arbitrary value acceptable: ``"real"`` (no need), ``"positive"``
-    (``v * v + 0.5``) or ``"bounded"`` (``tanh(v)``, against overflow).
+    (``v * v + 0.5``), ``"above_one"`` (``v * v + 1.5``), ``"bounded"`` (``tanh(v)``, against
+    overflow) or ``"small"`` (``0.5 * tanh(v)``).
     """
 
     low: float
@@ -102,25 +105,44 @@ class OpCase:
     op: str
     call: Callable[..., Any]
     args: tuple[Domain | float, ...]
-    params: tuple[float, ...] = ()
+    params: tuple[Any, ...] = ()
 
     @property
     def domains(self) -> tuple[Domain, ...]:
         """The Domains of the differentiable inputs."""
         return tuple(a for a in self.args if isinstance(a, Domain))
 
+    def primitive_args(self) -> list[float]:
+        """One valid call of the primitive: a point inside each Domain (0.75, moved into the
+        domain), the constants, then the first parameter."""
+        args = [a if not isinstance(a, Domain) else min(max(0.75, a.low + 0.25), a.high)
+                for a in self.args]
+        return args + list(param_args(self.params[0]) if self.params else ())
+
     def expression(self, param: float | None = None) -> Expression:
         """The primitive as a one-step :class:`Expression` over its differentiable inputs."""
         refs = iter(range(len(self.domains)))
         step = (self.op, *(next(refs) if isinstance(a, Domain) else a for a in self.args))
         if self.params:
-            step += (self.params[0] if param is None else param,)
+            step += param_args(self.params[0] if param is None else param)
         return Expression(len(self.domains), (step,))
+
+
+def param_args(param: Any) -> tuple[float, ...]:
+    """An entry of :attr:`OpCase.params` as the primitive's trailing arguments."""
+    return tuple(param) if isinstance(param, tuple) else (param,)
 
 
 WIDE = Domain(-1e3, 1e3)
 POSITIVE = Domain(1e-3, 1e6, guard="positive")
 KINK_AT_0 = Domain(-1e3, 1e3, avoid=(0.0,), margin=1e-3)
+UNIT = Domain(-0.99, 0.99, avoid=(-1.0, 1.0), guard="bounded", margin=1e-3)
+GAMMA = Domain(-4.9, 20.0, avoid=(0.0, -1.0, -2.0, -3.0, -4.0), guard="positive", margin=0.05)
+STEPS = Domain(-20.0, 20.0, avoid=tuple(float(k) for k in range(-20, 21)), guard="bounded",
+               margin=1e-3)
+BELOW = Domain(-1e3, -1.0)
+ABOVE = Domain(1.0, 1e3)
+CLAMPED = Domain(-10.0, 10.0, avoid=(-1.0, 0.0, 2.0, 6.0), margin=1e-3)
 
 OP_CASES: tuple[OpCase, ...] = (
     OpCase("add", "add", lambda x, y: x + y, (WIDE, WIDE)),
@@ -162,6 +184,69 @@ OP_CASES: tuple[OpCase, ...] = (
     # error ~ |f| 1e-16 / eps, which would swamp a small partial derivative such as x1.
     OpCase("dot", "dot", lambda w1, w2, x1, x2: dot([w1, w2], [x1, x2]),
               (Domain(-30.0, 30.0),) * 4),
+    # -- autograd_lite.math
+    OpCase("tan", "tan", am.tan, (Domain(-1.4, 1.4),)),
+    OpCase("asin", "asin", am.asin, (UNIT,)),
+    OpCase("acos", "acos", am.acos, (UNIT,)),
+    OpCase("atan", "atan", am.atan, (WIDE,)),
+    # the branch cut (y = 0, x < 0) and the origin stay away: y > 0 in random graphs
+    OpCase("atan2", "atan2", am.atan2,
+           (Domain(-1e2, 1e2, avoid=(0.0,), guard="positive", margin=1e-2), Domain(-1e2, 1e2))),
+    OpCase("sinh", "sinh", am.sinh, (Domain(-20.0, 20.0, guard="bounded"),)),
+    OpCase("cosh", "cosh", am.cosh, (Domain(-20.0, 20.0, guard="bounded"),)),
+    OpCase("asinh", "asinh", am.asinh, (WIDE,)),
+    OpCase("acosh", "acosh", am.acosh, (Domain(1.0, 1e3, avoid=(1.0,), guard="above_one"),)),
+    OpCase("atanh", "atanh", am.atanh, (UNIT,)),
+    OpCase("exp2", "exp2", am.exp2, (Domain(-50.0, 50.0, guard="bounded"),)),
+    OpCase("expm1", "expm1", am.expm1, (Domain(-50.0, 50.0, guard="bounded"),)),
+    OpCase("log1p", "log1p", am.log1p, (Domain(-0.99, 1e3, avoid=(-1.0,), guard="positive"),)),
+    OpCase("log2", "log2", am.log2, (POSITIVE,)),
+    OpCase("log10", "log10", am.log10, (POSITIVE,)),
+    OpCase("cbrt", "cbrt", am.cbrt, (KINK_AT_0,)),
+    OpCase("degrees", "degrees", am.degrees, (WIDE,)),
+    OpCase("radians", "radians", am.radians, (WIDE,)),
+    OpCase("erf", "erf", am.erf, (Domain(-10.0, 10.0),)),
+    OpCase("erfc", "erfc", am.erfc, (Domain(-10.0, 10.0),)),
+    OpCase("gamma", "gamma", am.gamma, (GAMMA,)),
+    OpCase("lgamma", "lgamma", am.lgamma, (GAMMA,)),
+    OpCase("polygamma", "polygamma", lambda x, n: am.polygamma(int(n), x),
+           (Domain(0.5, 30.0, guard="positive"),), params=(0.0, 1.0, 2.0, 3.0)),
+    OpCase("polygamma_negative", "polygamma", lambda x, n: am.polygamma(int(n), x),
+           (Domain(-3.9, -0.1, avoid=(-3.0, -2.0, -1.0), guard="positive", margin=0.05),),
+           params=(0.0, 1.0, 2.0)),
+    OpCase("hypot", "hypot", lambda a, b, c: am.hypot(a, b, c), (KINK_AT_0,) * 3),
+    OpCase("dist", "hypot", lambda a, b: am.dist([a, 1.5], [2.5, b]), (WIDE, WIDE)),
+    OpCase("fsum", "fsum", lambda a, b, c: am.fsum([a, b, c]), (WIDE, WIDE, WIDE)),
+    OpCase("prod", "prod", lambda a, b, c: am.prod([a, b, c]), (Domain(-30.0, 30.0),) * 3),
+    OpCase("copysign", "copysign", am.copysign,
+           (KINK_AT_0, Domain(-1e3, 1e3, avoid=(0.0,), guard="positive", margin=1e-3))),
+    # x / y stays between two integers (3 < x / y < 3.4): no jump within reach
+    OpCase("fmod", "fmod", am.fmod,
+           (Domain(3.1, 3.4, guard="small"), Domain(1.0, 1.03, guard="above_one"))),
+    OpCase("remainder", "remainder", am.remainder,
+           (Domain(3.1, 3.4, guard="small"), Domain(1.0, 1.03, guard="above_one"))),
+    OpCase("ldexp", "ldexp", lambda x, i: am.ldexp(x, int(i)), (WIDE,),
+           params=(0.0, 3.0, -2.0, 10.0)),
+    OpCase("floor", "floor", am.floor, (STEPS,)),
+    OpCase("ceil", "ceil", am.ceil, (STEPS,)),
+    OpCase("trunc", "trunc", am.trunc, (STEPS,)),
+    OpCase("rint", "rint", lambda x: rules.rint(x),
+           (Domain(-20.0, 20.0, avoid=tuple(k + 0.5 for k in range(-21, 21)), guard="bounded",
+                   margin=1e-3),)),
+    # -- machine learning
+    OpCase("softplus", "softplus", lambda x: x.softplus(), (Domain(-40.0, 40.0),)),
+    OpCase("gelu", "gelu", lambda x: x.gelu(), (Domain(-10.0, 10.0),)),
+    OpCase("silu", "silu", lambda x: x.silu(), (Domain(-40.0, 40.0),)),
+    OpCase("clamp", "clamp", lambda x, bounds: functional.clamp(x, *bounds), (CLAMPED,),
+           params=((-1.0, 2.0), (0.0, 6.0))),
+    OpCase("clamp_slope", "clamp_slope", lambda x, bounds: rules.clamp_slope(x, *bounds),
+           (CLAMPED,), params=((-1.0, 2.0), (0.0, 6.0))),
+    # no near-ties (a central difference across one is meaningless): x < y, then x > y
+    OpCase("minimum", "minimum", lambda x, y: x.minimum(y), (BELOW, ABOVE)),
+    OpCase("minimum_right", "minimum", lambda x, y: x.minimum(y), (ABOVE, BELOW)),
+    OpCase("maximum", "maximum", lambda x, y: x.maximum(y), (BELOW, ABOVE)),
+    OpCase("maximum_right", "maximum", lambda x, y: x.maximum(y), (ABOVE, BELOW)),
+    OpCase("compare", "compare", lambda x: rules.compare(x, 0.0), (KINK_AT_0, 0.0)),
 )
 """The test table.  A new op gets an entry here and every mode's tests pick it up."""
 
@@ -179,6 +264,25 @@ def _avoid_table() -> dict[tuple[str, int], tuple[float, ...]]:
 
 AVOID = _avoid_table()
 """Kinks and domain edges per (op, argument position), gathered from :data:`OP_CASES`."""
+
+
+def _ratio_from_integer(x: float, y: float) -> float:
+    q = x / y
+    return q - round(q)
+
+
+def _ratio_from_half(x: float, y: float) -> float:
+    q = x / y
+    return q - math.floor(q) - 0.5
+
+
+RELATIVE_KINKS: dict[str, Callable[[float, float], float]] = {
+    "minimum": float.__sub__, "maximum": float.__sub__, "compare": float.__sub__,
+    "fmod": _ratio_from_integer, "remainder": _ratio_from_half,
+}
+"""Kinks that depend on two arguments: the op is smooth where ``f(x, y)`` keeps its sign
+(ties of minimum and maximum; the jumps of fmod at integer and of remainder at half-integer
+quotients)."""
 
 
 # -- random expressions ------------------------------------------------------------------
@@ -283,6 +387,14 @@ class Expression:
                     seen = [t[a] if type(a) is int else a for t in traces]
                     if len({v > kink for v in seen}) > 1 or abs(seen[0] - kink) < margin:
                         return False
+            relative = RELATIVE_KINKS.get(op.name)
+            if relative is not None:
+                pairs = [[t[a] if type(a) is int else a for a in rest[:2]] for t in traces]
+                gaps = [relative(float(x), float(y)) for x, y in pairs if y != 0.0 or
+                        op.name in ("minimum", "maximum", "compare")]
+                if len(gaps) < len(pairs) or len({g > 0.0 for g in gaps}) > 1 or \
+                        abs(gaps[0]) < margin:
+                    return False
         return True
 
     # -- reading it ----------------------------------------------------------------------
@@ -311,7 +423,7 @@ class Expression:
         elif op.name == "dot":
             n = len(a) // 2
             text = f"dot([{', '.join(a[:n])}], [{', '.join(a[n:])}])"
-        elif hasattr(Value, op.name):
+        elif hasattr(Value, op.name) and op.arity == 1 and op.name != "clamp":
             text = f"{a[0]}.{op.name}({', '.join(param)})"
         else:  # a primitive with no Value method (sign, dpow, a user's): called by name
             text = f"{op.name}({', '.join(a + param)})"
@@ -347,6 +459,10 @@ def _expressions(draw: st.DrawFn, n_inputs: int, max_ops: int,
             return push(("add", push(("mul", register, register)), 0.5))
         if domain.guard == "bounded":
             return push(("tanh", register))
+        if domain.guard == "above_one":
+            return push(("add", push(("mul", register, register)), 1.5))
+        if domain.guard == "small":
+            return push(("mul", push(("tanh", register)), 0.5))
         return register
 
     for _ in range(draw(st.integers(1, max_ops))):
@@ -355,7 +471,7 @@ def _expressions(draw: st.DrawFn, n_inputs: int, max_ops: int,
             guarded(a, draw(st.integers(0, n_inputs + len(steps) - 1)))
             if isinstance(a, Domain) else a for a in p.args]
         if p.params:
-            args.append(draw(st.sampled_from(p.params)))
+            args += param_args(draw(st.sampled_from(p.params)))
         push((p.op, *args))
     dangling = [r for r in range(n_inputs, n_inputs + len(steps)) if r not in used]
     if len(dangling) > 1:

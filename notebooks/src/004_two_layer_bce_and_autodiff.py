@@ -230,7 +230,7 @@ assert all(abs(f - r) < 1e-12 for f, r in zip(forward_mode, reverse_mode))
 # three, and no rounding to 0 for large `z`.
 
 # %%
-softplus = primitive("softplus",
+softplus = primitive("my_softplus",
                      lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
                      lambda out, x: (1 / (1 + am.exp(-x)),))
 
