@@ -136,13 +136,13 @@ ENGINE_CASES = [
     Case("Value(1.0, label=3)", lambda x, y: Value(1.0, 3), TypeError,  # type: ignore[arg-type]
          r"^Value: label must be a str, got int$"),
     Case("x + 'a'", lambda x, y: x + "a", TypeError,  # type: ignore[operator]
-         r"^add: expected a real number, got str 'a'$"),
+         r"^add: argument 1: expected a real number, got str 'a'$"),
     Case("x * nan", lambda x, y: x * math.nan, DomainError,
-         r"^mul\(nan\): expected a finite number$"),
+         r"^mul\(nan\): argument 1: expected a finite number$"),
     Case("x ** '2'", lambda x, y: x ** "2", TypeError,  # type: ignore[operator]
-         r"^powc: expected a real number, got str '2'$"),
+         r"^powc: argument 1: expected a real number, got str '2'$"),
     Case("x.leaky_relu(nan)", lambda x, y: x.leaky_relu(math.nan), DomainError,
-         r"^leaky_relu\(nan\): expected a finite number$"),
+         r"^leaky_relu\(nan\): argument 1: expected a finite number$"),
     Case("x < 'a'", lambda x, y: x < "a", TypeError,  # type: ignore[operator]
          r"^Value <: expected a real number, got str 'a'$"),
     Case("x / 0", lambda x, y: x / 0, DomainError, r"^div\(1\.5, 0\.0\): division by zero$"),
@@ -406,6 +406,29 @@ API_CASES = [
             ValueError, r"^hessian: argnums 2 is out of range for 1 arguments$"),
     ApiCase("hvp", "tangents", lambda w: func.hvp(lambda a: a * a, [1.0], []), ValueError,
             r"^hvp: 1 primals but 0 tangents$"),
+    # math: Python's math names (the rest are primitives, refused as exp above)
+    ApiCase("floor", "argument 0", lambda w: am.floor("a"), TypeError,  # type: ignore[arg-type]
+            r"^floor: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("ceil", "argument 0", lambda w: am.ceil("a"), TypeError,  # type: ignore[arg-type]
+            r"^ceil: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("trunc", "argument 0", lambda w: am.trunc("a"), TypeError,  # type: ignore[arg-type]
+            r"^trunc: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("log", "8.0, 1.0", lambda w: am.log(8.0, 1.0), DomainError,
+            r"^log\(8\.0, 1\.0\): base 1 has logarithm 0$"),
+    ApiCase("ldexp", "second argument", lambda w: am.ldexp(w.x, 2.0),  # type: ignore[arg-type]
+            TypeError, r"^ldexp: expected an int as second argument, got float$"),
+    ApiCase("hypot", "argument 0", lambda w: am.hypot("a", w.x),  # type: ignore[arg-type]
+            TypeError, r"^hypot: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("dist", "points", lambda w: am.dist([w.x], [1.0, 2.0]), ValueError,
+            r"^dist: both points must have the same number of dimensions$"),
+    ApiCase("fsum", "argument 0", lambda w: am.fsum(["a", w.x]),  # type: ignore[list-item]
+            TypeError, r"^fsum: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("prod", "argument 0", lambda w: am.prod(["a", w.x]),  # type: ignore[list-item]
+            TypeError, r"^prod: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("digamma", "0.0", lambda w: am.digamma(w.x * 0.0), DomainError,
+            r"^digamma\(0\.0\): pole at zero and the negative integers$"),
+    ApiCase("polygamma", "order n", lambda w: am.polygamma(1.5, w.x),  # type: ignore[arg-type]
+            TypeError, r"^polygamma: the order n must be an int, got float$"),
     # nn: modules
     ApiCase("Neuron", "nin", lambda w: Neuron(0), ValueError,
             r"^Neuron: nin must be a positive int, got 0$"),
@@ -667,7 +690,8 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
         "NonFiniteOrigins", "creation_site", "Site", "observe_anomalies",  # modules: their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
-        "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",  # come
+        "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",
+        "clamp_bounds",  # come
         # from the library, or there are none
     }
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,

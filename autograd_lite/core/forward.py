@@ -188,7 +188,7 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
     primals: list[float] = []
     tangents: list[float] = []
     level = None
-    for a in args:
+    for k, a in enumerate(args):
         if isinstance(a, Dual):
             p = a.primal
             t = a.tangent
@@ -204,7 +204,7 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
         elif isinstance(a, Value):
             return _carry_nested(op, args)
         else:
-            primals.append(to_float(a, op.name))
+            primals.append(to_float(a, f"{op.name}: argument {k}"))
             tangents.append(0.0)
     out = op.evaluate(primals)
     tangent = 0.0
@@ -257,12 +257,13 @@ def _carry_nested(op: Primitive, args: Sequence[object]) -> Dual:
     primals: list[Any] = []
     tangents: list[Any] = []
     carried = False
-    for a in args:
+    for k, a in enumerate(args):
         if isinstance(a, Dual) and a.level is level:
             primals.append(a.primal)
             tangents.append(a.tangent)
         else:
-            primals.append(a if isinstance(a, Dual | Value) else to_float(a, op.name))
+            primals.append(a if isinstance(a, Dual | Value)
+                           else to_float(a, f"{op.name}: argument {k}"))
             tangents.append(None)
         carried = carried or isinstance(primals[-1], Dual | Value)
     out = op(*primals) if carried else op.evaluate(primals)

@@ -70,6 +70,7 @@ def to_float(x: object, what: str) -> float:
 
     Raises ``TypeError`` naming ``what`` and the type for bool, str, None, complex and the
     like, and :class:`DomainError` for nan, infinities and ints too large for a float.
+    ``what`` is a name, or ``"name: which argument"`` (``mul(nan): argument 1: ...``).
     """
     if type(x) is float:
         f = x
@@ -80,12 +81,17 @@ def to_float(x: object, what: str) -> float:
             f = float(x)
         except OverflowError:  # an int or Fraction beyond 1.8e308
             infinity = -math.inf if x < 0 else math.inf
-            raise DomainError(what, (infinity,),
-                              f"expected a finite number ({type(x).__name__} too large for a "
-                              "float)") from None
+            raise _not_a_finite_number(what, infinity,
+                                       f" ({type(x).__name__} too large for a float)") from None
     if f - f != 0.0:
-        raise DomainError(what, (f,), "expected a finite number")
+        raise _not_a_finite_number(what, f, "")
     return f
+
+
+def _not_a_finite_number(what: str, x: float, detail: str) -> DomainError:
+    name, _, argument = what.partition(": ")
+    return DomainError(name, (x,), f"{argument + ': ' if argument else ''}expected a finite "
+                                   f"number{detail}")
 
 
 def not_finite(name: str, args: Sequence[float]) -> DomainError:

@@ -379,7 +379,7 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
     stored: list[Value | float] = []  # the arguments, numbers as floats
     needed = False
     numbers = False
-    for a in args:
+    for k, a in enumerate(args):
         if isinstance(a, Value):
             floats.append(a.data)
             parents.append(a)
@@ -390,7 +390,7 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
                 wrapping = WRAPPING_CARRIERS.get(type(a))
                 if wrapping is not None:  # a Dual: it applies op to the Values inside
                     return wrapping(op, tuple(args))  # type: ignore[no-any-return]
-            f = to_float(a, op.name)
+            f = to_float(a, f"{op.name}: argument {k}")
             floats.append(f)
             stored.append(f)
             numbers = True
