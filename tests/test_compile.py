@@ -408,7 +408,7 @@ def test_numpy_math_is_float_math_per_element(name: str) -> None:
     floats or the first error it raises on floats."""
     op = rules.PRIMITIVES[name]
     n_extra = (op.arity or 1) + op.params - 1  # the arguments after the array: 0, 1 or 2
-    seconds = [-2.0, -0.5, 0.0, 0.5, 3.0]
+    seconds = [-2.0, -0.5, 0.0, 0.5, 1.0, 3.0]
     extras = [()] if n_extra == 0 else [(s, 2.0)[:n_extra] for s in seconds]
     for extra in extras:
         want = [float_or_error(op, x, *extra) for x in GRID]

@@ -210,3 +210,11 @@ def test_tapes_that_differ_only_in_their_primitives_are_not_confused() -> None:
     g = compiled(lambda a: a.log())
     assert g(0.5).value == math.log(0.5)
     assert g.source.splitlines()[3] == "    # _p0: 'log'"
+
+
+def test_a_forward_that_returns_an_int_gives_a_float() -> None:
+    """A user's forward may return an int (as Python's math.floor does): the primitive's
+    value is still a float, on numbers and on Values."""
+    halve = primitive("halve_down", lambda x: int(x) // 2, lambda out, x: (0.0,))
+    assert type(halve(7.0)) is float and halve(7.0) == 3.0
+    assert type(halve(Value(7.0)).data) is float

@@ -268,7 +268,7 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
         # ~ eps * f' / h at small h; a correct second derivative agrees with one of them.
         # Near 0, where higher derivatives can be huge (sqrt at x = 6e-5), a step relative
         # to x as well.
-        steps = (1e-5, 1e-6, *((1e-4 * abs(xs[i]),) if 0.0 < abs(xs[i]) < 0.1 else ()))
+        steps = (1e-5, 1e-6, *((1e-4 * abs(xs[i]),) if 1e-8 < abs(xs[i]) < 0.1 else ()))
         estimates = []
         for h in steps:
             up = list(xs)
