@@ -83,3 +83,16 @@ def test_a_second_derivative_near_a_singularity_is_checked_with_a_small_enough_s
         patch.setitem(rules.PRIMITIVES, "dpow", broken)
         patch.setattr(rules, "dpow", broken)
         check_modes(e, [6.103515625e-05, -1.0, 6.103515625e-05])
+
+
+def test_forward_mode_rounding_is_judged_on_its_own_terms() -> None:
+    """Found by the 100,000-example campaign: cbrt at x2 = -2.7e-280 has slope 8e185; the
+    program adds cbrt(x2) (in an fsum) and later subtracts it.  Backward cancels the two
+    adjoints first and keeps d/dx2 = ln 2 from exp2(tanh(x2)); forward mode adds tangents of
+    8e185, which absorb ln 2.  Both are right to the rounding of their own sums, so the
+    checker judges forward mode against its own largest tangent."""
+    e = Expression(3, (("cbrt", 2), ("maximum", 2, 3), ("relu", 1), ("fsum", 2, 4, 5),
+                       ("tanh", 5), ("mul", 7, 0.5), ("mul", 6, 6), ("add", 9, 1.5),
+                       ("fmod", 8, 10), ("fsum", 0, 3, 8), ("tanh", 2), ("exp2", 13),
+                       ("sub", 2.5, 3), ("sum", 11, 12, 14, 15)))
+    check_modes(e, [1.3639416680811168e-05, 1.3639416680811168e-05, -2.746010644038742e-280])

@@ -350,6 +350,11 @@ class Expression:
     def __call__(self, *inputs: Any) -> Any:
         return self.evaluate(inputs)
 
+    def registers(self, inputs: Sequence[Any]) -> list[Any]:
+        """Every register after running the program on ``inputs``: the inputs, then each
+        step's result (the last is the output)."""
+        return self._registers(inputs)
+
     def _registers(self, inputs: Sequence[Any]) -> list[Any]:
         if len(inputs) != self.n_inputs:
             raise ValueError(f"Expression: expected {self.n_inputs} inputs, got {len(inputs)}")
