@@ -22,6 +22,10 @@ from typing import Any
 from autograd_lite.core import rules
 from autograd_lite.core.rules import Primitive
 
+MAX_INLINE_TERMS = 64
+"""``sum`` and ``dot`` of at most this many arguments are written out in generated code
+(``a + b + ...``: no call); longer ones call the primitive (Python's compiler recurses on
+long ``a + b + c + ...`` chains)."""
 _INLINE_IN_CODE = frozenset({"add", "sub", "mul"})
 """Primitives written as operators in generated code: they cannot raise (an overflow gives
 an infinity, which the tape's finiteness check catches)."""
@@ -65,9 +69,10 @@ class Writer:
                        self, atomic=True)
         if op.name == "neg":
             return Sym(f"-{_operand(args[0])}", self)
-        if not self.code and op.name == "sum":
+        inline = not self.code or 0 < n <= MAX_INLINE_TERMS
+        if inline and op.name == "sum":
             return Sym(" + ".join(_operand(x) for x in args) or "0", self)
-        if not self.code and op.name == "dot":
+        if inline and op.name == "dot":
             half = n // 2
             return Sym(" + ".join(f"{_operand(w)} * {_operand(x)}"
                                   for w, x in zip(args[:half], args[half:])) or "0", self)
