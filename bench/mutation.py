@@ -74,6 +74,7 @@ KILLERS = [  # most name the mutant they kill in a comment "# mutant ..."
     "tests/test_engine.py::test_a_primitive_called_with_the_wrong_number_of_values_is_refused",
     "tests/test_engine.py::test_add_n_and_dot_of_numbers_are_numbers_and_of_one_value_a_node",
     "tests/test_primitives.py::test_a_forward_that_returns_an_int_gives_a_float",
+    "tests/test_math_module.py::test_clamp_takes_either_bound_alone_but_not_neither",
 ]
 """Tests written for the survivors of a first pass, in the files of :data:`TESTS`: deselected
 unless ``--with-killers`` (a test id deselects every parametrization of the test)."""
@@ -124,6 +125,12 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "equivalent: the masked entries are replaced by 0 or inf in the next line",
     ("array_forward=lambda np, x: np.where(x > 0.0, x, 0.0))", "> -> >="):
         "equivalent: relu(0) is 0 either way (only the sign of zero differs)",
+    ("if not op.params and all([type(a) is Value for a in args]):", "not x -> x"):
+        "equivalent: a speed path; the general path below records the same node",
+    ('maximum = _builtin("maximum", lambda x, y: x if x >= y else y,', ">= -> >"):
+        "equivalent: at a tie x and y are equal (only the sign of zero can differ)",
+    ('minimum = _builtin("minimum", lambda x, y: x if x <= y else y,', "<= -> <"):
+        "equivalent: at a tie x and y are equal (only the sign of zero can differ)",
 }
 """Survivors no test can kill, with the reason (shown next to them in the report)."""
 

@@ -289,3 +289,11 @@ def test_kinks_follow_pytorch(name: str, f: Callable[[Value], Value], x: float,
     assert leaf.grad == expected
     assert grad(f(leaf), leaf) == expected
     assert jvp(f, [x], [1.0])[1] == expected
+
+
+def test_clamp_takes_either_bound_alone_but_not_neither() -> None:
+    x = Value(2.0)
+    assert x.clamp(0.0).data == 2.0 and x.clamp(max=1.0).data == 1.0
+    assert x.clamp(3.0).data == 3.0 and x.clamp(min=-1.0, max=1.5).data == 1.5
+    with pytest.raises(ValueError, match=r"^clamp: at least one of min and max must be given$"):
+        x.clamp()
