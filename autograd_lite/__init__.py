@@ -1,10 +1,11 @@
 """autograd_lite: a scalar reverse-mode automatic differentiation engine you can read.
 
-Layers, lowest first: ``ops`` (the rule table) -> ``engine`` (``Value``, backward, ``grad``)
--> readers of the rules (``forward``, ``check``, ``symbolic``, ``anomaly``) -> ``nn``,
-``losses``, ``optim``, ``io`` -> readers of a finished graph (``viz``, ``trace``, ``steps``,
-``compile``).  See the README for the map.  ``autograd_lite.testing`` (hypothesis
-strategies) is not imported here, because it needs the ``test`` extra.
+Floors, lowest first: ``core`` (the rule table, ``Value`` and recording, the one reverse
+pass, forward mode, the composable transforms, gradcheck, anomaly mode) -> ``math`` (the
+primitives under Python's math names), ``func``, ``nn``, ``compile`` -> ``graph``
+(diagrams, the step-through, the Wengert list) -> ``cli``.  See the README for the map.
+``autograd_lite.testing`` (hypothesis strategies, the differential checker) is not
+imported here, because it needs the ``test`` extra.
 """
 
 from autograd_lite import func, math

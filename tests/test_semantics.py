@@ -46,7 +46,7 @@ def test_backward_twice_accumulates_leaves_and_overwrites_the_rest() -> None:
     y.backward()
     y.backward()
     assert x.grad == 8.0     # leaves accumulate: 4 + 4
-    assert y.grad == 1.0     # micrograd would say 2: it accumulates into y too
+    assert y.grad == 1.0     # micrograd also resets the root's grad to 1
 
 
 def test_grad_of_a_constant_output_raises_or_gives_zero_when_asked() -> None:
