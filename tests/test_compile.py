@@ -88,6 +88,7 @@ def test_replay_at_new_inputs_equals_eager_on_random_programs(
     assert_matches(e, tape, replay_at)
 
 
+@pytest.mark.slow  # a per-primitive sweep; tests/test_primitives.py covers each mode quickly
 @pytest.mark.parametrize("primitive", OP_CASES, ids=lambda p: p.name)
 @FAST
 @given(data=st.data())
