@@ -132,3 +132,10 @@ def test_dual_numbers() -> None:
     assert Dual(0.0, 1.0).sqrt().tangent == math.inf  # sqrt'(0) = inf, as in reverse mode
     with pytest.raises(AttributeError, match="'Dual' object has no attribute 'erf'"):
         _ = Dual(1.0).erf
+
+
+def test_duals_compare_by_their_numbers_strictly() -> None:
+    """Control flow sees the primal: < and > are strict, <= and >= are not."""
+    a, b = Dual(1.0, 5.0), Dual(1.0, -5.0)
+    assert not a < b and not a > b and a <= b and a >= b
+    assert Dual(0.5) < 1.0 and not Dual(1.5) < 1.0
