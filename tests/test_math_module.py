@@ -65,6 +65,7 @@ def _assert_same(name: str, got: Any, want: Any) -> None:
         assert math.copysign(1.0, got) == math.copysign(1.0, want), (name, got, want)
 
 
+@pytest.mark.slow  # a per-primitive hypothesis sweep; the full suite runs it
 @pytest.mark.parametrize("name", ONE_ARGUMENT)
 @settings(max_examples=150, deadline=None)
 @given(x=ANY_FLOAT)
@@ -116,6 +117,7 @@ def test_signature_errors_are_pythons() -> None:
         am.polygamma(1.5, 2.0)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # a per-primitive hypothesis sweep; the full suite runs it
 @pytest.mark.parametrize("name", ONE_ARGUMENT)
 @settings(max_examples=60, deadline=None)
 @given(x=ANY_FLOAT)

@@ -46,6 +46,7 @@ def test_the_table_covers_every_op() -> None:
     assert {p.op for p in OP_CASES} == BUILTINS
 
 
+@pytest.mark.slow  # a per-primitive hypothesis sweep; the full suite runs it
 @pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
 def test_backward_matches_central_differences(p: OpCase, data: st.DataObject) -> None:
@@ -54,6 +55,7 @@ def test_backward_matches_central_differences(p: OpCase, data: st.DataObject) ->
     assert_gradients_match(f, xs)
 
 
+@pytest.mark.slow  # a per-primitive hypothesis sweep; the full suite runs it
 @pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
 def test_public_spelling_records_the_declared_op(p: OpCase, data: st.DataObject) -> None:
@@ -208,6 +210,7 @@ def test_backward_matches_the_closed_form_derivative(p: OpCase, data: st.DataObj
     assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12, abs=absolute)
 
 
+@pytest.mark.slow  # a per-primitive hypothesis sweep; the full suite runs it
 @pytest.mark.parametrize("p", OP_CASES, ids=IDS)
 @given(data=st.data())
 def test_second_derivatives_match_central_differences(p: OpCase, data: st.DataObject) -> None:
