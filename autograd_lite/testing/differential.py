@@ -96,6 +96,11 @@ def _contribution_scale(root: Value) -> float:
     return scale
 
 
+def _richardson(coarse: float, h_coarse: float, fine: float, h_fine: float) -> float:
+    """Two central differences, whose error is ~ h**2, extrapolated to h = 0."""
+    return (fine * h_coarse**2 - coarse * h_fine**2) / (h_coarse**2 - h_fine**2)
+
+
 def _tangent_scale(e: Expression, xs: list[float], direction: list[float]) -> float:
     """The largest finite |tangent| of any register in forward mode along ``direction``."""
     duals = [Dual(x, t) for x, t in zip(xs, direction)]
@@ -255,7 +260,7 @@ def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
                 # near a pole (tan of tan(1.5)**2 + 0.5) h = 1e-6 is too coarse alone:
                 # Richardson's extrapolation with h = 1e-5 (the error is ~ h**2)
                 coarse = central_difference(e, xs, i, 1e-5)
-                extrapolated = (numerical * 1e-10 - coarse * 1e-12) / (1e-10 - 1e-12)
+                extrapolated = _richardson(coarse, 1e-5, numerical, 1e-6)
                 if not abs(g1[i] - extrapolated) <= 1e-5 + 1e-3 * abs(extrapolated):
                     raise _fail("central difference", e, xs,
                                 f"d/dx{i}: backward {g1[i]!r}, central difference "
@@ -294,7 +299,7 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
             estimates.append((first(*up) - first(*down)) / (2 * h))
         # Richardson's extrapolation of the first two (their error is ~ h**2): near a pole
         # (tan of tan at x = 1.044: d2f/dx2 = 9.49e9) both steps are too coarse alone
-        estimates.append((estimates[1] * 1e-10 - estimates[0] * 1e-12) / (1e-10 - 1e-12))
+        estimates.append(_richardson(estimates[0], steps[0], estimates[1], steps[1]))
         if not any(abs(second - n) <= 1e-4 + 1e-3 * abs(n) for n in estimates):
             raise _fail("second derivative", e, xs, f"d2/dx{i}2: create_graph {second!r}, "
                         f"central differences (h = {steps}, then extrapolated) {estimates!r}")
