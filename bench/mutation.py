@@ -19,6 +19,7 @@ is killed / (killed + survived).  Reproduce the README figure (about 20 minutes 
     python bench/mutation.py --workers 2                  # writes bench/results/mutation.json
     python bench/mutation.py --workers 2 --with-killers   # plus the tests written for survivors
     python bench/mutation.py --list                # the mutants, without running them
+    python bench/mutation.py --workers 2 --with-killers --sample 150 --seed 2026  # a sample
 
 Survivors are listed with file, line and change, to be killed by a new test or explained.
 """
@@ -29,6 +30,7 @@ import argparse
 import ast
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -76,6 +78,9 @@ KILLERS = [  # most name the mutant they kill in a comment "# mutant ..."
     "tests/test_primitives.py::test_a_forward_that_returns_an_int_gives_a_float",
     "tests/test_math_module.py::test_clamp_takes_either_bound_alone_but_not_neither",
     "tests/test_forward.py::test_duals_compare_by_their_numbers_strictly",
+    "tests/test_forward.py::test_a_dual_result_keeps_the_level_of_its_arguments",
+    "tests/test_forward.py::test_a_dual_holding_a_value_records_through_the_general_path",
+    "tests/test_forward.py::test_a_dual_with_a_value_tangent_refuses_a_non_finite_result",
 ]
 """Tests written for the survivors of a first pass, in the files of :data:`TESTS`: deselected
 unless ``--with-killers`` (a test id deselects every parametrization of the test)."""
@@ -128,6 +133,19 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "equivalent: relu(0) is 0 either way (only the sign of zero differs)",
     ("if not op.params and all([type(a) is Value for a in args]):", "not x -> x"):
         "equivalent: a speed path; the general path below records the same node",
+    ("if len(args) == 1 and type(args[0]) is Dual:", "is -> is not"):
+        "equivalent: a speed path for one Dual; the general path below gives the same Dual "
+        "(carry is only called with a Dual among its arguments)",
+    ("or type(tb) is not float:", "is not -> is"):
+        "equivalent: lets a float-primal Dual with a Value tangent take the binary fast path, "
+        "where chain_term(tangent, local) multiplies the Value as the general path's t * local "
+        "does and skips exactly the terms it skips",
+    ("if type(t) is float and type(local) is float:", "and -> or"):
+        "equivalent: chain_term on a float and a Value multiplies as t * local does; where "
+        "the general branch skips a zero factor, chain_term adds an exact 0",
+    ("if type(t) is float and type(local) is float:", "is -> is not"):
+        "equivalent: two float factors then take the general branch, which skips a zero "
+        "factor and otherwise multiplies: chain_term's two cases",
     ('maximum = _builtin("maximum", lambda x, y: x if x >= y else y,', ">= -> >"):
         "equivalent: at a tie x and y are equal (only the sign of zero can differ)",
     ('minimum = _builtin("minimum", lambda x, y: x if x <= y else y,', "<= -> <"):
@@ -344,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=3600.0, help="seconds in all")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
     parser.add_argument("--only", type=int, nargs="*", help="mutant ids to run")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="run a random sample of N mutants (reproducible with --seed)")
+    parser.add_argument("--seed", type=int, default=7, help="the seed of --sample")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--with-killers", action="store_true",
                         help=f"also run the {len(KILLERS)} tests written for survivors "
@@ -358,6 +379,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     everything = mutants()
     selected = [p for p in everything if args.only is None or p[0].id in args.only]
+    if args.sample is not None:
+        chosen = set(random.Random(args.seed).sample([m.id for m, _ in selected],
+                                                     min(args.sample, len(selected))))
+        selected = [p for p in selected if p[0].id in chosen]
     if args.list:
         for m, _ in selected:
             print(f"#{m.id} {m.file}:{m.line} {m.change}    {m.code}")

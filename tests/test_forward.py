@@ -18,9 +18,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from autograd_lite.core.forward import Dual, jvp
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.forward import Dual, Level, jvp
 from autograd_lite.core.gradients import grad
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, add_n
 from autograd_lite.testing import (
     OP_CASES,
     Expression,
@@ -132,6 +133,31 @@ def test_dual_numbers() -> None:
     assert Dual(0.0, 1.0).sqrt().tangent == math.inf  # sqrt'(0) = inf, as in reverse mode
     with pytest.raises(AttributeError, match="'Dual' object has no attribute 'erf'"):
         _ = Dual(1.0).erf
+
+
+def test_a_dual_result_keeps_the_level_of_its_arguments() -> None:
+    """sum of three Duals of one level (the general path, not the binary fast path): the
+    result belongs to that level, not to the base level."""
+    level = Level()
+    total = add_n([Dual(1.0, 1.0, level), Dual(2.0, 0.0, level), 3.0])
+    assert (total.primal, total.tangent, total.level) == (6.0, 1.0, level)
+
+
+def test_a_dual_holding_a_value_records_through_the_general_path() -> None:
+    """Forward over reverse: (v + 1 e) * 3 with v a Value is 3v + 3 e, v's node recorded."""
+    v = Value(2.0)
+    product = Dual(v, 1.0) * 3.0
+    assert isinstance(product.primal, Value) and product.primal.data == 6.0
+    assert product.tangent == 3.0
+    product.primal.backward()
+    assert v.grad == 3.0
+
+
+def test_a_dual_with_a_value_tangent_refuses_a_non_finite_result() -> None:
+    """Reverse over forward: the primals are floats, the tangent a Value; 1e200 * 1e200
+    overflows, and the nested path refuses it as the float path does."""
+    with pytest.raises(DomainError, match="mul"):
+        _ = Dual(1e200, Value(1.0)) * Dual(1e200, 1.0)
 
 
 def test_duals_compare_by_their_numbers_strictly() -> None:

@@ -43,11 +43,12 @@ def _floats(inputs: Sequence[float | Value], where: str = "check") -> list[float
             for i, x in enumerate(inputs)]
 
 
-def _checked(where: str, f: object, eps: float = 1e-6) -> None:
-    """Refuse an ``f`` that is not callable and an ``eps`` that is not a positive number."""
+def _checked(where: str, f: object, eps: float | None = None) -> None:
+    """Refuse an ``f`` that is not callable and an ``eps`` (if the function takes one) that
+    is not a positive number."""
     if not callable(f):
         raise TypeError(f"{where}: f must be a function of Values, got {type(f).__name__}")
-    if to_float(eps, f"{where}: eps") <= 0.0:
+    if eps is not None and to_float(eps, f"{where}: eps") <= 0.0:
         raise ValueError(f"{where}: eps must be positive, got {eps!r}")
 
 
