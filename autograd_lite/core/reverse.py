@@ -11,8 +11,9 @@ Everything that differentiates a graph calls it: ``grad`` (floats, or Values wit
 the adjoints kept in ``.grad``: :func:`accumulate_into_grad`), the step-through and the
 Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly mode
 (:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times`` and ``plus``
-write code).  The nodes need only a ``parents`` tuple (and, by default, a ``local_grads``
-tuple beside it): nothing here knows ``Value``.
+write code).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
+``parents`` and ``local_grads``; the two hot walks of ``backward`` (:func:`topological_order`
+and :func:`accumulate_into_grad`) read the edges where a Value stores them, inline.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
 
 def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
     """:func:`reverse_pass` with its defaults (recorded float derivatives, :func:`chain_term`)
-    keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop.
+    keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop, which reads
+    the edges where a node stores them (``first``/``d_first``, ``second``/``d_second``, or
+    ``nary``: see :class:`~autograd_lite.core.value.Value`).
 
     Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch), except those that
     do not require gradients: their ``.grad`` is left as it was.  A zero adjoint adds
@@ -89,20 +92,23 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
     root.grad += seed
     for node in reversed(order):
         g = node.grad
-        parents = node.parents
-        if not parents or not g:
+        if not g or node.op is None:
             continue
-        local = node.local_grads
         if g - g != 0.0:  # an infinite adjoint: a zero local derivative adds nothing
-            for parent, d in zip(parents, local):
+            for parent, d in zip(node.parents, node.local_grads):
                 if d:
                     parent.grad += chain_term(g, d)
-        elif len(parents) == 2:  # binary ops, unrolled: 1.5x faster
-            first, second = parents
-            first.grad += g * local[0]  # g is finite: g * 0 is 0, g * inf is inf
-            second.grad += g * local[1]
+            continue
+        nary = node.nary
+        if nary is None:  # g is finite: g * 0 is 0, g * inf is inf
+            d = node.d_first
+            if d is not None:
+                node.first.grad += g * d
+            d = node.d_second
+            if d is not None:
+                node.second.grad += g * d
         else:
-            for parent, d in zip(parents, local):
+            for parent, d in zip(nary[0], nary[1]):
                 parent.grad += g * d
     for node, before in constants:
         node.grad = before
@@ -114,9 +120,10 @@ def topological_order(root: Any) -> list[Any]:
     The order is that of a recursive post-order DFS visiting parents left to right.  A
     node is pushed, then a ``None`` marker, then its parents (last first, so the first is
     expanded first); popping the marker means all its parents are done, so the node is
-    emitted.  No per-node tuples or iterators, and no recursion limit.
+    emitted.  No per-node tuples or iterators, and no recursion limit.  The parents are
+    read where a Value stores them (an argument with a local derivative is a parent).
     """
-    if not hasattr(root, "parents"):
+    if not hasattr(root, "nary"):
         raise TypeError(f"topological_order: root must be a graph node (a Value), got "
                         f"{type(root).__name__} {root!r}")
     order: list[Any] = []
@@ -131,15 +138,21 @@ def topological_order(root: Any) -> list[Any]:
         if node in seen:
             continue
         mark(node)
-        parents = node.parents
-        if parents:
-            push(node)
-            push(None)
-            for parent in reversed(parents):
+        if node.op is None:
+            emit(node)
+            continue
+        push(node)
+        push(None)
+        nary = node.nary
+        if nary is None:
+            if node.d_second is not None and node.second not in seen:
+                push(node.second)
+            if node.d_first is not None and node.first not in seen:
+                push(node.first)
+        else:
+            for parent in reversed(nary[0]):
                 if parent not in seen:
                     push(parent)
-        else:
-            emit(node)
     return order
 
 

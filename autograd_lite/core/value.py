@@ -40,22 +40,28 @@ class Value:
 
     ``data`` is the value, ``grad`` the gradient of the last ``backward`` root with respect
     to it, ``op`` the :class:`~autograd_lite.core.rules.Primitive` that made it (``None`` for
-    a leaf), ``parents`` its Value arguments in order and ``local_grads`` d self / d parent
-    for each of them.  ``args`` is every argument, numbers included (see :func:`arguments`).
-    Equality and hashing are by identity, so nodes can live in sets and dicts.
+    a leaf).  Its arguments are stored inline, with no tuple per node (a node is one object,
+    the only one the garbage collector tracks): ``first`` and ``second`` are the first two
+    arguments (Values or numbers, ``None`` if absent) and ``d_first``, ``d_second`` the local
+    derivatives d self / d argument, ``None`` where the argument is a number; a node of more
+    than two arguments keeps them in ``nary`` instead, as ``(parents, local_grads, args)``.
+    ``parents`` (the Value arguments), ``local_grads`` (their derivatives) and ``args`` (all
+    arguments when some is a number, else ``None``) read that layout.  Equality and hashing are by identity, so nodes can live in sets and dicts.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "args",
-                 "requires_grad", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "requires_grad",
+                 "first", "second", "d_first", "d_second", "nary", "__weakref__")
 
     data: float
     grad: float
     label: str
     op: Primitive | None
-    parents: tuple[Value, ...]
-    local_grads: tuple[float, ...]
-    args: tuple[Value | float, ...] | None
     requires_grad: bool
+    first: Value | float | None
+    second: Value | float | None
+    d_first: float | None
+    d_second: float | None
+    nary: tuple[tuple[Value, ...], tuple[float, ...], tuple[Value | float, ...] | None] | None
 
     def __init__(self, data: object, label: str = "", *, requires_grad: bool = True) -> None:
         if isinstance(data, Value):
@@ -66,10 +72,33 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = None
-        self.parents = ()
-        self.local_grads = ()
-        self.args = None
         self.requires_grad = bool(requires_grad)
+        self.first = self.second = self.d_first = self.d_second = self.nary = None
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Value arguments of ``op``, in order (a Value given twice is listed twice)."""
+        if self.nary is not None:
+            return self.nary[0]
+        return tuple(a for a, d in _edges(self) if d is not None)  # type: ignore[misc]
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d self / d parent for each of :attr:`parents` (floats, computed when recorded)."""
+        if self.nary is not None:
+            return self.nary[1]
+        return tuple(d for _, d in _edges(self) if d is not None)
+
+    @property
+    def args(self) -> tuple[Value | float, ...] | None:
+        """Every argument ``op`` was applied to, numbers and parameters included, when some
+        argument is a number; ``None`` when they are all Values (then ``parents``)."""
+        if self.nary is not None:
+            return self.nary[2]
+        edges = _edges(self)
+        if all(d is not None for _, d in edges):
+            return None
+        return tuple(a for a, _ in edges)  # type: ignore[misc]
 
     # -- graph bookkeeping ------------------------------------------------------------
     @property
@@ -307,9 +336,24 @@ def lift(x: object) -> Value:
     return x if isinstance(x, Value) else constant(x)
 
 
+def _edges(node: Value) -> list[tuple[Value | float, float | None]]:
+    """(argument, d node / d argument) for each argument of ``node``, ``None`` for numbers."""
+    if node.nary is not None:
+        parents, local_grads, args = node.nary
+        if args is None:
+            return list(zip(parents, local_grads))
+        derivatives = iter(local_grads)
+        return [(a, next(derivatives) if isinstance(a, Value) else None) for a in args]
+    if node.d_second is not None or node.second is not None:
+        return [(node.first, node.d_first), (node.second, node.d_second)]  # type: ignore[list-item]
+    if node.first is not None:
+        return [(node.first, node.d_first)]
+    return []
+
+
 def arguments(node: Value) -> tuple[Value | float, ...]:
     """Every argument ``node.op`` was applied to, in order: Values, numbers and parameters."""
-    return node.args if node.args is not None else node.parents
+    return tuple(a for a, _ in _edges(node))  # type: ignore[misc]
 
 
 def of_parents(node: Value, per_argument: Sequence[Any]) -> list[Any]:
@@ -324,24 +368,33 @@ def _constant_result(out: float) -> Value:
     node.grad = 0.0
     node.label = ""
     node.op = None
-    node.parents = ()
-    node.local_grads = ()
-    node.args = None
     node.requires_grad = False
+    node.first = node.second = node.d_first = node.d_second = node.nary = None
     return node
 
 
-def _node(op: Primitive, out: float, parents: tuple[Value, ...],
-          local_grads: tuple[float, ...], args: tuple[Value | float, ...] | None) -> Value:
+def _node(op: Primitive, out: float, arguments: Sequence[Value | float],
+          derivatives: Sequence[float | None]) -> Value:
+    """A recorded node: ``op``'s result ``out``, its arguments (numbers as floats) and d out /
+    d argument for each (``None`` for a number), in the inline layout of :class:`Value`."""
     node = _new(Value)
     node.data = out
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.parents = parents
-    node.local_grads = local_grads
-    node.args = args
     node.requires_grad = True
+    if len(arguments) > 2:
+        node.first = node.second = node.d_first = node.d_second = None
+        if None in derivatives:
+            node.nary = (tuple(a for a in arguments if type(a) is not float),  # type: ignore[misc]
+                         tuple(d for d in derivatives if d is not None),  # type: ignore[misc]
+                         tuple(arguments))
+        else:
+            node.nary = (tuple(arguments), tuple(derivatives), None)  # type: ignore[arg-type]
+    else:
+        node.nary = None
+        node.first, node.second = (*arguments, None)[:2]
+        node.d_first, node.d_second = (*derivatives, None)[:2]
     if USED.anomaly:
         _created(node)
     return node
@@ -372,17 +425,13 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
             raise not_finite(op.name, floats)
         if True not in needs or not _GRAD_ENABLED.get():
             return _constant_result(out)
-        return _node(op, out, tuple(args), tuple(op.grad(out, *floats)),  # type: ignore[arg-type]
-                     None)
+        return _node(op, out, args, op.grad(out, *floats))  # type: ignore[arg-type]
     floats = []
-    parents: list[Value] = []
     stored: list[Value | float] = []  # the arguments, numbers as floats
     needed = False
-    numbers = False
     for k, a in enumerate(args):
         if isinstance(a, Value):
             floats.append(a.data)
-            parents.append(a)
             stored.append(a)
             needed = needed or a.requires_grad
         else:
@@ -393,39 +442,53 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
             f = to_float(a, f"{op.name}: argument {k}")
             floats.append(f)
             stored.append(f)
-            numbers = True
     if op.params and any(isinstance(a, Value) for a in args[len(args) - op.params:]):
         raise TypeError(f"{op.name}: a parameter must be a number, not a Value")
     out = op.evaluate(floats)
     if not needed or not _GRAD_ENABLED.get():
         return _constant_result(out)
     local = op.local_grads(out, floats)
-    kept = [d for a, d in zip(args, local) if isinstance(a, Value)]
-    return _node(op, out, tuple(parents), tuple(kept), tuple(stored) if numbers else None)
+    derivatives = [local[k] if k < len(local) and isinstance(a, Value) else None
+                   for k, a in enumerate(stored)]
+    return _node(op, out, stored, derivatives)
 
 
 def _binary(op: Primitive, a: Any, b: Any) -> Value:
-    """:func:`record` for two Values (the hot path of + - * /): the same steps, inlined."""
-    if type(a) is not Value or type(b) is not Value:
+    """:func:`record` for ``a op b`` (the hot path of + - * /): two Values, or a Value and a
+    finite float, with the same steps inlined; anything else goes to :func:`record`."""
+    if type(a) is Value:
+        x = a.data
+        if type(b) is Value:
+            y = b.data
+            needed = a.requires_grad or b.requires_grad
+        elif type(b) is float and b - b == 0.0:
+            y = b
+            needed = a.requires_grad
+        else:
+            return record(op, (a, b))
+    elif type(b) is Value and type(a) is float and a - a == 0.0:
+        x = a
+        y = b.data
+        needed = b.requires_grad
+    else:
         return record(op, (a, b))
-    x = a.data
-    y = b.data
     out = op.forward(x, y)
     if out - out != 0.0:
         raise not_finite(op.name, (x, y))
-    needs_a = a.requires_grad
-    needs_b = b.requires_grad
-    if not (needs_a or needs_b) or not _GRAD_ENABLED.get():
+    if not needed or not _GRAD_ENABLED.get():
         return _constant_result(out)
     node = _new(Value)
     node.data = out
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.parents = (a, b)
-    node.local_grads = tuple(op.grad(out, x, y))
-    node.args = None
     node.requires_grad = True
+    node.first = a
+    node.second = b
+    d_first, d_second = op.grad(out, x, y)
+    node.d_first = d_first if type(a) is Value else None
+    node.d_second = d_second if type(b) is Value else None
+    node.nary = None
     if USED.anomaly:
         _created(node)
     return node
@@ -444,10 +507,10 @@ def _unary(op: Primitive, a: Value) -> Value:
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.parents = (a,)
-    node.local_grads = tuple(op.grad(out, x))
-    node.args = None
     node.requires_grad = True
+    node.first = a
+    (node.d_first,) = op.grad(out, x)
+    node.second = node.d_second = node.nary = None
     if USED.anomaly:
         _created(node)
     return node
