@@ -46,7 +46,8 @@ class Value:
     derivatives d self / d argument, ``None`` where the argument is a number; a node of more
     than two arguments keeps them in ``nary`` instead, as ``(parents, local_grads, args)``.
     ``parents`` (the Value arguments), ``local_grads`` (their derivatives) and ``args`` (all
-    arguments when some is a number, else ``None``) read that layout.  Equality and hashing are by identity, so nodes can live in sets and dicts.
+    arguments when some is a number, else ``None``) read that layout.  Equality and hashing
+    are by identity, so nodes can live in sets and dicts.
     """
 
     __slots__ = ("data", "grad", "label", "op", "requires_grad",
@@ -98,7 +99,7 @@ class Value:
         edges = _edges(self)
         if all(d is not None for _, d in edges):
             return None
-        return tuple(a for a, _ in edges)  # type: ignore[misc]
+        return tuple(a for a, _ in edges)
 
     # -- graph bookkeeping ------------------------------------------------------------
     @property
@@ -353,7 +354,7 @@ def _edges(node: Value) -> list[tuple[Value | float, float | None]]:
 
 def arguments(node: Value) -> tuple[Value | float, ...]:
     """Every argument ``node.op`` was applied to, in order: Values, numbers and parameters."""
-    return tuple(a for a, _ in _edges(node))  # type: ignore[misc]
+    return tuple(a for a, _ in _edges(node))
 
 
 def of_parents(node: Value, per_argument: Sequence[Any]) -> list[Any]:
@@ -387,7 +388,7 @@ def _node(op: Primitive, out: float, arguments: Sequence[Value | float],
         node.first = node.second = node.d_first = node.d_second = None
         if None in derivatives:
             node.nary = (tuple(a for a in arguments if type(a) is not float),  # type: ignore[misc]
-                         tuple(d for d in derivatives if d is not None),  # type: ignore[misc]
+                         tuple(d for d in derivatives if d is not None),
                          tuple(arguments))
         else:
             node.nary = (tuple(arguments), tuple(derivatives), None)  # type: ignore[arg-type]
