@@ -42,7 +42,7 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
                  times: Callable[[Any, Any], Any] = chain_term,
                  plus: Callable[[Any, Any], Any] = operator.add,
                  visit: Callable[[N, Any], Any] | None = None,
-                 on_term: Callable[[N, int, N, Any, Any, Any], None] | None = None,
+                 on_term: Callable[[N, int, N, Any, Any, Any, Any], None] | None = None,
                  ) -> dict[N, Any]:
     """``d root / d node`` for every node of ``order`` that ``root`` depends on.
 
@@ -51,7 +51,8 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
     :func:`chain_term` by default, Values with ``*`` for differentiable gradients, symbols
     for code.  ``visit(node, adjoint)`` is called when a node's adjoint is complete, before
     it is passed on (a result other than None replaces it); ``on_term(node, k, parent,
-    adjoint, local, total)`` after each edge, with the parent's adjoint so far.  Nodes
+    adjoint, local, term, total)`` after each edge: the term ``times(adjoint, local)`` it
+    added and the parent's adjoint so far.  Nodes
     ``root`` does not reach are left out.
     """
     adjoint: dict[N, Any] = {root: seed}
@@ -69,7 +70,7 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
             before = adjoint.get(parent)
             total = adjoint[parent] = term if before is None else plus(before, term)
             if on_term is not None:
-                on_term(node, k, parent, g, local[k], total)
+                on_term(node, k, parent, g, local[k], term, total)
     return adjoint
 
 
@@ -167,7 +168,7 @@ class NonFiniteOrigins:
     def __init__(self) -> None:
         self.origin: dict[Any, Origin] = {}
 
-    def __call__(self, node: Any, k: int, parent: Any, g: float, local: float,
+    def __call__(self, node: Any, k: int, parent: Any, g: float, local: float, term: float,
                  total: float) -> None:
         if total - total != 0.0 and parent not in self.origin:
             self.origin[parent] = self.origin.get(node) or (node, k, g, local, total)

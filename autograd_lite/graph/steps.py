@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.core.reverse import chain_term, reverse_pass, topological_order
+from autograd_lite.core.reverse import reverse_pass, topological_order
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value
 from autograd_lite.graph.diagram import (
@@ -87,8 +87,8 @@ def _pass(order: list[Value], root: Value, seed: float
             terms[node] = []
 
     def on_term(node: Value, k: int, parent: Value, upstream: float, local: float,
-                total: float) -> None:
-        terms[node].append((parent, chain_term(upstream, local)))
+                term: float, total: float) -> None:
+        terms[node].append((parent, term))
 
     adjoint = reverse_pass(order, root, seed, visit=visit, on_term=on_term)
     steps = [BackwardStep(index, len(visits), node, upstream, node.local_grads,

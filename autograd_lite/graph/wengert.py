@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts
-from autograd_lite.core.reverse import chain_term, reverse_pass, topological_order
+from autograd_lite.core.reverse import reverse_pass, topological_order
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, arguments, of_parents
 
@@ -211,14 +211,14 @@ def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Weng
     texts: dict[Value, list[str]] = {}
 
     def on_term(node: Value, k: int, parent: Value, upstream: float, local: float,
-                total: float) -> None:
+                term: float, total: float) -> None:
         if parent not in names or not parent.requires_grad or node.op is None:
             return
         if node not in texts:
             texts[node] = of_parents(node, grad_texts(node.op, writer.sym(names[node]),
                                                       _symbols(node, names, writer)))
         rows.append(AdjointRow(bar(parent), _product(bar(node), texts[node][k]),
-                               chain_term(upstream, local), total, parent.label))
+                               term, total, parent.label))
 
     reverse_pass(order, root, seed, on_term=on_term)
     return WengertList(forward, rows, digits)
