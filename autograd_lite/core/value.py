@@ -416,17 +416,34 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
     other (its local derivative is the true one, shown by the step-through), but the
     reverse pass never writes a gradient into it.
     """
-    if not op.params and all([type(a) is Value for a in args]):  # the common case, fast
-        floats = [a.data for a in args]  # type: ignore[attr-defined]
-        needs = [a.requires_grad for a in args]  # type: ignore[attr-defined]
+    floats = [a.data for a in args if type(a) is Value]
+    if len(floats) == len(args) and not op.params:  # Values only: the common case, fast
         if op.arity is not None and len(floats) != op.arity:
             op.check_count(len(floats))
         out = op.forward(*floats)
         if out - out != 0.0:
             raise not_finite(op.name, floats)
-        if True not in needs or not _GRAD_ENABLED.get():
+        for a in args:
+            if a.requires_grad:  # type: ignore[attr-defined]
+                break
+        else:
             return _constant_result(out)
-        return _node(op, out, args, op.grad(out, *floats))  # type: ignore[arg-type]
+        if not _GRAD_ENABLED.get():
+            return _constant_result(out)
+        derivatives = op.grad(out, *floats)
+        if len(floats) <= 2:
+            return _node(op, out, args, derivatives)  # type: ignore[arg-type]
+        node = _new(Value)  # wide (dot, sum): the derivatives are all floats
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node.op = op
+        node.requires_grad = True
+        node.first = node.second = node.d_first = node.d_second = None
+        node.nary = (tuple(args), tuple(derivatives), None)  # type: ignore[arg-type]
+        if USED.anomaly:
+            _created(node)
+        return node
     floats = []
     stored: list[Value | float] = []  # the arguments, numbers as floats
     needed = False
