@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -344,7 +345,7 @@ def _sum(*xs: float) -> float:
 def _dot(*xs: float) -> float:
     """w . x for xs = (w1..wn, x1..xn), accumulated left to right."""
     n = len(xs) // 2
-    return sum(map(float.__mul__, xs[:n], xs[n:]), 0.0)
+    return sum(map(operator.mul, xs[:n], xs[n:]), 0.0)
 
 
 def _array_sum(np: Any, *xs: Any) -> Any:
@@ -390,15 +391,15 @@ prod: Primitive
 compare: Primitive
 clamp_slope: Primitive
 clamp: Primitive
-add = _builtin("add", float.__add__, lambda out, x, y: (1.0, 1.0), arity=2, symbol="+",
+add = _builtin("add", operator.add, lambda out, x, y: (1.0, 1.0), arity=2, symbol="+",
                infix=True, array_forward=lambda np, x, y: x + y)
-sub = _builtin("sub", float.__sub__, lambda out, x, y: (1.0, -1.0), arity=2, symbol="-",
+sub = _builtin("sub", operator.sub, lambda out, x, y: (1.0, -1.0), arity=2, symbol="-",
                infix=True, array_forward=lambda np, x, y: x - y)
-mul = _builtin("mul", float.__mul__, lambda out, x, y: (y, x), arity=2, symbol="*",
+mul = _builtin("mul", operator.mul, lambda out, x, y: (y, x), arity=2, symbol="*",
                infix=True, array_forward=lambda np, x, y: x * y)
 div = _builtin("div", _div, lambda out, x, y: (1.0 / y, -out / y), arity=2, symbol="/",
                infix=True, array_forward=lambda np, x, y: x / y)
-neg = _builtin("neg", float.__neg__, lambda out, x: (-1.0,), array_forward=lambda np, x: -x)
+neg = _builtin("neg", operator.neg, lambda out, x: (-1.0,), array_forward=lambda np, x: -x)
 # x ** y with a differentiable exponent: needs x > 0, d/dy = x**y * log x
 pow = _builtin("pow", _pow, lambda out, x, y: (y * out / x, out * log(x)), arity=2,
                symbol="**", infix=True, array_forward=_array_pow)
