@@ -17,6 +17,7 @@ from autograd_lite.core.check import (
     gradcheck,
     gradgradcheck,
 )
+from autograd_lite.core.collector import large_graphs
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
@@ -70,6 +71,7 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "jvp",
+    "large_graphs",
     "load",
     "math",
     "no_grad",

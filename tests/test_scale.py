@@ -20,10 +20,11 @@ import gc
 import math
 import sys
 import tracemalloc
+import weakref
 
 import pytest
 
-from autograd_lite import MLP, SGD, Value, add_n
+from autograd_lite import MLP, SGD, Value, add_n, large_graphs
 from autograd_lite.nn.losses import hinge, mean
 
 N = 1_000_000
@@ -126,3 +127,51 @@ def test_a_chain_node_is_one_object_of_at_most_150_bytes() -> None:
     assert per_node <= 150, per_node
     y.backward()
     assert y.first.first.first.grad == pytest.approx(1.0000001)  # every node keeps its .grad
+
+
+def _gc_settings() -> tuple[object, ...]:
+    return gc.isenabled(), gc.get_threshold(), list(gc.callbacks), gc.get_freeze_count()
+
+
+def test_large_graphs_keeps_the_collector_off_the_graph_and_restores_it() -> None:
+    """Inside the block a growing graph moves to the permanent generation (the collector no
+    longer scans it); afterwards every setting is as before and the gradient is the same."""
+    before = _gc_settings()
+    with large_graphs():
+        y = x = Value(1.0)
+        for _ in range(20_000):
+            y = y * 1.00001
+        gc.collect(1)  # a middle-generation collection, as 20,000 allocations would run
+        assert gc.get_freeze_count() >= 20_000  # the chain is out of the collector's reach
+        assert gc.isenabled() and gc.get_threshold() == before[1]
+        y.backward()
+    assert _gc_settings() == before
+    assert x.grad == pytest.approx(1.00001 ** 20_000, rel=1e-12)
+
+
+def test_large_graphs_nests_and_still_collects_cycles_afterwards() -> None:
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    before = _gc_settings()
+    with large_graphs(), large_graphs():
+        garbage = Cycle()
+        probe = weakref.ref(garbage)
+        gc.collect(1)
+        del garbage
+    assert _gc_settings() == before
+    gc.collect()
+    assert probe() is None  # frozen inside, collected once the block handed it back
+
+
+def test_large_graphs_refuses_to_start_when_other_code_has_frozen_objects() -> None:
+    gc.freeze()
+    try:
+        before = _gc_settings()
+        refused = pytest.raises(RuntimeError, match=f"large_graphs: {before[3]} objects are")
+        with refused, large_graphs():
+            pass  # pragma: no cover
+        assert _gc_settings() == before  # nothing half-changed
+    finally:
+        gc.unfreeze()
