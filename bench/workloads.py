@@ -761,7 +761,7 @@ def default_limit_probe(engine: ChainEngine, nodes: int) -> str | None:
         chain_once(engine, nodes)
     except RecursionError as exc:
         return (f"at the default recursion limit ({sys.getrecursionlimit()}) {nodes:,} nodes "
-                f"fail: RecursionError ({str(exc)[:50]})")
+                f"fail: {type(exc).__name__}")
     return f"runs {nodes:,} nodes at the default recursion limit {sys.getrecursionlimit()}"
 
 
