@@ -335,7 +335,8 @@ def goals(rows: list[dict[str, Any]], chain: dict[str, Any] | None, nodes: list[
              f"forward {fwd:.2f}x, backward {bwd:.2f}x; GC settings (on: "
              f"{gc_on['enabled']}, thresholds {tuple(gc_on['threshold'])}) "
              f"{'unchanged' if untouched else 'CHANGED'}",
-             max(fwd, bwd) <= GOAL_CHAIN_RATIO and untouched)
+             None if big != BIG and untouched  # not the goal's size: no verdict
+             else max(fwd, bwd) <= GOAL_CHAIN_RATIO and untouched)
     else:
         goal(1, "chain per-node cost 2e6 / 2e4 <= 1.3x", "not measured", None)
     mem = (lite or {}).get("memory")
@@ -371,13 +372,19 @@ def goals(rows: list[dict[str, Any]], chain: dict[str, Any] | None, nodes: list[
          (f"all {len(MLP_ORDER)} MLP rows" if not missing else f"missing rows {missing}")
          + (f", chain engines {sorted(chain or {})}" if not chain_missing else
             f", chain missing {chain_missing}")
-         + (f"; plot {plot.relative_to(ROOT)}" if plot else "; NO plot"),
+         + (f"; plot {shown(plot)}" if plot else "; NO plot"),
          not missing and not chain_missing and plot is not None)
     lines = ["| goal | target | measured (this run) | verdict |", "|---|---|---|---|"]
     lines += [f"| {g['goal']} | {g['text']} | {g['measured']} | {g['verdict']} |" for g in out]
     if quick:
         lines.append("\n(--quick: smaller sizes and fewer repeats; a smoke test, not the goals)")
     return "\n".join(lines), out
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the checkout where it is inside it."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def make_plot(python: str | None, results: Path, out: Path) -> Path | None:
@@ -427,8 +434,9 @@ def main() -> None:
                 if python is None:
                     if k == 0:
                         rows += [{"workload": "mlp_step", "variant": v,
-                                  "status": "not installed", "error": "pip install "
-                                  "torch==2.13.0 failed"} for v in TORCH_ROWS]
+                                  "status": "not installed",
+                                  "error": "torch==2.13.0 is not installed"}
+                                 for v in TORCH_ROWS]
                     continue
                 cmd = [python, str(BENCH / "workloads.py"), engine, "--round", str(k),
                        "--rounds", str(rounds)] + (["--quick"] if args.quick else [])
@@ -469,7 +477,7 @@ def main() -> None:
                                "markdown": markdown,
                                "wall_seconds": time.perf_counter() - started}, indent=1))
     print(f"\n(written to {out.relative_to(ROOT)}"
-          + (f" and {plot.relative_to(ROOT)}" if plot else "") + "; "
+          + (f" and {shown(plot)}" if plot else "") + "; "
           f"{time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
 

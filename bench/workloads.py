@@ -718,12 +718,13 @@ def summarise(runs: Sequence[Record]) -> Record:
 
 def chain_scaling(engine: ChainEngine, nodes: Sequence[int], repeats: int = 1,
                   memory_nodes: int | None = CHAIN_MEMORY_NODES,
-                  warmup: int = 2_000) -> Record:
+                  warmup: int = 2_000, strict: bool = True) -> Record:
     """The chain at each size in ``nodes``, ``repeats`` rounds (sizes in order within a
     round), GC on as the caller has it; then bytes per node at ``memory_nodes``.
 
     Raises AssertionError if the GC settings (enabled, thresholds) differ after the run
-    from before it: the engine must not change the user's GC settings behind their back.
+    from before it: the engine must not change the user's GC settings behind their back
+    (``strict=False``: reported as ``gc_settings_unchanged: False`` instead, for run.py).
     A size the engine cannot run (RecursionError ...) is reported under ``failures``."""
     before = gc_settings()
     runs: dict[int, list[Record]] = {n: [] for n in nodes}
@@ -743,8 +744,9 @@ def chain_scaling(engine: ChainEngine, nodes: Sequence[int], repeats: int = 1,
         if memory_nodes and engine.backward is not None and engine.traced_by_tracemalloc:
             memory_report = chain_memory(engine, memory_nodes)
     after = gc_settings()
-    assert after == before, (f"{engine.name} changed the GC settings during the chain run: "
-                             f"{before} before, {after} after")
+    if strict:
+        assert after == before, (f"{engine.name} changed the GC settings during the chain "
+                                 f"run: {before} before, {after} after")
     return {"engine": engine.name, "note": engine.note,
             "runs": {str(n): r for n, r in runs.items() if r},
             "sizes": {str(n): summarise(r) for n, r in runs.items() if r},
@@ -771,7 +773,7 @@ def chain_main(argv: list[str]) -> Record:
     nodes = [int(float(n)) for n in option(argv, "--nodes", "2000").split(",")]
     memory_nodes = int(float(option(argv, "--memory", "0")))
     probe = default_limit_probe(engine, min(nodes)) if "--probe" in argv else None
-    report = chain_scaling(engine, nodes, 1, memory_nodes or None)
+    report = chain_scaling(engine, nodes, 1, memory_nodes or None, strict=False)
     report["default_limit"] = probe
     report["gc_at_start"] = GC_AT_START  # before the engine was imported
     report["gc_settings_unchanged"] = report["gc_settings_unchanged"] and (

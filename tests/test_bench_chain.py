@@ -104,6 +104,24 @@ def test_an_engine_that_changes_the_gc_settings_fails_the_run(
         workloads.chain_scaling(engine, NODES, warmup=0)
 
 
+def test_run_reports_a_gc_meddler_as_a_goal_1_failure(
+        bench: tuple[ModuleType, ModuleType]) -> None:
+    workloads, run = bench
+    engine = workloads.ChainEngine("autograd_lite", leaf=_GcMeddler, data=float,
+                                   backward=lambda v: None, grad=lambda v: 1.0)
+    sizes = [2_000, 20_000]
+    report = workloads.chain_scaling(engine, sizes, memory_nodes=None, warmup=0,
+                                     strict=False)
+    assert report["gc_settings_unchanged"] is False
+    chain = {"autograd_lite": run.merge_chain([report], [])}
+    _, goals = run.goals([], chain, [20_000, run.BIG], None, quick=False)
+    assert goals[0]["verdict"] == "n/a"  # no 2e6 run here: nothing to compare ...
+    chain["autograd_lite"]["sizes"][str(run.BIG)] = chain["autograd_lite"]["sizes"]["20000"]
+    _, goals = run.goals([], chain, [20_000, run.BIG], None, quick=False)
+    assert goals[0]["verdict"] == "FAIL"  # ... and with one, a flat cost still fails
+    assert "CHANGED" in goals[0]["measured"]
+
+
 class _Recursive:
     """micrograd's shape: one parent per node and a recursive topological sort."""
 
@@ -185,5 +203,5 @@ def test_run_prints_the_chain_table_and_the_goals(
     goals_text, goals = run.goals(rows, chain, sizes, None, quick=True)
     assert [g["goal"] for g in goals] == [1, 2, 3, 4, 5]
     assert [g["verdict"] for g in goals][2:] == ["PASS", "FAIL", "FAIL"]  # 10x, 50x; 10x; no plot
-    assert goals[0]["verdict"] in ("PASS", "FAIL") and ") unchanged" in goals_text
+    assert goals[0]["verdict"] == "n/a" and ") unchanged" in goals_text  # 2e4 is not 2e6
     assert goals[1]["verdict"] in ("PASS", "FAIL") and "B/node" in goals[1]["measured"]
