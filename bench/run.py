@@ -1,89 +1,168 @@
-"""Benchmark autograd_lite against micrograd 0.1.0 and plain Python floats: one command.
+"""Benchmark autograd_lite against micrograd 0.1.0, PyTorch and plain Python floats.
 
-    python3 bench/run.py            # full run (about 2-4 minutes)
-    python3 bench/run.py --quick    # smaller sizes, a smoke test (about 30 seconds)
+    python3 bench/run.py            # full run (10-20 minutes on a loaded 2-core machine)
+    python3 bench/run.py --quick    # smaller sizes, fewer repeats: a smoke test (~1-2 min)
 
-Creates (once) ``bench/.venv-micrograd`` (micrograd==0.1.0 from PyPI) and
-``bench/.venv-autograd_lite`` (this checkout, editable, plus NumPy for batch replay), runs
-each engine in its own process (``bench/workloads.py``), prints a Markdown table and writes
-``bench/results/results.json``.  ``--current-python`` skips the venvs and uses this
-interpreter for every engine (it must have micrograd installed).
+Creates (once) ``bench/.venv-micrograd`` (micrograd==0.1.0), ``bench/.venv-autograd_lite``
+(this checkout, editable, plus NumPy for batch replay and matplotlib for the plot) and, if it
+installs, ``bench/.venv-torch`` (torch==2.13.0, CPU); runs each engine in its own process
+(``bench/workloads.py``), the engines interleaved round by round; prints the MLP-step table,
+the chain-scaling table and the goals of the performance issue with PASS / FAIL; writes
+``bench/results/results.json`` and a log-log plot of ns per node against graph size
+(``bench/scaling.png``; ``bench/results/scaling.png`` with ``--quick``).
+``--current-python`` skips the venvs and uses this interpreter for every engine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+from workloads import CHAIN_MEMORY_NODES, CHAIN_NODES, CHAIN_NODES_QUICK, summarise
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-VENVS: dict[str, tuple[str, list[str]]] = {
-    # venv name -> (module that proves it is ready, pip install arguments)
-    "micrograd": ("micrograd", ["micrograd==0.1.0"]),
-    "autograd_lite": ("autograd_lite", ["-e", str(ROOT), "numpy>=1.26"]),
+VENVS: dict[str, tuple[list[str], list[str]]] = {
+    # venv name -> (modules that prove it is ready, pip install arguments)
+    "micrograd": (["micrograd"], ["micrograd==0.1.0"]),
+    "autograd_lite": (["autograd_lite", "numpy", "matplotlib"],
+                      ["-e", str(ROOT), "numpy>=1.26", "matplotlib>=3.8"]),
+    # CPU build; a plain ``torch`` could pull a multi-GB CUDA build
+    "torch": (["torch", "numpy"], ["torch==2.13.0", "numpy>=1.26"]),
 }
+OPTIONAL_VENVS = {"torch"}  # if it does not install, its rows say "not installed"
 # engine -> venv it runs in (``floats`` needs nothing, any interpreter will do)
-ENGINE_VENV = {"floats": "autograd_lite", "micrograd": "micrograd",
+ENGINE_VENV = {"floats": "autograd_lite", "micrograd": "micrograd", "torch": "torch",
                "autograd_lite": "autograd_lite", "compiled": "autograd_lite"}
+ENGINES = ["floats", "micrograd", "torch", "autograd_lite", "compiled"]
+CHAIN_ENGINES = ["floats", "micrograd", "torch", "autograd_lite"]
+ROUNDS, ROUNDS_QUICK = 3, 1  # MLP-step rounds: each engine's repeats split over them
+CHAIN_RUNS, CHAIN_RUNS_QUICK = 5, 3  # chain: one run per size per round (process)
+BIG, BIG_RUNS = 2_000_000, 3  # micrograd and PyTorch: 3 runs at 2e6 nodes (~1 min each)
+EAGER = {"mlp_step": "autograd_lite eager", "sum_of_products": "autograd_lite"}
+MLP_ORDER = ["micrograd", "PyTorch: batched tensors", "PyTorch: 0-d tensors, one per scalar",
+             "autograd_lite eager",
+             "autograd_lite compiled: trace + generate + compile (once)",
+             "autograd_lite compiled replay", "autograd_lite compiled_loss (python)",
+             "autograd_lite compiled_loss (NumPy batch)", "floats: forward only",
+             "floats: hand-written forward + backward + SGD"]
+TORCH_ROWS = MLP_ORDER[1:3]
+GOAL_CHAIN_RATIO, GOAL_BYTES = 1.3, 150.0
+GOAL_LOSS_PY, GOAL_LOSS_NUMPY, GOAL_EAGER = 8.0, 30.0, 20.0
 
 
-def venv_python(name: str, reinstall: bool) -> str:
-    """The interpreter of ``bench/.venv-<name>``, created and filled on first use."""
-    module, packages = VENVS[name]
+def venv_python(name: str, reinstall: bool) -> str | None:
+    """The interpreter of ``bench/.venv-<name>``, created and filled on first use (None if
+    an optional one does not install)."""
+    modules, packages = VENVS[name]
     venv = BENCH / f".venv-{name}"
     python = venv / "bin" / "python"
-    ready = python.exists() and subprocess.run(
-        [str(python), "-c", f"import {module}"], capture_output=True).returncode == 0
+    check = [str(python), "-c", "import " + ", ".join(modules)]
+    ready = python.exists() and subprocess.run(check, capture_output=True).returncode == 0
     if reinstall or not ready:
         print(f"setting up {venv.relative_to(ROOT)} ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *packages], check=True)
+        done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", *packages])
+        if done.returncode != 0 or subprocess.run(check, capture_output=True).returncode:
+            if name in OPTIONAL_VENVS:
+                print(f"{name} did not install: its rows say 'not installed'", file=sys.stderr)
+                return None
+            raise SystemExit(f"bench: could not install {packages} into {venv}")
     return str(python)
 
 
-def run_engine(engine: str, python: str, quick: bool) -> dict[str, Any]:
-    """Run ``workloads.py ENGINE`` in a fresh interpreter and parse its JSON."""
-    print(f"running {engine} ...", file=sys.stderr)
-    args = [python, str(BENCH / "workloads.py"), engine] + (["--quick"] if quick else [])
+def current_python_has(module: str) -> bool:
+    return subprocess.run([sys.executable, "-c", f"import {module}"],
+                          capture_output=True).returncode == 0
+
+
+def run_json(args: list[str], what: str) -> tuple[dict[str, Any] | None, str]:
+    """Run a workloads.py command in a fresh interpreter: (its JSON, or None and why)."""
+    print(f"running {what} ...", end="", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    print(f" {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
     if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"bench: engine {engine} failed (exit {done.returncode})")
+        sys.stderr.write(done.stderr[-3000:])
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        return None, f"{lines[-1][:120]} (exit {done.returncode})"
     result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return result, ""
+
+
+# -- the MLP-step / sum-of-products table ---------------------------------------------------
+def pool(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge the rows of the same measurement from several rounds: all samples, one median."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["workload"], r["variant"])
+        if key in merged and "samples" in r:
+            m = merged[key]
+            m["samples"] = m["samples"] + r["samples"]
+            m["gc_samples"] = m["gc_samples"] + r["gc_samples"]
+        elif key not in merged:
+            merged[key] = dict(r)
+    for m in merged.values():
+        if "samples" in m:
+            m.update(seconds=statistics.median(m["samples"]), min=min(m["samples"]),
+                     max=max(m["samples"]), gc_seconds=statistics.median(m["gc_samples"]),
+                     repeats=len(m["samples"]))
+    return list(merged.values())
 
 
 def seconds(s: float) -> str:
     return f"{s * 1e3:.2f} ms" if s < 1.0 else f"{s:.2f} s"
 
 
+def ratio(ref: float | None, t: float) -> str:
+    return f"{ref / t:.1f}x" if ref else ""
+
+
+def order_key(r: dict[str, Any]) -> tuple[int, int]:
+    workloads = ["mlp_step", "sum_of_products"]
+    w = workloads.index(r["workload"]) if r["workload"] in workloads else 2
+    v = MLP_ORDER.index(r["variant"]) if r["variant"] in MLP_ORDER else len(MLP_ORDER)
+    return w, v
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    """Markdown: one line per measurement, speed-up against micrograd's row of the workload."""
-    base = {r["workload"]: r["seconds"] for r in rows
-            if r["variant"] == "micrograd" and r["status"] == "ok" and "seconds" in r}
-    lines = ["| workload | engine | time (median) | vs micrograd | notes |",
-             "|---|---|---:|---:|---|"]
-    for r in rows:
-        if r["workload"] == "memory":
+    """Markdown: one line per measurement, speed-ups against micrograd and against eager."""
+    def base(variant: dict[str, str] | str) -> dict[str, float]:
+        return {r["workload"]: r["seconds"] for r in rows if r["status"] == "ok"
+                and "seconds" in r and r["variant"] == (
+                    variant if isinstance(variant, str) else variant.get(r["workload"]))}
+    micrograd, eager = base("micrograd"), base(EAGER)
+    lines = ["| workload | engine | time (median) | vs micrograd | vs eager | notes |",
+             "|---|---|---:|---:|---:|---|"]
+    for r in sorted((r for r in rows if r["workload"] != "memory"), key=order_key):
+        if r["status"] == "not installed":
+            lines.append(f"| {r['workload']} | {r['variant']} | not installed | | | "
+                         f"{r.get('error', '')} |")
             continue
         if r["status"] != "ok":
-            lines.append(f"| {r['workload']} | {r['variant']} | fails | | {r['error']} |")
+            lines.append(f"| {r['workload']} | {r['variant']} | fails | | | {r['error']} |")
             continue
-        ref = base.get(r["workload"])
-        ratio = f"{ref / r['seconds']:.1f}x" if ref and not r.get("one_off") else ""
+        one_off = r.get("one_off")
+        t = r["seconds"]
         notes = []
         if "forward" in r:
             notes.append(f"forward {seconds(r['forward'])}, backward {seconds(r['backward'])}")
         if r.get("gc_seconds"):
-            notes.append(f"{r['gc_seconds'] / r['seconds']:.0%} in gc")
+            notes.append(f"{r['gc_seconds'] / t:.0%} in gc")
         if r.get("note"):
             notes.append(r["note"])
-        lines.append(f"| {r['workload']} | {r['variant']} | {seconds(r['seconds'])} | "
-                     f"{ratio} | {'; '.join(notes)} |")
+        if "repeats" in r and not one_off:
+            notes.append(f"n={r['repeats']}")
+        lines.append(
+            f"| {r['workload']} | {r['variant']} | {seconds(t)} | "
+            f"{'' if one_off else ratio(micrograd.get(r['workload']), t)} | "
+            f"{'' if one_off else ratio(eager.get(r['workload']), t)} | {'; '.join(notes)} |")
     memory = [r for r in rows if r["workload"] == "memory"]
     if memory:
         lines += ["", "| memory: back-propagated sum-of-products graph | bytes per node "
@@ -108,37 +187,298 @@ def check_same_computation(rows: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
+# -- chain scaling --------------------------------------------------------------------------
+def merge_chain(reports: list[dict[str, Any]], errors: list[str]) -> dict[str, Any]:
+    """One engine's chain rounds: runs pooled per size, medians recomputed."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for rep in reports:
+        for n, rs in rep["runs"].items():
+            runs.setdefault(n, []).extend(rs)
+    first = reports[0] if reports else {}
+    failures: dict[str, str] = {}
+    for rep in reports:
+        failures.update(rep["failures"])
+    return {"note": first.get("note", ""), "runs": runs,
+            "sizes": {n: summarise(rs) for n, rs in runs.items()},
+            "failures": failures, "errors": errors,
+            "memory": next((r["memory"] for r in reports if r.get("memory")), None),
+            "default_limit": first.get("default_limit"),
+            "gc_settings_unchanged": all(r["gc_settings_unchanged"] for r in reports),
+            "gc_settings": first.get("gc_before")}
+
+
+def run_chain(pythons: dict[str, str | None], quick: bool) -> dict[str, Any]:
+    """Every chain engine, round by round (one process per engine and round)."""
+    nodes = list(CHAIN_NODES_QUICK if quick else CHAIN_NODES)
+    rounds = CHAIN_RUNS_QUICK if quick else CHAIN_RUNS
+    reports: dict[str, list[dict[str, Any]]] = {e: [] for e in pythons}
+    errors: dict[str, list[str]] = {e: [] for e in pythons}
+    sizes = {e: list(nodes) for e in pythons}
+    for k in range(rounds):
+        for engine, python in pythons.items():
+            if python is None or not sizes[engine]:
+                continue
+            todo = [n for n in sizes[engine] if n < BIG or k < BIG_RUNS
+                    or engine in ("floats", "autograd_lite")]
+            args = [python, str(BENCH / "workloads.py"), "chain", engine,
+                    "--nodes", ",".join(map(str, todo))]
+            if k == 0:
+                args += ["--memory", str(CHAIN_MEMORY_NODES), "--probe"]
+            result, error = run_json(args, f"chain {engine} (round {k + 1}/{rounds}, "
+                                     f"{max(todo):.0e} nodes)")
+            if result is None:  # a crash (memory?): drop the largest size from now on
+                errors[engine].append(f"{max(todo):,} nodes: {error}")
+                sizes[engine] = [n for n in sizes[engine] if n < max(todo)]
+                continue
+            reports[engine].append(result)
+    return {e: merge_chain(reports[e], errors[e]) if python else None
+            for e, python in pythons.items()}
+
+
+def short(n: int) -> str:
+    """2000 -> 2e3."""
+    exponent = len(str(n)) - 1
+    mantissa = n / 10**exponent
+    return f"{mantissa:g}e{exponent}"
+
+
+def chain_table(chain: dict[str, Any], nodes: list[int]) -> str:
+    """ns per node (median) at each size, forward and backward, and the growth ratio."""
+    big = max(nodes)
+    head = " | ".join(short(n) for n in nodes)
+    lines = ["| chain y = y * a + b: ns per node | pass | " + head
+             + f" | {short(big)} / 2e4 | GC share at {short(big)} | runs | notes |",
+             "|---|---|" + "---:|" * (len(nodes) + 3) + "---|"]
+    for engine, rep in chain.items():
+        if rep is None:
+            lines.append(f"| {engine} | | not installed |" + " |" * (len(nodes) + 3))
+            continue
+        passes = ["forward", "backward"] if engine != "floats" else ["forward"]
+        for p in passes:
+            cells = []
+            for n in nodes:
+                s = rep["sizes"].get(str(n), {})
+                cells.append(f"{s[p + '_ns']:,.0f}" if p + "_ns" in s
+                             else "fails" if str(n) in rep["failures"]
+                             else "crashed" if any(e.startswith(f"{n:,} ") for e in
+                                                   rep["errors"]) else "")
+            ratio_cell = chain_ratio(rep, p, big)
+            top = rep["sizes"].get(str(big), {})
+            share = top.get(p + "_gc_share")
+            runs = "/".join(str(rep["sizes"].get(str(n), {}).get("runs", 0)) for n in nodes)
+            notes = rep["note"] if p == "forward" else ""
+            if p == "forward" and rep.get("default_limit"):
+                notes += f"; {rep['default_limit']}"
+            if p == "forward" and rep["errors"]:
+                notes += "; crashed: " + ", ".join(rep["errors"])
+            lines.append(f"| {engine} | {p} | {' | '.join(cells)} | "
+                         f"{'' if ratio_cell is None else f'{ratio_cell:.2f}x'} | "
+                         f"{'' if share is None else f'{share:.0%}'} | {runs} | {notes} |")
+    mem = [(e, r["memory"]) for e, r in chain.items() if r and r.get("memory")]
+    if mem:
+        lines += ["", f"| chain memory at {short(CHAIN_MEMORY_NODES)} nodes (tracemalloc) | "
+                  "bytes per node, forward graph | after backward (with .grad) | "
+                  "mid-chain .grad kept |", "|---|---:|---:|---|"]
+        lines += [f"| {e} | {m['forward_bytes_per_node']:.0f} | "
+                  f"{m['backward_bytes_per_node']:.0f} | "
+                  f"{'yes' if m['mid_grad_kept'] else 'NO'} |" for e, m in mem]
+        if chain.get("torch"):
+            lines.append("| torch | n/a | n/a | (C++ allocations: tracemalloc cannot see "
+                         "them) |")
+    return "\n".join(lines)
+
+
+def chain_ratio(rep: dict[str, Any] | None, p: str, big: int) -> float | None:
+    """ns per node at ``big`` over ns per node at 2e4 (the goal-1 ratio)."""
+    if rep is None:
+        return None
+    hi = rep["sizes"].get(str(big), {}).get(p + "_ns")
+    lo = rep["sizes"].get("20000", {}).get(p + "_ns")
+    return hi / lo if hi and lo else None
+
+
+def check_chain(chain: dict[str, Any]) -> list[str]:
+    """Same output value at each size for every engine; d y / d x = a**N for each run."""
+    problems = []
+    ref: dict[str, float] = {}
+    for engine, rep in chain.items():
+        for n, runs in (rep or {}).get("runs", {}).items():
+            for r in runs:
+                ref.setdefault(n, r["value"])
+                if abs(r["value"] - ref[n]) > 1e-9 * abs(ref[n]):
+                    problems.append(f"chain {engine} {n}: value {r['value']!r} != {ref[n]!r}")
+                if r.get("grad_ok") is False:
+                    problems.append(f"chain {engine} {n}: d y / d x is not a**N")
+    return sorted(set(problems))
+
+
+# -- the goals of the performance issue -----------------------------------------------------
+def goals(rows: list[dict[str, Any]], chain: dict[str, Any] | None, nodes: list[int],
+          plot: Path | None, quick: bool) -> tuple[str, list[dict[str, Any]]]:
+    """Each goal: the measured ratio and PASS / FAIL (or n/a when not measured)."""
+    t = {r["variant"]: r["seconds"] for r in rows
+         if r["workload"] == "mlp_step" and r["status"] == "ok" and not r.get("one_off")}
+    out: list[dict[str, Any]] = []
+
+    def goal(number: int, text: str, measured: str, ok: bool | None) -> None:
+        verdict = "n/a" if ok is None else "PASS" if ok else "FAIL"
+        out.append({"goal": number, "text": text, "measured": measured, "verdict": verdict})
+
+    lite = (chain or {}).get("autograd_lite")
+    big = max(nodes)
+    where = f"{short(big)} / 2e4" + (" (--quick: the goal is 2e6 / 2e4)" if big != BIG else "")
+    fwd, bwd = chain_ratio(lite, "forward", big), chain_ratio(lite, "backward", big)
+    if lite and fwd and bwd:
+        untouched, gc_on = lite["gc_settings_unchanged"], lite["gc_settings"]
+        goal(1, f"chain per-node cost {where} <= {GOAL_CHAIN_RATIO}x, forward and backward, "
+             "GC on, GC settings untouched",
+             f"forward {fwd:.2f}x, backward {bwd:.2f}x; GC settings (on: "
+             f"{gc_on['enabled']}, thresholds {tuple(gc_on['threshold'])}) "
+             f"{'unchanged' if untouched else 'CHANGED'}",
+             None if big != BIG and untouched  # not the goal's size: no verdict
+             else max(fwd, bwd) <= GOAL_CHAIN_RATIO and untouched)
+    else:
+        goal(1, "chain per-node cost 2e6 / 2e4 <= 1.3x", "not measured", None)
+    mem = (lite or {}).get("memory")
+    if mem:
+        goal(2, f"chain memory <= {GOAL_BYTES:.0f} B/node at {short(CHAIN_MEMORY_NODES)} "
+             "nodes (tracemalloc), per-node .grad kept",
+             f"{mem['forward_bytes_per_node']:.0f} B/node forward graph, "
+             f"{mem['backward_bytes_per_node']:.0f} after backward; mid-chain .grad "
+             f"{'kept' if mem['mid_grad_kept'] else 'LOST'}",
+             mem["backward_bytes_per_node"] <= GOAL_BYTES and mem["mid_grad_kept"])
+    else:
+        goal(2, "chain memory <= 150 B/node", "not measured", None)
+    eager = t.get("autograd_lite eager")
+    py, npy = t.get("autograd_lite compiled_loss (python)"), t.get(
+        "autograd_lite compiled_loss (NumPy batch)")
+    if eager and py and npy:
+        goal(3, f"compiled_loss python >= {GOAL_LOSS_PY:g}x eager step; NumPy batch >= "
+             f"{GOAL_LOSS_NUMPY:g}x eager", f"python {eager / py:.1f}x, NumPy {eager / npy:.1f}x",
+             eager / py >= GOAL_LOSS_PY and eager / npy >= GOAL_LOSS_NUMPY)
+    else:
+        goal(3, "compiled_loss python >= 8x eager; NumPy batch >= 30x", "not measured", None)
+    micrograd = t.get("micrograd")
+    if eager and micrograd:
+        goal(4, f"eager MLP(2, [16, 16, 1]) step >= {GOAL_EAGER:g}x micrograd 0.1.0",
+             f"{micrograd / eager:.1f}x", micrograd / eager >= GOAL_EAGER)
+    else:
+        goal(4, "eager MLP step >= 20x micrograd", "not measured", None)
+    present = {r["variant"] for r in rows if r["workload"] == "mlp_step"}
+    missing = [v for v in MLP_ORDER if v not in present]
+    chain_missing = [e for e in CHAIN_ENGINES if chain is not None and e not in chain]
+    goal(5, "one command: table micrograd / PyTorch / eager / compiled / batch / float floor "
+         "with ratios, and a log-log plot of ns per node against graph size",
+         (f"all {len(MLP_ORDER)} MLP rows" if not missing else f"missing rows {missing}")
+         + (f", chain engines {sorted(chain or {})}" if not chain_missing else
+            f", chain missing {chain_missing}")
+         + (f"; plot {shown(plot)}" if plot else "; NO plot"),
+         not missing and not chain_missing and plot is not None)
+    lines = ["| goal | target | measured (this run) | verdict |", "|---|---|---|---|"]
+    lines += [f"| {g['goal']} | {g['text']} | {g['measured']} | {g['verdict']} |" for g in out]
+    if quick:
+        lines.append("\n(--quick: smaller sizes and fewer repeats; a smoke test, not the goals)")
+    return "\n".join(lines), out
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the checkout where it is inside it."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def make_plot(python: str | None, results: Path, out: Path) -> Path | None:
+    """bench/plot.py in an interpreter that has matplotlib (the bench venv)."""
+    if python is None:
+        return None
+    done = subprocess.run([python, str(BENCH / "plot.py"), str(results), str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-2000:])
+        return None
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--current-python", action="store_true",
                         help="run every engine with this interpreter instead of bench venvs")
     parser.add_argument("--reinstall", action="store_true", help="recreate the bench venvs")
-    parser.add_argument("--engines", default="floats,micrograd,autograd_lite,compiled",
+    parser.add_argument("--engines", default=",".join(ENGINES),
                         help="comma-separated subset to run")
+    parser.add_argument("--parts", default="table,chain",
+                        help="table (MLP step, sum of products), chain (scaling), or both")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="where the PNG goes (default bench/scaling.png; with --quick "
+                             "bench/results/scaling.png)")
     args = parser.parse_args()
-    engines = args.engines.split(",")
-    rows: list[dict[str, Any]] = []
-    meta = {}
+    started = time.perf_counter()
+    engines = [e for e in args.engines.split(",") if e]
+    parts = set(args.parts.split(","))
+    pythons: dict[str, str | None] = {}
     for engine in engines:
-        python = (sys.executable if args.current_python
-                  else venv_python(ENGINE_VENV[engine], args.reinstall))
-        result = run_engine(engine, python, args.quick)
-        meta[engine] = {"python": result["python"], "gc_enabled": result["gc_enabled"]}
-        rows += result["rows"]
-    order = ["mlp_step", "sum_of_products"]
-    rows.sort(key=lambda r: (order.index(r["workload"]) if r["workload"] in order else 2,
-                             r["workload"].startswith("chain") and int(r["workload"][6:])))
-    problems = check_same_computation(rows)
-    report = table(rows)
-    print(report)
-    for p in problems:
-        print(f"\nWARNING: {p}")
+        if args.current_python:
+            need = "torch" if engine == "torch" else None
+            pythons[engine] = (sys.executable if need is None or current_python_has(need)
+                               else None)
+        else:
+            pythons[engine] = venv_python(ENGINE_VENV[engine], args.reinstall)
+    rows: list[dict[str, Any]] = []
+    meta: dict[str, Any] = {}
+    if "table" in parts:
+        rounds = ROUNDS_QUICK if args.quick else ROUNDS
+        for k in range(rounds):
+            for engine in engines:
+                python = pythons[engine]
+                if python is None:
+                    if k == 0:
+                        rows += [{"workload": "mlp_step", "variant": v,
+                                  "status": "not installed",
+                                  "error": "torch==2.13.0 is not installed"}
+                                 for v in TORCH_ROWS]
+                    continue
+                cmd = [python, str(BENCH / "workloads.py"), engine, "--round", str(k),
+                       "--rounds", str(rounds)] + (["--quick"] if args.quick else [])
+                result, error = run_json(cmd, f"{engine} (round {k + 1}/{rounds})")
+                if result is None:
+                    raise SystemExit(f"bench: engine {engine} failed: {error}")
+                meta[engine] = {"python": result["python"], "gc_enabled": result["gc_enabled"]}
+                rows += result["rows"]
+        rows = pool(rows)
+        rows.sort(key=order_key)
+    chain = None
+    nodes = list(CHAIN_NODES_QUICK if args.quick else CHAIN_NODES)
+    if "chain" in parts:
+        chain = run_chain({e: pythons[e] for e in CHAIN_ENGINES if e in pythons}, args.quick)
+    problems = check_same_computation(rows) + (check_chain(chain) if chain else [])
     out = BENCH / "results" / "results.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"quick": args.quick, "engines": meta, "rows": rows,
-                               "problems": problems, "markdown": report}, indent=1))
-    print(f"\n(written to {out.relative_to(ROOT)})", file=sys.stderr)
+                               "chain": chain, "chain_nodes": nodes}, indent=1))
+    plot_path = args.plot or (BENCH / "results" / "scaling.png" if args.quick
+                              else BENCH / "scaling.png")
+    plot = make_plot(sys.executable if args.current_python else pythons.get("autograd_lite")
+                     or venv_python("autograd_lite", False), out, plot_path) if chain else None
+    report = []
+    if rows:
+        report.append(table(rows))
+    if chain:
+        report.append(chain_table(chain, nodes))
+    goal_text, goal_list = goals(rows, chain, nodes, plot, args.quick)
+    report.append(goal_text)
+    markdown = "\n\n".join(report)
+    print(markdown)
+    for p in problems:
+        print(f"\nWARNING: {p}")
+    out.write_text(json.dumps({"quick": args.quick, "engines": meta, "rows": rows,
+                               "chain": chain, "chain_nodes": nodes, "goals": goal_list,
+                               "problems": problems, "plot": str(plot) if plot else None,
+                               "markdown": markdown,
+                               "wall_seconds": time.perf_counter() - started}, indent=1))
+    print(f"\n(written to {out.relative_to(ROOT)}"
+          + (f" and {shown(plot)}" if plot else "") + "; "
+          f"{time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,20 +1,27 @@
 """The benchmark workloads, for ONE engine per process (run by ``bench/run.py``).
 
-    python bench/workloads.py ENGINE [--quick]    ->  JSON list of measurements on stdout
+    python bench/workloads.py ENGINE [--quick] [--round R --rounds K]   ->  JSON on stdout
+    python bench/workloads.py chain ENGINE --nodes 2000,20000 [--memory N] [--probe]
 
 ENGINE is ``floats`` (plain Python floats: the floor), ``micrograd`` (micrograd 0.1.0 from
-PyPI), ``autograd_lite`` (eager Values) or ``compiled`` (autograd_lite.compile replay).
-Each engine runs in its own interpreter so that garbage left by one engine is never
-collected while another is being timed.  The garbage collector stays ON, as users run it;
-``gc.collect()`` is only called between measurements, never inside a timed region.
+PyPI), ``torch`` (PyTorch, CPU, one thread), ``autograd_lite`` (eager Values) or
+``compiled`` (autograd_lite.compile replay and ``compiled_loss``).  Each engine runs in its
+own interpreter so that garbage left by one engine is never collected while another is being
+timed; ``run.py`` runs the engines in interleaved rounds (``--round R --rounds K``: round R
+of K takes its share of the repeats; round 0 also runs the one-off and heavy workloads) and
+pools the samples.  The garbage collector stays ON, as users run it; ``gc.collect()`` is only
+called between measurements, never inside a timed region.
 
 Workloads:
 
 * ``mlp_step`` -- micrograd's demo step: MLP(2, [16, 16, 1]) on 100 two-moons points,
   hinge loss + 1e-4 * L2, forward + backward + SGD update;
 * ``sum_of_products`` -- sum(a_i * b_i) over 100,000 terms, forward + backward;
-* ``chain_N`` -- y = y * c applied N times, forward + backward;
-* ``memory`` -- bytes per graph node (tracemalloc) of a sum-of-products graph.
+* ``memory`` -- bytes per graph node (tracemalloc) of a sum-of-products graph;
+* ``chain`` (its own processes) -- ``y = y * a + b`` from one leaf, N steps = 2N nodes, at
+  several sizes: forward and backward ns per node, the GC's share, bytes per node
+  (tracemalloc), and a check that the engine left the GC settings as they were
+  (:func:`chain_scaling`, which ``tests/test_bench_chain.py`` also runs in-process).
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 Record = dict[str, Any]
@@ -39,6 +47,23 @@ LAYERS = (2, 16, 16, 1)
 ALPHA = 1e-4
 N_TERMS = 100_000
 MEMORY_TERMS = 20_000
+CHAIN_A = 1.0000001
+CHAIN_B = 1e-9
+CHAIN_NODES = (2_000, 20_000, 200_000, 2_000_000)
+CHAIN_NODES_QUICK = (2_000, 20_000, 100_000)
+CHAIN_MEMORY_NODES = 20_000
+DEEP_RECURSION = 10**7
+"""micrograd's recursive topological sort goes one frame per node: the limit for 2e6 nodes."""
+
+
+def gc_settings() -> dict[str, Any]:
+    """The user-visible GC settings an engine must leave alone."""
+    return {"enabled": gc.isenabled(), "threshold": list(gc.get_threshold())}
+
+
+GC_AT_START = gc_settings()
+"""Taken when this module is imported, before any engine is: an engine that changes the
+GC settings on import is caught too."""
 
 
 # -- shared data ---------------------------------------------------------------------------
@@ -82,6 +107,8 @@ class GcClock:
 
     def __init__(self) -> None:
         self.total = 0.0
+        self.collections = 0
+        self.full = 0
         self._start = 0.0
         gc.callbacks.append(self._hook)
 
@@ -90,6 +117,8 @@ class GcClock:
             self._start = time.perf_counter()
         else:
             self.total += time.perf_counter() - self._start
+            self.collections += 1
+            self.full += info.get("generation") == 2
 
 
 GC_CLOCK = GcClock()
@@ -110,7 +139,27 @@ def time_it(fn: Callable[[int], Any], repeats: int, warmup: int = 1) -> dict[str
         times.append(time.perf_counter() - t0)
         in_gc.append(GC_CLOCK.total - gc0)
     return {"seconds": statistics.median(times), "min": min(times), "max": max(times),
-            "gc_seconds": statistics.median(in_gc), "repeats": repeats}
+            "gc_seconds": statistics.median(in_gc), "repeats": repeats,
+            "samples": times, "gc_samples": in_gc}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """This process's share of the work: round ``index`` of ``rounds`` (run.py interleaves
+    the engines round by round and pools the samples)."""
+
+    quick: bool = False
+    index: int = 0
+    rounds: int = 1
+
+    @property
+    def first(self) -> bool:
+        """Round 0 also runs the one-off and the heavy workloads (measured once)."""
+        return self.index == 0
+
+    def repeats(self, quick: int, full: int) -> int:
+        """This round's share of a total number of repeats."""
+        return max(1, -(-(quick if self.quick else full) // self.rounds))
 
 
 def record(workload: str, variant: str, **fields: Any) -> Record:
@@ -122,6 +171,12 @@ def failed(workload: str, variant: str, exc: BaseException) -> Record:
     """A row for a workload the engine cannot run."""
     return {"workload": workload, "variant": variant, "status": "fails",
             "error": f"{type(exc).__name__}: {str(exc)[:80]}"}
+
+
+def memory_terms(plan: Plan) -> int:
+    """tracemalloc slows micrograd's deep recursion to ~20 s at full size: --quick is 10x
+    smaller (bytes per node barely depend on the size)."""
+    return MEMORY_TERMS // 10 if plan.quick else MEMORY_TERMS
 
 
 def memory(value: Callable[[float], Any], n: int = MEMORY_TERMS) -> dict[str, float]:
@@ -216,10 +271,10 @@ def floats_step(weights: list[list[tuple[list[float], float]]], xs: list[list[fl
     return total * scale + ALPHA * reg, new
 
 
-def run_floats(quick: bool) -> list[Record]:
+def run_floats(plan: Plan) -> list[Record]:
     xs, ys = make_moons()
     weights = initial_weights()
-    reps = 5 if quick else 20
+    reps = plan.repeats(5, 20)
     out = [record("mlp_step", "floats: forward only", **time_it(
         lambda k: floats_forward(weights, xs, ys), reps),
         loss=floats_forward(weights, xs, ys))]
@@ -234,7 +289,7 @@ def run_floats(quick: bool) -> list[Record]:
 
 
 # -- micrograd 0.1.0 -----------------------------------------------------------------------
-def run_micrograd(quick: bool) -> list[Record]:
+def run_micrograd(plan: Plan) -> list[Record]:
     from micrograd.engine import Value as MValue
     from micrograd.nn import MLP as MMLP
 
@@ -264,11 +319,82 @@ def run_micrograd(quick: bool) -> list[Record]:
         for p in params:
             p.data -= lr * p.grad
 
-    out = [record("mlp_step", "micrograd", **time_it(step, 3 if quick else 7), loss=first)]
-    out += sum_of_products_rows("micrograd", MValue, {"sum": python_sum}, quick,
-                                note="needs sys.setrecursionlimit(10**6)")
-    out += chain_rows("micrograd", MValue, (500, 1000))
-    out.append(record("memory", "micrograd", **memory(MValue)))
+    out = [record("mlp_step", "micrograd", **time_it(step, plan.repeats(3, 7)), loss=first)]
+    if plan.first:
+        out += sum_of_products_rows("micrograd", MValue, {"sum": python_sum}, plan.quick,
+                                    note="needs sys.setrecursionlimit(10**6)")
+        out.append(record("memory", "micrograd", **memory(MValue, memory_terms(plan))))
+    return out
+
+
+# -- PyTorch (CPU, float64, one thread) ----------------------------------------------------
+def run_torch(plan: Plan) -> list[Record]:
+    """The demo step in PyTorch: the same weights, points, loss and SGD as the others.
+
+    Two rows: the way PyTorch is meant to be used (float64 tensors, the 100 points as one
+    batch of matrix products) and micrograd's way (one 0-d tensor per weight, a graph of
+    scalar operations), which is what a scalar engine is compared with op for op."""
+    import torch
+
+    torch.set_num_threads(1)  # the other engines use one core; the machine has two
+    f64 = torch.float64
+    xs, ys = make_moons()
+    init = initial_weights()
+    last = len(init) - 1
+    x_batch = torch.tensor(xs, dtype=f64)
+    y_batch = torch.tensor(ys, dtype=f64)
+    mats = [torch.tensor([w for w, _ in layer], dtype=f64, requires_grad=True)
+            for layer in init]
+    biases = [torch.tensor([b for _, b in layer], dtype=f64, requires_grad=True)
+              for layer in init]
+    tensors = [*mats, *biases]
+
+    def batched_loss() -> Any:
+        h = x_batch
+        for i, (w, b) in enumerate(zip(mats, biases)):
+            h = h @ w.T + b
+            if i != last:
+                h = torch.relu(h)
+        data_loss = torch.relu(1.0 - y_batch * h[:, 0]).mean()
+        return data_loss + ALPHA * sum((t * t).sum() for t in tensors)
+
+    # micrograd's layout: one leaf tensor per scalar weight
+    scalars = [[([torch.tensor(wi, dtype=f64, requires_grad=True) for wi in w],
+                 torch.tensor(b, dtype=f64, requires_grad=True)) for w, b in layer]
+               for layer in init]
+    leaves = [p for layer in scalars for w, b in layer for p in (*w, b)]
+
+    def scalar_loss() -> Any:
+        total: Any = 0.0
+        for x, y in zip(xs, ys):
+            act: list[Any] = list(x)
+            for i, layer in enumerate(scalars):
+                act = [sum((wi * ai for wi, ai in zip(w, act)), b) for w, b in layer]
+                if i != last:
+                    act = [torch.relu(a) for a in act]
+            total = total + torch.relu(1.0 - y * act[0])
+        return total * (1.0 / len(xs)) + ALPHA * sum(p * p for p in leaves)
+
+    def stepper(loss: Callable[[], Any], params: list[Any]) -> Callable[[int], None]:
+        def step(k: int) -> None:
+            for p in params:
+                p.grad = None
+            loss().backward()
+            lr = learning_rate(k)
+            with torch.no_grad():
+                for p in params:
+                    p -= lr * p.grad
+        return step
+
+    version = f"torch {torch.__version__}, CPU, 1 thread, float64"
+    first = float(batched_loss())
+    out = [record("mlp_step", "PyTorch: batched tensors", **time_it(
+        stepper(batched_loss, tensors), plan.repeats(5, 20)),
+        loss=first, note=f"{version}; 100 x 2 batch, matrix products")]
+    first = float(scalar_loss())
+    out.append(record("mlp_step", "PyTorch: 0-d tensors, one per scalar", **time_it(
+        stepper(scalar_loss, leaves), plan.repeats(1, 3)),
+        loss=first, note=f"{version}; micrograd's graph of scalar operations"))
     return out
 
 
@@ -327,29 +453,6 @@ def sum_of_products_rows(engine: str, value: Callable[[float], Any],
     return rows
 
 
-def chain_rows(engine: str, value: Callable[[float], Any],
-               lengths: tuple[int, ...]) -> list[Record]:
-    """y = y * c, n times, then backward; "fails" where the engine raises RecursionError."""
-    rows = []
-    for n in lengths:
-        x = value(1.0)
-        c = value(1.0001)
-
-        def run(_: int, x: Any = x, c: Any = c, n: int = n) -> None:
-            y = x
-            for _ in range(n):
-                y = y * c
-            y.backward()
-        workload = f"chain_{n}"
-        try:
-            timing = time_it(run, 1 if n > 10_000 else 21, warmup=0 if n > 10_000 else 1)
-        except RecursionError as exc:
-            rows.append(failed(workload, engine, exc))
-            continue
-        rows.append(record(workload, engine, **timing))
-    return rows
-
-
 # -- autograd_lite (eager) -----------------------------------------------------------------
 def lite_model() -> Any:
     """autograd_lite.nn.MLP(2, [16, 16, 1]) with the same initial weights as the others."""
@@ -369,7 +472,7 @@ def lite_loss(model: Any, inputs: list[list[Any]], ys: list[float]) -> Any:
             + ALPHA * l2_penalty(model.parameters()))
 
 
-def run_autograd_lite(quick: bool) -> list[Record]:
+def run_autograd_lite(plan: Plan) -> list[Record]:
     from autograd_lite import Value, add_n, dot, zero_grad
 
     xs, ys = make_moons()
@@ -390,20 +493,21 @@ def run_autograd_lite(quick: bool) -> list[Record]:
         for p in params:
             p.data -= lr * p.grad
 
-    out = [record("mlp_step", "autograd_lite", **time_it(step, 5 if quick else 15), loss=first)]
-    out += sum_of_products_rows(
-        "autograd_lite", Value,
-        {"sum": python_sum, "add_n": lambda a, b: add_n([x * y for x, y in zip(a, b)]),
-         "dot": dot}, quick)
-    out += chain_rows("autograd_lite", Value, (500, 1000, 100_000 if quick else 1_000_000))
-    out.append(record("memory", "autograd_lite", **memory(Value)))
+    out = [record("mlp_step", "autograd_lite eager", **time_it(step, plan.repeats(5, 15)),
+                  loss=first)]
+    if plan.first:
+        out += sum_of_products_rows(
+            "autograd_lite", Value,
+            {"sum": python_sum, "add_n": lambda a, b: add_n([x * y for x, y in zip(a, b)]),
+             "dot": dot}, plan.quick)
+        out.append(record("memory", "autograd_lite", **memory(Value, memory_terms(plan))))
     return out
 
 
 # -- autograd_lite.compile: replaying generated straight-line code ------------------------
-def run_compiled(quick: bool) -> list[Record]:
+def run_compiled(plan: Plan) -> list[Record]:
     from autograd_lite import Value, zero_grad
-    from autograd_lite.compile import compiled
+    from autograd_lite.compile import compiled, compiled_loss
     from autograd_lite.nn.losses import hinge, l2_penalty
 
     xs, ys = make_moons()
@@ -416,10 +520,6 @@ def run_compiled(quick: bool) -> list[Record]:
         """The whole demo loss over the 100 points (inputs: the points and labels)."""
         return lite_loss(model, [list(v[2 * i:2 * i + 2]) for i in range(n)], list(v[2 * n:]))
 
-    def per_example(x1: Value, x2: Value, y: Value) -> Value:
-        """One example's share: the mean over the batch is the demo loss."""
-        return hinge(model([x1, x2]), y) + ALPHA * l2_penalty(params)
-
     def sgd(k: int) -> None:
         lr = learning_rate(k)
         for p in params:
@@ -430,48 +530,270 @@ def run_compiled(quick: bool) -> list[Record]:
     t0 = time.perf_counter()
     tape = compiled(full_loss, wrt=())
     first = tape(*flat).value
-    out.append(record("mlp_step", "autograd_lite compiled: trace + generate + compile (once)",
-                      seconds=time.perf_counter() - t0, repeats=1, one_off=True,
-                      note=f"{len(tape.source.splitlines())} lines of generated Python"))
+    if plan.first:
+        out.append(record("mlp_step", "autograd_lite compiled: trace + generate + compile "
+                          "(once)", seconds=time.perf_counter() - t0, repeats=1, one_off=True,
+                          note=f"{len(tape.source.splitlines())} lines of generated Python"))
 
     def step(k: int) -> None:
         zero_grad(params)
         tape(*flat)
         sgd(k)
     out.append(record("mlp_step", "autograd_lite compiled replay", **time_it(
-        step, 5 if quick else 20), loss=first))
-    columns = ([x[0] for x in xs], [x[1] for x in xs], ys)
-    for backend in ("numpy", "python"):
+        step, plan.repeats(5, 20)), loss=first, note="one tape of the whole 100-point loss"))
+
+    # compiled_loss: one per-example tape of hinge(model(x), t) replayed over the rows (the
+    # mean hinge's gradient lands in .grad); the L2 penalty is not per example: eager, as
+    # compiled_loss's documentation says
+    for backend, variant in (("python", "autograd_lite compiled_loss (python)"),
+                             ("numpy", "autograd_lite compiled_loss (NumPy batch)")):
         for p, v in zip(params, initial):
             p.data = v
-        batch = compiled(per_example, wrt=())
-        zero_grad(params)
-        values = batch.batch(*columns, backend=backend).values
-        loss = sum(values) / n
+        step_loss = compiled_loss(model, hinge)
 
-        def batch_step(k: int, batch: Any = batch, backend: str = backend) -> None:
+        def loss_step(k: int, step_loss: Any = step_loss, backend: str = backend) -> float:
             zero_grad(params)
-            batch.batch(*columns, backend=backend)
+            values = step_loss(xs, ys, backend=backend).values
+            penalty = ALPHA * l2_penalty(params)
+            penalty.backward()
             sgd(k)
-        out.append(record("mlp_step", f"autograd_lite compiled batch replay ({backend})",
-                          **time_it(batch_step, 5 if quick else 20), loss=loss,
-                          note="per-example tape, mean gradient"))
+            return float(sum(values)) / n + float(penalty.data)
+
+        loss = loss_step(0)  # traces the tape, from the initial weights
+        out.append(record("mlp_step", variant, **time_it(loss_step, plan.repeats(5, 20)),
+                          loss=loss, note="compiled_loss(model, losses.hinge) + eager L2"))
     return out
 
 
-ENGINES: dict[str, Callable[[bool], list[Record]]] = {
+ENGINES: dict[str, Callable[[Plan], list[Record]]] = {
     "floats": run_floats,
     "micrograd": run_micrograd,
+    "torch": run_torch,
     "autograd_lite": run_autograd_lite,
     "compiled": run_compiled,
 }
 
 
+# -- chain scaling: y = y * a + b, ns per node against graph size --------------------------
+@dataclass(frozen=True)
+class ChainEngine:
+    """How one engine makes a leaf, back-propagates and reads numbers (for the chain)."""
+
+    name: str
+    leaf: Callable[[float], Any]
+    data: Callable[[Any], float]
+    backward: Callable[[Any], None] | None = None  # None: forward only (plain floats)
+    grad: Callable[[Any], float] | None = None
+    recursion_limit: int | None = None  # raised around every run (micrograd)
+    traced_by_tracemalloc: bool = True  # False: allocations tracemalloc cannot see (C++)
+    note: str = ""
+
+
+def chain_engine(name: str) -> ChainEngine:
+    """The chain adapter of ``floats``, ``micrograd``, ``torch`` or ``autograd_lite``."""
+    if name == "floats":
+        return ChainEngine(name, leaf=float, data=float, note="forward only: the floor")
+    if name == "micrograd":
+        from micrograd.engine import Value as MValue
+
+        return ChainEngine(name, leaf=MValue, data=lambda v: v.data,
+                           backward=lambda v: v.backward(), grad=lambda v: v.grad,
+                           recursion_limit=DEEP_RECURSION,
+                           note="needs sys.setrecursionlimit(10**7): its topological sort "
+                                "recurses once per node")
+    if name == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+
+        def tensor_leaf(x: float) -> Any:
+            return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        return ChainEngine(name, leaf=tensor_leaf, data=lambda v: v.item(),
+                           backward=lambda v: v.backward(), grad=lambda v: v.grad.item(),
+                           traced_by_tracemalloc=False,
+                           note=f"torch {torch.__version__}: 0-d float64 tensors, 1 thread")
+    if name == "autograd_lite":
+        from autograd_lite import Value
+
+        return ChainEngine(name, leaf=Value, data=lambda v: v.data,
+                           backward=lambda v: v.backward(), grad=lambda v: v.grad)
+    raise SystemExit(f"workloads: no chain engine {name!r}")
+
+
+@contextmanager
+def recursion_limit(limit: int | None) -> Iterator[None]:
+    """``sys.setrecursionlimit(limit)`` inside the block (nothing if ``limit`` is None)."""
+    old = sys.getrecursionlimit()
+    if limit is not None:
+        sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def build_chain(leaf: Any, steps: int, keep: int = -1) -> tuple[Any, Any]:
+    """``y = y * a + b``, ``steps`` times from ``leaf`` (2 nodes a step, a and b floats);
+    returns the output and the node made at step ``keep`` (None unless asked)."""
+    a, b = CHAIN_A, CHAIN_B
+    y = leaf
+    kept = None
+    if keep < 0:
+        for _ in range(steps):
+            y = y * a + b
+        return y, kept
+    for i in range(steps):
+        y = y * a + b
+        if i == keep:
+            kept = y
+    return y, kept
+
+
+def close(x: float, expected: float, steps: int) -> bool:
+    """Within the rounding of ``steps`` multiply-adds of each other."""
+    return abs(x - expected) <= (steps + 10) * 4.5e-16 * abs(expected)
+
+
+def chain_once(engine: ChainEngine, nodes: int) -> Record:
+    """One timed chain of ``nodes`` nodes: forward and backward ns per node, GC share."""
+    steps = nodes // 2
+    gc.collect()  # between measurements, never inside one
+    x = engine.leaf(1.0)
+    clock = GC_CLOCK
+    gc0, n0, f0 = clock.total, clock.collections, clock.full
+    t0 = time.perf_counter()
+    y, _ = build_chain(x, steps)
+    t1 = time.perf_counter()
+    gc1, n1, f1 = clock.total, clock.collections, clock.full
+    if engine.backward is not None:
+        engine.backward(y)
+    t2 = time.perf_counter()
+    gc2 = clock.total
+    run: Record = {"nodes": 2 * steps, "forward_ns": (t1 - t0) / (2 * steps) * 1e9,
+                   "forward_gc_share": (gc1 - gc0) / (t1 - t0),
+                   "forward_collections": n1 - n0, "forward_full_collections": f1 - f0,
+                   "value": engine.data(y)}
+    if engine.backward is not None and engine.grad is not None:
+        run.update(backward_ns=(t2 - t1) / (2 * steps) * 1e9,
+                   backward_gc_share=(gc2 - gc1) / (t2 - t1) if t2 > t1 else 0.0,
+                   grad_ok=close(engine.grad(x), CHAIN_A ** steps, steps))
+    del x, y
+    return run
+
+
+def chain_memory(engine: ChainEngine, nodes: int = CHAIN_MEMORY_NODES) -> Record:
+    """Bytes per node (tracemalloc) held by the chain: after the forward pass, and after
+    backward (gradients included), and whether a node in the middle still has its .grad."""
+    steps = nodes // 2
+    keep = steps // 2 - 1
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        x = engine.leaf(1.0)
+        y, mid = build_chain(x, steps, keep)
+        forward = tracemalloc.get_traced_memory()[0] - base
+        assert engine.backward is not None and engine.grad is not None
+        engine.backward(y)
+        after = tracemalloc.get_traced_memory()[0] - base
+        grad_kept = close(engine.grad(mid), CHAIN_A ** (steps - keep - 1), steps)
+    finally:
+        tracemalloc.stop()
+    return {"nodes": 2 * steps, "forward_bytes_per_node": forward / (2 * steps),
+            "backward_bytes_per_node": after / (2 * steps), "mid_grad_kept": grad_kept}
+
+
+def summarise(runs: Sequence[Record]) -> Record:
+    """Medians (and spread) of the runs of one size."""
+    out: Record = {"runs": len(runs)}
+    for key in ("forward_ns", "backward_ns", "forward_gc_share", "backward_gc_share",
+                "forward_full_collections"):
+        values = [r[key] for r in runs if key in r]
+        if values:
+            out[key] = statistics.median(values)
+            if key.endswith("_ns"):
+                out[key + "_min"], out[key + "_max"] = min(values), max(values)
+    return out
+
+
+def chain_scaling(engine: ChainEngine, nodes: Sequence[int], repeats: int = 1,
+                  memory_nodes: int | None = CHAIN_MEMORY_NODES,
+                  warmup: int = 2_000, strict: bool = True) -> Record:
+    """The chain at each size in ``nodes``, ``repeats`` rounds (sizes in order within a
+    round), GC on as the caller has it; then bytes per node at ``memory_nodes``.
+
+    Raises AssertionError if the GC settings (enabled, thresholds) differ after the run
+    from before it: the engine must not change the user's GC settings behind their back
+    (``strict=False``: reported as ``gc_settings_unchanged: False`` instead, for run.py).
+    A size the engine cannot run (RecursionError ...) is reported under ``failures``."""
+    before = gc_settings()
+    runs: dict[int, list[Record]] = {n: [] for n in nodes}
+    failures: dict[int, str] = {}
+    memory_report: Record | None = None
+    with recursion_limit(engine.recursion_limit):
+        if warmup:
+            chain_once(engine, warmup)
+        for _ in range(repeats):
+            for n in nodes:
+                if n in failures:
+                    continue
+                try:
+                    runs[n].append(chain_once(engine, n))
+                except (RecursionError, MemoryError) as exc:
+                    failures[n] = f"{type(exc).__name__}: {str(exc)[:80]}"
+        if memory_nodes and engine.backward is not None and engine.traced_by_tracemalloc:
+            memory_report = chain_memory(engine, memory_nodes)
+    after = gc_settings()
+    if strict:
+        assert after == before, (f"{engine.name} changed the GC settings during the chain "
+                                 f"run: {before} before, {after} after")
+    return {"engine": engine.name, "note": engine.note,
+            "runs": {str(n): r for n, r in runs.items() if r},
+            "sizes": {str(n): summarise(r) for n, r in runs.items() if r},
+            "failures": {str(n): e for n, e in failures.items()},
+            "memory": memory_report, "gc_before": before, "gc_after": after,
+            "gc_settings_unchanged": after == before}
+
+
+def default_limit_probe(engine: ChainEngine, nodes: int) -> str | None:
+    """For an engine that needs a raised recursion limit: what happens at the default."""
+    if engine.recursion_limit is None:
+        return None
+    try:
+        chain_once(engine, nodes)
+    except RecursionError as exc:
+        return (f"at the default recursion limit ({sys.getrecursionlimit()}) {nodes:,} nodes "
+                f"fail: {type(exc).__name__}")
+    return f"runs {nodes:,} nodes at the default recursion limit {sys.getrecursionlimit()}"
+
+
+def chain_main(argv: list[str]) -> Record:
+    """``chain ENGINE --nodes a,b,c [--memory N] [--probe]``: one round, as JSON."""
+    engine = chain_engine(argv[0])
+    nodes = [int(float(n)) for n in option(argv, "--nodes", "2000").split(",")]
+    memory_nodes = int(float(option(argv, "--memory", "0")))
+    probe = default_limit_probe(engine, min(nodes)) if "--probe" in argv else None
+    report = chain_scaling(engine, nodes, 1, memory_nodes or None, strict=False)
+    report["default_limit"] = probe
+    report["gc_at_start"] = GC_AT_START  # before the engine was imported
+    report["gc_settings_unchanged"] = report["gc_settings_unchanged"] and (
+        gc_settings() == GC_AT_START)
+    return report
+
+
+def option(argv: list[str], name: str, default: str) -> str:
+    return argv[argv.index(name) + 1] if name in argv else default
+
+
 def main(argv: list[str]) -> None:
+    if argv[0] == "chain":
+        json.dump(chain_main(argv[1:]), sys.stdout, indent=1)
+        return
     engine = argv[0]
-    quick = "--quick" in argv
+    plan = Plan("--quick" in argv, int(option(argv, "--round", "0")),
+                int(option(argv, "--rounds", "1")))
     json.dump({"engine": engine, "python": sys.version.split()[0],
-               "gc_enabled": gc.isenabled(), "rows": ENGINES[engine](quick)},
+               "gc_enabled": gc.isenabled(), "rows": ENGINES[engine](plan)},
               sys.stdout, indent=1)
 
 

@@ -1,0 +1,77 @@
+"""Log-log plot of the chain benchmark: ns per node against graph size, for the README.
+
+    python bench/plot.py bench/results/results.json bench/scaling.png
+
+Run by ``bench/run.py`` in the bench venv (matplotlib is a bench dependency only; the
+package itself needs nothing).  Solid lines: forward; dashed: backward; one colour per
+engine; dotted: goal 1's bound, 1.3x autograd_lite's cost at 2e4 nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+COLOURS = {"autograd_lite": "tab:blue", "micrograd": "tab:orange", "torch": "tab:red",
+           "floats": "tab:gray"}
+LABELS = {"autograd_lite": "autograd_lite (eager)", "micrograd": "micrograd 0.1.0",
+          "torch": "PyTorch (0-d tensors)", "floats": "plain floats (forward only)"}
+GOAL = 1.3
+
+
+def plot(results: dict[str, Any], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    chain: dict[str, Any] = results["chain"]
+    fig, ax = plt.subplots(figsize=(7.5, 5.6), dpi=110)
+    for engine, rep in chain.items():
+        if not rep:
+            continue
+        for p, style in (("forward", "-"), ("backward", "--")):
+            points = sorted((int(n), s[p + "_ns"]) for n, s in rep["sizes"].items()
+                            if p + "_ns" in s)
+            if not points:
+                continue
+            xs, ys = zip(*points)
+            ax.plot(xs, ys, style, marker="o", markersize=4, color=COLOURS.get(engine),
+                    label=f"{LABELS.get(engine, engine)}, {p}")
+    lite = chain.get("autograd_lite") or {}
+    sizes = lite.get("sizes", {})
+    top = max((int(n) for n in sizes), default=0)
+    for p in ("forward", "backward"):
+        base = sizes.get("20000", {}).get(p + "_ns")
+        if base and top > 20_000:
+            ax.plot([20_000, top], [GOAL * base] * 2, ":", color="tab:blue", linewidth=1.2,
+                    label=f"goal 1: {GOAL}x autograd_lite's 2e4 cost" if p == "forward"
+                    else None)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ticks = sorted({int(n) for rep in chain.values() if rep for n in rep["sizes"]})
+    ax.set_xticks(ticks, [f"{n:.0e}".replace("+0", "") for n in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("graph size (nodes): y = y * a + b, N steps = 2N nodes")
+    ax.set_ylabel("ns per node (median)")
+    quick = " (--quick)" if results.get("quick") else ""
+    ax.set_title(f"Chain scaling: medians, GC on as users run it{quick}", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+              frameon=False, handlelength=3.5)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+
+
+def main(argv: list[str]) -> int:
+    results = json.loads(Path(argv[0]).read_text())
+    plot(results, Path(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
