@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 COLOURS = {"autograd_lite": "tab:blue", "micrograd": "tab:orange", "torch": "tab:red",
-           "floats": "tab:gray"}
+           "floats": "tab:gray", "autograd_lite_large_graphs": "tab:green"}
 LABELS = {"autograd_lite": "autograd_lite (eager)", "micrograd": "micrograd 0.1.0",
+          "autograd_lite_large_graphs": "autograd_lite in large_graphs()",
           "torch": "PyTorch (0-d tensors)", "floats": "plain floats (forward only)"}
 GOAL = 1.3
 

@@ -113,10 +113,12 @@ def test_run_reports_a_gc_meddler_as_a_goal_1_failure(
     report = workloads.chain_scaling(engine, sizes, memory_nodes=None, warmup=0,
                                      strict=False)
     assert report["gc_settings_unchanged"] is False
-    chain = {"autograd_lite": run.merge_chain([report], [])}
+    chain = {name: run.merge_chain([report], [])  # by default and in large_graphs()
+             for name in ("autograd_lite", "autograd_lite_large_graphs")}
     _, goals = run.goals([], chain, [20_000, run.BIG], None, quick=False)
     assert goals[0]["verdict"] == "n/a"  # no 2e6 run here: nothing to compare ...
-    chain["autograd_lite"]["sizes"][str(run.BIG)] = chain["autograd_lite"]["sizes"]["20000"]
+    for rep in chain.values():
+        rep["sizes"][str(run.BIG)] = rep["sizes"]["20000"]
     _, goals = run.goals([], chain, [20_000, run.BIG], None, quick=False)
     assert goals[0]["verdict"] == "FAIL"  # ... and with one, a flat cost still fails
     assert "CHANGED" in goals[0]["measured"]
@@ -187,9 +189,12 @@ def test_run_prints_the_chain_table_and_the_goals(
     sizes = [2_000, 20_000]
     lite = workloads.chain_scaling(workloads.chain_engine("autograd_lite"), sizes,
                                    memory_nodes=200, warmup=0)
+    large = workloads.chain_scaling(workloads.chain_engine("autograd_lite_large_graphs"),
+                                    sizes, memory_nodes=200, warmup=0)
     floats = workloads.chain_scaling(workloads.chain_engine("floats"), sizes, warmup=0)
     chain: dict[str, Any] = {"floats": run.merge_chain([floats], []), "micrograd": None,
-                             "autograd_lite": run.merge_chain([lite, lite], [])}
+                             "autograd_lite": run.merge_chain([lite, lite], []),
+                             "autograd_lite_large_graphs": run.merge_chain([large], [])}
     assert chain["autograd_lite"]["sizes"]["2000"]["runs"] == 2  # rounds pooled
     assert run.check_chain(chain) == []
     text = run.chain_table(chain, sizes)
