@@ -452,3 +452,133 @@ def test_compiled_loss_refuses_ragged_or_mismatched_data() -> None:
         step([[1.0, 2.0], [3.0, 4.0]], [1.0])
     with pytest.raises(ValueError, match="rows of different lengths"):
         step([[1.0, 2.0], [3.0]], [1.0, 2.0])
+
+
+# -- compiled_loss on micrograd's demo step (the batch function, its fallbacks, its cache) ---
+def demo_step_eager(model: MLP, xs: Sequence[Sequence[float]], ys: Sequence[float],
+                    alpha: float) -> tuple[float, list[float]]:
+    """micrograd's demo loss built eagerly for the whole batch: its value and d / d params."""
+    params = model.parameters()
+    zero_grad(params)
+    rows = [[Value(c, requires_grad=False) for c in row] for row in xs]
+    loss = mean([hinge(model(row), y) for row, y in zip(rows, ys)]) + alpha * l2_penalty(params)
+    loss.backward()
+    return loss.data, [p.grad for p in params]
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_trains_the_demo_step_for_step_as_eager(backend: Any) -> None:
+    """MLP(2, [16, 16, 1]) on 100 moons points, hinge + 1e-4 L2, SGD: the compiled step's
+    loss and gradients equal eager backward's at every step, while the parameters move
+    (read live) and more and more hinges become 0 (examples the batch function skips)."""
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.examples.moons import make_moons
+
+    xs, ys = make_moons(100, seed=0)
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    params = model.parameters()
+    step = compiled_loss(model, hinge)
+    inactive = []
+    for _ in range(8):
+        want_loss, want = demo_step_eager(model, xs, ys, 1e-4)
+        zero_grad(params)
+        values = list(step(xs, ys, backend=backend).values)
+        penalty = 1e-4 * l2_penalty(params)
+        penalty.backward()
+        assert math.fsum(values) / len(ys) + penalty.data == pytest.approx(want_loss, rel=1e-13)
+        assert [p.grad for p in params] == pytest.approx(want, rel=1e-12, abs=1e-15)
+        inactive.append(sum(v == 0.0 for v in values))
+        for p in params:
+            p.data -= 1.0 * p.grad
+    assert inactive[0] == 0 and inactive[-1] > 10  # the zero-adjoint skip was taken
+
+
+def test_the_batch_function_accumulates_as_the_example_by_example_replay() -> None:
+    """backend="python" runs one generated loop over the batch; its outputs and summed
+    gradients are those of replaying the tape example by example, bit for bit."""
+    model = MLP(3, [5, 1], activation="tanh", seed=2)
+    params = model.parameters()
+
+    def f(x1: Value, x2: Value, x3: Value, t: Value) -> Value:
+        y = model([x1, x2, x3])
+        assert isinstance(y, Value)
+        return (y - t) ** 2 + (x1 * y).sin()
+    columns = [[0.5, -1.0, 2.0, 0.1], [1.5, 0.25, -0.5, 0.2], [-2.0, 1.0, 0.0, 0.3],
+               [1.0, -1.0, 0.5, 2.0]]
+    c = compiled(f, wrt=[0, 3])
+    zero_grad(params)
+    batch = c.batch(*columns, reduce="sum", backend="python")
+    summed = [p.grad for p in params]
+    zero_grad(params)
+    one_by_one = [c.tape(*example) for example in zip(*columns)]
+    assert "for v0, v1, v2, v3 in _rows:" in c.tape._loop_source()
+    assert batch.values == [r.value for r in one_by_one]
+    assert batch.grads[0] == [r.grads[0] for r in one_by_one]
+    assert batch.grads[3] == [r.grads[3] for r in one_by_one]
+    assert batch.grads[1] is None and batch.grads[2] is None
+    assert summed == [p.grad for p in params]  # the same sums, in the same order
+
+
+def test_the_batch_function_falls_back_where_a_plain_product_is_nan() -> None:
+    """0 * inf: the batch loop multiplies plainly, sees the nan, and replays example by
+    example with _scaled (chain_term), as backward skips the zero adjoint."""
+    batch = compiled(sqrt_of_relu).batch([-1.0, 4.0], reduce="sum", backend="python")
+    assert batch.grads[0] == [0.0, 0.25]
+
+
+def test_the_batch_function_raises_eager_errors_and_branch_changes() -> None:
+    c = compiled(lambda x: (x - 1.0).log())
+    with pytest.raises(DomainError, match=r"^log\(-0\.5\): logarithm needs a positive"):
+        c.batch([3.0, 2.0, 0.5, -1.0], backend="python")
+    with pytest.raises(DomainError, match="expected a finite number"):
+        c.batch([3.0, math.nan], backend="python")
+    p = compiled(piecewise)
+    p(3.0)
+    with pytest.raises(BranchChangedError, match="example 2"):
+        p.tape.batch([2.0, 3.0, 0.5], backend="python")
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> None:
+    """A tape holds the parameters it was traced with: a model with a layer replaced or
+    added is traced again (never served the old tape), and a model as it was before finds
+    its tape again without tracing."""
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn import Layer
+    from autograd_lite.nn.losses import squared_error
+
+    rows = [[0.5, -1.0], [1.5, 0.25], [-2.0, 1.0]]
+    targets = [1.0, -1.0, 0.5]
+    traced = []
+
+    def loss(y: Value, t: Value) -> Value:
+        traced.append(1)
+        return squared_error(y, t)
+
+    def check(model: MLP) -> None:
+        eager_loss = mean([squared_error(model(r), t) for r, t in zip(rows, targets)])
+        zero_grad(model.parameters())
+        eager_loss.backward()
+        want = [p.grad for p in model.parameters()]
+        zero_grad(model.parameters())
+        values = step(rows, targets, backend=backend).values
+        assert sum(values) / len(rows) == pytest.approx(eager_loss.data, rel=1e-13)
+        assert [p.grad for p in model.parameters()] == pytest.approx(want, rel=1e-12,
+                                                                     abs=1e-15)
+
+    model = MLP(2, [3, 1], seed=1)
+    step = compiled_loss(model, loss)
+    check(model)
+    check(model)
+    assert len(traced) == 1
+    first = model.layers[0]
+    model.layers[0] = Layer(2, 3, "relu", seed=7)
+    check(model)
+    assert len(traced) == 2
+    model.layers.append(Layer(1, 1, "tanh", seed=8))
+    check(model)
+    assert len(traced) == 3
+    del model.layers[-1]
+    model.layers[0] = first
+    check(model)
+    assert len(traced) == 3  # the first structure's tape, kept
