@@ -30,8 +30,11 @@ from the rule table (:class:`autograd_lite.compile.symbolic.Writer` with ``code=
   traces again).  Decisions taken on plain floats (``x.data > 0``, ``float(x)``) cannot
   be seen: do not branch on them in code you compile.
 * **Batches.**  With NumPy installed, :meth:`Tape.batch` runs the same program on arrays,
-  one element per example (:mod:`autograd_lite.compile.arrays` mirrors the float rules and their
-  domain checks); without NumPy it replays example by example.
+  one element per example, with like nodes (a layer's neurons) computed together as one
+  2-D array (:mod:`autograd_lite.compile.grouped`; :mod:`autograd_lite.core.arrays` mirrors
+  the float rules); without NumPy one generated function loops over the examples
+  (:meth:`Tape._loop_source`).  Both add plainly and hand anything unusual (an error, a
+  non-finite value, a nan) to the example-by-example replay, which decides as above.
 
 Labels only ever appear in comments, escaped with :func:`ascii` so no label can end a
 comment or change the code.
@@ -48,6 +51,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Literal, NamedTuple, overload
 
+from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.observers import COMPARISON_OBSERVER
@@ -133,6 +137,28 @@ def _times(g: str, d: str) -> str:
     return term
 
 
+class _Code:
+    """Generated source -- :attr:`key`, code only -- compiled once per text (the cache
+    below) and run with no builtins: every generated function (the replay, the batch loop,
+    the grouped NumPy replay) is defined here, by the package's one exec."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def define(self, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+        """Run the code in ``namespace`` (the names it calls); the function ``name``."""
+        code = _CODE_CACHE.get(self.key)
+        if code is None:
+            code = builtins.compile(self.key, "<autograd_lite tape>", "exec")
+            if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+                _CODE_CACHE.clear()
+            _CODE_CACHE[self.key] = code
+        namespace.update({"__builtins__": {}, "_inf": math.inf})
+        exec(code, namespace)
+        function: Callable[..., Any] = namespace[name]
+        return function
+
+
 _CODE_CACHE: dict[str, CodeType] = {}
 """Code objects by structure (the generated code without its comments): tracing the same
 graph again -- other labels, other input and parameter values -- compiles nothing new."""
@@ -172,6 +198,7 @@ class Tape:
         self._output = output
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
+        self._grouped_program: GroupedProgram | None = None
 
     @classmethod
     def from_graph(cls, output: Value, inputs: Sequence[Value] = ()) -> Tape:
@@ -218,7 +245,7 @@ class Tape:
                           for x in self.inputs)
         grads_p = _tuple(self._grad_name(p, register) for p in self.params)
         lines.append((f"return {_source(ref[self._output])}, ({grads_in}), ({grads_p})", ""))
-        self._loop += [f"_gi{i}.append({self._grad_name(x, register)})"
+        self._loop += [f"_gi{i}({self._grad_name(x, register)})"
                        for i, x in enumerate(self.inputs) if x in self._wrt]
         self._sums = tuple(f"a{register[p]}" if f"g{register[p]}" in self._adjoints else ""
                            for p in self.params)
@@ -275,7 +302,7 @@ class Tape:
             for k in guard_at.get(at, ()):
                 lines.append((self._guard_line(k, ref), "guard"))
                 self._loop.append(f"if ({self._guard_texts[k]}) is not {self.guards[k].result}: "
-                                  f"_branch({k}, _values)")
+                                  f"_branch({k})")
         guards(-1)
         steps: list[_Instruction] = []
         for node in order:
@@ -340,7 +367,7 @@ class Tape:
                 break
             node = parents.pop()
             spine.add(node)
-        skip = "; ".join([*(f"_gi{i}.append(0.0)" for i, x in enumerate(self.inputs)
+        skip = "; ".join([*(f"_gi{i}(0.0)" for i, x in enumerate(self.inputs)
                             if x in self._wrt), "continue"])
 
         def assign(node: Value, terms: str | list[str]) -> str:
@@ -377,22 +404,20 @@ class Tape:
 
     def _loop_source(self) -> str:
         """The batch function: the replay's code in a loop over the examples' input tuples,
-        each parameter's adjoint added to its sum over the batch (``a_k``).  It returns the
-        outputs, each input's gradients (lists) and the parameters' sums."""
+        each parameter's adjoint added to its sum over the batch (``a_k``), which it
+        returns.  Each output goes to ``_value``, each wanted input gradient to ``_gi<i>``
+        (the caller's lists' appends)."""
         sums = [a for a in self._sums if a]
         target = _tuple(f"v{i}" for i in range(len(self.inputs))) or "_"
-        wrt = [i for i, x in enumerate(self.inputs) if x in self._wrt]
-        grads_in = _tuple(f"_gi{i}" if i in wrt else "None" for i in range(len(self.inputs)))
+        wrt = [f"_gi{i}" for i, x in enumerate(self.inputs) if x in self._wrt]
         body = [*([f"{_tuple(f'v{len(self.inputs) + k}' for k in range(len(self.params)))}"
                    " = _p"] if self.params else []),
                 *(f"{a} = 0.0" for a in sums),
-                "_values = []",
-                "_value = _values.append",
-                *(f"_gi{i} = []" for i in wrt),
                 f"for {target} in _rows:",
                 *(f"    {line}" for line in self._loop),
-                f"return _values, ({grads_in}), ({_tuple(a or '0.0' for a in self._sums)})"]
-        return "\n".join(["def replay_batch(_rows, _p):", *(f"    {line}" for line in body)])
+                f"return ({_tuple(a or '0.0' for a in self._sums)})"]
+        return "\n".join([f"def replay_batch({', '.join(['_rows', '_p', '_value', *wrt])}):",
+                          *(f"    {line}" for line in body)])
 
     # -- running -----------------------------------------------------------------------
     def _function(self, mode: str) -> Callable[..., Any]:
@@ -400,19 +425,11 @@ class Tape:
         ``"loop"``: the batch function (:meth:`_loop_source`) on floats."""
         fn = self._functions.get(mode)
         if fn is None:
-            key = f"{self.key}\n# batch loop" if mode == "loop" else self.key
-            code = _CODE_CACHE.get(key)
-            if code is None:
-                source = self._loop_source() if mode == "loop" else self.key
-                code = builtins.compile(source, "<autograd_lite tape>", "exec")
-                if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
-                    _CODE_CACHE.clear()
-                _CODE_CACHE[key] = code
-            namespace: dict[str, Any] = {"__builtins__": {}, "_inf": math.inf}
+            namespace: dict[str, Any] = {}
             functions = self._writer.functions
             if mode == "loop":
                 namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
-                namespace.update(_nonfinite=_slow_path, _branch=self._loop_branch)
+                namespace.update(_nonfinite=_slow_path, _branch=_branch)
             elif mode == "numpy":
                 from autograd_lite.core import arrays
                 namespace.update({f"_p{k}": arrays.array_function(op)
@@ -424,8 +441,8 @@ class Tape:
                 namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
                 namespace.update(_ok=_finite, _scaled=chain_term,
                                  _guard=self._guard, _nonfinite=self._interpret)
-            exec(code, namespace)
-            fn = namespace["replay_batch" if mode == "loop" else "replay"]
+            code = _Code(self._loop_source() if mode == "loop" else self.key)
+            fn = code.define("replay_batch" if mode == "loop" else "replay", namespace)
             self._functions[mode] = fn
         return fn
 
@@ -451,11 +468,6 @@ class Tape:
             return Replay(value, grads)
         self._interpret(xs, ps)  # raises the error eager evaluation would raise first
         raise failure
-
-    def _loop_branch(self, k: int, values: list[float]) -> None:
-        """Guard ``k`` fails in the batch function, for the example after ``values``."""
-        raise BranchChangedError(self._branch_message(k, not self.guards[k].result,
-                                                      f" for example {len(values)}"))
 
     def _guard(self, holds: bool, expected: bool, k: int) -> None:
         if holds is not expected:
@@ -512,7 +524,7 @@ class Tape:
         Returns per-example outputs and input gradients; parameter gradients are summed
         (``reduce="sum"``) or averaged (``"mean"``: the gradient of the mean loss) over the
         batch and added to ``.grad``.  ``backend``: ``"numpy"`` (arrays), ``"python"``
-        (example by example) or ``"auto"`` (NumPy if installed).
+        (floats, one generated loop over the examples) or ``"auto"`` (NumPy if installed).
         """
         if reduce not in ("mean", "sum"):
             raise ValueError(f"Tape.batch: reduce must be 'mean' or 'sum', got {reduce!r}")
@@ -563,18 +575,25 @@ class Tape:
         gradient (the replay redoes that example with ``_scaled``)."""
         fn = self._function("loop")
         ps = tuple(p.data for p in self.params)
+        values: list[float] = []
+        grads: list[list[float] | None] = [[] if x in self._wrt else None for x in self.inputs]
         try:
             xs = [[x if type(x) is float and x - x == 0.0 else to_float(x, "")
                    for x in column] for column in columns]
-            values, grads, sums = fn(zip(*xs) if xs else [()], ps)
+            sums = fn(zip(*xs) if xs else [()], ps, values.append,
+                      *(g.append for g in grads if g is not None))
         except (DomainError, TypeError, _SlowPathError):
             return None
+        except _BranchError as branch:
+            k = branch.args[0]
+            raise BranchChangedError(self._branch_message(
+                k, not self.guards[k].result, f" for example {len(values)}")) from None
         total = sum(sums) + sum(sum(g) for g in grads if g is not None)
         if total != total:
             return None
         for p, s in zip(self.params, sums):
             p.grad += s * scale
-        return BatchReplay(values, grads)
+        return BatchReplay(values, tuple(grads))
 
     def _batch_numpy(self, columns: Sequence[Column], n: int,
                      scale: float) -> BatchReplay | None:
@@ -589,7 +608,15 @@ class Tape:
                 to_float(float(a[np.argmax(bad)]), f"tape input {i}")
             xs.append(a)
         ps = tuple(p.data for p in self.params)
-        fn = self._function("numpy")
+        grouped = self._grouped().run(tuple(xs), ps, n)
+        if grouped is not None:
+            value, grads, sums = grouped
+            for p, total in zip(self.params, sums.tolist()):
+                p.grad += total * scale
+            return BatchReplay(np.broadcast_to(value, (n,)).copy(),
+                               tuple(None if g is None else np.broadcast_to(g, (n,)).copy()
+                                     for g in grads))
+        fn = self._function("numpy")  # one array per node: its errors are eager's
         failure: DomainError | None = None
         try:
             with np.errstate(all="ignore"):
@@ -619,6 +646,16 @@ class Tape:
                            tuple(None if g is None else np.broadcast_to(g, (n,)).copy()
                                  for g in grads))
 
+    def _grouped(self) -> GroupedProgram:
+        """The batch replay with like nodes computed together (made on first use)."""
+        if self._grouped_program is None:
+            program = GroupedProgram(
+                self._output, self._order(), self.inputs, self.params,
+                [(g.left, g.operator, g.right, g.result) for g in self.guards], self._wrt)
+            program.bind(_Code(program.source).define("replay_groups", program.namespace()))
+            self._grouped_program = program
+        return self._grouped_program
+
     def _batch_guard(self, holds: Any, expected: bool, k: int) -> None:
         import numpy as np
 
@@ -640,6 +677,14 @@ class _SlowPathError(Exception):
 
 def _slow_path() -> None:
     raise _SlowPathError
+
+
+class _BranchError(Exception):
+    """Guard ``args[0]`` failed in the batch function."""
+
+
+def _branch(k: int) -> None:
+    raise _BranchError(k)
 
 
 def _has_numpy() -> bool:
@@ -875,7 +920,9 @@ def compiled_loss(model: Callable[[list[Value]], Any],
 
     ``model`` maps a list of Values to its output (an :class:`~autograd_lite.nn.MLP`);
     ``loss(output, target)`` gets the target as a Value.  Parameters are read live, so the
-    optimiser's updates are seen by the next call.  A penalty on the parameters
-    (``l2_penalty``) is not per example: add it eagerly and call its ``backward``.
+    optimiser's updates are seen by the next call; a model whose ``parameters()`` are other
+    Values than before (a layer added, removed or replaced) is traced again.  A penalty on
+    the parameters (``l2_penalty``) is not per example: add it eagerly and call its
+    ``backward``.
     """
     return CompiledLoss(model, loss)
