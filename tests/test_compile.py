@@ -452,3 +452,297 @@ def test_compiled_loss_refuses_ragged_or_mismatched_data() -> None:
         step([[1.0, 2.0], [3.0, 4.0]], [1.0])
     with pytest.raises(ValueError, match="rows of different lengths"):
         step([[1.0, 2.0], [3.0]], [1.0, 2.0])
+
+
+# -- compiled_loss on micrograd's demo step (the batch function, its fallbacks, its cache) ---
+def demo_step_eager(model: MLP, xs: Sequence[Sequence[float]], ys: Sequence[float],
+                    alpha: float) -> tuple[float, list[float]]:
+    """micrograd's demo loss built eagerly for the whole batch: its value and d / d params."""
+    params = model.parameters()
+    zero_grad(params)
+    rows = [[Value(c, requires_grad=False) for c in row] for row in xs]
+    loss = mean([hinge(model(row), y) for row, y in zip(rows, ys)]) + alpha * l2_penalty(params)
+    loss.backward()
+    return loss.data, [p.grad for p in params]
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_trains_the_demo_step_for_step_as_eager(backend: Any) -> None:
+    """MLP(2, [16, 16, 1]) on 100 moons points, hinge + 1e-4 L2, SGD: the compiled step's
+    loss and gradients equal eager backward's at every step, while the parameters move
+    (read live) and more and more hinges become 0 (examples the batch function skips)."""
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.examples.moons import make_moons
+
+    xs, ys = make_moons(100, seed=0)
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    params = model.parameters()
+    step = compiled_loss(model, hinge)
+    inactive = []
+    for _ in range(8):
+        want_loss, want = demo_step_eager(model, xs, ys, 1e-4)
+        zero_grad(params)
+        values = list(step(xs, ys, backend=backend).values)
+        penalty = 1e-4 * l2_penalty(params)
+        penalty.backward()
+        assert math.fsum(values) / len(ys) + penalty.data == pytest.approx(want_loss, rel=1e-13)
+        assert [p.grad for p in params] == pytest.approx(want, rel=1e-12, abs=1e-15)
+        inactive.append(sum(v == 0.0 for v in values))
+        for p in params:
+            p.data -= 1.0 * p.grad
+    assert inactive[0] == 0 and inactive[-1] > 10  # the zero-adjoint skip was taken
+
+
+def test_the_batch_function_accumulates_as_the_example_by_example_replay() -> None:
+    """backend="python" runs one generated loop over the batch; its outputs and summed
+    gradients are those of replaying the tape example by example, bit for bit."""
+    model = MLP(3, [5, 1], activation="tanh", seed=2)
+    params = model.parameters()
+
+    def f(x1: Value, x2: Value, x3: Value, t: Value) -> Value:
+        y = model([x1, x2, x3])
+        assert isinstance(y, Value)
+        return (y - t) ** 2 + (x1 * y).sin()
+    columns = [[0.5, -1.0, 2.0, 0.1], [1.5, 0.25, -0.5, 0.2], [-2.0, 1.0, 0.0, 0.3],
+               [1.0, -1.0, 0.5, 2.0]]
+    c = compiled(f, wrt=[0, 3])
+    zero_grad(params)
+    batch = c.batch(*columns, reduce="sum", backend="python")
+    summed = [p.grad for p in params]
+    zero_grad(params)
+    one_by_one = [c.tape(*example) for example in zip(*columns)]
+    assert "for v0, v1, v2, v3 in _rows:" in c.tape._loop_source()
+    assert batch.values == [r.value for r in one_by_one]
+    assert batch.grads[0] == [r.grads[0] for r in one_by_one]
+    assert batch.grads[3] == [r.grads[3] for r in one_by_one]
+    assert batch.grads[1] is None and batch.grads[2] is None
+    assert summed == [p.grad for p in params]  # the same sums, in the same order
+
+
+def test_the_batch_function_falls_back_where_a_plain_product_is_nan() -> None:
+    """0 * inf: the batch loop multiplies plainly, sees the nan, and replays example by
+    example with _scaled (chain_term), as backward skips the zero adjoint."""
+    batch = compiled(sqrt_of_relu).batch([-1.0, 4.0], reduce="sum", backend="python")
+    assert batch.grads[0] == [0.0, 0.25]
+
+
+def test_the_batch_function_raises_eager_errors_and_branch_changes() -> None:
+    c = compiled(lambda x: (x - 1.0).log())
+    with pytest.raises(DomainError, match=r"^log\(-0\.5\): logarithm needs a positive"):
+        c.batch([3.0, 2.0, 0.5, -1.0], backend="python")
+    with pytest.raises(DomainError, match="expected a finite number"):
+        c.batch([3.0, math.nan], backend="python")
+    p = compiled(piecewise)
+    p(3.0)
+    with pytest.raises(BranchChangedError, match="example 2"):
+        p.tape.batch([2.0, 3.0, 0.5], backend="python")
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> None:
+    """A tape holds the parameters it was traced with: a model with a layer replaced or
+    added is traced again (never served the old tape), and a model as it was before finds
+    its tape again without tracing."""
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn import Layer
+    from autograd_lite.nn.losses import squared_error
+
+    rows = [[0.5, -1.0], [1.5, 0.25], [-2.0, 1.0]]
+    targets = [1.0, -1.0, 0.5]
+    traced = []
+
+    def loss(y: Value, t: Value) -> Value:
+        traced.append(1)
+        return squared_error(y, t)
+
+    def check(model: MLP) -> None:
+        eager_loss = mean([squared_error(model(r), t) for r, t in zip(rows, targets)])
+        zero_grad(model.parameters())
+        eager_loss.backward()
+        want = [p.grad for p in model.parameters()]
+        zero_grad(model.parameters())
+        values = step(rows, targets, backend=backend).values
+        assert sum(values) / len(rows) == pytest.approx(eager_loss.data, rel=1e-13)
+        assert [p.grad for p in model.parameters()] == pytest.approx(want, rel=1e-12,
+                                                                     abs=1e-15)
+
+    model = MLP(2, [3, 1], seed=1)
+    step = compiled_loss(model, loss)
+    check(model)
+    check(model)
+    assert len(traced) == 1
+    first = model.layers[0]
+    model.layers[0] = Layer(2, 3, "relu", seed=7)
+    check(model)
+    assert len(traced) == 2
+    model.layers.append(Layer(1, 1, "tanh", seed=8))
+    check(model)
+    assert len(traced) == 3
+    del model.layers[-1]
+    model.layers[0] = first
+    check(model)
+    assert len(traced) == 3  # the first structure's tape, kept
+
+
+# -- the NumPy batch with like nodes grouped (autograd_lite.compile.grouped) -----------------
+def numpy_batch_outcome(tape: Tape, columns: Sequence[Sequence[float]],
+                        grouped: bool) -> Any:
+    """``tape.batch`` on NumPy with or without the grouped replay: the result and the
+    parameters' summed gradients, or the error."""
+    params = tape.params
+    zero_grad(params)
+    saved = tape._grouped_program
+    if not grouped:
+        tape._grouped_program = _Refusing()  # type: ignore[assignment]
+    try:
+        result = tape.batch(*columns, reduce="sum", backend="numpy")
+    except (DomainError, BranchChangedError) as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        tape._grouped_program = saved
+    return (list(result.values), [None if g is None else list(g) for g in result.grads],
+            [p.grad for p in params])
+
+
+class _Refusing:
+    """A grouped program that always leaves the decision to the per-node replay."""
+
+    def run(self, *args: Any) -> None:
+        return None
+
+
+def close(a: Any, b: Any) -> bool:
+    """Equal outcomes: the same error, or numbers equal to rounding (sums may add in
+    another order) -- judged against the size of the numbers compared."""
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    flat_a = [x for part in (a[0], *(g for g in a[1] if g), a[2]) for x in part]
+    flat_b = [x for part in (b[0], *(g for g in b[1] if g), b[2]) for x in part]
+    scale = max([1.0, *(abs(x) for x in flat_b if math.isfinite(x))])
+    return len(flat_a) == len(flat_b) and all(
+        x == y or (x != x and y != y)
+        or (math.isfinite(x) and math.isfinite(y) and abs(x - y) <= 1e-12 * scale)
+        for x, y in zip(flat_a, flat_b))
+
+
+@FAST
+@given(expressions(n_inputs=3, max_ops=16),
+       st.lists(st.lists(safe_floats(-2.0, 2.0), min_size=3, max_size=3), min_size=4,
+                max_size=4))
+def test_grouped_numpy_batch_equals_the_per_node_batch_on_random_programs(
+        e: Any, points: list[list[float]]) -> None:
+    """Random programs (every primitive, shared nodes, guards) with parameters: the grouped
+    replay gives the per-node replay's values and gradients, or its very error."""
+    w = [Value(0.75, "w0"), Value(-1.25, "w1"), Value(0.5, "w2")]
+
+    def f(x0: Value, x1: Value, x2: Value) -> Value:
+        out = e(w[0] * x0, x1 + w[1], x2) * w[2] + e(x0, x1, x2 * w[0])
+        return out if (x1 * w[1]).sin() > -0.7 else out * x0  # a guard
+    try:
+        tape = compiled(f).trace(*points[0])
+    except DomainError:
+        return
+    columns = [list(c) for c in zip(*points)]
+    want = numpy_batch_outcome(tape, columns, grouped=False)
+    got = numpy_batch_outcome(tape, columns, grouped=True)
+    assert close(got, want), (got, want)
+
+
+@FAST
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=3),
+       st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+       st.sampled_from(["hinge", "squared_error"]), st.integers(0, 1000))
+def test_grouped_numpy_batch_of_random_mlps_equals_eager(sizes: list[int], activation: str,
+                                                         loss_name: str, seed: int) -> None:
+    """compiled_loss(backend="numpy") on random networks: eager backward's gradients, and
+    the grouped replay is the one that ran (no fallback on these finite programs)."""
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn import losses
+
+    loss = getattr(losses, loss_name)
+    model = MLP(3, [*sizes, 1], activation=activation, seed=seed)
+    params = model.parameters()
+    rows = [[math.sin(seed + 3 * i + j) for j in range(3)] for i in range(7)]
+    targets = [1.0 if i % 2 else -1.0 for i in range(7)]
+    eager_loss = mean([loss(model(r), t) for r, t in zip(rows, targets)])
+    zero_grad(params)
+    eager_loss.backward()
+    want = [p.grad for p in params]
+    zero_grad(params)
+    step = compiled_loss(model, loss)
+    values = step(rows, targets, backend="numpy").values
+    assert sum(values) / len(rows) == pytest.approx(eager_loss.data, rel=1e-13)
+    scale = max(1.0, *(abs(g) for g in want))
+    assert [p.grad for p in params] == pytest.approx(want, rel=1e-12, abs=1e-13 * scale)
+    tape = step._for_structure().tape
+    columns = [[r[j] for r in rows] for j in range(3)] + [targets]
+    assert tape._grouped().run(tuple(np.array(c) for c in columns),
+                               tuple(p.data for p in tape.params), len(rows)) is not None
+
+
+def test_a_layer_of_neurons_is_one_group() -> None:
+    """The demo network's hidden layers are one array operation each: dot, then relu."""
+    from autograd_lite.compile import compiled_loss
+
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    step = compiled_loss(model, hinge)
+    step([[0.5, 1.0], [1.0, -0.5]], [1.0, -1.0], backend="numpy")
+    source = step._for_structure().tape._grouped().source
+    groups = [line.split(" = ")[0].strip() for line in source.splitlines()
+              if line.lstrip().startswith("G")]
+    assert len(groups) == 4  # two dot groups, two relu groups
+    assert len(source.splitlines()) < 80  # not 800 lines: one per node
+
+
+def test_a_grouped_row_with_many_terms_is_summed_in_lines() -> None:
+    """A node of a group read by 40 nodes computed alone: its row's adjoint has 40 terms
+    (written in lines of 32, as every generated sum), and equals the per-node replay's."""
+    w = [Value(0.5, "w0"), Value(0.25, "w1")]
+
+    def f(x: Value) -> Value:
+        a = [x * wj for wj in w]  # one group of two rows
+        c = a[0] * x
+        for _ in range(40):
+            c = (c * a[0]).tanh()  # one node per depth: computed alone
+        return c + a[1]
+    tape = compiled(f).trace(0.3)
+    program = tape._grouped()
+    assert "_r" in program.source
+    columns = [[0.3, -0.7, 1.1]]
+    got = numpy_batch_outcome(tape, columns, grouped=True)
+    assert program.run((np.array(columns[0]),), (0.5, 0.25), 3) is not None
+    assert close(got, numpy_batch_outcome(tape, columns, grouped=False))
+
+
+def test_batch_code_from_hostile_labels_is_only_arithmetic_on_registers() -> None:
+    """The batch loop and the grouped NumPy replay are generated as the replay is: from the
+    rule table only, no label anywhere, no attribute, no indexing (rows are taken by a
+    helper), only calls of register names and helpers; and they give the replay's numbers."""
+    import ast
+    import re
+
+    from test_hostile_source import _ALLOWED_NODES, _hostile_graph
+
+    z, inputs = _hostile_graph()
+    tape = Tape.from_graph(z, inputs)
+    tape.batch([0.7, 0.9], [1.3, 1.1], backend="python")
+    tape.batch([0.7, 0.9], [1.3, 1.1], backend="numpy")
+    register = re.compile(r"^(?:v|g|a|G|gv|gG|_a|_t|_r|_ix|_p|_gi)\d+$")
+    helpers = {"_rows", "_p", "_x", "_n", "_value", "_s", "_nonfinite", "_branch", "_inf",
+               "_col", "_stack", "_scatter", "_row", "_pick", "_sum0", "_sum1", "_total",
+               "_finite", "_guard", "_fail"}
+    allowed = (*_ALLOWED_NODES, ast.For, ast.AugAssign, ast.Continue, ast.Eq, ast.NotEq,
+               ast.Is, ast.IsNot)
+    for source in (tape._loop_source(), tape._grouped().source):
+        assert "pwned" not in source and "import" not in source
+        for node in ast.walk(ast.parse(source)):
+            assert isinstance(node, allowed), ast.dump(node)
+            if isinstance(node, ast.Name):
+                assert register.match(node.id) or node.id in helpers, node.id
+            if isinstance(node, ast.Call):
+                assert isinstance(node.func, ast.Name) and not node.keywords
+            if isinstance(node, ast.Constant):
+                assert node.value is None or type(node.value) in (int, float, bool)
+    for backend in ("python", "numpy"):
+        batch = tape.batch([0.7], [1.3], backend=backend)
+        assert list(batch.values) == [tape(0.7, 1.3).value]

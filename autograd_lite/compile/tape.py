@@ -30,8 +30,11 @@ from the rule table (:class:`autograd_lite.compile.symbolic.Writer` with ``code=
   traces again).  Decisions taken on plain floats (``x.data > 0``, ``float(x)``) cannot
   be seen: do not branch on them in code you compile.
 * **Batches.**  With NumPy installed, :meth:`Tape.batch` runs the same program on arrays,
-  one element per example (:mod:`autograd_lite.compile.arrays` mirrors the float rules and their
-  domain checks); without NumPy it replays example by example.
+  one element per example, with like nodes (a layer's neurons) computed together as one
+  2-D array (:mod:`autograd_lite.compile.grouped`; :mod:`autograd_lite.core.arrays` mirrors
+  the float rules); without NumPy one generated function loops over the examples
+  (:meth:`Tape._loop_source`).  Both add plainly and hand anything unusual (an error, a
+  non-finite value, a nan) to the example-by-example replay, which decides as above.
 
 Labels only ever appear in comments, escaped with :func:`ascii` so no label can end a
 comment or change the code.
@@ -48,6 +51,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Literal, NamedTuple, overload
 
+from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.observers import COMPARISON_OBSERVER
@@ -110,6 +114,14 @@ def _label(label: str) -> str:
     return ascii(label[:60]) if label else ""
 
 
+class _Scaled(str):
+    """The source ``_scaled(g, d)``, knowing its plain product ``g * (d)`` as :attr:`plain`:
+    the batch loop multiplies, and a nan anywhere in its gradients sends the batch through
+    ``_scaled`` example by example."""
+
+    plain: str
+
+
 def _times(g: str, d: str) -> str:
     """``g * d`` as source, without multiplying by 1.  A computed local derivative (it may be
     infinite, as d sqrt(x)/dx at 0) goes through ``_scaled`` (:func:`chain_term`): a zero
@@ -118,7 +130,33 @@ def _times(g: str, d: str) -> str:
         return g
     if d == "-1.0":
         return f"-{g}"
-    return f"{g} * {d}" if _SIMPLE.fullmatch(d) else f"_scaled({g}, {d})"
+    if _SIMPLE.fullmatch(d):
+        return f"{g} * {d}"
+    term = _Scaled(f"_scaled({g}, {d})")
+    term.plain = f"{g} * ({d})"
+    return term
+
+
+class _Code:
+    """Generated source -- :attr:`key`, code only -- compiled once per text (the cache
+    below) and run with no builtins: every generated function (the replay, the batch loop,
+    the grouped NumPy replay) is defined here, by the package's one exec."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def define(self, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+        """Run the code in ``namespace`` (the names it calls); the function ``name``."""
+        code = _CODE_CACHE.get(self.key)
+        if code is None:
+            code = builtins.compile(self.key, "<autograd_lite tape>", "exec")
+            if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+                _CODE_CACHE.clear()
+            _CODE_CACHE[self.key] = code
+        namespace.update({"__builtins__": {}, "_inf": math.inf})
+        exec(code, namespace)
+        function: Callable[..., Any] = namespace[name]
+        return function
 
 
 _CODE_CACHE: dict[str, CodeType] = {}
@@ -160,6 +198,7 @@ class Tape:
         self._output = output
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
+        self._grouped_program: GroupedProgram | None = None
 
     @classmethod
     def from_graph(cls, output: Value, inputs: Sequence[Value] = ()) -> Tape:
@@ -187,14 +226,18 @@ class Tape:
         lines += [("", f"{ref[x]}: {_label(x.label)}") for x in (*self.inputs, *self.params)
                   if x.label]
         header_end = len(lines)
+        self._loop: list[str] = []  # the body of the batch loop (see _loop_source)
         lines += self._forward_lines(order, ref, register)
         computed = [f"v{s.index}" for s in self._steps]
         for start in range(0, len(computed), _CHECKSUM_CHUNK):
             chunk = " + ".join(computed[start:start + _CHECKSUM_CHUNK])
             lines.append((f"_s = {chunk}" if start == 0 else f"_s = _s + {chunk}",
                           "any inf or nan makes this sum non-finite" if start == 0 else ""))
+            self._loop.append(lines[-1][0])
         if computed:
             lines.append(("if not _ok(_s): _nonfinite(_x, _p)", ""))
+            self._loop.append("if _s - _s != 0.0: _nonfinite()")
+        self._loop.append(f"_value({_source(ref[self._output])})")
         lines += self._backward_lines(order, ref, register)
         lines[header_end:header_end] = [("", f"_p{k}: {_label(op.name)}")
                                         for k, op in enumerate(self._writer.functions)]
@@ -202,6 +245,10 @@ class Tape:
                           for x in self.inputs)
         grads_p = _tuple(self._grad_name(p, register) for p in self.params)
         lines.append((f"return {_source(ref[self._output])}, ({grads_in}), ({grads_p})", ""))
+        self._loop += [f"_gi{i}({self._grad_name(x, register)})"
+                       for i, x in enumerate(self.inputs) if x in self._wrt]
+        self._sums = tuple(f"a{register[p]}" if f"g{register[p]}" in self._adjoints else ""
+                           for p in self.params)
         header = "def replay(_x, _p):"
         functions = [id(op) for op in self._writer.functions]  # which primitive each _p is
         self.key = "\n".join([header, *(f"    {code}" for code, _ in lines if code),
@@ -249,7 +296,14 @@ class Tape:
                 continue  # constants on both sides: nothing can change
             at = max((register[v] for v in operands if v.op is not None), default=-1)
             guard_at.setdefault(at, []).append(k)
-        lines = [(self._guard_line(k, ref), "guard") for k in guard_at.get(-1, ())]
+        lines: list[tuple[str, str]] = []
+
+        def guards(at: int) -> None:
+            for k in guard_at.get(at, ()):
+                lines.append((self._guard_line(k, ref), "guard"))
+                self._loop.append(f"if ({self._guard_texts[k]}) is not {self.guards[k].result}: "
+                                  f"_branch({k})")
+        guards(-1)
         steps: list[_Instruction] = []
         for node in order:
             op = node.op
@@ -259,10 +313,11 @@ class Tape:
             index = register[node]
             lines.append((f"v{index} = {forward_text(op, self._writer, args)}",
                           _label(node.label)))
+            self._loop.append(lines[-1][0])
             steps.append(_Instruction(index, op, tuple(
                 (register.get(a, a.data) if isinstance(a, Value) else a)
                 for a in arguments(node))))
-            lines += [(self._guard_line(k, ref), "guard") for k in guard_at.get(index, ())]
+            guards(index)
         self._steps = tuple(steps)
         return lines
 
@@ -301,15 +356,45 @@ class Tape:
         def plus(before: str | list[str], term: str) -> list[str]:
             return [*before, term] if isinstance(before, list) else [before, term]
 
+        params = set(self.params)
+        # Every gradient flows through the output's only parent that needs one, and through
+        # that node's only such parent...: a zero adjoint there is a zero gradient for all.
+        spine: set[Value] = set()
+        node = output
+        while node.op is not None:
+            parents = {p for p in node.parents if p in needs}
+            if len(parents) != 1:
+                break
+            node = parents.pop()
+            spine.add(node)
+        skip = "; ".join([*(f"_gi{i}(0.0)" for i, x in enumerate(self.inputs)
+                            if x in self._wrt), "continue"])
+
         def assign(node: Value, terms: str | list[str]) -> str:
-            """``g_k = t1 + t2 + ...`` once the node's adjoint is complete: its name after."""
+            """``g_k = t1 + t2 + ...`` once the node's adjoint is complete: its name after.
+
+            The batch loop multiplies plainly (:class:`_Scaled`), adds a parameter's
+            adjoint to its sum over the batch (``a_k``), and skips the rest of an example
+            whose adjoint is zero at a node every gradient flows through."""
             target = f"g{register[node]}"
             terms = terms if isinstance(terms, list) else [terms]
+            plain = [t.plain if isinstance(t, _Scaled) else t for t in terms]
             for start in range(0, len(terms), _CHECKSUM_CHUNK):
                 chunk = " + ".join(terms[start:start + _CHECKSUM_CHUNK])
                 lines.append((f"{target} = {chunk}" if start == 0 else
                               f"{target} = {target} + {chunk}",
                               "backward: d output / d output" if node is output else ""))
+                chunk = " + ".join(plain[start:start + _CHECKSUM_CHUNK])
+                self._loop.append(f"{target} = {chunk}" if start == 0 else
+                                  f"{target} = {target} + {chunk}")
+            if node in params:
+                total = f"a{register[node]}"
+                if len(terms) <= _CHECKSUM_CHUNK:  # one line: add it to the sum directly
+                    self._loop[-1] = f"{total} += {self._loop[-1].partition(' = ')[2]}"
+                else:
+                    self._loop.append(f"{total} += {target}")
+            elif node in spine and node.op is not None:
+                self._loop.append(f"if {target} == 0.0: {skip}")
             return target
 
         adjoint = reverse_pass(order, output, "1.0", edges=edges, times=_times, plus=plus,
@@ -317,20 +402,35 @@ class Tape:
         self._adjoints = {f"g{register[node]}" for node in adjoint}
         return lines
 
+    def _loop_source(self) -> str:
+        """The batch function: the replay's code in a loop over the examples' input tuples,
+        each parameter's adjoint added to its sum over the batch (``a_k``), which it
+        returns.  Each output goes to ``_value``, each wanted input gradient to ``_gi<i>``
+        (the caller's lists' appends)."""
+        sums = [a for a in self._sums if a]
+        target = _tuple(f"v{i}" for i in range(len(self.inputs))) or "_"
+        wrt = [f"_gi{i}" for i, x in enumerate(self.inputs) if x in self._wrt]
+        body = [*([f"{_tuple(f'v{len(self.inputs) + k}' for k in range(len(self.params)))}"
+                   " = _p"] if self.params else []),
+                *(f"{a} = 0.0" for a in sums),
+                f"for {target} in _rows:",
+                *(f"    {line}" for line in self._loop),
+                f"return ({_tuple(a or '0.0' for a in self._sums)})"]
+        return "\n".join([f"def replay_batch({', '.join(['_rows', '_p', '_value', *wrt])}):",
+                          *(f"    {line}" for line in body)])
+
     # -- running -----------------------------------------------------------------------
     def _function(self, mode: str) -> Callable[..., Any]:
-        """The generated function, bound to the float or the NumPy math namespace."""
+        """The generated function, bound to the float or the NumPy math namespace; mode
+        ``"loop"``: the batch function (:meth:`_loop_source`) on floats."""
         fn = self._functions.get(mode)
         if fn is None:
-            code = _CODE_CACHE.get(self.key)
-            if code is None:
-                code = builtins.compile(self.key, "<autograd_lite tape>", "exec")
-                if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
-                    _CODE_CACHE.clear()
-                _CODE_CACHE[self.key] = code
-            namespace: dict[str, Any] = {"__builtins__": {}, "_inf": math.inf}
+            namespace: dict[str, Any] = {}
             functions = self._writer.functions
-            if mode == "numpy":
+            if mode == "loop":
+                namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
+                namespace.update(_nonfinite=_slow_path, _branch=_branch)
+            elif mode == "numpy":
                 from autograd_lite.core import arrays
                 namespace.update({f"_p{k}": arrays.array_function(op)
                                   for k, op in enumerate(functions)})
@@ -341,8 +441,8 @@ class Tape:
                 namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
                 namespace.update(_ok=_finite, _scaled=chain_term,
                                  _guard=self._guard, _nonfinite=self._interpret)
-            exec(code, namespace)
-            fn = namespace["replay"]
+            code = _Code(self._loop_source() if mode == "loop" else self.key)
+            fn = code.define("replay_batch" if mode == "loop" else "replay", namespace)
             self._functions[mode] = fn
         return fn
 
@@ -424,7 +524,7 @@ class Tape:
         Returns per-example outputs and input gradients; parameter gradients are summed
         (``reduce="sum"``) or averaged (``"mean"``: the gradient of the mean loss) over the
         batch and added to ``.grad``.  ``backend``: ``"numpy"`` (arrays), ``"python"``
-        (example by example) or ``"auto"`` (NumPy if installed).
+        (floats, one generated loop over the examples) or ``"auto"`` (NumPy if installed).
         """
         if reduce not in ("mean", "sum"):
             raise ValueError(f"Tape.batch: reduce must be 'mean' or 'sum', got {reduce!r}")
@@ -443,10 +543,10 @@ class Tape:
             raise ImportError("Tape.batch(backend='numpy') needs NumPy: "
                               'pip install "autograd-lite[batch]"')
         scale = 1.0 / n if reduce == "mean" else 1.0
-        if use_numpy:
-            replay = self._batch_numpy(columns, n, scale)
-            if replay is not None:
-                return replay  # else some gradient met a nan: example by example instead
+        replay = (self._batch_numpy(columns, n, scale) if use_numpy
+                  else self._batch_loop(columns, scale))
+        if replay is not None:
+            return replay  # else an error, a non-finite value or a nan: example by example
         values: list[float] = []
         grads: list[list[float | None]] = [[] for _ in self.inputs]
         totals = [0.0] * len(self.params)
@@ -468,6 +568,33 @@ class Tape:
         return BatchReplay(values, tuple(None if x not in self._wrt else g
                                          for x, g in zip(self.inputs, grads)))
 
+    def _batch_loop(self, columns: Sequence[Column], scale: float) -> BatchReplay | None:
+        """The batch on floats in one call of the batch function; ``None`` where the
+        example-by-example replay must decide: an input that is not a finite number, an
+        error, a non-finite value (the replay raises eager evaluation's error), or a nan
+        gradient (the replay redoes that example with ``_scaled``)."""
+        fn = self._function("loop")
+        ps = tuple(p.data for p in self.params)
+        values: list[float] = []
+        grads: list[list[float] | None] = [[] if x in self._wrt else None for x in self.inputs]
+        try:
+            xs = [[x if type(x) is float and x - x == 0.0 else to_float(x, "")
+                   for x in column] for column in columns]
+            sums = fn(zip(*xs) if xs else [()], ps, values.append,
+                      *(g.append for g in grads if g is not None))
+        except (DomainError, TypeError, _SlowPathError):
+            return None
+        except _BranchError as branch:
+            k = branch.args[0]
+            raise BranchChangedError(self._branch_message(
+                k, not self.guards[k].result, f" for example {len(values)}")) from None
+        total = sum(sums) + sum(sum(g) for g in grads if g is not None)
+        if total != total:
+            return None
+        for p, s in zip(self.params, sums):
+            p.grad += s * scale
+        return BatchReplay(values, tuple(grads))
+
     def _batch_numpy(self, columns: Sequence[Column], n: int,
                      scale: float) -> BatchReplay | None:
         import numpy as np
@@ -481,7 +608,15 @@ class Tape:
                 to_float(float(a[np.argmax(bad)]), f"tape input {i}")
             xs.append(a)
         ps = tuple(p.data for p in self.params)
-        fn = self._function("numpy")
+        grouped = self._grouped().run(tuple(xs), ps, n)
+        if grouped is not None:
+            value, grads, sums = grouped
+            for p, total in zip(self.params, sums.tolist()):
+                p.grad += total * scale
+            return BatchReplay(np.broadcast_to(value, (n,)).copy(),
+                               tuple(None if g is None else np.broadcast_to(g, (n,)).copy()
+                                     for g in grads))
+        fn = self._function("numpy")  # one array per node: its errors are eager's
         failure: DomainError | None = None
         try:
             with np.errstate(all="ignore"):
@@ -511,6 +646,16 @@ class Tape:
                            tuple(None if g is None else np.broadcast_to(g, (n,)).copy()
                                  for g in grads))
 
+    def _grouped(self) -> GroupedProgram:
+        """The batch replay with like nodes computed together (made on first use)."""
+        if self._grouped_program is None:
+            program = GroupedProgram(
+                self._output, self._order(), self.inputs, self.params,
+                [(g.left, g.operator, g.right, g.result) for g in self.guards], self._wrt)
+            program.bind(_Code(program.source).define("replay_groups", program.namespace()))
+            self._grouped_program = program
+        return self._grouped_program
+
     def _batch_guard(self, holds: Any, expected: bool, k: int) -> None:
         import numpy as np
 
@@ -524,6 +669,22 @@ class Tape:
         n = max((len(x) for x in xs), default=1)
         for e in range(n):
             self._interpret([float(x[e]) for x in xs], ps)
+
+
+class _SlowPathError(Exception):
+    """The batch function met a non-finite value: replay example by example instead."""
+
+
+def _slow_path() -> None:
+    raise _SlowPathError
+
+
+class _BranchError(Exception):
+    """Guard ``args[0]`` failed in the batch function."""
+
+
+def _branch(k: int) -> None:
+    raise _BranchError(k)
 
 
 def _has_numpy() -> bool:
@@ -678,6 +839,10 @@ def compiled(f: Callable[..., Value] | None = None, *,
 
 
 # -- training: a model's loss over a data set as one per-example tape -------------------------
+_STRUCTURES = 8
+"""Model structures a :class:`CompiledLoss` keeps the tapes of."""
+
+
 class CompiledLoss:
     """``mean_e loss(model(x_e), t_e)`` over a data set, replayed from one per-example tape.
 
@@ -699,7 +864,31 @@ class CompiledLoss:
             *features, target = row
             return loss(model(features), target)
 
+        self._example = example
         self._compiled = compiled(example, wrt=())
+        self._structure: tuple[int, ...] | None = None
+        self._by_structure: dict[tuple[int, ...], tuple[Compiled, list[Value]]] = {}
+
+    def _for_structure(self) -> Compiled:
+        """The traced function for the model as it is now: its tapes hold the parameters
+        of one structure, so a model whose ``parameters()`` changed (a layer added, removed
+        or replaced) gets its own, traced again.  The cache holds the parameters it keys on
+        (by identity), so no other Value can take their ids while it lives."""
+        parameters = getattr(self.model, "parameters", None)
+        if not callable(parameters):
+            return self._compiled  # a plain function: one structure
+        params = parameters()
+        structure = tuple(map(id, params))
+        if structure != self._structure:
+            found = self._by_structure.get(structure)
+            if found is None:
+                if len(self._by_structure) >= _STRUCTURES:
+                    del self._by_structure[next(iter(self._by_structure))]
+                found = self._by_structure[structure] = (compiled(self._example, wrt=()),
+                                                         params)
+            self._compiled = found[0]
+            self._structure = structure
+        return self._compiled
 
     def __call__(self, xs: Sequence[Sequence[float]], ts: Sequence[float], *,
                  backend: Backend = "auto") -> BatchReplay:
@@ -712,7 +901,7 @@ class CompiledLoss:
         if any(len(row) != width for row in xs):
             raise ValueError("compiled_loss: rows of different lengths")
         columns = [[row[i] for row in xs] for i in range(width)]
-        return self._compiled.batch(*columns, ts, reduce="mean", backend=backend)
+        return self._for_structure().batch(*columns, ts, reduce="mean", backend=backend)
 
     @property
     def source(self) -> str:
@@ -731,7 +920,9 @@ def compiled_loss(model: Callable[[list[Value]], Any],
 
     ``model`` maps a list of Values to its output (an :class:`~autograd_lite.nn.MLP`);
     ``loss(output, target)`` gets the target as a Value.  Parameters are read live, so the
-    optimiser's updates are seen by the next call.  A penalty on the parameters
-    (``l2_penalty``) is not per example: add it eagerly and call its ``backward``.
+    optimiser's updates are seen by the next call; a model whose ``parameters()`` are other
+    Values than before (a layer added, removed or replaced) is traced again.  A penalty on
+    the parameters (``l2_penalty``) is not per example: add it eagerly and call its
+    ``backward``.
     """
     return CompiledLoss(model, loss)

@@ -1,0 +1,432 @@
+"""A tape's NumPy batch replay with like nodes computed together: one array operation per group.
+
+:meth:`Tape.batch <autograd_lite.compile.tape.Tape.batch>` on NumPy runs the per-example
+program with one array per node (one element per example): as many array operations as the
+graph has nodes, each on a short array, so NumPy's cost per call dominates.  But a layer of
+a network is many nodes doing the same thing -- sixteen ``dot`` nodes reading the same
+inputs with other weights.  Here such nodes form a *group*: same primitive, same number of
+arguments, same parameters (``relu_slope``'s 0, an exponent), same depth in the graph, and
+each depending on the inputs.  A group is one 2-D array, a row per node and a column per
+example, computed by ONE application of the primitive's rule to its arguments gathered by
+position::
+
+    _c4 = _col(v37, v40, v43)       # argument 0 of each node: a column of parameters
+    G1 = _c4 * v0 + _c5 * v1 + _c6  # dot, for the whole group (its text, as on floats)
+    G2 = _p0(G1)                    # relu: its array function, once
+
+An argument position reads the same Value in every row (broadcast), a column of numbers and
+parameters, the rows of an earlier group, or a stack of anything else.  The backward pass is
+the chain rule on groups: ``g_G`` (an array like ``G``) times the rule's local derivative
+gives one term per position, summed over the rows where every row reads the same parent,
+over the examples for a column of parameters, or scattered back into the rows of another
+group.  Forward and derivative text come only from the rule table, through
+:class:`~autograd_lite.compile.symbolic.Writer` (as the tape's own code); the helpers below
+only move arrays (gather, sum, scatter).
+
+This is an accelerator, never a second semantics: products are plain (no ``_scaled``), and
+anything unusual -- a non-finite value, an error, a guard that fails, a nan gradient --
+makes :meth:`GroupedProgram.run` return ``None``, and the tape's own batch replay (one
+array per node, then example by example) decides, as it did before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
+from autograd_lite.core.errors import DomainError
+from autograd_lite.core.rules import Primitive
+from autograd_lite.core.value import Value, arguments
+
+_CHUNK = 32
+"""Terms per line of a generated sum (Python's compiler recurses on long ``a + b + ...``)."""
+
+
+class _Unit:
+    """A node computed alone (a scalar or an array over the examples) or a group of like
+    nodes (a 2-D array, a row per node); ``positions[i]`` is the text or number its
+    ``i``-th argument was computed from, ``kinds[i]`` how it was gathered."""
+
+    def __init__(self, name: str, nodes: list[Value]) -> None:
+        self.name = name
+        self.nodes = nodes
+        self.positions: list[Sym | float] = []
+        self.kinds: list[str] = []
+        self.indices: list[str] = []  # the index array of a "rows" position, else ""
+
+
+class _LeaveError(Exception):
+    """Leave the grouped replay: the tape's own batch replay decides."""
+
+
+def _fail() -> None:
+    raise _LeaveError
+
+
+class GroupedProgram:
+    """The batch replay of a tape's graph with like nodes grouped (see the module doc).
+
+    ``order`` is the graph in topological order (guard operands included), ``inputs`` the
+    replay's arguments (arrays), ``params`` the parameters (numbers), ``guards`` tuples
+    ``(left, operator, right, result)``, ``wrt`` the inputs whose gradients are wanted.
+    """
+
+    def __init__(self, output: Value, order: Sequence[Value], inputs: Sequence[Value],
+                 params: Sequence[Value], guards: Sequence[tuple[Value, str, Any, bool]],
+                 wrt: frozenset[Value]) -> None:
+        self._writer = Writer(code=True)
+        self._lines: list[str] = []
+        self._constants: dict[str, Any] = {}
+        self._inputs = list(inputs)
+        self._params = list(params)
+        self._param_index = {p: k for k, p in enumerate(params)}
+        self._ref: dict[Value, str] = {x: f"v{i}" for i, x in enumerate(inputs)}
+        self._ref.update((p, f"v{len(inputs) + k}") for k, p in enumerate(params))
+        self._unit_of: dict[Value, _Unit] = {}
+        self._row_of: dict[Value, int] = {}
+        self._units = self._forward(order)
+        self._check(guards)
+        # parameter gradients summed over the batch, and the parameter of each entry: one
+        # number per parameter in _totals, a vector per column of parameters in _parts
+        self._totals: list[str] = []
+        self._total_routes: list[int] = []
+        self._parts: list[str] = []
+        self._routes: list[list[int]] = []
+        grads_in = self._backward(output, order, wrt)
+        n_in, n_p = len(inputs), len(params)
+        header = ["def replay_groups(_x, _p, _n):",
+                  *([f"    {_tuple([f'v{i}' for i in range(n_in)])} = _x"] if n_in else []),
+                  *([f"    {_tuple([f'v{n_in + k}' for k in range(n_p)])} = _p"] if n_p else [])]
+        value = self._ref.get(output, literal(output.data))
+        self._lines.append(f"return {value}, ({_tuple(grads_in)}), ({_tuple(self._parts)}), "
+                           f"({_tuple(self._totals)})")
+        self.source = "\n".join([*header, *(f"    {line}" for line in self._lines)])
+        self.routes = [k for route in self._routes for k in route] + self._total_routes
+        self._function: Any = None  # see bind
+        self._route_array: Any = None
+
+    # -- forward: units in order of depth, groups gathered by argument position ------------
+    def _forward(self, order: Sequence[Value]) -> list[_Unit]:
+        """Group the computed nodes, write each unit's forward line; the units in order."""
+        varies = self._varies = set(self._inputs)
+        depth: dict[Value, int] = {}
+        fixed: list[Value] = []  # computed nodes no input reaches: scalars, computed first
+        groups: dict[tuple[Any, ...], list[Value]] = {}
+        for node in order:
+            if node.op is None:
+                continue
+            parents = node.parents
+            depth[node] = 1 + max((depth.get(p, 0) for p in parents), default=0)
+            if not any(p in varies for p in parents):
+                fixed.append(node)
+                continue
+            varies.add(node)
+            args = arguments(node)
+            trailing = tuple(repr(a) for a in args[len(args) - node.op.params:]) \
+                if node.op.params else ()
+            key = (depth[node], node.op, len(args), trailing)
+            groups.setdefault(key, []).append(node)
+        units: list[_Unit] = []
+        for node in fixed:
+            units.append(self._single(node))
+        for key in sorted(groups, key=lambda k: k[0]):  # stable: first seen first
+            nodes = groups[key]
+            if len(nodes) > 1 and not _all_alike(nodes):
+                units.append(self._group(nodes))
+            else:
+                units += [self._single(node) for node in nodes]
+        return units
+
+    def _name(self, node: Value) -> Sym | float:
+        """What an argument is in the generated code: a register, a row, or a number."""
+        text = self._ref.get(node)
+        return node.data if text is None else Sym(text, self._writer, atomic=True)
+
+    def _single(self, node: Value) -> _Unit:
+        unit = _Unit(f"v{len(self._ref)}", [node])
+        unit.positions = [self._name(a) if isinstance(a, Value) else a
+                          for a in arguments(node)]
+        unit.kinds = ["same"] * len(unit.positions)
+        unit.indices = [""] * len(unit.positions)
+        self._lines.append(f"{unit.name} = "
+                           f"{forward_text(_op(node), self._writer, unit.positions)}")
+        self._ref[node] = unit.name
+        self._unit_of[node] = unit
+        return unit
+
+    def _group(self, nodes: list[Value]) -> _Unit:
+        unit = _Unit(f"G{len(self._ref)}", nodes)
+        rows = [arguments(node) for node in nodes]
+        for i in range(len(rows[0])):
+            column = [row[i] for row in rows]
+            kind, text, index = self._gather(column)
+            unit.kinds.append(kind)
+            unit.indices.append(index)
+            unit.positions.append(text)
+        self._lines.append(f"{unit.name} = "
+                           f"{forward_text(_op(nodes[0]), self._writer, unit.positions)}")
+        for j, node in enumerate(nodes):
+            self._ref[node] = f"_row({unit.name}, {j})"
+            self._unit_of[node] = unit
+            self._row_of[node] = j
+        return unit
+
+    def _gather(self, column: list[Value | float]) -> tuple[str, Sym | float, str]:
+        """One argument position of a group: ``(kind, what the rule reads, index name)``.
+
+        ``same``: one Value or number in every row; ``scalars``: a column of numbers and
+        parameters (or computed scalars); ``rows``: rows of one earlier group, in its order
+        (the group itself) or picked by an index array; ``stack``: anything else."""
+        column = [self._constant(a) for a in column]
+        first = column[0]
+        if all(_identical(a, first) for a in column):
+            return "same", self._name(first) if isinstance(first, Value) else first, ""
+        name = f"_a{len(self._lines)}"
+        texts = [self._text(a) for a in column]
+        if not any(isinstance(a, Value) and a in self._varies for a in column):
+            self._lines.append(f"{name} = _col({', '.join(texts)})")
+            return "scalars", Sym(name, self._writer, atomic=True), ""
+        units = {id(self._unit_of.get(a)) if isinstance(a, Value) else 0 for a in column}
+        if len(units) == 1 and isinstance(first, Value) and first in self._row_of:
+            group = self._unit_of[first]
+            index = [self._row_of[a] for a in column if isinstance(a, Value)]
+            if index == list(range(len(group.nodes))):
+                return "rows", Sym(group.name, self._writer, atomic=True), ""
+            rows = f"_ix{len(self._constants)}"
+            self._constants[rows] = index
+            self._lines.append(f"{name} = _pick({group.name}, {rows})")
+            return "rows", Sym(name, self._writer, atomic=True), rows
+        self._lines.append(f"{name} = _stack(_n, {', '.join(texts)})")
+        return "stack", Sym(name, self._writer, atomic=True), ""
+
+    def _constant(self, a: Value | float) -> Value | float:
+        """A constant leaf as its number (it is a literal in the code), else ``a``."""
+        if isinstance(a, Value) and a.op is None and a not in self._ref:
+            return a.data
+        return a
+
+    def _text(self, a: Value | float) -> str:
+        if isinstance(a, Value):
+            text = self._ref.get(a)
+            return literal(a.data) if text is None else text
+        return literal(a)
+
+    def _check(self, guards: Sequence[tuple[Value, str, Any, bool]]) -> None:
+        """Every computed value finite, every guard as traced: else leave (``_fail``)."""
+        names = [u.name for u in self._units]
+        for start in range(0, len(names), _CHUNK):
+            self._lines.append(f"if not _finite({', '.join(names[start:start + _CHUNK])}): "
+                               "_fail()")
+        for left, operator, right, result in guards:
+            operands = [v for v in (left, right) if isinstance(v, Value)]
+            if all(v not in self._ref for v in operands):
+                continue  # constants on both sides: nothing can change
+            right_text = self._text(right) if isinstance(right, Value) else literal(right)
+            self._lines.append(f"_guard({self._text(left)} {operator} {right_text}, {result})")
+
+    # -- backward: the chain rule on units ---------------------------------------------------
+    def _backward(self, output: Value, order: Sequence[Value],
+                  wrt: frozenset[Value]) -> list[str]:
+        """Write the reverse pass; return the text of each input's gradient (or None)."""
+        wanted = set(wrt) | set(self._params)
+        needs: set[Value] = set()
+        for node in order:
+            if node in wanted or (node.requires_grad and any(p in needs for p in node.parents)):
+                needs.add(node)
+        self._needs = needs
+        self._terms: dict[Any, list[str]] = {}  # a unit, an input or (group, row): its terms
+        if output in needs:
+            self._add(output, "1.0")
+        for unit in reversed(self._units):
+            adjoint = self._adjoint(unit)
+            if adjoint is None or not any(node in needs for node in unit.nodes):
+                continue
+            self._propagate(unit, adjoint)
+        grads: list[str] = []
+        for x in self._inputs:
+            terms = self._terms.get(x)
+            if x not in wrt:
+                grads.append("None")
+            elif terms is None:
+                grads.append("0.0")
+            else:
+                grads.append(self._sum(f"g{self._ref[x]}", terms))
+        return grads
+
+    def _add(self, node: Value, term: str, every_row: bool = False) -> None:
+        """Add ``term`` to the adjoint of ``node`` (a parameter: to its batch sum).
+
+        ``every_row``: the term has a row per node of a group, every one of which read
+        ``node``: their sum is the contribution."""
+        if node not in self._needs:
+            return
+        k = self._param_index.get(node)
+        if k is not None:
+            self._totals.append(f"_total({term}, _n)")  # over the rows too
+            self._total_routes.append(k)
+            return
+        if every_row:
+            term = f"_sum0({term})"
+        if node in self._row_of:
+            self._terms.setdefault((self._unit_of[node], self._row_of[node]), []).append(term)
+        elif node in self._unit_of:
+            self._terms.setdefault(self._unit_of[node], []).append(term)
+        else:
+            self._terms.setdefault(node, []).append(term)  # an input
+
+    def _sum(self, target: str, terms: list[str]) -> str:
+        """``target = t1 + t2 + ...`` (in lines of at most _CHUNK terms); ``target``."""
+        for start in range(0, len(terms), _CHUNK):
+            chunk = " + ".join(terms[start:start + _CHUNK])
+            self._lines.append(f"{target} = {chunk}" if start == 0 else
+                               f"{target} = {target} + {chunk}")
+        return target
+
+    def _adjoint(self, unit: _Unit) -> str | None:
+        """Write ``g_unit`` from the terms it received; None if it received none."""
+        full = self._terms.get(unit, [])
+        if len(unit.nodes) == 1:
+            return self._sum(f"g{unit.name}", full) if full else None
+        placed = []
+        for j in range(len(unit.nodes)):
+            terms = self._terms.get((unit, j))
+            if terms:
+                row = self._sum(f"_r{len(self._lines)}", terms) if len(terms) > _CHUNK \
+                    else " + ".join(terms)
+                placed.append(f"({j}, {row})")
+        if placed:
+            full = [f"_rows(_n, {len(unit.nodes)}, {', '.join(placed)})", *full]
+        return self._sum(f"g{unit.name}", full) if full else None
+
+    def _propagate(self, unit: _Unit, g: str) -> None:
+        """``g`` times each local derivative, to the parents, position by position."""
+        out = Sym(unit.name, self._writer, atomic=True)
+        local = grad_texts(_op(unit.nodes[0]), out, unit.positions)
+        for i, d in enumerate(local):
+            column = [arguments(node)[i] for node in unit.nodes]
+            if not any(isinstance(a, Value) and a in self._needs for a in column):
+                continue
+            term = g if d == "1.0" else f"-{g}" if d == "-1.0" else f"{g} * ({d})"
+            kind = unit.kinds[i]
+            first = column[0]
+            if kind == "same" and isinstance(first, Value):
+                self._add(first, term, every_row=len(unit.nodes) > 1)
+            elif kind == "rows" and isinstance(first, Value):
+                group = self._unit_of[first]
+                self._terms.setdefault(group, []).append(
+                    f"_scatter({term}, {unit.indices[i]}, {len(group.nodes)})"
+                    if unit.indices[i] else term)
+            else:  # scalars or a stack: row by row (a parameter's row summed at once)
+                name = f"_t{len(self._lines)}"
+                self._lines.append(f"{name} = {term}")
+                params = [self._param_index.get(a) if isinstance(a, Value) and a in self._needs
+                          else None for a in column]
+                if any(k is not None for k in params):
+                    self._parts.append(f"_sum1({name})")
+                    self._routes.append([len(self._params) if k is None else k
+                                         for k in params])
+                for j, a in enumerate(column):
+                    if isinstance(a, Value) and params[j] is None:
+                        self._add(a, f"_row({name}, {j})")
+
+    # -- running -------------------------------------------------------------------------
+    def run(self, xs: tuple[Any, ...], ps: tuple[float, ...],
+            n: int) -> tuple[Any, tuple[Any, ...], Any] | None:
+        """``(values, input gradients, parameter gradients summed over the batch)``, or
+        ``None``: the tape's own batch replay must decide."""
+        import numpy as np
+
+        try:
+            with np.errstate(all="ignore"):
+                value, grads, parts, totals = self._function(xs, ps, n)
+                weights = np.concatenate([*parts, np.array(totals, dtype=float)])
+                totals = np.bincount(self._route_array, weights,
+                                     minlength=len(self._params) + 1)
+        except (DomainError, _LeaveError):
+            return None
+        totals = totals[:len(self._params)]
+        checked = [np.sum(g) for g in grads if g is not None]
+        if np.isnan(np.sum(totals)) or np.isnan(np.sum(checked)):
+            return None
+        return value, grads, totals
+
+    def bind(self, function: Any) -> None:
+        """The function :attr:`source` defines, run in :meth:`namespace` (the tape runs
+        every generated code itself)."""
+        import numpy as np
+
+        self._function = function
+        self._route_array = np.array(self.routes, dtype=np.intp)
+
+    def namespace(self) -> dict[str, Any]:
+        """What the generated code calls: the primitives' array functions, the helpers."""
+        import numpy as np
+
+        from autograd_lite.core import arrays
+
+        namespace: dict[str, Any] = {f"_p{k}": arrays.array_function(op)
+                                     for k, op in enumerate(self._writer.functions)}
+        namespace.update({name: np.array(index, dtype=np.intp)
+                          for name, index in self._constants.items()})
+
+        def col(*xs: Any) -> Any:
+            return np.array(xs, dtype=float).reshape(-1, 1)
+
+        def stack(n: int, *xs: Any) -> Any:
+            return np.stack([np.broadcast_to(x, (n,)) for x in xs])
+
+        def rows(n: int, k: int, *placed: tuple[int, Any]) -> Any:
+            out = np.zeros((k, n))
+            for j, x in placed:
+                out[j] = x
+            return out
+
+        def scatter(t: Any, index: Any, k: int) -> Any:
+            out = np.zeros((k, t.shape[-1]))
+            np.add.at(out, index, t)
+            return out
+
+        ndarray = np.ndarray
+
+        def total(t: Any, n: int) -> Any:
+            return t.sum() if type(t) is ndarray and t.ndim else t * n
+
+        def finite(*xs: Any) -> bool:
+            return bool(all(np.isfinite(x).all() for x in xs))
+
+        def guard(holds: Any, expected: bool) -> None:
+            if not (np.asarray(holds) == expected).all():
+                raise _LeaveError
+
+        namespace.update(_col=col, _stack=stack, _rows=rows, _scatter=scatter,
+                         _row=lambda t, j: t[j], _pick=lambda t, index: t[index],
+                         _sum0=lambda t: t.sum(axis=0), _sum1=lambda t: t.sum(axis=1),
+                         _total=total, _finite=finite, _guard=guard, _fail=_fail)
+        return namespace
+
+
+def _op(node: Value) -> Primitive:
+    """The primitive of a computed node (units are computed nodes only)."""
+    if node.op is None:
+        raise TypeError(f"grouped: {node!r} is a leaf, not a computed node")
+    return node.op
+
+
+def _identical(a: Value | float, b: Value | float) -> bool:
+    if isinstance(a, Value) or isinstance(b, Value):
+        return a is b
+    return repr(a) == repr(b)
+
+
+def _all_alike(nodes: list[Value]) -> bool:
+    """Whether every node applies its op to the same arguments (a group would compute one
+    row k times): computed one by one instead."""
+    rows = [arguments(node) for node in nodes]
+    return all(all(_identical(a, b) for a, b in zip(row, rows[0])) for row in rows)
+
+
+def _tuple(names: Sequence[str]) -> str:
+    items = list(names)
+    return ", ".join(items) + ("," if len(items) == 1 else "")
+
