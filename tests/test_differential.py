@@ -32,7 +32,9 @@ def test_every_mode_agrees_on_random_graphs(tier: str, examples: int) -> None:
     assert stats.examples >= examples  # hypothesis ran the whole budget
     if tier == "large":
         assert max(stats.nodes) > 500  # large graphs really are large
-        assert stats.modes["compiled"] == len(stats.nodes)
+        # every graph with finite gradients went through the compiled tape (a graph whose
+        # gradient is nan or inf stops after anomaly mode, the same in every tier)
+        assert stats.modes["compiled"] == len(stats.nodes) - stats.nonfinite_gradients > 0
     if tier == "small":
         assert stats.modes["central difference"] > examples // 2
         assert stats.modes["second derivative"] > 0
