@@ -144,13 +144,17 @@ def test_a_dual_result_keeps_the_level_of_its_arguments() -> None:
 
 
 def test_a_dual_holding_a_value_records_through_the_general_path() -> None:
-    """Forward over reverse: (v + 1 e) * 3 with v a Value is 3v + 3 e, v's node recorded."""
+    """Forward over reverse: (v + 1 e) * 3 with v a Value is 3v + 3 e, v's node recorded;
+    (3 + 1 e) * (v + 0 e) is 3v + v e, its tangent a Value too."""
     v = Value(2.0)
     product = Dual(v, 1.0) * 3.0
     assert isinstance(product.primal, Value) and product.primal.data == 6.0
     assert product.tangent == 3.0
     product.primal.backward()
     assert v.grad == 3.0
+    mixed = Dual(3.0, 1.0) * Dual(v, 0.0)  # a float primal times a Value primal: 3v + v e
+    assert isinstance(mixed.primal, Value) and mixed.primal.data == 6.0
+    assert isinstance(mixed.tangent, Value) and mixed.tangent.data == 2.0
 
 
 def test_a_dual_with_a_value_tangent_refuses_a_non_finite_result() -> None:
