@@ -122,9 +122,35 @@ def cli_help() -> str:
     return "\n\n".join(parts)
 
 
+def math_table() -> str:
+    """The names of ``autograd_lite.math`` that are primitives of the rule table, each with
+    ``math``'s signature and its primitive; then the constants."""
+    import math
+
+    from autograd_lite import Primitive
+    from autograd_lite import math as am
+
+    rows = ["| `autograd_lite.math` | as `math` | primitive (its rule) |", "|---|---|---|"]
+    constants = []
+    for name in am.__all__:
+        obj = getattr(am, name)
+        if isinstance(obj, Primitive):
+            signature = (getattr(math, name).__doc__ or name).splitlines()[0]
+            signature = signature.replace(", /", "")
+            rows.append(f"| `{name}` | `{signature}` | [`{obj.name}`](rules.md) |")
+        elif isinstance(obj, float):
+            constants.append(f"`{name}`")
+    return ("These are primitives of the [rule table](rules.md), each called as `math` "
+            "calls it:\n\n" + "\n".join(rows) + "\n\nConstants, as `math`'s: "
+            + ", ".join(constants) + ".  The functions below wrap primitives where `math`'s "
+            "signature or return type needs it (ints from `floor`, a base for `log`, an "
+            "iterable for `fsum`...).")
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "op-table": lambda: str(_load(DOCS / "op_table.py").current_table()),
     "cli": cli_help,
+    "math-table": math_table,
     "readme": lambda: readme_for_site((ROOT / "README.md").read_text(encoding="utf-8")),
 }
 """``<!-- generated: NAME -->`` in a page becomes ``GENERATED[NAME]()``."""
