@@ -154,13 +154,15 @@ class WengertList:
         return f"<WengertList: {len(self.forward)} values, {len(self.adjoint)} adjoint terms>"
 
     def to_markdown(self) -> str:
-        """Both traces as Markdown pipe tables (``|`` in labels escaped)."""
+        """Both traces as Markdown pipe tables (``|`` in labels escaped; names, definitions
+        and labels as code, so a label such as ``weight[0][1]`` is never read as a link)."""
         def table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
             out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            code = {0, 1, len(header) - 1}
             for row in rows:
                 cells = (c.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
                          for c in row)
-                out.append("| " + " | ".join(f"`{c}`" if c and i < 2 else c
+                out.append("| " + " | ".join(f"`{c}`" if c and i in code else c
                                              for i, c in enumerate(cells)) + " |")
             return out
         return "\n".join(["**Evaluation trace**", "",
