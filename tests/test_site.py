@@ -81,8 +81,9 @@ def open_page(driver: Any, url: str) -> list[str]:
     time.sleep(1.0)  # let scripts run and the search index load
     origin = re.match(r"http://127\.0\.0\.1:\d+/", url)
     assert origin is not None
-    return [u for u in requested_urls(driver)
-            if not u.startswith((origin.group(0), "data:", "blob:", "about:"))]
+    return [u for u in requested_urls(driver)  # the browser's own chrome:// pages aside
+            if u.startswith(("http:", "https:", "ws:", "wss:", "//"))
+            and not u.startswith(origin.group(0))]
 
 
 # -- the build ------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def test_a_reference_page_renders(driver: Any, server: str) -> None:
     foreign = open_page(driver, server + "reference/func/")
     assert foreign == []
     headings = driver.execute_script(
-        "return [...document.querySelectorAll('article h2')].map(h => h.id)")
+        "return [...document.querySelectorAll('article h2, article h3')].map(h => h.id)")
     assert "autograd_lite.func.hessian" in headings
     assert severe_console_messages(driver) == []
 

@@ -572,3 +572,6 @@ def _draw_collapsed(diagram: Any, order: list[Value], groups: dict[Value, str], 
                 edges[key] = edges.get(key, False) or (parent, node) in style.highlight_edges
     for (tail, head), lit in edges.items():
         diagram.edge(tail, head, **({"color": HIGHLIGHT_COLOUR, "penwidth": "2.5"} if lit else {}))
+
+
+__all__ = ["GraphTooLargeError", "draw_dot", "label_group"]

@@ -174,3 +174,6 @@ def save_source(source: str, path: str | Path, *, backend: Backend = "auto",
     target.parent.mkdir(parents=True, exist_ok=True)  # only once drawing has succeeded
     target.write_bytes(data)
     return target
+
+
+__all__ = ["RenderError", "has_system_dot"]

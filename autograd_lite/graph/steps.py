@@ -477,3 +477,6 @@ reset();var m=location.hash.match(/step=(\d+)/);show(m?+m[1]:0,small);
 window.autogradSteps={show:show,total:N,zoom:zoom,fit:fit,pan:pan,
   step:function(){return cur;},viewBox:function(){return vb.slice();},
   readyMs:performance.now()};})();"""
+
+
+__all__ = ["BackwardStep", "StepPage", "backward_frames", "backward_html", "backward_steps"]

@@ -224,3 +224,6 @@ def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Weng
 
     reverse_pass(order, root, seed, on_term=on_term)
     return WengertList(forward, rows, digits)
+
+
+__all__ = ["AdjointRow", "ForwardRow", "WengertList", "value_names", "wengert_list"]

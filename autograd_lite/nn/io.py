@@ -138,3 +138,6 @@ def _max_depth(text: str) -> int:
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+
+
+__all__ = ["LoadError", "load", "read_state_dict", "save"]

@@ -147,3 +147,8 @@ def _sequence(where: str, argument: str, values: object) -> None:
 def _same_length(what: str, ys: Sequence[Scalar], ts: Sequence[Scalar]) -> None:
     if len(ys) != len(ts):
         raise ValueError(f"{what}: {len(ys)} predictions but {len(ts)} targets")
+
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "half_squared_error",
+           "hinge", "l2_penalty", "mean", "mean_squared_error", "softmax_cross_entropy",
+           "squared_error"]

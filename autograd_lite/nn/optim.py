@@ -115,3 +115,6 @@ def _positive(x: object, what: str) -> float:
     if value <= 0.0:
         raise ValueError(f"{what} must be positive, got {x!r}")
     return value
+
+
+__all__ = ["SGD", "Adam", "Optimizer"]
