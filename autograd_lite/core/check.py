@@ -84,6 +84,10 @@ def central_difference(f: Function, inputs: Sequence[float | Value], i: int,
                        eps: float = 1e-6) -> float:
     """``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for a scalar-valued ``f``.
 
+    Raises:
+        IndexError: ``i`` is not an input's index.
+        TypeError: ``f`` returns more than one output.
+
     Examples:
         >>> from autograd_lite import central_difference
         >>> central_difference(lambda x, y: x * x * y, [3.0, 2.0], 0)   # d/dx = 2xy
@@ -166,6 +170,13 @@ def gradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-6,
     respect to input i``, then the numerical and analytical values), or returns False when
     ``raise_exception`` is False.
 
+    Raises:
+        GradcheckError: analytical and numerical derivatives differ by more than
+            ``atol + rtol * |numerical|`` (unless ``raise_exception=False``, which returns
+            False instead).
+        TypeError: ``f`` is not callable or ``inputs`` are not numbers or Values.
+        ValueError: ``eps`` is not positive.
+
     Examples:
         >>> from autograd_lite import gradcheck
         >>> gradcheck(lambda a, b: a * b + a.exp(), [2.0, 3.0])
@@ -216,6 +227,10 @@ def gradgradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-
     ``create_graph=True`` first derivative; the numerical one is the central difference of
     that first derivative in ``x_k``.  Failure message: ``Second derivative mismatch for
     output j with respect to inputs i and k``.
+
+    Raises:
+        GradcheckError: the second derivatives differ (unless ``raise_exception=False``).
+        TypeError: ``f`` is not callable or ``inputs`` are not numbers or Values.
 
     Examples:
         >>> from autograd_lite import gradgradcheck

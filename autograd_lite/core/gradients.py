@@ -46,6 +46,12 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     ``materialize_grads`` (as in PyTorch): an unused input, or an output that is a constant
     (a derivative that no longer depends on anything), gives 0 instead of an error.
 
+    Raises:
+        TypeError: ``output`` is not a Value, or ``inputs`` are not Values.
+        RuntimeError: an input or the output does not require grad (unless
+            ``materialize_grads``), or an input is unused (unless ``allow_unused`` or
+            ``materialize_grads``).
+
     Examples:
         >>> from autograd_lite import Value, grad
         >>> x, y = Value(2.0), Value(3.0)

@@ -191,6 +191,11 @@ def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
     The number of arguments is taken from ``forward``'s signature (``*args``: any number).
     ``name`` is data: it is shown as text and never becomes code.
 
+    Raises:
+        TypeError: ``name`` is empty or not a str, ``forward`` or ``grad`` is not callable, or
+            ``forward`` takes too few arguments.
+        ValueError: ``name`` is a built-in primitive's.
+
     Examples:
         >>> import math
         >>> from autograd_lite import Value, grad, jvp, primitive

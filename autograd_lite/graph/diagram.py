@@ -364,6 +364,11 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, digits: i
     names (``layers.0[2]`` before ``layers.0[10]``) and shows each group's output value
     (data and grad).
 
+    Raises:
+        TypeError: ``root`` is not a Value.
+        ValueError: ``rankdir`` or ``digits`` is out of range.
+        GraphTooLargeError: more than ``max_nodes`` boxes.
+
     Examples:
         >>> from autograd_lite import Value, draw_dot
         >>> x, y = Value(2.0, "x"), Value(3.0, "y")

@@ -301,6 +301,11 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
     (:class:`~autograd_lite.graph.diagram.GraphTooLargeError`) beyond ``max_nodes`` boxes
     or ``max_steps`` steps.  The result is a ``str`` that Jupyter displays inline.
 
+    Raises:
+        GraphTooLargeError: more than ``max_nodes`` boxes or ``max_steps`` steps, before
+            anything is computed.
+        RuntimeError: ``root`` does not require grad.
+
     Examples:
         >>> import os, tempfile
         >>> from autograd_lite import Value, backward_html

@@ -51,6 +51,10 @@ def save(module: Module, path: PathLike) -> None:
 
     The file is written next to ``path`` and then renamed over it, atomically.
 
+    Raises:
+        TypeError: ``module`` is not a Module or ``path`` not a path.
+        OSError: the file cannot be written.
+
     Examples:
         >>> import json, os, tempfile
         >>> from autograd_lite import MLP, save
@@ -79,6 +83,9 @@ def save(module: Module, path: PathLike) -> None:
 
 def read_state_dict(path: PathLike) -> StateDict:
     """The parameters stored in ``path``, checked as a file (not yet against a module).
+
+    Raises:
+        LoadError: as for :func:`load`.
 
     Examples:
         >>> import os, tempfile
@@ -125,6 +132,13 @@ def read_state_dict(path: PathLike) -> StateDict:
 
 def load(module: Module, path: PathLike) -> Module:
     """Load the parameters in ``path`` into ``module`` (all or nothing) and return it.
+
+    Raises:
+        LoadError: the file is missing, unreadable, over 64 MiB, not UTF-8, not valid JSON,
+            nested too deep, or not an autograd_lite parameter file.
+        StateDictError: its parameters do not fit ``module`` (names, shapes, numbers);
+            nothing is changed.
+        TypeError: ``module`` is not a Module or ``path`` not a path.
 
     Examples:
         >>> import os, tempfile
