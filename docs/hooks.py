@@ -7,8 +7,9 @@
   ``tutorials/<name>.md``: Markdown cells as they are, code cells as Python blocks, and
   their outputs (text, Markdown tables, SVG diagrams, plots, HTML) after them.
   ``AUTOGRAD_LITE_DOCS_NOTEBOOKS=skip`` renders the code without running it (quick
-  previews; the page then says so).  Under ``mkdocs serve`` executed notebooks are cached
-  in ``build/docs-cache/`` by the hash of the notebook and the package's sources.
+  previews; the page then says so).  Under ``mkdocs serve`` (or with
+  ``AUTOGRAD_LITE_DOCS_CACHE=1``) executed notebooks are cached in ``build/docs-cache/`` by
+  the hash of the notebook and the package's sources.
 * **Figures** -- :data:`FIGURES`: diagrams drawn by :func:`autograd_lite.draw_dot` and the
   step-through page of :func:`autograd_lite.backward_html`, written into ``figures/``.
 * **Generated Markdown** -- ``<!-- generated: op-table -->`` becomes the rule table
@@ -51,7 +52,6 @@ PACKAGE = ROOT / "autograd_lite"
 CACHE = ROOT / "build" / "docs-cache"
 CELL_TIMEOUT_SECONDS = 600
 
-_command = "build"
 _stash: dict[str, list[str]] = {}  # page src_uri -> HTML kept out of the Markdown
 
 
@@ -59,8 +59,10 @@ _stash: dict[str, list[str]] = {}  # page src_uri -> HTML kept out of the Markdo
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    global _command
-    _command = command
+    # an environment variable, not a global: `mkdocs serve` loads this file again for each
+    # rebuild, and calls on_startup only once
+    if command == "serve":
+        os.environ.setdefault("AUTOGRAD_LITE_DOCS_CACHE", "1")
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -73,7 +75,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         uri = f"tutorials/{path.stem}.md"
         markdown, stash = notebook_markdown(path, execute=mode == "execute",
-                                            cache=_command == "serve")
+                                            cache=os.environ.get("AUTOGRAD_LITE_DOCS_CACHE") == "1")
         _stash[uri] = stash
         files.append(File.generated(config, uri, content=markdown))
     return files
