@@ -8,8 +8,10 @@
   their outputs (text, Markdown tables, SVG diagrams, plots, HTML) after them.
   ``AUTOGRAD_LITE_DOCS_NOTEBOOKS=skip`` renders the code without running it (quick
   previews; the page then says so).  Under ``mkdocs serve`` (or with
-  ``AUTOGRAD_LITE_DOCS_CACHE=1``) executed notebooks are cached in ``build/docs-cache/`` by
-  the hash of the notebook and the package's sources.
+  ``AUTOGRAD_LITE_DOCS_CACHE=1``) executed notebooks are cached in ``build/docs-cache/`` (or
+  ``AUTOGRAD_LITE_DOCS_CACHE_DIR``) by the hash of the notebook and the package's sources;
+  the test suite puts the notebooks ``tests/test_notebooks.py`` executed there, so they
+  run once per suite.
 * **Figures** -- :data:`FIGURES`: diagrams drawn by :func:`autograd_lite.draw_dot` and the
   step-through page of :func:`autograd_lite.backward_html`, written into ``figures/``.
 * **Generated Markdown** -- ``<!-- generated: op-table -->`` becomes the rule table
@@ -307,12 +309,19 @@ def _sources_hash(notebook: Path) -> str:
     return digest.hexdigest()[:20]
 
 
+def cached_path(notebook: Path, directory: Path | None = None) -> Path:
+    """Where the executed ``notebook`` is cached: its name and the hash of the notebook and
+    of every source it can run (the package, ``notebooks/*.py``)."""
+    where = directory or Path(os.environ.get("AUTOGRAD_LITE_DOCS_CACHE_DIR", CACHE))
+    return where / f"{notebook.stem}-{_sources_hash(notebook)}.ipynb"
+
+
 def executed(path: Path, cache: bool = False) -> Any:
-    """The notebook at ``path`` with its outputs, run with ``notebooks/`` as the cwd."""
+    """The notebook at ``path`` with its outputs, run with its folder as the cwd."""
     import nbformat
     from nbclient import NotebookClient
 
-    cached = CACHE / f"{path.stem}-{_sources_hash(path)}.ipynb"
+    cached = cached_path(path)
     if cache and cached.is_file():
         return nbformat.read(cached, as_version=4)
     nb = nbformat.read(path, as_version=4)
@@ -321,7 +330,7 @@ def executed(path: Path, cache: bool = False) -> Any:
         NotebookClient(nb, timeout=CELL_TIMEOUT_SECONDS, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     if cache:
-        CACHE.mkdir(parents=True, exist_ok=True)
+        cached.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, cached)
     return nb
 

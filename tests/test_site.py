@@ -32,12 +32,15 @@ BUILD_TIMEOUT_SECONDS = 900
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site, built with ``mkdocs build --strict`` into a fresh directory."""
+def site(tmp_path_factory: pytest.TempPathFactory, executed_notebooks_dir: Path) -> Path:
+    """The site, built with ``mkdocs build --strict`` into a fresh directory.
+
+    The notebooks are those ``tests/test_notebooks.py`` executed in this session, where it
+    ran first (as in the whole suite); otherwise the build executes them itself."""
     out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    for name in ("AUTOGRAD_LITE_DOCS_NOTEBOOKS", "AUTOGRAD_LITE_DOCS_CACHE"):
-        env.pop(name, None)  # the real thing: notebooks executed, nothing cached
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "AUTOGRAD_LITE_DOCS_CACHE": "1",
+           "AUTOGRAD_LITE_DOCS_CACHE_DIR": str(executed_notebooks_dir)}
+    env.pop("AUTOGRAD_LITE_DOCS_NOTEBOOKS", None)  # never the skip mode
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
                              "--site-dir", str(out)], cwd=ROOT, env=env, capture_output=True,
@@ -99,6 +102,26 @@ def test_every_tutorial_notebook_became_an_executed_page(site: Path) -> None:
         assert 'class="nb-output"' in page or "language-text" in page, name  # outputs shown
         assert "$" not in re.sub(r"<(code|pre|script)\b.*?</\1>", "", page, flags=re.S) \
             or "<math" in page, name
+
+
+def test_the_build_executes_a_notebook_it_has_not_got(tmp_path: Path) -> None:
+    """The path the build takes without test_notebooks.py's runs: execute, then render."""
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook\n\nWhere $x^2$ is two."),
+                nbformat.v4.new_code_cell("print(6 * 7)")]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    markdown, stash = hooks.notebook_markdown(path, execute=True, cache=False)
+    assert markdown.startswith("# A notebook") and "```text\n42\n```" in markdown
+    assert stash == []
 
 
 def test_the_maths_became_mathml(site: Path) -> None:
