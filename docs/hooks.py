@@ -129,6 +129,7 @@ def cli_help() -> str:
 def math_table() -> str:
     """The names of ``autograd_lite.math`` that are primitives of the rule table, each with
     ``math``'s signature and its primitive; then the constants."""
+    import inspect
     import math
 
     from autograd_lite import Primitive
@@ -139,8 +140,7 @@ def math_table() -> str:
     for name in am.__all__:
         obj = getattr(am, name)
         if isinstance(obj, Primitive):
-            signature = (getattr(math, name).__doc__ or name).splitlines()[0]
-            signature = signature.replace(", /", "")
+            signature = name + str(inspect.signature(getattr(math, name))).replace(", /", "")
             rows.append(f"| `{name}` | `{signature}` | [`{obj.name}`](rules.md) |")
         elif isinstance(obj, float):
             constants.append(f"`{name}`")
