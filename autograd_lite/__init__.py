@@ -3,7 +3,8 @@
 Floors, lowest first: ``core`` (the rule table, ``Value`` and recording, the one reverse
 pass, forward mode, the composable transforms, gradcheck, anomaly mode) -> ``math`` (the
 primitives under Python's math names), ``func``, ``nn``, ``compile`` -> ``graph``
-(diagrams, the step-through, the Wengert list) -> ``cli``.  See the README for the map.
+(diagrams, the step-through, the Wengert list) -> ``cli``.  See "How the package is laid
+out" in the docs (docs/explanation/layout.md) for the map.
 ``autograd_lite.testing`` (hypothesis strategies, the differential checker) is not
 imported here, because it needs the ``test`` extra.
 """

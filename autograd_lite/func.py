@@ -4,7 +4,7 @@
 ``jvp(f, primals, tangents)``, ``vjp(f, *primals)`` and ``hvp(f, primals, tangents)`` return
 results.  They nest in every order (``grad(grad(f))``, ``jvp`` of ``grad``...) without
 perturbation confusion.  Which mode each uses, and why: see
-:mod:`autograd_lite.core.func` and the README's section on transforms.
+:mod:`autograd_lite.core.func` and the page "Forward mode and nesting" of the docs.
 """
 
 from autograd_lite.core.func import grad, hessian, hvp, jacobian, jvp, vjp

@@ -71,35 +71,76 @@ def _is_number(x: Any) -> bool:
 
 def floor(x: Any) -> Any:
     """The largest integer <= x: an int on numbers (as :func:`math.floor`), a node of
-    derivative 0 on Values."""
+    derivative 0 on Values.
+
+    Examples:
+        >>> from autograd_lite import Value, math
+        >>> math.floor(2.5)
+        2
+        >>> x = Value(2.5)
+        >>> y = math.floor(x) + x
+        >>> y.backward()
+        >>> y.data, x.grad
+        (4.5, 1.0)
+    """
     if _is_number(x):
         return _math.floor(_rules.to_float(x, "floor"))
     return _rules.floor(x)
 
 
 def ceil(x: Any) -> Any:
-    """The smallest integer >= x: an int on numbers, a node of derivative 0 on Values."""
+    """The smallest integer >= x: an int on numbers, a node of derivative 0 on Values.
+
+    Examples:
+        >>> from autograd_lite import math
+        >>> math.ceil(2.1), math.ceil(-2.1)
+        (3, -2)
+    """
     if _is_number(x):
         return _math.ceil(_rules.to_float(x, "ceil"))
     return _rules.ceil(x)
 
 
 def trunc(x: Any) -> Any:
-    """x rounded towards 0: an int on numbers, a node of derivative 0 on Values."""
+    """x rounded towards 0: an int on numbers, a node of derivative 0 on Values.
+
+    Examples:
+        >>> from autograd_lite import math
+        >>> math.trunc(-2.7)
+        -2
+    """
     if _is_number(x):
         return _math.trunc(_rules.to_float(x, "trunc"))
     return _rules.trunc(x)
 
 
 def pow(x: Any, y: Any) -> Any:
-    """``x ** y``: a Value exponent needs ``x > 0``; a number exponent any real result."""
+    """``x ** y``: a Value exponent needs ``x > 0``; a number exponent any real result.
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> x = Value(2.0)
+        >>> grad(math.pow(x, 3), x)     # 3 x^2
+        12.0
+        >>> math.pow(-8.0, 2)
+        64.0
+    """
     if isinstance(y, int | float) and not isinstance(y, bool):
         return _rules.powc(x, y)
     return _rules.pow(x, y)
 
 
 def log(x: Any, base: Any = None) -> Any:
-    """The natural logarithm, or ``log(x) / log(base)`` (as :func:`math.log`)."""
+    """The natural logarithm, or ``log(x) / log(base)`` (as :func:`math.log`).
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> math.log(8.0, 2)
+        3.0
+        >>> x = Value(8.0)
+        >>> grad(math.log(x, 2), x)     # 1 / (x ln 2)
+        0.18033688011112042
+    """
     if base is None:
         return _rules.log(x)
     try:
@@ -112,19 +153,42 @@ def log(x: Any, base: Any = None) -> Any:
 
 
 def ldexp(x: Any, i: int) -> Any:
-    """``x * 2 ** i`` for an int ``i`` (a parameter: no derivative)."""
+    """``x * 2 ** i`` for an int ``i`` (a parameter: no derivative).
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> math.ldexp(1.5, 3)
+        12.0
+        >>> x = Value(1.5)
+        >>> grad(math.ldexp(x, 3), x)   # 2 ** 3
+        8.0
+    """
     if not isinstance(i, int):
         raise TypeError(f"ldexp: expected an int as second argument, got {type(i).__name__}")
     return _rules.ldexp(x, max(-100_000, min(100_000, i)))  # beyond: 0 or an overflow
 
 
 def hypot(*coordinates: Any) -> Any:
-    """The Euclidean norm ``sqrt(sum(x * x))``, without overflow; gradient 0 at the origin."""
+    """The Euclidean norm ``sqrt(sum(x * x))``, without overflow; gradient 0 at the origin.
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> x, y = Value(3.0), Value(4.0)
+        >>> r = math.hypot(x, y)
+        >>> r.data, grad(r, [x, y])     # d/dx = x / r
+        (5.0, [0.6, 0.8])
+    """
     return _rules.hypot(*coordinates)
 
 
 def dist(p: Iterable[Any], q: Iterable[Any]) -> Any:
-    """The Euclidean distance between points ``p`` and ``q`` (``hypot`` of the differences)."""
+    """The Euclidean distance between points ``p`` and ``q`` (``hypot`` of the differences).
+
+    Examples:
+        >>> from autograd_lite import math
+        >>> math.dist((1.0, 1.0), (4.0, 5.0))
+        5.0
+    """
     p, q = tuple(p), tuple(q)
     if len(p) != len(q):
         raise ValueError("dist: both points must have the same number of dimensions")
@@ -132,12 +196,29 @@ def dist(p: Iterable[Any], q: Iterable[Any]) -> Any:
 
 
 def fsum(iterable: Iterable[Any]) -> Any:
-    """The exactly rounded sum (:func:`math.fsum`); each derivative is 1."""
+    """The exactly rounded sum (:func:`math.fsum`); each derivative is 1.
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> math.fsum([0.1] * 10)
+        1.0
+        >>> xs = [Value(0.5), Value(0.25)]
+        >>> grad(math.fsum(xs), xs)
+        [1.0, 1.0]
+    """
     return _rules.fsum(*iterable)
 
 
 def prod(iterable: Iterable[Any], *, start: Any = 1) -> Any:
-    """``start * x1 * x2 * ...`` as one node; d/dx_i is the product of the others."""
+    """``start * x1 * x2 * ...`` as one node; d/dx_i is the product of the others.
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> xs = [Value(2.0), Value(3.0), Value(4.0)]
+        >>> p = math.prod(xs)
+        >>> p.data, grad(p, xs)         # each derivative: the product of the others
+        (24.0, [12.0, 8.0, 6.0])
+    """
     items = tuple(iterable)
     if _is_number(start) and start == 1:
         return _rules.prod(*items)
@@ -145,12 +226,27 @@ def prod(iterable: Iterable[Any], *, start: Any = 1) -> Any:
 
 
 def digamma(x: Any) -> Any:
-    """psi(x) = d/dx lgamma(x), to full double precision (poles at 0, -1, -2...)."""
+    """psi(x) = d/dx lgamma(x), to full double precision (poles at 0, -1, -2...).
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> math.digamma(1.0)           # -0.5772..., minus the Euler-Mascheroni constant
+        -0.57721566490153
+        >>> x = Value(3.0)
+        >>> grad(math.lgamma(x), x) == math.digamma(3.0)
+        True
+    """
     return _rules.polygamma(x, 0.0)
 
 
 def polygamma(n: int, x: Any) -> Any:
-    """The n-th derivative of digamma (``n`` a non-negative int, a parameter)."""
+    """The n-th derivative of digamma (``n`` a non-negative int, a parameter).
+
+    Examples:
+        >>> from autograd_lite import math
+        >>> math.polygamma(1, 1.0)      # pi^2 / 6
+        1.6449340668482264
+    """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"polygamma: the order n must be an int, got {type(n).__name__}")
     return _rules.polygamma(x, n)

@@ -1,6 +1,6 @@
 """Log-log plot of the chain benchmark: ns per node against graph size, for the README.
 
-    python bench/plot.py bench/results/results.json bench/scaling.png
+    python bench/plot.py bench/results/results.json docs/scaling.png
 
 Run by ``bench/run.py`` in the bench venv (matplotlib is a bench dependency only; the
 package itself needs nothing).  Solid lines: forward; dashed: backward; one colour per

@@ -9,7 +9,7 @@ installs, ``bench/.venv-torch`` (torch==2.13.0, CPU); runs each engine in its ow
 (``bench/workloads.py``), the engines interleaved round by round; prints the MLP-step table,
 the chain-scaling table and the goals of the performance issue with PASS / FAIL; writes
 ``bench/results/results.json`` and a log-log plot of ns per node against graph size
-(``bench/scaling.png``; ``bench/results/scaling.png`` with ``--quick``).
+(``docs/scaling.png``; ``bench/results/scaling.png`` with ``--quick``).
 ``--current-python`` skips the venvs and uses this interpreter for every engine.
 """
 
@@ -417,7 +417,7 @@ def main() -> None:
     parser.add_argument("--parts", default="table,chain",
                         help="table (MLP step, sum of products), chain (scaling), or both")
     parser.add_argument("--plot", type=Path, default=None,
-                        help="where the PNG goes (default bench/scaling.png; with --quick "
+                        help="where the PNG goes (default docs/scaling.png; with --quick "
                              "bench/results/scaling.png)")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -468,7 +468,7 @@ def main() -> None:
     out.write_text(json.dumps({"quick": args.quick, "engines": meta, "rows": rows,
                                "chain": chain, "chain_nodes": nodes}, indent=1))
     plot_path = args.plot or (BENCH / "results" / "scaling.png" if args.quick
-                              else BENCH / "scaling.png")
+                              else ROOT / "docs" / "scaling.png")
     plot = make_plot(sys.executable if args.current_python else pythons.get("autograd_lite")
                      or venv_python("autograd_lite", False), out, plot_path) if chain else None
     report = []

@@ -37,8 +37,12 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def start_driver(width: int = 1200, height: int = 900) -> Iterator[Any]:
-    """A headless Chromium WebDriver (skips or fails with the reason when there is none)."""
+def start_driver(width: int = 1200, height: int = 900, *,
+                 network_log: bool = False) -> Iterator[Any]:
+    """A headless Chromium WebDriver (skips or fails with the reason when there is none).
+
+    ``network_log=True`` also records the DevTools network events, for
+    :func:`requested_urls`."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -56,10 +60,23 @@ def start_driver(width: int = 1200, height: int = 900) -> Iterator[Any]:
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                  f"--window-size={width},{height}"):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    logs = {"browser": "ALL", **({"performance": "ALL"} if network_log else {})}
+    options.set_capability("goog:loggingPrefs", logs)
     driver = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
     try:
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def requested_urls(driver: Any) -> list[str]:
+    """Every URL the browser asked for since the last call (needs ``network_log=True``)."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls

@@ -11,8 +11,8 @@ must name the function and the argument, with a :class:`World` (Values, a model 
 gradients, a model file, a directory) snapshotted around the call; ``CLI_CASES`` do the
 same for the command line (exit status, one message, no traceback, no file written).
 
-Run this file as a script to print the engine matrix as the Markdown table of the README's
-reliability section::
+Run this file as a script to print the engine matrix as a Markdown table (for the site's page
+on how the engine is checked, docs/explanation/reliability.md)::
 
     python tests/test_hostile_inputs.py
 """

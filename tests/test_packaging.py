@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 IGNORED = shutil.ignore_patterns(".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__",
                                  ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis",
-                                 ".ipynb_checkpoints", "results")
+                                 ".ipynb_checkpoints", "results", "site")
 
 
 def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:

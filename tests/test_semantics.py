@@ -1,4 +1,5 @@
-"""The README's semantics table, row by row: what a PyTorch or micrograd user can expect."""
+"""The semantics table of the reference (docs/reference/semantics.md), row by row: what a
+PyTorch or micrograd user can expect."""
 
 from __future__ import annotations
 

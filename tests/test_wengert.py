@@ -134,3 +134,12 @@ def test_markdown_and_html_tables() -> None:
     html = ET.fromstring(page)  # escaped well enough to parse as XML
     assert len(list(html.iter("tr"))) == (1 + len(t.forward)) + (1 + len(t.adjoint))
     assert "a|<b>" in [td.text for td in html.iter("td")]
+
+
+def test_markdown_labels_are_code_never_links() -> None:
+    """A label such as ``weight[0][1]`` would be a Markdown reference link outside code."""
+    x = Value(1.0, "weight[0][1]")
+    markdown = wengert_list(x * x).to_markdown()
+    adjoint_rows = markdown.split("**Adjoint trace**")[1].splitlines()
+    assert adjoint_rows[-1].endswith("| `weight[0][1]` |")
+    assert "weight[0][1]" not in markdown.replace("`weight[0][1]`", "")

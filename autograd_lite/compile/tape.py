@@ -70,7 +70,21 @@ Backend = Literal["auto", "numpy", "python"]
 
 class BranchChangedError(RuntimeError):
     """A replay's inputs make a recorded comparison come out differently: the program would
-    take another path than the one the tape recorded.  Trace again with these inputs."""
+    take another path than the one the tape recorded.  Trace again with these inputs.
+
+    Examples:
+        >>> from autograd_lite import BranchChangedError, compiled
+        >>> @compiled
+        ... def f(x):
+        ...     return x * 2 if x > 0 else -x       # x > 0 becomes a guard
+        >>> f(2.0).value, f(-3.0).value             # compiled() traces the other branch itself
+        (4.0, 3.0)
+        >>> try:
+        ...     f.tape(2.0)                         # the last tape alone refuses other inputs
+        ... except BranchChangedError as error:
+        ...     print(str(error)[:40])
+        compiled tape: guard 0, v0 > 0.0 ('x'),
+    """
 
 
 @dataclass(frozen=True)
@@ -85,7 +99,14 @@ class Guard:
 
 class Replay(NamedTuple):
     """One replay: the output and d output / d input for each input (``None`` for an input
-    that does not require gradients).  Parameter gradients went into their ``.grad``."""
+    that does not require gradients).  Parameter gradients went into their ``.grad``.
+
+    Examples:
+        >>> from autograd_lite import compiled
+        >>> replay = compiled(lambda x, y: x * y)(2.0, 3.0)
+        >>> replay.value, replay.grads
+        (6.0, (3.0, 2.0))
+    """
 
     value: float
     grads: tuple[float | None, ...]
@@ -94,7 +115,15 @@ class Replay(NamedTuple):
 class BatchReplay(NamedTuple):
     """A batch replay: per-example outputs and per-example input gradients (NumPy arrays,
     or lists without NumPy).  Parameter gradients, summed or averaged over the batch, went
-    into their ``.grad``."""
+    into their ``.grad``.
+
+    Examples:
+        >>> from autograd_lite import compiled
+        >>> f = compiled(lambda x, y: x * y)
+        >>> batch = f.batch([1.0, 2.0], [3.0, 4.0])  # one column per argument
+        >>> [float(v) for v in batch.values], [float(g) for g in batch.grads[0]]
+        ([3.0, 8.0], [3.0, 4.0])
+    """
 
     values: Any
     grads: tuple[Any, ...]
@@ -170,6 +199,13 @@ class Tape:
 
     Build it with :meth:`from_graph` (or let :func:`compiled` trace a function); call it
     with numbers; read :attr:`source` to see the Wengert list it runs.
+
+    Examples:
+        >>> from autograd_lite import Tape, Value
+        >>> x = Value(2.0, "x")
+        >>> tape = Tape.from_graph(x * x + 1.0, [x])
+        >>> tape(3.0)                               # replayed on a new input: 3^2 + 1, 2 * 3
+        Replay(value=10.0, grads=(6.0,))
     """
 
     inputs: tuple[Value, ...]
@@ -730,7 +766,15 @@ def _finite(s: float) -> bool:
 
 # -- tracing functions -------------------------------------------------------------------
 class Compiled:
-    """A function of numbers traced to a :class:`Tape` on first call (see :func:`compiled`)."""
+    """A function of numbers traced to a :class:`Tape` on first call (see :func:`compiled`).
+
+    Examples:
+        >>> from autograd_lite import compiled
+        >>> from autograd_lite.compile import Compiled
+        >>> f = compiled(lambda x: x.exp())
+        >>> isinstance(f, Compiled), f(0.0)
+        (True, Replay(value=1.0, grads=(1.0,)))
+    """
 
     def __init__(self, f: Callable[..., Value], wrt: Sequence[int] | None) -> None:
         if not callable(f):
@@ -832,6 +876,16 @@ def compiled(f: Callable[..., Value] | None = None, *,
     ``compiled(f)`` or as a decorator ``@compiled`` / ``@compiled(wrt=[0])``.  The result
     returns :class:`Replay` ``(value, grads)``; Values ``f`` uses from outside (a model's
     parameters) are read live and receive their gradients in ``.grad``.
+
+    Examples:
+        >>> from autograd_lite import compiled
+        >>> @compiled
+        ... def f(x, y):
+        ...     return x * y + x.exp()
+        >>> f(2.0, 3.0)
+        Replay(value=13.38905609893065, grads=(10.38905609893065, 2.0))
+        >>> print(f.source.splitlines()[0])
+        def replay(_x, _p):
     """
     if f is None:
         return lambda g: Compiled(g, wrt)
@@ -849,6 +903,14 @@ class CompiledLoss:
     The training step of a model at replay speed: trace ``loss(model(x), t)`` once for one
     example, then replay it on every row (NumPy arrays if installed), adding
     d mean loss / d p to every parameter's ``.grad``.  See :func:`compiled_loss`.
+
+    Examples:
+        >>> from autograd_lite import MLP
+        >>> from autograd_lite.compile import CompiledLoss
+        >>> from autograd_lite.nn.losses import squared_error
+        >>> step = CompiledLoss(MLP(2, [3, 1], seed=0), squared_error)
+        >>> len(step([[1.0, 2.0], [0.5, -1.0]], [1.0, 0.0]).values)   # one loss per row
+        2
     """
 
     def __init__(self, model: Callable[[list[Value]], Any],
@@ -924,5 +986,20 @@ def compiled_loss(model: Callable[[list[Value]], Any],
     Values than before (a layer added, removed or replaced) is traced again.  A penalty on
     the parameters (``l2_penalty``) is not per example: add it eagerly and call its
     ``backward``.
+
+    Examples:
+        >>> from autograd_lite import MLP, SGD, compiled_loss
+        >>> from autograd_lite.nn.losses import squared_error
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> step = compiled_loss(model, squared_error)
+        >>> opt = SGD(model.parameters(), lr=0.1)
+        >>> rows, targets = [[1.0, 2.0], [0.5, -1.0]], [1.0, 0.0]
+        >>> losses = []
+        >>> for _ in range(20):
+        ...     opt.zero_grad()
+        ...     losses.append(float(sum(step(rows, targets).values)) / 2)  # .grad: d mean / d p
+        ...     opt.step()
+        >>> losses[-1] < losses[0]
+        True
     """
     return CompiledLoss(model, loss)

@@ -63,6 +63,17 @@ class AnomalyError(DomainError):
 
     ``op``/``values`` are the operation and its operands (as for every DomainError),
     ``node`` the node whose backward step failed and ``site`` where it was created.
+
+    Examples:
+        >>> from autograd_lite import AnomalyError, Value, detect_anomaly
+        >>> x = Value(0.0, "x")
+        >>> with detect_anomaly():
+        ...     y = x.sqrt()                        # sqrt'(0) = inf
+        ...     try:
+        ...         y.backward()
+        ...     except AnomalyError as error:
+        ...         print(error.op, error.node is y, error.values)
+        sqrt True (0.0,)
     """
 
     def __init__(self, node: Value, argument: int, adjoint: float, local: float,
@@ -120,6 +131,25 @@ class detect_anomaly(ContextDecorator):  # noqa: N801 -- named like torch.autogr
     """Context manager and decorator: raise at the first non-finite value, naming its line.
 
     ``with detect_anomaly(): loss.backward()`` -- see the module docstring.
+
+    Examples:
+        Without it, an infinite gradient is a result; with it, an error naming the operation,
+        the argument and the line that created it, with every ``.grad`` left as it was:
+
+        >>> from autograd_lite import AnomalyError, Value, detect_anomaly
+        >>> x = Value(0.0, "x")
+        >>> x.sqrt().backward()
+        >>> x.grad
+        inf
+        >>> x.grad = 0.0
+        >>> with detect_anomaly():
+        ...     y = x.sqrt()
+        ...     y.backward()
+        Traceback (most recent call last):
+            ...
+        autograd_lite.core.anomaly.AnomalyError: sqrt(0.0): backward: the gradient reaching ...
+        >>> x.grad
+        0.0
     """
 
     def __init__(self) -> None:

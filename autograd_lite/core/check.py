@@ -32,7 +32,17 @@ Jacobian = list[list[float]]
 
 
 class GradcheckError(RuntimeError):
-    """Analytical and numerical derivatives disagree (raised by gradcheck/gradgradcheck)."""
+    """Analytical and numerical derivatives disagree (raised by gradcheck/gradgradcheck).
+
+    Examples:
+        >>> from autograd_lite import GradcheckError, gradcheck, primitive
+        >>> wrong = primitive("wrong_square", lambda x: x * x, lambda out, x: (x,))  # should be 2x
+        >>> try:
+        ...     gradcheck(wrong, [3.0])
+        ... except GradcheckError as error:
+        ...     print(str(error).splitlines()[0])
+        Jacobian mismatch for output 0 with respect to input 0,
+    """
 
 
 def _floats(inputs: Sequence[float | Value], where: str = "check") -> list[float]:
@@ -72,7 +82,17 @@ def _evaluate(f: Function, xs: Sequence[float]) -> list[float]:
 
 def central_difference(f: Function, inputs: Sequence[float | Value], i: int,
                        eps: float = 1e-6) -> float:
-    """``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for a scalar-valued ``f``."""
+    """``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for a scalar-valued ``f``.
+
+    Raises:
+        IndexError: ``i`` is not an input's index.
+        TypeError: ``f`` returns more than one output.
+
+    Examples:
+        >>> from autograd_lite import central_difference
+        >>> central_difference(lambda x, y: x * x * y, [3.0, 2.0], 0)   # d/dx = 2xy
+        12.0000000...
+    """
     _checked("central_difference", f, eps)
     xs = _floats(inputs, "central_difference")
     if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(xs):
@@ -149,6 +169,18 @@ def gradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-6,
     :class:`GradcheckError` (message as PyTorch's: ``Jacobian mismatch for output j with
     respect to input i``, then the numerical and analytical values), or returns False when
     ``raise_exception`` is False.
+
+    Raises:
+        GradcheckError: analytical and numerical derivatives differ by more than
+            ``atol + rtol * |numerical|`` (unless ``raise_exception=False``, which returns
+            False instead).
+        TypeError: ``f`` is not callable or ``inputs`` are not numbers or Values.
+        ValueError: ``eps`` is not positive.
+
+    Examples:
+        >>> from autograd_lite import gradcheck
+        >>> gradcheck(lambda a, b: a * b + a.exp(), [2.0, 3.0])
+        True
     """
     _checked("gradcheck", f, eps)
     _floats(inputs, "gradcheck")
@@ -195,6 +227,15 @@ def gradgradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-
     ``create_graph=True`` first derivative; the numerical one is the central difference of
     that first derivative in ``x_k``.  Failure message: ``Second derivative mismatch for
     output j with respect to inputs i and k``.
+
+    Raises:
+        GradcheckError: the second derivatives differ (unless ``raise_exception=False``).
+        TypeError: ``f`` is not callable or ``inputs`` are not numbers or Values.
+
+    Examples:
+        >>> from autograd_lite import gradgradcheck
+        >>> gradgradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.0])
+        True
     """
     _checked("gradgradcheck", f, eps)
     n = len(_floats(inputs, "gradgradcheck"))

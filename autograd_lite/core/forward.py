@@ -71,6 +71,15 @@ class Dual:
     ``primal`` and ``tangent`` are floats, or Values (forward over reverse) or Duals of an
     older level (forward over forward); ``level`` is the :class:`Level` of the ``jvp`` call
     that made it (:data:`BASE` by default).  Comparisons compare the numbers at the bottom.
+
+    Examples:
+        >>> from autograd_lite import Dual
+        >>> x = Dual(2.0, 1.0)                      # 2 + e: the direction d/dx
+        >>> y = x * x + 3 * x
+        >>> y.primal, y.tangent                     # x^2 + 3x and 2x + 3
+        (10.0, 7.0)
+        >>> Dual(0.0, 1.0).sin().tangent            # cos 0
+        1.0
     """
 
     __slots__ = ("primal", "tangent", "level")
@@ -330,6 +339,11 @@ def jvp(f: Callable[..., Any], primals: Sequence[float | Value],
     ``f`` takes one argument per primal and returns a scalar or a tuple/list of scalars;
     the results have the same shape (floats, or tuples of floats).  ``J v`` is
     ``sum_i (d f / d x_i) * v_i``, computed in one forward pass with :class:`Dual` numbers.
+
+    Examples:
+        >>> from autograd_lite import jvp
+        >>> jvp(lambda a, b: a * b + a.exp(), [2.0, 3.0], [1.0, 0.0])
+        (13.38905609893065, 10.38905609893065)
     """
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")

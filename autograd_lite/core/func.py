@@ -149,6 +149,18 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     Values recorded in their graph, except under ``no_grad`` (which, as for ``torch.func``,
     a transform respects inside ``f`` but not around it).  An argument ``f`` does not use
     gets 0.
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> from autograd_lite import math as am
+        >>> def h(x, y):
+        ...     return am.sin(x) * y ** 2
+        >>> func.grad(h)(0.0, 3.0)                  # cos(0) * 9
+        9.0
+        >>> func.grad(h, argnums=(0, 1))(0.0, 3.0)  # (d/dx, d/dy)
+        (9.0, 0.0)
+        >>> func.grad(func.grad(am.exp))(0.0)       # they nest
+        1.0
     """
     if not callable(f):
         raise TypeError(f"grad: f must be callable, got {type(f).__name__}")
@@ -178,6 +190,13 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 
     ``f`` returns a number or a tuple/list of numbers; both results have that shape.
     Primals and tangents may be numbers, Values or Duals (from transforms outside).
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> func.jvp(lambda x, y: x * y, (2.0, 3.0), (1.0, 0.0))   # (f, df along (1, 0))
+        (6.0, 3.0)
+        >>> func.jvp(lambda x: (x * x, 3 * x), (2.0,), (1.0,))     # several outputs
+        ((4.0, 6.0), (4.0, 3.0))
     """
     if not callable(f):
         raise TypeError(f"jvp: f must be callable, got {type(f).__name__}")
@@ -204,6 +223,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
     ``u^T J``, one number per primal, for an output weighting ``u`` of the shape of the
     output (a number, or one per output).  Reverse mode: ``f`` is recorded once here, and
     each ``vjp_fn`` call is one reverse pass.
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> value, pullback = func.vjp(lambda x, y: x * y, 2.0, 3.0)
+        >>> value, pullback(1.0), pullback(2.0)                   # u * (y, x)
+        (6.0, (3.0, 2.0), (6.0, 4.0))
     """
     if not callable(f):
         raise TypeError(f"vjp: f must be callable, got {type(f).__name__}")
@@ -242,6 +267,11 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
 
     Reverse mode (as ``torch.autograd.functional.jacobian``): one recording of ``f`` and one
     reverse pass per output, since the functions here (losses) have more inputs than outputs.
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> func.jacobian(lambda x, y: (x * y, x + y), (0, 1))(2.0, 3.0)
+        ((3.0, 2.0), (1.0, 1.0))
     """
     if not callable(f):
         raise TypeError(f"jacobian: f must be callable, got {type(f).__name__}")
@@ -276,6 +306,12 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     Forward over reverse (as ``jax.hessian``): row ``i`` is ``jvp`` of ``grad(f)`` in the
     direction ``e_i`` -- a Hessian-vector product, costing a few passes of ``f`` -- so the
     Hessian takes one such product per argument.
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> f = lambda x, y: x * x * y + y ** 3
+        >>> func.hessian(f, (0, 1))(1.0, 2.0)       # ((2y, 2x), (2x, 6y))
+        ((4.0, 2.0), (2.0, 12.0))
     """
     if not callable(f):
         raise TypeError(f"hessian: f must be callable, got {type(f).__name__}")
@@ -298,7 +334,14 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         ) -> tuple[Any, ...]:
     """The Hessian-vector product ``H v`` of ``f`` (one number out) at ``primals`` for
     ``v = tangents``, one number per argument: ``jvp`` of ``grad`` (forward over reverse),
-    without forming ``H``."""
+    without forming ``H``.
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> f = lambda x, y: x * x * y + y ** 3
+        >>> func.hvp(f, (1.0, 2.0), (1.0, 0.0))     # H times (1, 0): H's first column
+        (4.0, 2.0)
+    """
     if len(primals) != len(tangents):
         raise ValueError(f"hvp: {len(primals)} primals but {len(tangents)} tangents")
     every = tuple(range(len(primals)))

@@ -45,6 +45,25 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     are Values recorded in the graph, so they can be differentiated again.
     ``materialize_grads`` (as in PyTorch): an unused input, or an output that is a constant
     (a derivative that no longer depends on anything), gives 0 instead of an error.
+
+    Raises:
+        TypeError: ``output`` is not a Value, or ``inputs`` are not Values.
+        RuntimeError: an input or the output does not require grad (unless
+            ``materialize_grads``), or an input is unused (unless ``allow_unused`` or
+            ``materialize_grads``).
+
+    Examples:
+        >>> from autograd_lite import Value, grad
+        >>> x, y = Value(2.0), Value(3.0)
+        >>> grad(x * y, [x, y])                     # .grad is left alone
+        [3.0, 2.0]
+        >>> x.grad
+        0.0
+        >>> d1 = grad(x ** 3, x, create_graph=True) # 3 x^2, itself a graph
+        >>> d1.data, grad(d1, x)                    # and 6 x
+        (12.0, 12.0)
+        >>> grad(x * 2.0, [x, y], allow_unused=True)
+        [2.0, None]
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__} {output!r}")

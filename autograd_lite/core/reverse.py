@@ -123,6 +123,13 @@ def topological_order(root: Any) -> list[Any]:
     expanded first); popping the marker means all its parents are done, so the node is
     emitted.  No per-node tuples or iterators, and no recursion limit.  The parents are
     read where a Value stores them (an argument with a local derivative is a parent).
+
+    Examples:
+        >>> from autograd_lite import Value, topological_order
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> f = x * y + x.exp()
+        >>> [v.label or v.op.name for v in topological_order(f)]   # backward walks it reversed
+        ['x', 'y', 'mul', 'exp', 'add']
     """
     if not hasattr(root, "nary"):
         raise TypeError(f"topological_order: root must be a graph node (a Value), got "

@@ -110,6 +110,15 @@ class Primitive:
     function on NumPy arrays (otherwise ``forward`` runs element by element); ``text``, if
     given, writes the primitive for people (operands as text, parameters as numbers), as the
     Wengert list shows it.  Immutable; equal only to itself.
+
+    Examples:
+        Made by :func:`primitive` (or built in, as every function of the rule table):
+
+        >>> from autograd_lite import Primitive, Value, math
+        >>> isinstance(math.tanh, Primitive), math.tanh.name, math.tanh.arity
+        (True, 'tanh', 1)
+        >>> math.tanh(0.0), math.tanh(Value(0.0)).op is math.tanh   # a float; a recorded node
+        (0.0, True)
     """
 
     name: str
@@ -189,6 +198,26 @@ def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
 
     The number of arguments is taken from ``forward``'s signature (``*args``: any number).
     ``name`` is data: it is shown as text and never becomes code.
+
+    Raises:
+        TypeError: ``name`` is empty or not a str, ``forward`` or ``grad`` is not callable, or
+            ``forward`` takes too few arguments.
+        ValueError: ``name`` is a built-in primitive's.
+
+    Examples:
+        >>> import math
+        >>> from autograd_lite import Value, grad, jvp, primitive
+        >>> from autograd_lite import math as am
+        >>> softplus = primitive("my_softplus",
+        ...                      lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
+        ...                      lambda out, x: (1 / (1 + am.exp(-x)),))
+        >>> x = Value(0.0)
+        >>> grad(softplus(x), x)                    # sigmoid(0)
+        0.5
+        >>> jvp(softplus, [0.0], [1.0])             # forward mode from the same rule
+        (0.6931471805599453, 0.5)
+        >>> grad(grad(softplus(x), x, create_graph=True), x)    # sigmoid'(0)
+        0.25
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"primitive: name must be a non-empty str, got {name!r}")

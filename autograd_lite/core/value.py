@@ -48,6 +48,16 @@ class Value:
     ``parents`` (the Value arguments), ``local_grads`` (their derivatives) and ``args`` (all
     arguments when some is a number, else ``None``) read that layout.  Equality and hashing
     are by identity, so nodes can live in sets and dicts.
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> f = x * y + x.exp()
+        >>> f.backward()
+        >>> f.data, x.grad, y.grad                  # y + e^x and x
+        (13.38905609893065, 10.38905609893065, 2.0)
+        >>> f.op.name, f.parents[0].local_grads     # d(xy)/dx = y, d(xy)/dy = x
+        ('add', (3.0, 2.0))
     """
 
     __slots__ = ("data", "grad", "label", "op", "requires_grad",
@@ -328,7 +338,16 @@ def _compare(a: Value, operator: str, b: Value | float) -> bool:
 
 
 def constant(x: object) -> Value:
-    """A leaf that does not require gradients."""
+    """A leaf that does not require gradients.
+
+    Examples:
+        >>> from autograd_lite import Value, constant
+        >>> c = constant(5.0)
+        >>> y = Value(2.0) * c
+        >>> y.backward()
+        >>> c.requires_grad, c.grad
+        (False, 0.0)
+    """
     return Value(x, requires_grad=False)
 
 
@@ -544,7 +563,15 @@ def add_n(values: Iterable[Value | float]) -> Value: ...
 def add_n(values: Iterable[Any]) -> Any: ...
 def add_n(values: Iterable[Any]) -> Any:
     """x1 + ... + xn as one graph node (fast, and a short chain to draw); on Values, Duals
-    or numbers alike (the ``sum`` primitive)."""
+    or numbers alike (the ``sum`` primitive).
+
+    Examples:
+        >>> from autograd_lite import Value, add_n, grad
+        >>> xs = [Value(1.0), Value(2.0), Value(3.0)]
+        >>> s = add_n(xs)                           # one node, not a chain of two
+        >>> s.data, len(s.parents), grad(s, xs)
+        (6.0, 3, [1.0, 1.0, 1.0])
+    """
     args = tuple(values)
     return record(rules.add_n, args) if args and type(args[0]) is Value else rules.add_n(*args)
 
@@ -555,7 +582,15 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
 def dot(weights: Sequence[Any], inputs: Sequence[Any]) -> Any: ...
 def dot(weights: Sequence[Any], inputs: Sequence[Any]) -> Any:
     """w1*x1 + ... + wn*xn as one graph node: d/dw_i = x_i, d/dx_i = w_i (the ``dot``
-    primitive, on Values, Duals or numbers alike)."""
+    primitive, on Values, Duals or numbers alike).
+
+    Examples:
+        >>> from autograd_lite import Value, dot, grad
+        >>> w, x = [Value(0.5), Value(-1.0)], [2.0, 4.0]
+        >>> y = dot(w, x)
+        >>> y.data, grad(y, w)                      # d/dw_i = x_i
+        (-3.0, [2.0, 4.0])
+    """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     args = (*weights, *inputs)
@@ -563,7 +598,18 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any]) -> Any:
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:
-    """Reset ``.grad`` to 0 for a Value or each of several (the parameters before a step)."""
+    """Reset ``.grad`` to 0 for a Value or each of several (the parameters before a step).
+
+    Examples:
+        >>> from autograd_lite import Value, zero_grad
+        >>> w = [Value(1.0), Value(2.0)]
+        >>> (w[0] * w[1]).backward()
+        >>> [v.grad for v in w]
+        [2.0, 1.0]
+        >>> zero_grad(w)
+        >>> [v.grad for v in w]
+        [0.0, 0.0]
+    """
     items = [values] if isinstance(values, Value) else list(values)
     for v in items:
         if not isinstance(v, Value):
@@ -611,18 +657,51 @@ class _GradMode(ContextDecorator):
 
 
 class no_grad(_GradMode):  # noqa: N801 -- named like torch.no_grad
-    """Record nothing inside: results are constant leaves.  Per thread (contextvars)."""
+    """Record nothing inside: results are constant leaves.  Per thread (contextvars).
+
+    Examples:
+        >>> from autograd_lite import Value, no_grad
+        >>> w = Value(3.0)
+        >>> with no_grad():
+        ...     y = w * 2                           # not recorded: a constant leaf
+        >>> y.requires_grad, y.parents
+        (False, ())
+        >>> @no_grad
+        ... def predict(x):
+        ...     return w * x
+        >>> predict(2.0).requires_grad
+        False
+    """
 
     enabled = False
 
 
 class enable_grad(_GradMode):  # noqa: N801 -- named like torch.enable_grad
-    """Record again inside a :class:`no_grad` block."""
+    """Record again inside a :class:`no_grad` block.
+
+    Examples:
+        >>> from autograd_lite import Value, enable_grad, no_grad
+        >>> w = Value(3.0)
+        >>> with no_grad():
+        ...     with enable_grad():
+        ...         y = w * 2
+        >>> y.requires_grad
+        True
+    """
 
     enabled = True
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations are being recorded in this thread/context."""
+    """Whether operations are being recorded in this thread/context.
+
+    Examples:
+        >>> from autograd_lite import is_grad_enabled, no_grad
+        >>> is_grad_enabled()
+        True
+        >>> with no_grad():
+        ...     is_grad_enabled()
+        False
+    """
     return _GRAD_ENABLED.get()
 

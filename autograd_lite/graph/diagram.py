@@ -52,7 +52,21 @@ Grouping = Callable[[Value], "str | None"]
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more boxes than ``max_nodes``: drawing it would take too long to read."""
+    """The graph has more boxes than ``max_nodes``: drawing it would take too long to read.
+
+    Examples:
+        >>> from autograd_lite import MLP, draw_dot
+        >>> from autograd_lite.graph.diagram import GraphTooLargeError
+        >>> from autograd_lite.nn.losses import squared_error
+        >>> net = MLP(2, [16, 16, 1], seed=0)
+        >>> loss = squared_error(net([1.0, 1.0]), 1.0)
+        >>> try:
+        ...     draw_dot(loss)
+        ... except GraphTooLargeError as error:
+        ...     print(str(error)[:44])
+        draw_dot: the graph has 440 values (507 boxe
+        >>> diagram = draw_dot(loss, collapse=True)     # one box per neuron instead
+    """
 
 
 def _import_graphviz() -> Any:
@@ -239,6 +253,16 @@ def label_group(value: Value) -> str | None:
     ``layers.0.weight[3][1]``, ``layers.0.bias[3]``, ``layers.0.z[3]`` -> ``layers.0[3]``
     (neuron 3 of layer 0, as :mod:`autograd_lite.nn` labels); other dotted labels group by
     the part before the last dot (``L0.N3.w1`` -> ``L0.N3``); undotted labels stay alone.
+
+    Examples:
+        >>> from autograd_lite import MLP
+        >>> from autograd_lite.graph.diagram import label_group
+        >>> net = MLP(2, [3, 1], seed=0)
+        >>> out = net([1.0, 2.0])
+        >>> out.label, label_group(out)
+        ('layers.1.z[0]', 'layers.1[0]')
+        >>> label_group(net.parameters()[0])            # layers.0.weight[0][0]
+        'layers.0[0]'
     """
     if not isinstance(value, Value):
         raise TypeError(f"label_group: value must be a Value, got {type(value).__name__}")
@@ -339,6 +363,21 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, digits: i
     The collapsed view keeps the root (the loss) as its own box, orders groups by their
     names (``layers.0[2]`` before ``layers.0[10]``) and shows each group's output value
     (data and grad).
+
+    Raises:
+        TypeError: ``root`` is not a Value.
+        ValueError: ``rankdir`` or ``digits`` is out of range.
+        GraphTooLargeError: more than ``max_nodes`` boxes.
+
+    Examples:
+        >>> from autograd_lite import Value, draw_dot
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> f = x * y + x.exp()
+        >>> f.backward()
+        >>> dot = draw_dot(f, inputs=[x, y])            # a graphviz.Digraph
+        >>> svg = dot.svg(backend="wasm")               # no Graphviz program needed
+        >>> svg.count('class="node"'), "grad 10.39" in svg  # 5 values + 3 operations
+        (8, True)
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
@@ -572,3 +611,6 @@ def _draw_collapsed(diagram: Any, order: list[Value], groups: dict[Value, str], 
                 edges[key] = edges.get(key, False) or (parent, node) in style.highlight_edges
     for (tail, head), lit in edges.items():
         diagram.edge(tail, head, **({"color": HIGHLIGHT_COLOUR, "penwidth": "2.5"} if lit else {}))
+
+
+__all__ = ["GraphTooLargeError", "draw_dot", "label_group"]

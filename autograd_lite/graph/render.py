@@ -46,11 +46,26 @@ _POLL_SECONDS = 0.05
 
 
 class RenderError(RuntimeError):
-    """Graphviz could not turn the DOT text into an image (missing program, bad DOT...)."""
+    """Graphviz could not turn the DOT text into an image (missing program, bad DOT...).
+
+    Examples:
+        >>> from autograd_lite.graph.render import RenderError, render
+        >>> try:                                        # the WebAssembly Graphviz draws SVG only
+        ...     render("digraph { a -> b }", "png", backend="wasm")
+        ... except RenderError as error:
+        ...     print("needs the dot program" if "`dot` program" in str(error) else error)
+        needs the dot program
+    """
 
 
 def has_system_dot() -> bool:
-    """True when the Graphviz ``dot`` program is on PATH."""
+    """True when the Graphviz ``dot`` program is on PATH.
+
+    Examples:
+        >>> from autograd_lite.graph.render import has_system_dot
+        >>> has_system_dot() in (True, False)           # SVG works either way
+        True
+    """
     return shutil.which("dot") is not None
 
 
@@ -174,3 +189,6 @@ def save_source(source: str, path: str | Path, *, backend: Backend = "auto",
     target.parent.mkdir(parents=True, exist_ok=True)  # only once drawing has succeeded
     target.write_bytes(data)
     return target
+
+
+__all__ = ["RenderError", "has_system_dot"]

@@ -52,7 +52,17 @@ _SHOWN_PARENTS = 6
 @dataclass(frozen=True, slots=True)
 class BackwardStep:
     """Step ``index`` of ``total``: ``node`` passes ``upstream`` (= d root / d node, complete
-    now) to its parents: ``contributions[k] = (parent_k, upstream * local_grads[k])``."""
+    now) to its parents: ``contributions[k] = (parent_k, upstream * local_grads[k])``.
+
+    Examples:
+        >>> from autograd_lite import Value, backward_steps
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> first = next(backward_steps(x * y))
+        >>> first.index, first.total, first.upstream, first.local_grads
+        (1, 1, 1.0, (3.0, 2.0))
+        >>> [(parent.label, term) for parent, term in first.contributions]
+        [('x', 3.0), ('y', 2.0)]
+    """
 
     index: int
     total: int
@@ -106,6 +116,18 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[BackwardStep]
     through a graph you already called ``backward`` on doubles its leaves' ``.grad``; call
     ``zero_grad(leaves)`` first to see the one-pass numbers.  The steps themselves (upstream,
     contributions) never depend on ``.grad``: they are the same on a fresh graph.
+
+    Examples:
+        >>> from autograd_lite import Value, backward_steps
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> f = x * y + x.exp()
+        >>> for step in backward_steps(f):
+        ...     print(step.index, step.node.op.name, [round(t, 3) for _, t in step.contributions])
+        1 add [1.0, 1.0]
+        2 exp [7.389]
+        3 mul [3.0, 2.0]
+        >>> x.grad, y.grad                              # applied, as backward() would
+        (10.38905609893065, 2.0)
     """
     seed = _check_root(root, gradient, "backward_steps")
     order = topological_order(root)
@@ -185,6 +207,14 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
     read nor written).  ``draw_options`` go to :func:`~autograd_lite.graph.diagram.draw_dot`
     (``params``, ``inputs``, ``rankdir``...).  Each frame is a full layout: for large graphs
     use :func:`backward_html`, which lays out once.
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.graph.steps import backward_frames
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> frames = backward_frames(x * y + x.exp())   # one graphviz.Digraph per step
+        >>> len(frames)
+        3
     """
     seed = _check_root(root, gradient, "backward_frames")
     order = topological_order(root)
@@ -214,7 +244,17 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
 class StepPage(str):
     """The HTML text of a step-through page (a ``str``), which Jupyter shows inline: its
     ``_repr_html_`` is the page in an ``<iframe srcdoc>`` (its script and ids stay apart
-    from the notebook's and from other pages)."""
+    from the notebook's and from other pages).
+
+    Examples:
+        >>> from autograd_lite import Value, backward_html
+        >>> x = Value(2.0, "x")
+        >>> page = backward_html(x * x, backend="wasm")
+        >>> isinstance(page, str), page.startswith("<!DOCTYPE html>")
+        (True, True)
+        >>> page._repr_html_().startswith("<iframe")  # how Jupyter shows it
+        True
+    """
 
     height = 720
 
@@ -260,6 +300,20 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
     opens step K.  Nothing is fetched.  Refused before anything is computed
     (:class:`~autograd_lite.graph.diagram.GraphTooLargeError`) beyond ``max_nodes`` boxes
     or ``max_steps`` steps.  The result is a ``str`` that Jupyter displays inline.
+
+    Raises:
+        GraphTooLargeError: more than ``max_nodes`` boxes or ``max_steps`` steps, before
+            anything is computed.
+        RuntimeError: ``root`` does not require grad.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd_lite import Value, backward_html
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> page = backward_html(x * y + x.exp(), title="f = x y + exp(x)", backend="wasm")
+        >>> path = page.save(os.path.join(tempfile.mkdtemp(), "steps.html"))   # one offline file
+        >>> path.name, "f = x y + exp(x)" in path.read_text(encoding="utf-8")
+        ('steps.html', True)
     """
     seed = _check_root(root, gradient, "backward_html")
     draw_options.pop("max_frames", None)  # accepted for compatibility: frames are not drawn
@@ -477,3 +531,6 @@ reset();var m=location.hash.match(/step=(\d+)/);show(m?+m[1]:0,small);
 window.autogradSteps={show:show,total:N,zoom:zoom,fit:fit,pan:pan,
   step:function(){return cur;},viewBox:function(){return vb.slice();},
   readyMs:performance.now()};})();"""
+
+
+__all__ = ["BackwardStep", "StepPage", "backward_frames", "backward_html", "backward_steps"]

@@ -35,7 +35,16 @@ def is_inlined(node: Value) -> bool:
 
 def value_names(order: Sequence[Value]) -> dict[Value, str]:
     """``v1, v2, ...`` for the values of ``order`` (a topological order ending at the root);
-    inlined constants other than the root get no name."""
+    inlined constants other than the root get no name.
+
+    Examples:
+        >>> from autograd_lite import Value, topological_order
+        >>> from autograd_lite.graph.wengert import value_names
+        >>> x = Value(2.0, "x")
+        >>> f = x * x + 1.0
+        >>> list(value_names(topological_order(f)).values())
+        ['v1', 'v2', 'v3']
+    """
     if not isinstance(order, Sequence) or not all(isinstance(v, Value) for v in order):
         raise TypeError("value_names: order must be a sequence of Values (topological_order("
                         f"root)), got {type(order).__name__}")
@@ -68,7 +77,15 @@ def _symbols(node: Value, names: Mapping[Value, str], writer: Writer) -> list[Sy
 
 @dataclass(frozen=True, slots=True)
 class ForwardRow:
-    """``name = text`` evaluates to ``value``; ``label`` is the value's own label."""
+    """``name = text`` evaluates to ``value``; ``label`` is the value's own label.
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.graph.wengert import wengert_list
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> wengert_list(x * y).forward[2]
+        ForwardRow(name='v3', text='v1 * v2', value=6.0, label='')
+    """
 
     name: str
     text: str
@@ -78,7 +95,15 @@ class ForwardRow:
 
 @dataclass(frozen=True, slots=True)
 class AdjointRow:
-    """``target += text`` adds ``term``, after which the adjoint ``target`` is ``total``."""
+    """``target += text`` adds ``term``, after which the adjoint ``target`` is ``total``.
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.graph.wengert import wengert_list
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> wengert_list(x * y).adjoint[1]
+        AdjointRow(target='v̄1', text='v̄3 * v2', term=3.0, total=3.0, label='x')
+    """
 
     target: str
     text: str
@@ -109,7 +134,18 @@ def _product(bar: str, local: str) -> str:
 
 class WengertList:
     """The Wengert list of one graph: ``forward`` and ``adjoint`` rows, printable as text,
-    Markdown (:meth:`to_markdown`) and HTML (:meth:`to_html`, shown inline by Jupyter)."""
+    Markdown (:meth:`to_markdown`) and HTML (:meth:`to_html`, shown inline by Jupyter).
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.graph.wengert import wengert_list
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> trace = wengert_list(x * y)
+        >>> print(trace.to_markdown().splitlines()[5])
+        | `v2` | `y` | 3 |  |
+        >>> trace.to_html().startswith('<div class="autograd-lite-trace">')
+        True
+    """
 
     def __init__(self, forward: Sequence[ForwardRow], adjoint: Sequence[AdjointRow],
                  digits: int = 4) -> None:
@@ -154,13 +190,15 @@ class WengertList:
         return f"<WengertList: {len(self.forward)} values, {len(self.adjoint)} adjoint terms>"
 
     def to_markdown(self) -> str:
-        """Both traces as Markdown pipe tables (``|`` in labels escaped)."""
+        """Both traces as Markdown pipe tables (``|`` in labels escaped; names, definitions
+        and labels as code, so a label such as ``weight[0][1]`` is never read as a link)."""
         def table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
             out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            code = {0, 1, len(header) - 1}
             for row in rows:
                 cells = (c.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
                          for c in row)
-                out.append("| " + " | ".join(f"`{c}`" if c and i < 2 else c
+                out.append("| " + " | ".join(f"`{c}`" if c and i in code else c
                                              for i, c in enumerate(cells)) + " |")
             return out
         return "\n".join(["**Evaluation trace**", "",
@@ -191,6 +229,25 @@ def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Weng
 
     Reads the graph only: no ``.grad`` is changed.  Numbers are shown to ``digits``
     significant digits.
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.graph.wengert import wengert_list
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> print(wengert_list(x * y + x.exp()))
+        Evaluation trace (forward)
+          v1 = x                                 = 2
+          v2 = y                                 = 3
+          v3 = v1 * v2                           = 6
+          v4 = exp(v1)                           = 7.389
+          v5 = v3 + v4                           = 13.39
+        Adjoint trace (reverse): v̄ = d root / d v
+          v̄5 = 1                                              -> v̄5 = 1
+          v̄3 += v̄5                               = 1          -> v̄3 = 1
+          v̄4 += v̄5                               = 1          -> v̄4 = 1
+          v̄1 += v̄4 * v4                          = 7.389      -> v̄1 = 7.389   (x)
+          v̄1 += v̄3 * v2                          = 3          -> v̄1 = 10.39   (x)
+          v̄2 += v̄3 * v1                          = 2          -> v̄2 = 2   (y)
     """
     if not isinstance(root, Value):
         raise TypeError(f"wengert_list: root must be a Value, got {type(root).__name__}")
@@ -222,3 +279,6 @@ def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Weng
 
     reverse_pass(order, root, seed, on_term=on_term)
     return WengertList(forward, rows, digits)
+
+
+__all__ = ["AdjointRow", "ForwardRow", "WengertList", "value_names", "wengert_list"]

@@ -29,13 +29,42 @@ PathLike = str | os.PathLike[str]
 
 
 class LoadError(ValueError):
-    """A parameter file cannot be used; the message names the file and the problem."""
+    """A parameter file cannot be used; the message names the file and the problem.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd_lite import MLP, load
+        >>> from autograd_lite.nn.io import LoadError
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> with open(path, "w") as f:
+        ...     _ = f.write('{"layers.0.weight": [[NaN, 1.0]]}')
+        >>> try:
+        ...     load(MLP(2, [1], seed=0), path)
+        ... except LoadError as error:
+        ...     print("refused")
+        refused
+    """
 
 
 def save(module: Module, path: PathLike) -> None:
     """Write ``module``'s parameters to ``path`` as JSON (floats exact via ``repr``).
 
     The file is written next to ``path`` and then renamed over it, atomically.
+
+    Raises:
+        TypeError: ``module`` is not a Module or ``path`` not a path.
+        OSError: the file cannot be written.
+
+    Examples:
+        >>> import json, os, tempfile
+        >>> from autograd_lite import MLP, save
+        >>> model = MLP(2, [1], seed=0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> save(model, path)
+        >>> with open(path) as f:
+        ...     stored = json.load(f)
+        >>> sorted(stored), list(stored["parameters"])
+        (['format', 'parameters', 'version'], ['layers.0.weight', 'layers.0.bias'])
     """
     _check_module("save", module)
     target = _path("save", path)
@@ -53,7 +82,20 @@ def save(module: Module, path: PathLike) -> None:
 
 
 def read_state_dict(path: PathLike) -> StateDict:
-    """The parameters stored in ``path``, checked as a file (not yet against a module)."""
+    """The parameters stored in ``path``, checked as a file (not yet against a module).
+
+    Raises:
+        LoadError: as for :func:`load`.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd_lite import MLP, save
+        >>> from autograd_lite.nn.io import read_state_dict
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> save(MLP(2, [1], seed=0), path)
+        >>> read_state_dict(path) == MLP(2, [1], seed=0).state_dict()
+        True
+    """
     p = _path("read_state_dict", path)
     try:
         size = p.stat().st_size
@@ -89,7 +131,24 @@ def read_state_dict(path: PathLike) -> StateDict:
 
 
 def load(module: Module, path: PathLike) -> Module:
-    """Load the parameters in ``path`` into ``module`` (all or nothing) and return it."""
+    """Load the parameters in ``path`` into ``module`` (all or nothing) and return it.
+
+    Raises:
+        LoadError: the file is missing, unreadable, over 64 MiB, not UTF-8, not valid JSON,
+            nested too deep, or not an autograd_lite parameter file.
+        StateDictError: its parameters do not fit ``module`` (names, shapes, numbers);
+            nothing is changed.
+        TypeError: ``module`` is not a Module or ``path`` not a path.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd_lite import MLP, load, save
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> save(MLP(2, [3, 1], seed=0), path)
+        >>> model = load(MLP(2, [3, 1], seed=1), path)     # seed 1's weights replaced
+        >>> model.state_dict() == MLP(2, [3, 1], seed=0).state_dict()
+        True
+    """
     _check_module("load", module)
     state = read_state_dict(path)
     try:
@@ -138,3 +197,6 @@ def _max_depth(text: str) -> int:
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+
+
+__all__ = ["LoadError", "load", "read_state_dict", "save"]

@@ -26,7 +26,16 @@ Scalar = Value | float
 
 
 def mean(values: Sequence[Scalar]) -> Value:
-    """``(1/N) (x_1 + ... + x_N)``: one ``sum`` node and one scaling."""
+    """``(1/N) (x_1 + ... + x_N)``: one ``sum`` node and one scaling.
+
+    Examples:
+        >>> from autograd_lite import Value, grad
+        >>> from autograd_lite.nn.losses import mean
+        >>> xs = [Value(1.0), Value(2.0), Value(6.0)]
+        >>> m = mean(xs)
+        >>> m.data, grad(m, xs)
+        (3.0, [0.333..., 0.333..., 0.333...])
+    """
     _sequence("mean", "values", values)
     if len(values) == 0:
         raise ValueError("mean: no values to average")
@@ -34,17 +43,39 @@ def mean(values: Sequence[Scalar]) -> Value:
 
 
 def squared_error(y: Scalar, t: Scalar) -> Value:
-    """``(y - t)^2``; its derivative in y is ``2 (y - t)`` (note 003's output delta)."""
+    """``(y - t)^2``; its derivative in y is ``2 (y - t)`` (note 003's output delta).
+
+    Examples:
+        >>> from autograd_lite import Value, grad
+        >>> from autograd_lite.nn.losses import squared_error
+        >>> y = Value(-0.5)
+        >>> squared_error(y, 5.0).data, grad(squared_error(y, 5.0), y)   # 2 (y - t)
+        (30.25, -11.0)
+    """
     return (_scalar(y, "squared_error: y") - _scalar(t, "squared_error: t")) ** 2
 
 
 def half_squared_error(y: Scalar, t: Scalar) -> Value:
-    """``1/2 (t - y)^2``; its derivative in y is ``-(t - y) = y - t`` (notes 000 and 002)."""
+    """``1/2 (t - y)^2``; its derivative in y is ``-(t - y) = y - t`` (notes 000 and 002).
+
+    Examples:
+        >>> from autograd_lite import Value, grad
+        >>> from autograd_lite.nn.losses import half_squared_error
+        >>> y = Value(0.4)
+        >>> half_squared_error(y, 1.0).data, grad(half_squared_error(y, 1.0), y)   # y - t
+        (0.18, -0.6)
+    """
     return 0.5 * (_scalar(t, "half_squared_error: t") - _scalar(y, "half_squared_error: y")) ** 2
 
 
 def mean_squared_error(ys: Sequence[Scalar], ts: Sequence[Scalar]) -> Value:
-    """``(1/N) sum_i (y_i - t_i)^2`` (PyTorch's ``MSELoss``)."""
+    """``(1/N) sum_i (y_i - t_i)^2`` (PyTorch's ``MSELoss``).
+
+    Examples:
+        >>> from autograd_lite.nn.losses import mean_squared_error
+        >>> mean_squared_error([1.0, 2.0], [0.0, 4.0]).data      # (1 + 4) / 2
+        2.5
+    """
     _sequence("mean_squared_error", "ys", ys)
     _sequence("mean_squared_error", "ts", ts)
     _same_length("mean_squared_error", ys, ts)
@@ -58,6 +89,15 @@ def binary_cross_entropy(p: Scalar, t: Scalar) -> Value:
     weight is 0 is left out, so ``p = 1`` with ``t = 1`` costs 0; but a saturated ``p``
     (exactly 0 or 1) against the other label is an infinite loss and raises
     :class:`DomainError` -- use :func:`binary_cross_entropy_with_logits` there.
+
+    Examples:
+        >>> import math
+        >>> from autograd_lite import Value, grad
+        >>> from autograd_lite.nn.losses import binary_cross_entropy
+        >>> p = Value(0.8)
+        >>> loss = binary_cross_entropy(p, 1.0)
+        >>> loss.data == -math.log(0.8), grad(loss, p)          # -1 / p
+        (True, -1.25)
     """
     p = _scalar(p, "binary_cross_entropy: p")
     target = _target(t, "binary_cross_entropy")
@@ -82,6 +122,15 @@ def binary_cross_entropy_with_logits(z: Scalar, t: Scalar) -> Value:
     Uses ``-log sigmoid(z) = z + log(1 + e^-z) - z`` arranged so the exponent is never
     positive: ``(1 - t) z + log(1 + e^-z)`` for z >= 0, ``-t z + log(1 + e^z)`` for z < 0
     (the same function, so the derivative is exact on both sides, and at 0).
+
+    Examples:
+        >>> from autograd_lite import Value, grad
+        >>> from autograd_lite.nn.losses import binary_cross_entropy_with_logits
+        >>> z = Value(0.0)
+        >>> grad(binary_cross_entropy_with_logits(z, 1.0), z)    # sigmoid(0) - 1
+        -0.5
+        >>> binary_cross_entropy_with_logits(Value(-800.0), 1.0).data   # no overflow
+        800.0
     """
     z = _scalar(z, "binary_cross_entropy_with_logits: z")
     target = _target(t, "binary_cross_entropy_with_logits")
@@ -91,7 +140,13 @@ def binary_cross_entropy_with_logits(z: Scalar, t: Scalar) -> Value:
 
 
 def hinge(score: Scalar, label: Scalar) -> Value:
-    """``max(0, 1 - label * score)`` for labels +-1 (the SVM margin loss)."""
+    """``max(0, 1 - label * score)`` for labels +-1 (the SVM margin loss).
+
+    Examples:
+        >>> from autograd_lite.nn.losses import hinge
+        >>> hinge(0.25, 1.0).data, hinge(2.0, 1.0).data, hinge(2.0, -1.0).data
+        (0.75, 0.0, 3.0)
+    """
     return (1.0 - _scalar(score, "hinge: score") * _scalar(label, "hinge: label")).relu()
 
 
@@ -100,6 +155,15 @@ def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
 
     ``m`` is a constant (the result does not depend on it), so no exponential overflows;
     d/dz_k = softmax(z)_k - [k = target].
+
+    Examples:
+        >>> import math
+        >>> from autograd_lite import Value, grad
+        >>> from autograd_lite.nn.losses import softmax_cross_entropy
+        >>> z = [Value(0.0), Value(0.0)]
+        >>> loss = softmax_cross_entropy(z, 1)
+        >>> loss.data == math.log(2), grad(loss, z)              # softmax(z) - one_hot(1)
+        (True, [0.5, -0.5])
     """
     _sequence("softmax_cross_entropy", "logits", logits)
     if len(logits) == 0:
@@ -114,7 +178,15 @@ def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
 
 
 def l2_penalty(params: Sequence[Value]) -> Value:
-    """``sum_i p_i^2`` as one ``dot`` node; d/dp_i = 2 p_i."""
+    """``sum_i p_i^2`` as one ``dot`` node; d/dp_i = 2 p_i.
+
+    Examples:
+        >>> from autograd_lite import Value, grad
+        >>> from autograd_lite.nn.losses import l2_penalty
+        >>> ps = [Value(1.0), Value(-2.0)]
+        >>> l2_penalty(ps).data, grad(l2_penalty(ps), ps)
+        (5.0, [2.0, -4.0])
+    """
     _sequence("l2_penalty", "params", params)
     if len(params) == 0:
         raise ValueError("l2_penalty: no parameters")
@@ -147,3 +219,8 @@ def _sequence(where: str, argument: str, values: object) -> None:
 def _same_length(what: str, ys: Sequence[Scalar], ts: Sequence[Scalar]) -> None:
     if len(ys) != len(ts):
         raise ValueError(f"{what}: {len(ys)} predictions but {len(ts)} targets")
+
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "half_squared_error",
+           "hinge", "l2_penalty", "mean", "mean_squared_error", "softmax_cross_entropy",
+           "squared_error"]

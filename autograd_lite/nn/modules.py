@@ -57,6 +57,15 @@ def resolve_activation(spec: ActivationSpec, where: str = "resolve_activation",
 
     ``linear`` resolves to ``None``: the pre-activation is the output.  Errors name
     ``where`` (the caller) and ``argument``.
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.nn import resolve_activation
+        >>> name, g = resolve_activation("tanh")
+        >>> name, g(Value(0.0)).data
+        ('tanh', 0.0)
+        >>> resolve_activation("linear")
+        ('linear', None)
     """
     if isinstance(spec, str):
         if spec not in ACTIVATIONS:
@@ -149,11 +158,29 @@ def _initial_weights(nin: int, nout: int, bias: bool, init: Init,
 
 
 class StateDictError(ValueError):
-    """A state dict does not fit the module: missing, unexpected, misshapen or bad entries."""
+    """A state dict does not fit the module: missing, unexpected, misshapen or bad entries.
+
+    Examples:
+        >>> from autograd_lite import MLP
+        >>> from autograd_lite.nn import StateDictError
+        >>> model = MLP(2, [1], seed=0)
+        >>> try:
+        ...     model.load_state_dict({"layers.0.weight": [[1.0, 2.0]]})
+        ... except StateDictError as error:
+        ...     print(error)
+        missing parameter(s) 'layers.0.bias'
+    """
 
 
 class ParamTensor(NamedTuple):
-    """One named parameter tensor: its shape and its scalars, row-major."""
+    """One named parameter tensor: its shape and its scalars, row-major.
+
+    Examples:
+        >>> from autograd_lite import Layer
+        >>> tensor = Layer(3, 2, seed=0).named_tensors()[0]
+        >>> tensor.name, tensor.shape, len(tensor.values)
+        ('weight', (2, 3), 6)
+    """
 
     name: str
     shape: tuple[int, ...]
@@ -221,6 +248,21 @@ class Module:
     :meth:`load_state_dict` and ``save`` / ``load`` work unwritten.  Calling the module
     calls its ``forward`` (or define ``__call__`` directly).  ``Neuron``, ``Layer`` and
     ``MLP`` override :meth:`named_tensors` to give PyTorch's ``nn.Linear`` layout.
+
+    Examples:
+        >>> from autograd_lite import Module, Neuron, Value
+        >>> class Scaled(Module):
+        ...     def __init__(self):
+        ...         self.neuron = Neuron(2, "tanh", seed=0)
+        ...         self.scale = Value(2.0)        # a leaf Value: a parameter
+        ...     def forward(self, x):
+        ...         return self.scale * self.neuron(x)
+        >>> model = Scaled()
+        >>> [name for name, _ in model.named_parameters()]
+        ['neuron.weight[0]', 'neuron.weight[1]', 'neuron.bias', 'scale']
+        >>> model([0.5, -1.0]).backward()
+        >>> model.scale.grad == model.neuron([0.5, -1.0]).data
+        True
     """
 
     def named_tensors(self) -> list[ParamTensor]:
@@ -372,7 +414,16 @@ def _grid_values(items: object) -> Iterator[Value]:
 
 
 class Neuron(Module):
-    """``a = g(w . x + c * b)``: weights ``w``, optional bias ``b``, bias input ``c``."""
+    """``a = g(w . x + c * b)``: weights ``w``, optional bias ``b``, bias input ``c``.
+
+    Examples:
+        >>> from autograd_lite import Neuron
+        >>> n = Neuron.from_weights([1.0, -2.0], bias=0.5, activation="relu")
+        >>> y = n([3.0, 1.0])               # relu(1*3 - 2*1 + 0.5)
+        >>> y.backward()
+        >>> y.data, [w.grad for w in n.w], n.b.grad
+        (1.5, [3.0, 1.0], 1.0)
+    """
 
     weight: list[Value]
     bias: Value | None
@@ -479,14 +530,31 @@ class Neuron(Module):
 
 @dataclass(frozen=True)
 class LayerValues:
-    """One layer's forward pass: pre-activations ``z`` and outputs ``a = g(z)``."""
+    """One layer's forward pass: pre-activations ``z`` and outputs ``a = g(z)``.
+
+    Examples:
+        >>> from autograd_lite import Layer
+        >>> layer = Layer.from_weights([[1.0, 1.0], [1.0, -1.0]], [0.0, 0.0], activation="relu")
+        >>> values = layer.layer_values([1.0, 2.0])
+        >>> [z.data for z in values.z], [a.data for a in values.a]
+        ([3.0, -1.0], [3.0, 0.0])
+    """
 
     z: list[Value]
     a: list[Value]
 
 
 class Layer(Module):
-    """``nout`` neurons reading the same inputs; ``weight[out][in]`` and ``bias[out]``."""
+    """``nout`` neurons reading the same inputs; ``weight[out][in]`` and ``bias[out]``.
+
+    Examples:
+        >>> from autograd_lite import Layer
+        >>> layer = Layer(3, 2, activation="tanh", seed=0)
+        >>> len(layer.parameters()), list(layer.state_dict())     # weight [out][in], bias [out]
+        (8, ['weight', 'bias'])
+        >>> len(layer([1.0, 2.0, 3.0]))
+        2
+    """
 
     neurons: list[Neuron]
 
@@ -599,6 +667,17 @@ class MLP(Module):
 
     Hidden layers use ``activation``, the last one ``output_activation``.  Calling it
     returns a Value when the last layer has one output, a list otherwise.
+
+    Examples:
+        >>> from autograd_lite import MLP
+        >>> from autograd_lite.nn.losses import squared_error
+        >>> model = MLP(2, [16, 16, 1], seed=0)
+        >>> len(model.parameters())                # (2*16 + 16) + (16*16 + 16) + (16 + 1)
+        337
+        >>> loss = squared_error(model([0.5, -1.0]), 1.0)
+        >>> loss.backward()
+        >>> all(p.grad == p.grad for p in model.parameters())
+        True
     """
 
     layers: list[Layer]

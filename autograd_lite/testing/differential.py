@@ -60,12 +60,36 @@ cost some digits, so the scale is the largest term, not the result."""
 
 
 class MismatchError(AssertionError):
-    """Two modes disagree: the message names them, the expression and the inputs."""
+    """Two modes disagree: the message names them, the expression and the inputs.
+
+    Examples:
+        A derivative rule that is wrong the same way in every mode is still caught, by central
+        differences:
+
+        >>> from autograd_lite import primitive
+        >>> from autograd_lite.testing import Expression, MismatchError, check_modes
+        >>> wrong = primitive("wrong_cube", lambda x: x ** 3, lambda out, x: (x * x,))  # not 3 x^2
+        >>> try:
+        ...     check_modes(Expression(1, (("wrong_cube", 0),)), [0.5])
+        ... except MismatchError as error:
+        ...     print(str(error).splitlines()[0][:48])
+        central difference: d/dx0: backward 0.25, centra
+    """
 
 
 @dataclass
 class Stats:
-    """What a campaign did."""
+    """What a campaign did.
+
+    Examples:
+        >>> from autograd_lite.testing import Expression, Stats, check_modes
+        >>> stats = Stats()
+        >>> check_modes(Expression(2, (("mul", 0, 1), ("exp", 2))), [0.5, 2.0], stats)
+        >>> stats.examples, sorted(stats.ops.items()), stats.failures
+        (1, [('exp', 1), ('mul', 1)], [])
+        >>> sorted(stats.modes)[:3]
+        ['anomaly', 'central difference', 'compiled']
+    """
 
     examples: int = 0
     nodes: list[int] = field(default_factory=list)
@@ -123,7 +147,12 @@ def _error_text(f: Any) -> str | None:
 def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
                 rng: random.Random | None = None) -> None:
     """Run every mode on ``e`` at ``xs``; raise :class:`MismatchError` at the first
-    disagreement.  ``e`` may use any primitive of the rule table, yours included."""
+    disagreement.  ``e`` may use any primitive of the rule table, yours included.
+
+    Examples:
+        >>> from autograd_lite.testing import Expression, check_modes
+        >>> check_modes(Expression(2, (("mul", 0, 1), ("exp", 2))), [0.5, 2.0])   # exp(x0 x1)
+    """
     stats = stats if stats is not None else Stats()
     rng = rng or random.Random(0)
     n = e.n_inputs
@@ -354,7 +383,14 @@ def campaign(examples: int, max_ops: int, seed_value: int = 0, *, stop_at_first:
              primitives: Sequence[OpCase] = OP_CASES) -> Stats:
     """Run ``examples`` hypothesis examples of ``tier`` (expressions over ``primitives``)
     with a fixed seed; collect the failures in the result's ``failures`` (or raise the first,
-    with ``stop_at_first``)."""
+    with ``stop_at_first``).
+
+    Examples:
+        >>> from autograd_lite.testing import campaign
+        >>> stats = campaign(20, max_ops=5, seed_value=0)
+        >>> stats.examples, stats.failures
+        (20, [])
+    """
     stats = Stats()
     rng = random.Random(seed_value)
     strategy = TIERS[tier][0]

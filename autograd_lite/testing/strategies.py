@@ -43,6 +43,15 @@ def safe_floats(min_value: float = -100.0, max_value: float = 100.0, *,
 
     A draw that lands within ``margin`` of a point is shifted out to ``point +- margin``
     (minitorch's trick), so the strategy still shrinks towards simple values.
+
+    Examples:
+        >>> from hypothesis import given, settings
+        >>> from autograd_lite.testing import safe_floats
+        >>> @settings(max_examples=30, derandomize=True)
+        ... @given(safe_floats(-1.0, 1.0, avoid=[0.0], margin=0.1))
+        ... def test_away_from_the_kink(x):
+        ...     assert -1.0 <= x <= 1.0 and abs(x) >= 0.1
+        >>> test_away_from_the_kink()
     """
     lo, hi = to_float(min_value, "min_value"), to_float(max_value, "max_value")
     if not lo <= hi:
@@ -78,6 +87,16 @@ class Domain:
     expression makes an arbitrary value acceptable: ``"real"`` (no need), ``"positive"``
     (``v * v + 0.5``), ``"above_one"`` (``v * v + 1.5``), ``"bounded"`` (``tanh(v)``, against
     overflow) or ``"small"`` (``0.5 * tanh(v)``).
+
+    Examples:
+        >>> from hypothesis import given, settings
+        >>> from autograd_lite.testing import Domain
+        >>> positive = Domain(0.01, 100.0, guard="positive")
+        >>> @settings(max_examples=20, derandomize=True)
+        ... @given(positive.floats())
+        ... def test_inside(x):
+        ...     assert 0.01 <= x <= 100.0
+        >>> test_inside()
     """
 
     low: float
@@ -99,6 +118,16 @@ class OpCase:
     argument per :class:`Domain` in ``args`` and then the parameter, if ``params`` is not
     empty.  ``args`` lists the op's arguments in order: a Domain for each differentiable
     input, a float for a constant (the base of ``2.0 ** x``).
+
+    Examples:
+        >>> from autograd_lite import primitive
+        >>> from autograd_lite.testing import OP_CASES, Domain, OpCase
+        >>> cube = primitive("cube_for_opcase", lambda x: x ** 3, lambda out, x: (3 * x * x,))
+        >>> CUBE = OpCase("cube", "cube_for_opcase", cube, (Domain(-10.0, 10.0),))
+        >>> CUBE.domains, CUBE.expression()(2.0)
+        ((Domain(low=-10.0, high=10.0, avoid=(), guard='real', margin=0.01),), 8.0)
+        >>> [case.name for case in OP_CASES][:4]        # the built-ins, for expressions(...)
+        ['add', 'radd', 'sub', 'rsub']
     """
 
     name: str
@@ -299,6 +328,17 @@ class Expression:
     register and a ``float`` arg is a constant; ops with a parameter (``powc``,
     ``leaky_relu``) take it last.  The output is the last register.  Calling the expression
     evaluates it, so it can be passed wherever a function ``f(*inputs)`` is expected.
+
+    Examples:
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.testing import Expression
+        >>> e = Expression(2, (("mul", 0, 1), ("exp", 2)))    # v2 = x0 * x1; v3 = exp(v2)
+        >>> e(0.5, 2.0)                                      # on floats
+        2.718281828459045
+        >>> x = Value(0.5)
+        >>> e(x, 2.0).backward()                             # on Values: a graph
+        >>> x.grad                                           # 2 e^(x0 x1)
+        5.43656365691809
     """
 
     n_inputs: int
@@ -493,6 +533,16 @@ def expressions(n_inputs: int = 2, max_ops: int = 8,
     finally sums every result nothing else read, so every step reaches the output.  Guards
     keep every op in its domain for every real input; magnitudes and kinks depend on the
     inputs: see :meth:`Expression.checkable` and :func:`expression_cases`.
+
+    Examples:
+        >>> from hypothesis import given, settings
+        >>> from autograd_lite.testing import assert_gradients_match, expressions
+        >>> @settings(max_examples=20, derandomize=True)
+        ... @given(expressions(n_inputs=2, max_ops=6))
+        ... def test_random_graphs(expression):
+        ...     if expression.checkable([0.3, -0.7]):   # away from kinks, edges and overflow
+        ...         assert_gradients_match(expression, [0.3, -0.7])
+        >>> test_random_graphs()
     """
     if n_inputs < 1 or max_ops < 1:
         raise ValueError("expressions: n_inputs and max_ops must be at least 1")
@@ -510,7 +560,23 @@ def _cases(draw: st.DrawFn, expression: st.SearchStrategy[Expression],
 
 def expression_cases(n_inputs: int = 2, max_ops: int = 8, low: float = -2.0,
                      high: float = 2.0) -> st.SearchStrategy[tuple[Expression, list[float]]]:
-    """``(expression, inputs)`` with inputs in ``[low, high]`` where it is :meth:`checkable`."""
+    """``(expression, inputs)`` with inputs in ``[low, high]`` where it is :meth:`checkable`.
+
+    Examples:
+        >>> import math
+        >>> from hypothesis import given, settings
+        >>> from autograd_lite import Value, jvp
+        >>> from autograd_lite.testing import expression_cases
+        >>> @settings(max_examples=20, derandomize=True)
+        ... @given(expression_cases(n_inputs=2, max_ops=6))
+        ... def test_forward_mode_agrees(case):
+        ...     expression, inputs = case
+        ...     x = [Value(v) for v in inputs]
+        ...     expression(*x).backward()
+        ...     _, tangent = jvp(expression, inputs, [1.0, 0.0])
+        ...     assert math.isclose(tangent, x[0].grad, rel_tol=1e-9, abs_tol=1e-9)
+        >>> test_forward_mode_agrees()
+    """
     return _cases(expressions(n_inputs, max_ops), safe_floats(low, high))
 
 
@@ -520,6 +586,16 @@ def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
 
     ``f`` takes one Value per input and returns a Value.  The test per input ``i`` is
     ``|x_i.grad - central_difference| <= atol + rtol * |central_difference|``.
+
+    Examples:
+        >>> from autograd_lite import primitive
+        >>> from autograd_lite.testing import assert_gradients_match
+        >>> assert_gradients_match(lambda a, b: (a * b).tanh() + b.log(), [0.5, 2.0])
+        >>> wrong = primitive("wrong_square_match", lambda x: x * x, lambda out, x: (x,))
+        >>> assert_gradients_match(wrong, [3.0])
+        Traceback (most recent call last):
+            ...
+        AssertionError: ...
     """
     leaves = [Value(x, f"x{i}") for i, x in enumerate(inputs)]
     out = f(*leaves)

@@ -1,13 +1,14 @@
-"""The README's worked-examples section says what the examples print, and nothing else.
+"""The tutorial on the course notes says what the examples print, and nothing else.
 
-Users do not have the course notes, so the section describes each example itself.  Each
-console excerpt there (``$ python -m autograd_lite --example NAME`` and lines of its output,
-``...`` where lines are left out) must be the command's output, line for line and in order;
-and each number the prose states is recomputed here in plain floats from the note's network
-(no engine), so the README cannot drift from the code or from arithmetic.
+Users do not have the course notes, so ``docs/tutorials/course-notes.md`` describes each
+example itself.  Each console excerpt there (``$ python -m autograd_lite --example NAME``
+and lines of its output, ``...`` where lines are left out) must be the command's output,
+line for line and in order; and each number the prose states is recomputed here in plain
+floats from the note's network (no engine), so the page cannot drift from the code or from
+arithmetic.
 """
 
-# The README typesets minus signs (U+2212) and sigma; the claims quote it exactly.
+# The page typesets minus signs (U+2212) and sigma; the claims quote it exactly.
 # ruff: noqa: RUF001
 
 from __future__ import annotations
@@ -20,16 +21,19 @@ import pytest
 
 from autograd_lite.cli.main import main
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("## The course notes, worked by the engine"):
-                 README.index("\n## ", README.index("## The course notes, worked by the engine"))]
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = (ROOT / "docs" / "tutorials" / "course-notes.md").read_text(encoding="utf-8")
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")),
+         *sorted((ROOT / "notebooks" / "src").glob("*.py"))]
 EXCERPTS = [block for block in re.findall(r"```\n(.*?)```", SECTION, flags=re.DOTALL)
             if block.startswith("$ python -m autograd_lite --example ")]
 
 
-def test_the_readme_points_at_no_notes_folder() -> None:
-    """The notes are not shipped: no path to them, no file of theirs named."""
-    assert "shared/seeds" not in README and "../shared" not in README
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_page_points_at_the_notes_folder(path: Path) -> None:
+    """The notes are not shipped: no path to them, and the tutorial names no file of theirs."""
+    text = path.read_text(encoding="utf-8")
+    assert "shared/seeds" not in text and "../shared" not in text
     assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", SECTION)
 
 

@@ -1,0 +1,128 @@
+"""Every public function and class has a docstring with a short runnable example, and a place
+in the reference.
+
+"Public" is what the public modules export in ``__all__``.  The examples are doctests that
+the suite runs (``--doctest-modules`` over ``autograd_lite``, set in ``pyproject.toml``); the
+reference pages (``docs/reference/*.md``) are generated from the same docstrings by
+mkdocstrings, from ``::: name`` directives, and must leave no public name out.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import inspect
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_MODULES = [
+    "autograd_lite", "autograd_lite.func", "autograd_lite.math", "autograd_lite.engine",
+    "autograd_lite.nn", "autograd_lite.nn.functional", "autograd_lite.nn.losses",
+    "autograd_lite.nn.optim", "autograd_lite.nn.io", "autograd_lite.compile",
+    "autograd_lite.graph.diagram", "autograd_lite.graph.steps", "autograd_lite.graph.wengert",
+    "autograd_lite.graph.render", "autograd_lite.testing",
+]
+
+
+def public_objects() -> Iterator[tuple[str, Any]]:
+    """``(module.name, object)`` for each function and class the public modules export
+    (each object once, under the first module that exports it)."""
+    seen: set[int] = set()
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and id(obj) not in seen:
+                seen.add(id(obj))
+                yield f"{module_name}.{name}", obj
+
+
+PUBLIC = dict(public_objects())
+
+
+def test_there_are_public_names_to_check() -> None:
+    assert len(PUBLIC) >= 80
+    assert "autograd_lite.Value" in PUBLIC and "autograd_lite.func.hessian" in PUBLIC
+
+
+def examples(obj: Any) -> list[doctest.Example]:
+    test = doctest.DocTestFinder(recurse=False).find(obj, obj.__name__)
+    return [example for t in test for example in t.examples]
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_each_public_name_has_a_docstring_with_an_example(name: str) -> None:
+    obj = PUBLIC[name]
+    assert inspect.getdoc(obj), f"{name} has no docstring"
+    assert examples(obj), f"{name}'s docstring has no >>> example"
+
+
+def test_an_object_without_an_example_is_caught() -> None:
+    def documented_but_no_example() -> None:
+        """Says what it does, shows nothing."""
+
+    def with_example() -> None:
+        """Adds.
+
+        Examples:
+            >>> 1 + 1
+            2
+        """
+
+    assert examples(documented_but_no_example) == []
+    assert len(examples(with_example)) == 1
+
+
+def test_the_suite_runs_the_doctests() -> None:
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_options = options["tool"]["pytest"]["ini_options"]
+    assert "autograd_lite" in pytest_options["testpaths"]
+    assert "--doctest-modules" in pytest_options["addopts"].split()
+
+
+# -- the reference ------------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(r"^::: ([\w.]+)\n((?:    .*\n)*)", re.M)
+
+
+def _resolve(path: str) -> Any:
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            obj = getattr(obj, attribute)
+        return obj
+    raise ImportError(path)
+
+
+def documented_in_reference() -> set[int]:
+    """The ids of the objects the reference pages render."""
+    ids: set[int] = set()
+    for page in sorted((ROOT / "docs" / "reference").glob("*.md")):
+        for match in _DIRECTIVE.finditer(page.read_text(encoding="utf-8")):
+            obj = _resolve(match.group(1))
+            ids.add(id(obj))
+            if inspect.ismodule(obj):
+                members = re.search(r"members: \[(.*?)\]", match.group(2))
+                names = members.group(1).split(", ") if members else obj.__all__
+                ids.update(id(getattr(obj, n)) for n in names)
+    return ids
+
+
+def test_every_public_name_is_in_the_reference() -> None:
+    rendered = documented_in_reference()
+    assert [name for name, obj in PUBLIC.items() if id(obj) not in rendered] == []
+
+
+def test_the_reference_check_can_fail() -> None:
+    rendered = documented_in_reference()
+    assert id(importlib.import_module("autograd_lite.core.value").lift) not in rendered

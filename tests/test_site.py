@@ -1,0 +1,213 @@
+"""The documentation site: built as a reader builds it, then opened in a browser.
+
+``mkdocs build --strict`` (the ``docs`` extra, which the ``test`` extra includes) must pass:
+no broken link, no missing reference, no warning; the notebooks are executed into tutorial
+pages and the figures drawn by the engine.  Then the built site is served on 127.0.0.1 and
+headless Chromium (tests/browser.py) opens the home page and a reference page: each must
+render without a console error and without asking anything of any host but this one (no
+web fonts, no CDN scripts), and the site's search must find ``hessian``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import requested_urls, start_driver
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_TIMEOUT_SECONDS = 900
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, executed_notebooks_dir: Path) -> Path:
+    """The site, built with ``mkdocs build --strict`` into a fresh directory.
+
+    The notebooks are those ``tests/test_notebooks.py`` executed in this session, where it
+    ran first (as in the whole suite); otherwise the build executes them itself."""
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "AUTOGRAD_LITE_DOCS_CACHE": "1",
+           "AUTOGRAD_LITE_DOCS_CACHE_DIR": str(executed_notebooks_dir)}
+    env.pop("AUTOGRAD_LITE_DOCS_NOTEBOOKS", None)  # never the skip mode
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
+                             "--site-dir", str(out)], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=BUILD_TIMEOUT_SECONDS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    print(f"mkdocs build --strict: {time.perf_counter() - start:.1f} s")
+    return out
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """The built site served on 127.0.0.1 (search needs http, not file://)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    yield from start_driver(network_log=True)
+
+
+def severe_console_messages(driver: Any) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def open_page(driver: Any, url: str) -> list[str]:
+    """Load ``url``, wait for it to settle; the URLs it requested from other hosts."""
+    requested_urls(driver)  # forget earlier pages' requests
+    driver.get(url)
+    time.sleep(1.0)  # let scripts run and the search index load
+    origin = re.match(r"http://127\.0\.0\.1:\d+/", url)
+    assert origin is not None
+    return [u for u in requested_urls(driver)  # the browser's own chrome:// pages aside
+            if u.startswith(("http:", "https:", "ws:", "wss:", "//"))
+            and not u.startswith(origin.group(0))]
+
+
+# -- the build ------------------------------------------------------------------------------
+
+
+def test_every_tutorial_notebook_became_an_executed_page(site: Path) -> None:
+    notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) == 8
+    for name in notebooks:
+        page = (site / "tutorials" / name / "index.html").read_text(encoding="utf-8")
+        assert "Not executed" not in page
+        assert 'class="nb-output"' in page or "language-text" in page, name  # outputs shown
+        assert "$" not in re.sub(r"<(code|pre|script)\b.*?</\1>", "", page, flags=re.S) \
+            or "<math" in page, name
+
+
+def test_the_build_executes_a_notebook_it_has_not_got(tmp_path: Path) -> None:
+    """The path the build takes without test_notebooks.py's runs: execute, then render."""
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook\n\nWhere $x^2$ is two."),
+                nbformat.v4.new_code_cell("print(6 * 7)")]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    markdown, stash = hooks.notebook_markdown(path, execute=True, cache=False)
+    assert markdown.startswith("# A notebook") and "```text\n42\n```" in markdown
+    assert stash == []
+
+
+def test_the_maths_became_mathml(site: Path) -> None:
+    page = (site / "tutorials" / "003_one_round_of_backprop" / "index.html").read_text(
+        encoding="utf-8")
+    assert page.count("<math ") >= 20
+    assert 'class="arithmatex"' not in page  # every formula converted, none left as TeX
+
+
+def test_figures_were_drawn_at_build_time(site: Path) -> None:
+    for name in ("recorded.svg", "backward.svg", "reverse-step-1.svg", "neuron.svg"):
+        assert (site / "figures" / name).read_text(encoding="utf-8").lstrip().startswith(
+            ("<?xml", "<svg")), name
+    steps = (site / "figures" / "note003-steps.html").read_text(encoding="utf-8")
+    assert "autogradSteps" in steps
+
+
+def test_the_reference_documents_the_public_names(site: Path) -> None:
+    func = (site / "reference" / "func" / "index.html").read_text(encoding="utf-8")
+    for name in ("grad", "jvp", "vjp", "jacobian", "hessian", "hvp"):
+        assert f'id="autograd_lite.func.{name}"' in func, name
+    rules = (site / "reference" / "rules" / "index.html").read_text(encoding="utf-8")
+    assert "<code>gelu</code>" in rules and "generated:" not in rules
+    cli = (site / "reference" / "cli" / "index.html").read_text(encoding="utf-8")
+    assert "usage: autograd-lite" in cli and "usage: autograd-lite grad" in cli
+
+
+def test_no_page_loads_anything_from_another_host(site: Path) -> None:
+    """Static check of every built page: no script, stylesheet, font or image from a URL."""
+    offenders = []
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", text):
+            if re.search(r'(?:src|href)="(?:https?:)?//', tag):
+                offenders.append(f"{page.relative_to(site)}: {tag}")
+    assert offenders == []
+    css = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.css"))
+    assert "fonts.googleapis" not in css and "@import url(http" not in css
+
+
+# -- in the browser ---------------------------------------------------------------------------
+
+
+def test_the_home_page_renders(driver: Any, server: str) -> None:
+    foreign = open_page(driver, server)
+    assert foreign == []
+    assert driver.title.startswith("autograd_lite")
+    heading = driver.execute_script("return document.querySelector('article h1').textContent")
+    assert heading.strip().startswith("autograd_lite")
+    assert driver.execute_script(
+        "return document.querySelector('article img[src$=\"graph.svg\"]').naturalWidth") > 0
+    assert severe_console_messages(driver) == []
+
+
+def test_a_reference_page_renders(driver: Any, server: str) -> None:
+    foreign = open_page(driver, server + "reference/func/")
+    assert foreign == []
+    headings = driver.execute_script(
+        "return [...document.querySelectorAll('article h2, article h3')].map(h => h.id)")
+    assert "autograd_lite.func.hessian" in headings
+    assert severe_console_messages(driver) == []
+
+
+def test_search_finds_hessian(driver: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    open_page(driver, server)
+    driver.find_element(By.CSS_SELECTOR, "label.md-search__icon, .md-search__input").click()
+    box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    box.send_keys("hessian")
+    WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, ".md-search-result__item")))
+    links = driver.execute_script(
+        "return [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href)")
+    assert any("reference/func/" in link for link in links), links
+    assert severe_console_messages(driver) == []
+
+
+def test_the_checks_can_fail(driver: Any, server: str) -> None:
+    """A script from another host is caught by both checks.  The other host is another
+    loopback address where nothing listens, so nothing leaves the machine."""
+    assert open_page(driver, server) == []
+    driver.execute_script("const s = document.createElement('script');"
+                          "s.src = 'http://127.0.0.2:9/cdn.js'; document.body.append(s);")
+    time.sleep(1.0)
+    assert any(u.startswith("http://127.0.0.2:9/") for u in requested_urls(driver))
+    assert severe_console_messages(driver) != []
