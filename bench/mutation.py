@@ -14,7 +14,8 @@ The focused test subset (:data:`TESTS`, less the tests written for the survivors
 pass, :data:`KILLERS`, unless ``--with-killers``) runs against every mutant in a scratch copy
 of the repository (the checkout is never modified), stopping at the first failure; a mutant is
 *killed* when a test fails (or it hangs past the timeout), *survived* otherwise.  The score
-is killed / (killed + survived).  Reproduce the README figure (about 20 minutes on 2 cores)::
+is killed / (killed + survived).  The figures of ``docs/explanation/reliability.md`` (a full
+run takes hours on 2 cores; ``--sample`` and ``--only`` run part)::
 
     python bench/mutation.py --workers 2                  # writes bench/results/mutation.json
     python bench/mutation.py --workers 2 --with-killers   # plus the tests written for survivors
