@@ -134,6 +134,8 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "equivalent: relu(0) is 0 either way (only the sign of zero differs)",
     ("if not op.params and all([type(a) is Value for a in args]):", "not x -> x"):
         "equivalent: a speed path; the general path below records the same node",
+    ("_LARGEST = 1.7976931348623157e308", "1.7976931348623157e+308 -> 1.7976931348623157e+308"):
+        "equivalent: the largest float plus 1 rounds back to the largest float",
     ("if len(args) == 1 and type(args[0]) is Dual:", "is -> is not"):
         "equivalent: a speed path for one Dual; the general path below gives the same Dual "
         "(carry is only called with a Dual among its arguments)",
