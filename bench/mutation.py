@@ -136,6 +136,12 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "equivalent: a speed path; the general path below records the same node",
     ("_LARGEST = 1.7976931348623157e308", "1.7976931348623157e+308 -> 1.7976931348623157e+308"):
         "equivalent: the largest float plus 1 rounds back to the largest float",
+    ("elif type(b) is Value and type(a) is float and a - a == 0.0:", "- -> +"):
+        "equivalent: a finite float this test turns away goes to record, which records the "
+        "same node (the test only picks the speed path)",
+    ("elif type(b) is float and b - b == 0.0:", "- -> +"):
+        "equivalent: a finite float this test turns away goes to record, which records the "
+        "same node (the test only picks the speed path)",
     ("if len(args) == 1 and type(args[0]) is Dual:", "is -> is not"):
         "equivalent: a speed path for one Dual; the general path below gives the same Dual "
         "(carry is only called with a Dual among its arguments)",

@@ -485,7 +485,7 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
     if not needed or not _GRAD_ENABLED.get():
         return _constant_result(out)
     local = op.local_grads(out, floats)
-    derivatives = [local[k] if k < len(local) and isinstance(a, Value) else None
+    derivatives = [local[k] if isinstance(a, Value) else None  # parameters are numbers
                    for k, a in enumerate(stored)]
     return _node(op, out, stored, derivatives)
 
