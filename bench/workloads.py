@@ -591,7 +591,8 @@ class ChainEngine:
 
 
 def chain_engine(name: str) -> ChainEngine:
-    """The chain adapter of ``floats``, ``micrograd``, ``torch`` or ``autograd_lite``."""
+    """The chain adapter of ``floats``, ``micrograd``, ``torch``, ``autograd_lite`` or
+    ``autograd_lite_large_graphs`` (the same, each run inside ``large_graphs()``)."""
     if name == "floats":
         return ChainEngine(name, leaf=float, data=float, note="forward only: the floor")
     if name == "micrograd":
@@ -613,19 +614,15 @@ def chain_engine(name: str) -> ChainEngine:
                            backward=lambda v: v.backward(), grad=lambda v: v.grad.item(),
                            traced_by_tracemalloc=False,
                            note=f"torch {torch.__version__}: 0-d float64 tensors, 1 thread")
-    if name == "autograd_lite":
-        from autograd_lite import Value
-
-        return ChainEngine(name, leaf=Value, data=lambda v: v.data,
-                           backward=lambda v: v.backward(), grad=lambda v: v.grad)
-    if name == "autograd_lite_large_graphs":
+    if name in ("autograd_lite", "autograd_lite_large_graphs"):
         from autograd_lite import Value, large_graphs
 
+        inside = name == "autograd_lite_large_graphs"
         return ChainEngine(name, leaf=Value, data=lambda v: v.data,
                            backward=lambda v: v.backward(), grad=lambda v: v.grad,
-                           context=large_graphs,
+                           context=large_graphs if inside else None,
                            note="inside `with large_graphs():` (the collector does not "
-                                "rescan the growing graph)")
+                                "rescan the growing graph)" if inside else "")
     raise SystemExit(f"workloads: no chain engine {name!r}")
 
 

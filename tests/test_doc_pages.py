@@ -9,7 +9,6 @@ PyTorch, which is not a dependency).  The site itself is built and opened in a b
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from by_path import load_module
 
 from autograd_lite import DomainError, Value
 from autograd_lite.core import rules
@@ -131,11 +131,7 @@ def test_the_domain_error_table(make: Callable[[], object], message: str) -> Non
 
 
 def hooks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("docs_hooks", DOCS / "hooks.py")
 
 
 def test_the_rule_table_page_is_generated_from_the_rule_table() -> None:

@@ -7,22 +7,18 @@ fails here, whatever figures are added to the script later.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from by_path import load_module
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def make_figures() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_figures", DOCS / "make_figures.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("make_figures", DOCS / "make_figures.py")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ program needed (diagrams render through WebAssembly).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -23,6 +22,7 @@ from typing import Any
 
 import nbformat as _nbformat
 import pytest
+from by_path import load_module
 from nbclient import NotebookClient
 
 nbformat: Any = _nbformat  # nbformat has no type hints
@@ -45,21 +45,11 @@ CELL_TIMEOUT_SECONDS = 300
 
 def _load(name: str) -> ModuleType:
     """A module from notebooks/ (not a package: the notebooks import it from their cwd)."""
-    spec = importlib.util.spec_from_file_location(f"notebooks_{name}", NOTEBOOKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_module(f"notebooks_{name}", NOTEBOOKS / f"{name}.py")
 
 
 def _load_docs_hooks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "docs_hooks", NOTEBOOKS.parent / "docs" / "hooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("docs_hooks", NOTEBOOKS.parent / "docs" / "hooks.py")
 
 
 def _build_module() -> ModuleType:

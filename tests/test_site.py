@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from browser import requested_urls, start_driver
+from by_path import load_module
 
 pytestmark = pytest.mark.slow
 
@@ -106,14 +107,9 @@ def test_every_tutorial_notebook_became_an_executed_page(site: Path) -> None:
 
 def test_the_build_executes_a_notebook_it_has_not_got(tmp_path: Path) -> None:
     """The path the build takes without test_notebooks.py's runs: execute, then render."""
-    import importlib.util
-
     import nbformat
 
-    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
-    assert spec is not None and spec.loader is not None
-    hooks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hooks)
+    hooks = load_module("docs_hooks", ROOT / "docs" / "hooks.py")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# A notebook\n\nWhere $x^2$ is two."),
                 nbformat.v4.new_code_cell("print(6 * 7)")]
