@@ -364,7 +364,7 @@ def _edges(node: Value) -> list[tuple[Value | float, float | None]]:
             return list(zip(parents, local_grads))
         derivatives = iter(local_grads)
         return [(a, next(derivatives) if isinstance(a, Value) else None) for a in args]
-    if node.d_second is not None or node.second is not None:
+    if node.second is not None:  # an argument is a Value or a number, never None
         return [(node.first, node.d_first), (node.second, node.d_second)]  # type: ignore[list-item]
     if node.first is not None:
         return [(node.first, node.d_first)]
