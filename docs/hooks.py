@@ -237,12 +237,8 @@ def second_derivative_svg() -> bytes:
 
 def _note003() -> tuple[Any, list[Any]]:
     from autograd_lite.examples import note_003
-    from autograd_lite.nn.losses import squared_error
 
-    net = note_003.build_network()
-    loss = squared_error(net(list(note_003.X)), note_003.TARGET)
-    loss.label = "L"
-    return loss, net.parameters()
+    return note_003.loss_graph()
 
 
 def mlp_collapsed_svg() -> bytes:

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from autograd_lite import Value, backward_html, draw_dot, topological_order
 from autograd_lite.examples import note_003
-from autograd_lite.nn.losses import squared_error
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
@@ -45,10 +44,7 @@ def graph_svg() -> bytes:
 
 def note003_loss() -> tuple[Value, list[Value]]:
     """Note 003's network on its input, its loss L = (y - 5)^2 and its parameters."""
-    net = note_003.build_network()
-    loss = squared_error(net(list(note_003.X)), note_003.TARGET)
-    loss.label = "L"
-    return loss, net.parameters()
+    return note_003.loss_graph()
 
 
 def backward_steps_html() -> bytes:

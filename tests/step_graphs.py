@@ -10,10 +10,7 @@ from autograd_lite.nn.losses import squared_error
 
 def note003() -> tuple[Value, list[Value]]:
     """Note 003's loss (y - 5)^2 at x = (1, 2), and the network's parameters."""
-    net = note_003.build_network()
-    loss = squared_error(net(list(note_003.X)), note_003.TARGET)
-    loss.label = "L"
-    return loss, net.parameters()
+    return note_003.loss_graph()
 
 
 def chain(n: int = 200) -> Value:

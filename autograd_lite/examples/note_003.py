@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from autograd_lite.core.value import Value
 from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import squared_error
 from autograd_lite.nn.optim import SGD
@@ -62,6 +63,21 @@ def build_network(v: dict[tuple[int, int], float] | None = None,
     return MLP.from_weights([hidden, output], [[v[0, j] for j in (1, 2, 3)], [w[0, 1]]],
                             activation="sigmoid", output_activation="linear",
                             bias_input=BIAS_INPUT)
+
+
+def loss_graph() -> tuple[Value, list[Value]]:
+    """The note's loss L = (y - t)^2 at its input, labelled ``L``, and the network's
+    parameters: the graph the step-through page and the pictures of this note draw.
+
+    >>> loss, params = loss_graph()
+    >>> round(loss.data, 4), len(params)
+    (31.3036, 13)
+    """
+    net = build_network()
+    _, output = net.layer_values(list(X))
+    loss = squared_error(output.a[0], TARGET)
+    loss.label = "L"
+    return loss, net.parameters()
 
 
 def read_v(net: MLP) -> dict[tuple[int, int], float]:
