@@ -23,6 +23,21 @@ def test_an_operation_on_constants_is_a_constant_leaf() -> None:
         assert result.is_leaf
 
 
+def test_only_a_leaf_can_change_its_requires_grad_flag() -> None:
+    w = Value(3.0)
+    w.requires_grad = False                 # a leaf: now a constant, as torch allows
+    assert not w.requires_grad and not (w * 2.0).requires_grad
+    w.requires_grad = True
+    assert (w * 2.0).requires_grad
+    y = w * 2.0
+    y.requires_grad = True                  # a recorded node already requires gradients
+    with pytest.raises(RuntimeError, match=r"requires_grad: only a leaf.*result of mul"):
+        y.requires_grad = False
+    assert y.requires_grad and y.parents == (w,)   # nothing half-changed
+    y.backward()
+    assert w.grad == 2.0
+
+
 def test_a_constant_input_never_receives_a_gradient() -> None:
     c = Value(2.0, requires_grad=False)
     w = Value(3.0)

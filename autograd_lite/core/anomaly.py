@@ -6,7 +6,8 @@ derivative of ``sqrt`` at 0 is ``+inf``, and ``1e200 * 1e200`` overflows.  Insid
 ``with detect_anomaly():``
 
 * every node records the line of *your* code that created it (the first stack frame
-  outside ``autograd_lite``), in a side table -- ``Value`` gets no new field;
+  outside ``autograd_lite``), in a side table -- ``Value`` gets no new field (the table
+  lets go of the nodes nobody else holds: :class:`_Sites`);
 * ``backward`` and ``grad`` check every gradient sum ``d root / d parent += adjoint * local``;
   when a gradient that reaches an input (a leaf requiring gradients; for ``grad``, the
   inputs asked for) is nan or inf, they raise :class:`AnomalyError` naming the step where it
@@ -30,7 +31,6 @@ from contextlib import ContextDecorator
 from contextvars import Token
 from dataclasses import dataclass
 from types import FrameType, TracebackType
-from weakref import WeakKeyDictionary
 
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.observers import ANOMALY_OBSERVER, AnomalyObserver, observe_anomalies
@@ -95,7 +95,44 @@ class AnomalyError(DomainError):
         self.site = site
 
 
-_SITES: WeakKeyDictionary[Value, Site] = WeakKeyDictionary()
+class _Sites:
+    """Creation sites by node, for the nodes made in anomaly mode.
+
+    A Value has no weak-reference slot (eight slots: one object per node), so this table
+    holds its nodes, and each time it has doubled it drops those nobody else holds: newest
+    first, so that dropping a dead child releases its parents for the same sweep.  Dead
+    nodes stay at most until the next sweep; the table never outgrows twice the live ones.
+    """
+
+    _FLOOR = 1024
+
+    def __init__(self) -> None:
+        self._site: dict[Value, Site] = {}
+        self._sweep_at = self._FLOOR
+
+    def get(self, node: Value) -> Site | None:
+        return self._site.get(node)
+
+    def add(self, node: Value, site: Site) -> None:
+        self._site[node] = site
+        if len(self._site) >= self._sweep_at:
+            self.sweep()
+
+    def sweep(self) -> None:
+        """Drop the nodes that only this table holds."""
+        probe = object()
+        unheld = sys.getrefcount(probe)  # the count of an object held by one local name
+        kept: list[tuple[Value, Site]] = []
+        while self._site:
+            node, site = self._site.popitem()  # newest first
+            if sys.getrefcount(node) > unheld:
+                kept.append((node, site))
+            del node, site  # a dead node goes now, and with it its parents' last holder
+        self._site.update(reversed(kept))
+        self._sweep_at = max(self._FLOOR, 2 * len(self._site))
+
+
+_SITES = _Sites()
 
 
 def creation_site(node: Value) -> Site | None:
@@ -116,7 +153,8 @@ class _Recorder:
     def created(self, node: Value) -> None:
         frame = _user_frame(sys._getframe(1))
         if frame is not None:
-            _SITES[node] = Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+            _SITES.add(node, Site(frame.f_code.co_filename, frame.f_lineno,
+                                  frame.f_code.co_name))
 
     def nonfinite(self, node: Value, argument: int, adjoint: float, local: float,
                   total: float) -> None:

@@ -77,8 +77,9 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
 def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
     """:func:`reverse_pass` with its defaults (recorded float derivatives, :func:`chain_term`)
     keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop, which reads
-    the edges where a node stores them (``first``/``d_first``, ``second``/``d_second``, or
-    ``nary``: see :class:`~autograd_lite.core.value.Value`).
+    the edges where a node stores them (``first``/``d_first``, ``second``/``d_second``, or,
+    for a node of more than two arguments, the tuples ``first``/``d_first``: see
+    :class:`~autograd_lite.core.value.Value`).
 
     Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch), except those that
     do not require gradients: their ``.grad`` is left as it was.  A zero adjoint adds
@@ -100,17 +101,17 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
                 if d:
                     parent.grad += chain_term(g, d)
             continue
-        nary = node.nary
-        if nary is None:  # g is finite: g * 0 is 0, g * inf is inf
+        first = node.first  # g is finite: g * 0 is 0, g * inf is inf
+        if type(first) is tuple:  # more than two arguments: the parents and their derivatives
+            for parent, d in zip(first, node.d_first):
+                parent.grad += g * d
+        else:
             d = node.d_first
             if d is not None:
-                node.first.grad += g * d
+                first.grad += g * d
             d = node.d_second
             if d is not None:
                 node.second.grad += g * d
-        else:
-            for parent, d in zip(nary[0], nary[1]):
-                parent.grad += g * d
     for node, before in constants:
         node.grad = before
 
@@ -131,7 +132,7 @@ def topological_order(root: Any) -> list[Any]:
         >>> [v.label or v.op.name for v in topological_order(f)]   # backward walks it reversed
         ['x', 'y', 'mul', 'exp', 'add']
     """
-    if not hasattr(root, "nary"):
+    if not hasattr(root, "d_first"):
         raise TypeError(f"topological_order: root must be a graph node (a Value), got "
                         f"{type(root).__name__} {root!r}")
     order: list[Any] = []
@@ -151,16 +152,16 @@ def topological_order(root: Any) -> list[Any]:
             continue
         push(node)
         push(None)
-        nary = node.nary
-        if nary is None:
-            if node.d_second is not None and node.second not in seen:
-                push(node.second)
-            if node.d_first is not None and node.first not in seen:
-                push(node.first)
-        else:
-            for parent in reversed(nary[0]):
+        first = node.first
+        if type(first) is tuple:  # more than two arguments: first holds the parents
+            for parent in reversed(first):
                 if parent not in seen:
                     push(parent)
+        else:
+            if node.d_second is not None and node.second not in seen:
+                push(node.second)
+            if node.d_first is not None and first not in seen:
+                push(first)
     return order
 
 

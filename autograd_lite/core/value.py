@@ -40,14 +40,20 @@ class Value:
 
     ``data`` is the value, ``grad`` the gradient of the last ``backward`` root with respect
     to it, ``op`` the :class:`~autograd_lite.core.rules.Primitive` that made it (``None`` for
-    a leaf).  Its arguments are stored inline, with no tuple per node (a node is one object,
-    the only one the garbage collector tracks): ``first`` and ``second`` are the first two
-    arguments (Values or numbers, ``None`` if absent) and ``d_first``, ``d_second`` the local
-    derivatives d self / d argument, ``None`` where the argument is a number; a node of more
-    than two arguments keeps them in ``nary`` instead, as ``(parents, local_grads, args)``.
-    ``parents`` (the Value arguments), ``local_grads`` (their derivatives) and ``args`` (all
-    arguments when some is a number, else ``None``) read that layout.  Equality and hashing
-    are by identity, so nodes can live in sets and dicts.
+    a leaf).  ``parents`` (the Value arguments), ``local_grads`` (d self / d parent, floats
+    computed when recorded), ``args`` and ``requires_grad`` read the node's layout: eight
+    slots, one object per node (96 bytes, the only object the garbage collector tracks)::
+
+        a node of one or two arguments   first, second: the arguments (Values or numbers;
+                                         second None if absent); d_first, d_second: d self /
+                                         d argument (None where the argument is a number)
+        a node of more arguments (dot)   first: its parents (a tuple); d_first: their local
+                                         derivatives (a tuple); second: all its arguments (a
+                                         tuple) when some is a number, else None
+        a leaf (op None)                 first, second, d_second None; d_first: whether it
+                                         requires gradients (a recorded node always does)
+
+    Equality and hashing are by identity, so nodes can live in sets and dicts.
 
     Examples:
         >>> from autograd_lite import Value
@@ -60,19 +66,16 @@ class Value:
         ('add', (3.0, 2.0))
     """
 
-    __slots__ = ("data", "grad", "label", "op", "requires_grad",
-                 "first", "second", "d_first", "d_second", "nary", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "first", "second", "d_first", "d_second")
 
     data: float
     grad: float
     label: str
     op: Primitive | None
-    requires_grad: bool
-    first: Value | float | None
-    second: Value | float | None
-    d_first: float | None
+    first: Value | float | tuple[Value, ...] | None
+    second: Value | float | tuple[Value | float, ...] | None
+    d_first: float | tuple[float, ...] | None
     d_second: float | None
-    nary: tuple[tuple[Value, ...], tuple[float, ...], tuple[Value | float, ...] | None] | None
 
     def __init__(self, data: object, label: str = "", *, requires_grad: bool = True) -> None:
         if isinstance(data, Value):
@@ -83,29 +86,46 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = None
-        self.requires_grad = bool(requires_grad)
-        self.first = self.second = self.d_first = self.d_second = self.nary = None
+        self.first = self.second = self.d_second = None
+        self.d_first = bool(requires_grad)
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this value: set for a leaf (``Value(x,
+        requires_grad=False)`` and :func:`constant` make one that does not), always true for
+        a recorded node (as PyTorch, a result requires gradients iff some argument does)."""
+        return self.op is not None or self.d_first is True
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.op is not None:
+            if not flag:
+                raise RuntimeError(
+                    f"requires_grad: only a leaf's flag can be changed, and {self!r} is the "
+                    f"result of {self.op.name} (use .detach() for a constant copy)")
+            return
+        self.d_first = bool(flag)
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value arguments of ``op``, in order (a Value given twice is listed twice)."""
-        if self.nary is not None:
-            return self.nary[0]
+        if type(self.first) is tuple:
+            return self.first
         return tuple(a for a, d in _edges(self) if d is not None)  # type: ignore[misc]
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d self / d parent for each of :attr:`parents` (floats, computed when recorded)."""
-        if self.nary is not None:
-            return self.nary[1]
+        if type(self.first) is tuple:
+            return self.d_first  # type: ignore[return-value]
         return tuple(d for _, d in _edges(self) if d is not None)
 
     @property
     def args(self) -> tuple[Value | float, ...] | None:
         """Every argument ``op`` was applied to, numbers and parameters included, when some
         argument is a number; ``None`` when they are all Values (then ``parents``)."""
-        if self.nary is not None:
-            return self.nary[2]
+        if type(self.first) is tuple:
+            return self.second  # type: ignore[return-value]
         edges = _edges(self)
         if all(d is not None for _, d in edges):
             return None
@@ -358,16 +378,17 @@ def lift(x: object) -> Value:
 
 def _edges(node: Value) -> list[tuple[Value | float, float | None]]:
     """(argument, d node / d argument) for each argument of ``node``, ``None`` for numbers."""
-    if node.nary is not None:
-        parents, local_grads, args = node.nary
+    if type(node.first) is tuple:  # a node of more than two arguments
+        parents, local_grads, args = node.first, node.d_first, node.second
         if args is None:
-            return list(zip(parents, local_grads))
-        derivatives = iter(local_grads)
-        return [(a, next(derivatives) if isinstance(a, Value) else None) for a in args]
+            return list(zip(parents, local_grads))  # type: ignore[arg-type]
+        derivatives = iter(local_grads)  # type: ignore[arg-type]
+        return [(a, next(derivatives) if isinstance(a, Value) else None)
+                for a in args]  # type: ignore[union-attr]
     if node.second is not None:  # an argument is a Value or a number, never None
         return [(node.first, node.d_first), (node.second, node.d_second)]  # type: ignore[list-item]
     if node.first is not None:
-        return [(node.first, node.d_first)]
+        return [(node.first, node.d_first)]  # type: ignore[list-item]
     return []
 
 
@@ -388,8 +409,8 @@ def _constant_result(out: float) -> Value:
     node.grad = 0.0
     node.label = ""
     node.op = None
-    node.requires_grad = False
-    node.first = node.second = node.d_first = node.d_second = node.nary = None
+    node.first = node.second = node.d_second = None
+    node.d_first = False  # a leaf that does not require gradients
     return node
 
 
@@ -402,17 +423,17 @@ def _node(op: Primitive, out: float, arguments: Sequence[Value | float],
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.requires_grad = True
     if len(arguments) > 2:
-        node.first = node.second = node.d_first = node.d_second = None
+        node.d_second = None
         if None in derivatives:
-            node.nary = (tuple(a for a in arguments if type(a) is not float),  # type: ignore[misc]
-                         tuple(d for d in derivatives if d is not None),
-                         tuple(arguments))
+            node.first = tuple(a for a in arguments if type(a) is not float)  # type: ignore[misc]
+            node.d_first = tuple(d for d in derivatives if d is not None)
+            node.second = tuple(arguments)
         else:
-            node.nary = (tuple(arguments), tuple(derivatives), None)  # type: ignore[arg-type]
+            node.first = tuple(arguments)  # type: ignore[arg-type]
+            node.d_first = tuple(derivatives)  # type: ignore[arg-type]
+            node.second = None
     else:
-        node.nary = None
         node.first, node.second = (*arguments, None)[:2]
         node.d_first, node.d_second = (*derivatives, None)[:2]
     if USED.anomaly:
@@ -457,9 +478,9 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
         node.grad = 0.0
         node.label = ""
         node.op = op
-        node.requires_grad = True
-        node.first = node.second = node.d_first = node.d_second = None
-        node.nary = (tuple(args), tuple(derivatives), None)  # type: ignore[arg-type]
+        node.first = tuple(args)  # type: ignore[arg-type]
+        node.d_first = tuple(derivatives)
+        node.second = node.d_second = None
         if USED.anomaly:
             _created(node)
         return node
@@ -519,13 +540,11 @@ def _binary(op: Primitive, a: Any, b: Any) -> Value:
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.requires_grad = True
     node.first = a
     node.second = b
     d_first, d_second = op.grad(out, x, y)
     node.d_first = d_first if type(a) is Value else None
     node.d_second = d_second if type(b) is Value else None
-    node.nary = None
     if USED.anomaly:
         _created(node)
     return node
@@ -544,10 +563,9 @@ def _unary(op: Primitive, a: Value) -> Value:
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.requires_grad = True
     node.first = a
     (node.d_first,) = op.grad(out, x)
-    node.second = node.d_second = node.nary = None
+    node.second = node.d_second = None
     if USED.anomaly:
         _created(node)
     return node
