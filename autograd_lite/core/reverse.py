@@ -154,9 +154,10 @@ def topological_order(root: Any) -> list[Any]:
         push(None)
         first = node.first
         if type(first) is tuple:  # more than two arguments: first holds the parents
-            for parent in reversed(first):
-                if parent not in seen:
-                    push(parent)
+            if not seen.issuperset(first):  # (a layer's inputs: often all seen already)
+                for parent in reversed(first):
+                    if parent not in seen:
+                        push(parent)
         else:
             if node.d_second is not None and node.second not in seen:
                 push(node.second)
