@@ -108,11 +108,12 @@ def test_ten_thousand_training_steps_do_not_grow_memory() -> None:
     del kept
 
 
-def test_a_chain_node_is_one_object_of_at_most_150_bytes() -> None:
+def test_a_chain_node_is_one_object_of_at_most_150_bytes_with_its_grad() -> None:
     """``y = y * a + b`` with float a, b: each step records two nodes and nothing else (the
     numbers are kept with the node, the edges inline: no tuple, no constant node), and each
-    node, its float ``data`` included, costs at most 150 bytes -- 144 on CPython 3.11."""
-    y = Value(0.5)
+    node costs at most 150 bytes once ``backward`` has given it its own float ``.grad`` --
+    120 + 24 on CPython 3.11."""
+    y = x = Value(0.5)
     gc.collect()
     tracked = len(gc.get_objects())
     tracemalloc.start()
@@ -120,12 +121,15 @@ def test_a_chain_node_is_one_object_of_at_most_150_bytes() -> None:
         baseline = tracemalloc.get_traced_memory()[0]
         for _ in range(10_000):
             y = y * 1.0000001 + 1e-9
-        per_node = (tracemalloc.get_traced_memory()[0] - baseline) / 20_000
+        graph = (tracemalloc.get_traced_memory()[0] - baseline) / 20_000
+        y.backward()
+        with_grads = (tracemalloc.get_traced_memory()[0] - baseline) / 20_000
     finally:
         tracemalloc.stop()
     assert len(gc.get_objects()) - tracked <= 20_000 + 100  # one tracked object per node
-    assert per_node <= 150, per_node
-    y.backward()
+    assert graph <= 150 - 24, graph
+    assert with_grads <= 150, with_grads
+    assert x.grad == pytest.approx(1.0000001 ** 10_000)
     assert y.first.first.first.grad == pytest.approx(1.0000001)  # every node keeps its .grad
 
 

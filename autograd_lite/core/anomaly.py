@@ -6,8 +6,8 @@ derivative of ``sqrt`` at 0 is ``+inf``, and ``1e200 * 1e200`` overflows.  Insid
 ``with detect_anomaly():``
 
 * every node records the line of *your* code that created it (the first stack frame
-  outside ``autograd_lite``), in a side table -- ``Value`` gets no new field (the table
-  lets go of the nodes nobody else holds: :class:`_Sites`);
+  outside ``autograd_lite``): it is a :class:`SitedValue`, a Value with one more slot (a
+  node made outside the block keeps the eight slots of every Value);
 * ``backward`` and ``grad`` check every gradient sum ``d root / d parent += adjoint * local``;
   when a gradient that reaches an input (a leaf requiring gradients; for ``grad``, the
   inputs asked for) is nan or inf, they raise :class:`AnomalyError` naming the step where it
@@ -95,49 +95,21 @@ class AnomalyError(DomainError):
         self.site = site
 
 
-class _Sites:
-    """Creation sites by node, for the nodes made in anomaly mode.
+class SitedValue(Value):
+    """A node recorded in anomaly mode: a :class:`Value` that also keeps its creation site.
 
-    A Value has no weak-reference slot (eight slots: one object per node), so this table
-    holds its nodes, and each time it has doubled it drops those nobody else holds: newest
-    first, so that dropping a dead child releases its parents for the same sweep.  Dead
-    nodes stay at most until the next sweep; the table never outgrows twice the live ones.
+    Only nodes made inside ``detect_anomaly`` are of this kind (the site lives and dies with
+    its node); every other node keeps the plain eight slots of a Value.
     """
 
-    _FLOOR = 1024
+    __slots__ = ("site",)
 
-    def __init__(self) -> None:
-        self._site: dict[Value, Site] = {}
-        self._sweep_at = self._FLOOR
-
-    def get(self, node: Value) -> Site | None:
-        return self._site.get(node)
-
-    def add(self, node: Value, site: Site) -> None:
-        self._site[node] = site
-        if len(self._site) >= self._sweep_at:
-            self.sweep()
-
-    def sweep(self) -> None:
-        """Drop the nodes that only this table holds."""
-        probe = object()
-        unheld = sys.getrefcount(probe)  # the count of an object held by one local name
-        kept: list[tuple[Value, Site]] = []
-        while self._site:
-            node, site = self._site.popitem()  # newest first
-            if sys.getrefcount(node) > unheld:
-                kept.append((node, site))
-            del node, site  # a dead node goes now, and with it its parents' last holder
-        self._site.update(reversed(kept))
-        self._sweep_at = max(self._FLOOR, 2 * len(self._site))
-
-
-_SITES = _Sites()
+    site: Site
 
 
 def creation_site(node: Value) -> Site | None:
     """Where ``node`` was created, if that happened in anomaly mode (else ``None``)."""
-    return _SITES.get(node)
+    return node.site if isinstance(node, SitedValue) else None
 
 
 def _user_frame(frame: FrameType | None) -> FrameType | None:
@@ -150,15 +122,19 @@ def _user_frame(frame: FrameType | None) -> FrameType | None:
 class _Recorder:
     """The :class:`~autograd_lite.core.value.AnomalyObserver` of anomaly mode."""
 
-    def created(self, node: Value) -> None:
+    def created(self, node: Value) -> Value:
         frame = _user_frame(sys._getframe(1))
-        if frame is not None:
-            _SITES.add(node, Site(frame.f_code.co_filename, frame.f_lineno,
-                                  frame.f_code.co_name))
+        if frame is None:
+            return node
+        sited = object.__new__(SitedValue)
+        for slot in Value.__slots__:
+            setattr(sited, slot, getattr(node, slot))
+        sited.site = Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+        return sited
 
     def nonfinite(self, node: Value, argument: int, adjoint: float, local: float,
                   total: float) -> None:
-        raise AnomalyError(node, argument, adjoint, local, total, _SITES.get(node))
+        raise AnomalyError(node, argument, adjoint, local, total, creation_site(node))
 
 
 _RECORDER: AnomalyObserver = _Recorder()

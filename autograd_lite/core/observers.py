@@ -13,8 +13,9 @@ from typing import Any, Protocol
 class AnomalyObserver(Protocol):
     """What :data:`ANOMALY_OBSERVER` is told: each recorded node, and non-finite gradients."""
 
-    def created(self, node: Any) -> None:
-        """``node`` was just recorded (by the user code on the stack)."""
+    def created(self, node: Any) -> Any:
+        """``node`` was just recorded (by the user code on the stack): the node to hand
+        out instead (anomaly mode's copy that keeps its creation site), or ``node``."""
 
     def nonfinite(self, node: Any, argument: int, adjoint: float, local: float,
                   total: float) -> None:

@@ -437,14 +437,15 @@ def _node(op: Primitive, out: float, arguments: Sequence[Value | float],
         node.first, node.second = (*arguments, None)[:2]
         node.d_first, node.d_second = (*derivatives, None)[:2]
     if USED.anomaly:
-        _created(node)
+        node = _created(node)
     return node
 
 
-def _created(node: Value) -> None:
+def _created(node: Value) -> Value:
+    """``node``, or what the anomaly observer in force hands out instead (a copy of it that
+    keeps where it was created)."""
     observer = anomaly_observer()
-    if observer is not None:
-        observer.created(node)
+    return node if observer is None else observer.created(node)
 
 
 def record(op: Primitive, args: Sequence[object]) -> Value:
@@ -482,7 +483,7 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
         node.d_first = tuple(derivatives)
         node.second = node.d_second = None
         if USED.anomaly:
-            _created(node)
+            node = _created(node)
         return node
     floats = []
     stored: list[Value | float] = []  # the arguments, numbers as floats
@@ -546,7 +547,7 @@ def _binary(op: Primitive, a: Any, b: Any) -> Value:
     node.d_first = d_first if type(a) is Value else None
     node.d_second = d_second if type(b) is Value else None
     if USED.anomaly:
-        _created(node)
+        node = _created(node)
     return node
 
 
@@ -567,7 +568,7 @@ def _unary(op: Primitive, a: Value) -> Value:
     (node.d_first,) = op.grad(out, x)
     node.second = node.d_second = None
     if USED.anomaly:
-        _created(node)
+        node = _created(node)
     return node
 
 
