@@ -161,7 +161,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         if r.get("note"):
             notes.append(r["note"])
         if "repeats" in r and not one_off:
-            notes.append(f"n={r['repeats']}")
+            steps = f" x {r['per_sample']} steps" if r.get("per_sample", 1) > 1 else ""
+            notes.append(f"n={r['repeats']}{steps}")
         lines.append(
             f"| {r['workload']} | {r['variant']} | {seconds(t)} | "
             f"{'' if one_off else ratio(micrograd.get(r['workload']), t)} | "

@@ -98,8 +98,8 @@ def initial_weights(seed: int = SEED) -> list[list[tuple[list[float], float]]]:
 
 
 def learning_rate(k: int) -> float:
-    """micrograd demo's schedule."""
-    return 1.0 - 0.9 * k / 100
+    """micrograd demo's schedule (100 steps from 1.0 to 0.1), then 0.1."""
+    return 1.0 - 0.9 * min(k, 100) / 100
 
 
 class GcClock:
@@ -124,23 +124,42 @@ class GcClock:
 GC_CLOCK = GcClock()
 
 
+SAMPLE_SECONDS = 0.05
+"""A sample of a step lasts at least this long: one step of micrograd's (0.4 s), dozens of
+a compiled one (1 ms), run back to back as in a training loop."""
+
+
 def time_it(fn: Callable[[int], Any], repeats: int, warmup: int = 1) -> dict[str, Any]:
-    """Median and spread of wall-clock seconds of fn(k) over ``repeats`` calls (GC on),
-    and the median time spent in the garbage collector during a call."""
-    for k in range(warmup):
+    """Median and spread of wall-clock seconds per call of fn(k) over ``repeats`` samples
+    (GC on), and the median time per call spent in the garbage collector.
+
+    A sample is ``gc.collect()`` and then ``per_sample`` calls back to back, as many as
+    last :data:`SAMPLE_SECONDS` (one for a step slower than that): the collection leaves
+    the caches cold, which one 1 ms step would pay in full and no training loop pays, while
+    the garbage a step leaves is collected during the next ones, as in a training loop.
+    """
+    k = 0
+    for _ in range(warmup):
         fn(k)
+        k += 1
+    t0 = time.perf_counter()
+    fn(k)
+    k += 1
+    per_sample = max(1, math.ceil(SAMPLE_SECONDS / max(time.perf_counter() - t0, 1e-9)))
     times = []
     in_gc = []
-    for k in range(repeats):
+    for _ in range(repeats):
         gc.collect()
         gc0 = GC_CLOCK.total
         t0 = time.perf_counter()
-        fn(warmup + k)
-        times.append(time.perf_counter() - t0)
-        in_gc.append(GC_CLOCK.total - gc0)
+        for _ in range(per_sample):
+            fn(k)
+            k += 1
+        times.append((time.perf_counter() - t0) / per_sample)
+        in_gc.append((GC_CLOCK.total - gc0) / per_sample)
     return {"seconds": statistics.median(times), "min": min(times), "max": max(times),
             "gc_seconds": statistics.median(in_gc), "repeats": repeats,
-            "samples": times, "gc_samples": in_gc}
+            "per_sample": per_sample, "samples": times, "gc_samples": in_gc}
 
 
 @dataclass(frozen=True)
