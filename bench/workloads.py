@@ -127,6 +127,7 @@ GC_CLOCK = GcClock()
 SAMPLE_SECONDS = 0.05
 """A sample of a step lasts at least this long: one step of micrograd's (0.4 s), dozens of
 a compiled one (1 ms), run back to back as in a training loop."""
+MAX_PER_SAMPLE = 1000
 
 
 def time_it(fn: Callable[[int], Any], repeats: int, warmup: int = 1) -> dict[str, Any]:
@@ -145,7 +146,8 @@ def time_it(fn: Callable[[int], Any], repeats: int, warmup: int = 1) -> dict[str
     t0 = time.perf_counter()
     fn(k)
     k += 1
-    per_sample = max(1, math.ceil(SAMPLE_SECONDS / max(time.perf_counter() - t0, 1e-9)))
+    once = max(time.perf_counter() - t0, 1e-9)
+    per_sample = min(MAX_PER_SAMPLE, max(1, math.ceil(SAMPLE_SECONDS / once)))
     times = []
     in_gc = []
     for _ in range(repeats):

@@ -1,7 +1,8 @@
 """The chain-scaling workload of ``bench/`` at tiny sizes, in this process: its report's
 structure, its checks (d y / d x = a**N, a mid-chain ``.grad`` kept), the assertion that an
 engine left the user's GC settings alone, and the tables and goals ``bench/run.py`` prints
-from it.  No timing is asserted: the numbers on a shared machine are noise at these sizes.
+from it; and how a step is sampled.  No timing is asserted: the numbers on a shared machine
+are noise at these sizes.
 """
 
 from __future__ import annotations
@@ -67,6 +68,27 @@ def test_autograd_lite_chain_report(bench: tuple[ModuleType, ModuleType]) -> Non
     memory = report["memory"]
     assert memory["nodes"] == 200 and memory["mid_grad_kept"] is True
     assert 0 < memory["forward_bytes_per_node"] <= memory["backward_bytes_per_node"]
+
+
+def test_a_sample_is_one_collection_then_steps_back_to_back(
+        bench: tuple[ModuleType, ModuleType]) -> None:
+    """time_it: a warm-up, one step to size the samples, then each sample runs
+    ``per_sample`` steps in a row (k counting on, as a training loop's step number) and
+    reports seconds per step."""
+    workloads, _ = bench
+    steps: list[int] = []
+    collections = []
+    gc.callbacks.append(lambda phase, info: collections.append(phase == "start"))
+    try:
+        report = workloads.time_it(lambda k: steps.append(k) or sum(range(2000)), repeats=3)
+    finally:
+        gc.callbacks.pop()
+    per_sample = report["per_sample"]
+    assert 1 <= per_sample <= workloads.MAX_PER_SAMPLE
+    assert steps == list(range(2 + 3 * per_sample))
+    assert len(report["samples"]) == len(report["gc_samples"]) == report["repeats"] == 3
+    assert sum(collections) >= 3  # at least the one before each sample
+    assert report["min"] <= report["seconds"] <= report["max"]
 
 
 def test_floats_are_forward_only(bench: tuple[ModuleType, ModuleType]) -> None:
