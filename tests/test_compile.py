@@ -729,8 +729,8 @@ def test_batch_code_from_hostile_labels_is_only_arithmetic_on_registers() -> Non
     tape.batch([0.7, 0.9], [1.3, 1.1], backend="numpy")
     register = re.compile(r"^(?:v|g|a|G|gv|gG|_a|_t|_r|_ix|_p|_gi)\d+$")
     helpers = {"_rows", "_p", "_x", "_n", "_value", "_s", "_nonfinite", "_branch", "_inf",
-               "_col", "_stack", "_scatter", "_row", "_pick", "_sum0", "_sum1", "_total",
-               "_finite", "_guard", "_fail"}
+               "_col", "_stack", "_scatter", "_row", "_pick", "_vector", "_sum0", "_sum1",
+               "_total", "_finite", "_guard", "_fail"}
     allowed = (*_ALLOWED_NODES, ast.For, ast.AugAssign, ast.Continue, ast.Eq, ast.NotEq,
                ast.Is, ast.IsNot)
     for source in (tape._loop_source(), tape._grouped().source):

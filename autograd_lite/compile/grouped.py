@@ -31,7 +31,9 @@ array per node, then example by example) decides, as it did before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from operator import getitem
 from typing import Any
 
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
@@ -85,6 +87,9 @@ class GroupedProgram:
         self._ref.update((p, f"v{len(inputs) + k}") for k, p in enumerate(params))
         self._unit_of: dict[Value, _Unit] = {}
         self._row_of: dict[Value, int] = {}
+        self._fresh = 0  # numbers the generated temporaries (_a1, _t2, ...)
+        # the parameters, then the constants that columns read, as one vector (_a0)
+        self._vector_constants: dict[str, int] = {}
         self._units = self._forward(order)
         self._check(guards)
         # parameter gradients summed over the batch, and the parameter of each entry: one
@@ -98,6 +103,9 @@ class GroupedProgram:
         header = ["def replay_groups(_x, _p, _n):",
                   *([f"    {_tuple([f'v{i}' for i in range(n_in)])} = _x"] if n_in else []),
                   *([f"    {_tuple([f'v{n_in + k}' for k in range(n_p)])} = _p"] if n_p else [])]
+        if self._vector_constants or any(kind == "gathered" for unit in self._units
+                                         for kind in unit.kinds):
+            self._lines.insert(0, "_a0 = _vector(_p)")
         value = self._ref.get(output, literal(output.data))
         self._lines.append(f"return {value}, ({_tuple(grads_in)}), ({_tuple(self._parts)}), "
                            f"({_tuple(self._totals)})")
@@ -155,15 +163,25 @@ class GroupedProgram:
         self._unit_of[node] = unit
         return unit
 
+    def _name_fresh(self, prefix: str) -> str:
+        self._fresh += 1
+        return f"{prefix}{self._fresh}"
+
     def _group(self, nodes: list[Value]) -> _Unit:
         unit = _Unit(f"G{len(self._ref)}", nodes)
         rows = [arguments(node) for node in nodes]
+        gathered: list[tuple[str, list[int]]] = []  # columns of parameters and constants
         for i in range(len(rows[0])):
             column = [row[i] for row in rows]
-            kind, text, index = self._gather(column)
+            kind, text, index = self._gather(column, gathered)
             unit.kinds.append(kind)
             unit.indices.append(index)
             unit.positions.append(text)
+        if gathered:  # every such column from the vector _a0 at once, one index array
+            index_name = f"_ix{len(self._constants)}"
+            self._constants[index_name] = [[[k] for k in ks] for _, ks in gathered]
+            self._lines.append(f"{_tuple([name for name, _ in gathered])} = "
+                               f"_pick(_a0, {index_name})")
         self._lines.append(f"{unit.name} = "
                            f"{forward_text(_op(nodes[0]), self._writer, unit.positions)}")
         for j, node in enumerate(nodes):
@@ -172,17 +190,23 @@ class GroupedProgram:
             self._row_of[node] = j
         return unit
 
-    def _gather(self, column: list[Value | float]) -> tuple[str, Sym | float, str]:
+    def _gather(self, column: list[Value | float], gathered: list[tuple[str, list[int]]]
+                ) -> tuple[str, Sym | float, str]:
         """One argument position of a group: ``(kind, what the rule reads, index name)``.
 
-        ``same``: one Value or number in every row; ``scalars``: a column of numbers and
-        parameters (or computed scalars); ``rows``: rows of one earlier group, in its order
-        (the group itself) or picked by an index array; ``stack``: anything else."""
+        ``same``: one Value or number in every row; ``gathered``: a column of parameters
+        and numbers, taken from the vector ``_a0`` (its name and indices appended to
+        ``gathered``); ``scalars``: a column with computed scalars; ``rows``: rows of one
+        earlier group, in its order (the group itself) or picked by an index array;
+        ``stack``: anything else."""
         column = [self._constant(a) for a in column]
         first = column[0]
         if all(_identical(a, first) for a in column):
             return "same", self._name(first) if isinstance(first, Value) else first, ""
-        name = f"_a{len(self._lines)}"
+        name = self._name_fresh("_a")
+        if all(not isinstance(a, Value) or a in self._param_index for a in column):
+            gathered.append((name, [self._vector_index(a) for a in column]))
+            return "gathered", Sym(name, self._writer, atomic=True), ""
         texts = [self._text(a) for a in column]
         if not any(isinstance(a, Value) and a in self._varies for a in column):
             self._lines.append(f"{name} = _col({', '.join(texts)})")
@@ -199,6 +223,16 @@ class GroupedProgram:
             return "rows", Sym(name, self._writer, atomic=True), rows
         self._lines.append(f"{name} = _stack(_n, {', '.join(texts)})")
         return "stack", Sym(name, self._writer, atomic=True), ""
+
+    def _vector_index(self, a: Value | float) -> int:
+        """Where a parameter or a number is in the vector ``_a0``."""
+        if isinstance(a, Value):
+            return self._param_index[a]
+        key = repr(a)
+        k = self._vector_constants.get(key)
+        if k is None:
+            k = self._vector_constants[key] = len(self._params) + len(self._vector_constants)
+        return k
 
     def _constant(self, a: Value | float) -> Value | float:
         """A constant leaf as its number (it is a literal in the code), else ``a``."""
@@ -292,7 +326,7 @@ class GroupedProgram:
         for j in range(len(unit.nodes)):
             terms = self._terms.get((unit, j))
             if terms:
-                row = self._sum(f"_r{len(self._lines)}", terms) if len(terms) > _CHUNK \
+                row = self._sum(self._name_fresh("_r"), terms) if len(terms) > _CHUNK \
                     else " + ".join(terms)
                 placed.append(f"({j}, {row})")
         if placed:
@@ -317,8 +351,8 @@ class GroupedProgram:
                 self._terms.setdefault(group, []).append(
                     f"_scatter({term}, {unit.indices[i]}, {len(group.nodes)})"
                     if unit.indices[i] else term)
-            else:  # scalars or a stack: row by row (a parameter's row summed at once)
-                name = f"_t{len(self._lines)}"
+            else:  # gathered, scalars or a stack: row by row (a parameter's row at once)
+                name = self._name_fresh("_t")
                 self._lines.append(f"{name} = {term}")
                 params = [self._param_index.get(a) if isinstance(a, Value) and a in self._needs
                           else None for a in column]
@@ -369,6 +403,10 @@ class GroupedProgram:
                                      for k, op in enumerate(self._writer.functions)}
         namespace.update({name: np.array(index, dtype=np.intp)
                           for name, index in self._constants.items()})
+        constants = tuple(float(c) for c in self._vector_constants)
+
+        def vector(p: tuple[float, ...]) -> Any:
+            return np.array(p + constants if constants else p, dtype=float)
 
         def col(*xs: Any) -> Any:
             return np.array(xs, dtype=float).reshape(-1, 1)
@@ -400,8 +438,8 @@ class GroupedProgram:
                 raise _LeaveError
 
         namespace.update(_col=col, _stack=stack, _rows=rows, _scatter=scatter,
-                         _row=lambda t, j: t[j], _pick=lambda t, index: t[index],
-                         _sum0=lambda t: t.sum(axis=0), _sum1=lambda t: t.sum(axis=1),
+                         _row=getitem, _pick=getitem, _vector=vector,
+                         _sum0=np.add.reduce, _sum1=functools.partial(np.add.reduce, axis=1),
                          _total=total, _finite=finite, _guard=guard, _fail=_fail)
         return namespace
 
