@@ -89,7 +89,7 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
     for node in order:
         if node.op is not None:
             node.grad = 0.0
-        elif not node.requires_grad:
+        elif node.d_first is not True:  # a leaf's requires_grad flag, read where it is kept
             constants.append((node, node.grad))
     root.grad += seed
     for node in reversed(order):
