@@ -19,6 +19,7 @@ from hypothesis import given
 from live_nodes import live_values
 
 from autograd_lite.compile import compiled
+from autograd_lite.core import rules
 from autograd_lite.core.check import gradgradcheck
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
@@ -478,12 +479,21 @@ def test_backward_in_anomaly_mode_accumulates_leaves_and_overwrites_the_rest() -
 
 
 def test_a_primitive_called_with_the_wrong_number_of_values_is_refused() -> None:
-    from autograd_lite.core import rules
-
     with pytest.raises(TypeError, match=r"^add: expected 2 arguments, got 3$"):
         rules.add(Value(1.0), Value(2.0), Value(3.0))
     with pytest.raises(TypeError, match=r"^exp: expected 1 arguments, got 2$"):
         rules.exp(Value(1.0), Value(2.0))
+
+
+def test_a_parameter_given_as_a_value_is_refused_by_name() -> None:
+    """A parameter (leaky_relu's slope, powc's exponent) is a number: a Value there would
+    be a parent whose gradient no rule gives.  The refusal records nothing."""
+    x = Value(-1.0)
+    with pytest.raises(TypeError, match=r"^leaky_relu: a parameter must be a number, not a Value"):
+        x.leaky_relu(Value(0.1))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^powc: a parameter must be a number, not a Value"):
+        rules.powc(Value(2.0), Value(3.0))
+    assert x.grad == 0.0 and x.is_leaf
 
 
 def test_add_n_and_dot_of_numbers_are_numbers_and_of_one_value_a_node() -> None:
