@@ -109,8 +109,11 @@ def pool(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             m = merged[key]
             m["samples"] = m["samples"] + r["samples"]
             m["gc_samples"] = m["gc_samples"] + r["gc_samples"]
+            m["per_sample_range"] = (min(m["per_sample_range"][0], r.get("per_sample", 1)),
+                                     max(m["per_sample_range"][1], r.get("per_sample", 1)))
         elif key not in merged:
             merged[key] = dict(r)
+            merged[key]["per_sample_range"] = (r.get("per_sample", 1),) * 2
     for m in merged.values():
         if "samples" in m:
             m.update(seconds=statistics.median(m["samples"]), min=min(m["samples"]),
@@ -161,7 +164,9 @@ def table(rows: list[dict[str, Any]]) -> str:
         if r.get("note"):
             notes.append(r["note"])
         if "repeats" in r and not one_off:
-            steps = f" x {r['per_sample']} steps" if r.get("per_sample", 1) > 1 else ""
+            low, high = r.get("per_sample_range", (r.get("per_sample", 1),) * 2)
+            steps = "" if high == 1 else (f" x {low} steps" if low == high else
+                                          f" x {low}-{high} steps")
             notes.append(f"n={r['repeats']}{steps}")
         lines.append(
             f"| {r['workload']} | {r['variant']} | {seconds(t)} | "

@@ -97,9 +97,13 @@ def initial_weights(seed: int = SEED) -> list[list[tuple[list[float], float]]]:
             for nin, nout in itertools.pairwise(LAYERS)]
 
 
-def learning_rate(k: int) -> float:
-    """micrograd demo's schedule (100 steps from 1.0 to 0.1), then 0.1."""
-    return 1.0 - 0.9 * min(k, 100) / 100
+LEARNING_RATE = 0.0
+"""Every timed step is the demo's first step: the SGD update runs and moves nothing, so every
+engine and every sample times the same work.  Training would not keep it the same: with
+micrograd's schedule, 77 of the 100 hinge terms are 0 after 10 steps and all of them after
+200, and an engine that skips zero gradients (autograd_lite's ``backward``, and
+``compiled_loss``, which skips a satisfied example's backward pass) then does less per step
+than one that does not (micrograd), by as much as it has trained."""
 
 
 class GcClock:
@@ -134,24 +138,30 @@ def time_it(fn: Callable[[int], Any], repeats: int, warmup: int = 1) -> dict[str
     """Median and spread of wall-clock seconds per call of fn(k) over ``repeats`` samples
     (GC on), and the median time per call spent in the garbage collector.
 
-    A sample is ``gc.collect()`` and then ``per_sample`` calls back to back, as many as
-    last :data:`SAMPLE_SECONDS` (one for a step slower than that): the collection leaves
-    the caches cold, which one 1 ms step would pay in full and no training loop pays, while
-    the garbage a step leaves is collected during the next ones, as in a training loop.
+    A sample is ``gc.collect()``, one untimed call, then ``per_sample`` timed calls back to
+    back, as many as last :data:`SAMPLE_SECONDS` (one for a step slower than that; sized by
+    the median of three calls).  So every timed call follows another call, as in a training
+    loop: it pays for collecting the garbage the previous one left, and none pays for the
+    caches the forced collection flushed (a 1 ms step alone after it would, in full).
     """
     k = 0
     for _ in range(warmup):
         fn(k)
         k += 1
-    t0 = time.perf_counter()
-    fn(k)
-    k += 1
-    once = max(time.perf_counter() - t0, 1e-9)
-    per_sample = min(MAX_PER_SAMPLE, max(1, math.ceil(SAMPLE_SECONDS / once)))
+    sizing = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        fn(k)
+        k += 1
+        sizing.append(max(time.perf_counter() - t0, 1e-9))
+    per_sample = min(MAX_PER_SAMPLE,
+                     max(1, math.ceil(SAMPLE_SECONDS / statistics.median(sizing))))
     times = []
     in_gc = []
     for _ in range(repeats):
         gc.collect()
+        fn(k)  # the step before: its garbage is the timed steps' to collect
+        k += 1
         gc0 = GC_CLOCK.total
         t0 = time.perf_counter()
         for _ in range(per_sample):
@@ -299,11 +309,11 @@ def run_floats(plan: Plan) -> list[Record]:
     out = [record("mlp_step", "floats: forward only", **time_it(
         lambda k: floats_forward(weights, xs, ys), reps),
         loss=floats_forward(weights, xs, ys))]
-    loss, _ = floats_step(weights, xs, ys, learning_rate(0))
+    loss, _ = floats_step(weights, xs, ys, LEARNING_RATE)
     state = {"w": weights}
 
     def step(k: int) -> None:
-        state["w"] = floats_step(state["w"], xs, ys, learning_rate(k))[1]
+        state["w"] = floats_step(state["w"], xs, ys, LEARNING_RATE)[1]
     out.append(record("mlp_step", "floats: hand-written forward + backward + SGD",
                       **time_it(step, reps), loss=loss))
     return out
@@ -336,7 +346,7 @@ def run_micrograd(plan: Plan) -> list[Record]:
         total = loss()
         model.zero_grad()
         total.backward()
-        lr = learning_rate(k)
+        lr = LEARNING_RATE
         for p in params:
             p.data -= lr * p.grad
 
@@ -401,7 +411,7 @@ def run_torch(plan: Plan) -> list[Record]:
             for p in params:
                 p.grad = None
             loss().backward()
-            lr = learning_rate(k)
+            lr = LEARNING_RATE
             with torch.no_grad():
                 for p in params:
                     p -= lr * p.grad
@@ -510,7 +520,7 @@ def run_autograd_lite(plan: Plan) -> list[Record]:
         total = loss()
         zero_grad(params)
         total.backward()
-        lr = learning_rate(k)
+        lr = LEARNING_RATE
         for p in params:
             p.data -= lr * p.grad
 
@@ -542,7 +552,7 @@ def run_compiled(plan: Plan) -> list[Record]:
         return lite_loss(model, [list(v[2 * i:2 * i + 2]) for i in range(n)], list(v[2 * n:]))
 
     def sgd(k: int) -> None:
-        lr = learning_rate(k)
+        lr = LEARNING_RATE
         for p in params:
             p.data -= lr * p.grad
 

@@ -7,6 +7,6 @@ from autograd_lite import Value
 
 
 def live_values() -> int:
-    """The number of Value objects alive now (no collection is run: only what reference
-    counting already freed is gone)."""
-    return sum(type(o) is Value for o in gc.get_objects())
+    """The number of Value objects alive now, anomaly mode's SitedValue included (no
+    collection is run: only what reference counting already freed is gone)."""
+    return sum(isinstance(o, Value) for o in gc.get_objects())

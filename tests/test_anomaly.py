@@ -22,6 +22,8 @@ from autograd_lite.core.anomaly import (
     detect_anomaly,
     is_anomaly_enabled,
 )
+from autograd_lite.core.observers import ANOMALY_OBSERVER, observe_anomalies
+from autograd_lite.testing import Expression
 
 
 def _line_of(marker: str) -> int:
@@ -144,6 +146,34 @@ def test_nodes_made_in_anomaly_mode_compute_what_other_nodes_do() -> None:
     assert sited.data == plain.data
     assert creation_site(sited) is not None
     assert all(creation_site(p) is not None for p in sited.parents[0].parents)
+    program = Expression(1, (("exp", 0), ("mul", 1, 0)))  # the testing helpers take it too
+    assert program(sited).data == program(plain).data
+
+
+def test_an_observer_that_returns_nothing_keeps_the_node() -> None:
+    """A hand-written observer of the older protocol (``created`` returns None) does not
+    replace the recorded nodes by None."""
+    class Counting:
+        def __init__(self) -> None:
+            self.created_nodes = 0
+
+        def created(self, node: Value) -> None:
+            self.created_nodes += 1
+
+        def nonfinite(self, node: Value, argument: int, adjoint: float, local: float,
+                      total: float) -> None:
+            raise AssertionError("no non-finite gradient here")
+
+    observer = Counting()
+    token = observe_anomalies(observer)
+    try:
+        x = Value(2.0)
+        y = x * x + 1.0
+        y.backward()
+    finally:
+        ANOMALY_OBSERVER.reset(token)
+    assert type(y) is Value and y.data == 5.0 and x.grad == 4.0
+    assert observer.created_nodes == 2
 
 
 def test_decorator_and_flag() -> None:

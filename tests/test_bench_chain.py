@@ -72,9 +72,9 @@ def test_autograd_lite_chain_report(bench: tuple[ModuleType, ModuleType]) -> Non
 
 def test_a_sample_is_one_collection_then_steps_back_to_back(
         bench: tuple[ModuleType, ModuleType]) -> None:
-    """time_it: a warm-up, one step to size the samples, then each sample runs
-    ``per_sample`` steps in a row (k counting on, as a training loop's step number) and
-    reports seconds per step."""
+    """time_it: a warm-up, three steps to size the samples, then each sample runs one
+    untimed step and ``per_sample`` timed ones in a row (k counting on, as a training loop's
+    step number) and reports seconds per step."""
     workloads, _ = bench
     steps: list[int] = []
     collections = []
@@ -85,7 +85,7 @@ def test_a_sample_is_one_collection_then_steps_back_to_back(
         gc.callbacks.pop()
     per_sample = report["per_sample"]
     assert 1 <= per_sample <= workloads.MAX_PER_SAMPLE
-    assert steps == list(range(2 + 3 * per_sample))
+    assert steps == list(range(1 + 3 + 3 * (1 + per_sample)))
     assert len(report["samples"]) == len(report["gc_samples"]) == report["repeats"] == 3
     assert sum(collections) >= 3  # at least the one before each sample
     assert report["min"] <= report["seconds"] <= report["max"]

@@ -15,7 +15,8 @@ class AnomalyObserver(Protocol):
 
     def created(self, node: Any) -> Any:
         """``node`` was just recorded (by the user code on the stack): the node to hand
-        out instead (anomaly mode's copy that keeps its creation site), or ``node``."""
+        out instead (anomaly mode's copy that keeps its creation site), or ``node`` or
+        ``None`` to hand out ``node`` itself."""
 
     def nonfinite(self, node: Any, argument: int, adjoint: float, local: float,
                   total: float) -> None:

@@ -443,9 +443,12 @@ def _node(op: Primitive, out: float, arguments: Sequence[Value | float],
 
 def _created(node: Value) -> Value:
     """``node``, or what the anomaly observer in force hands out instead (a copy of it that
-    keeps where it was created)."""
+    keeps where it was created); an observer that returns ``None`` keeps ``node``."""
     observer = anomaly_observer()
-    return node if observer is None else observer.created(node)
+    if observer is None:
+        return node
+    handed_out = observer.created(node)
+    return node if handed_out is None else handed_out
 
 
 def record(op: Primitive, args: Sequence[object]) -> Value:

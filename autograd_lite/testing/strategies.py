@@ -398,9 +398,8 @@ class Expression:
     def _registers(self, inputs: Sequence[Any]) -> list[Any]:
         if len(inputs) != self.n_inputs:
             raise ValueError(f"Expression: expected {self.n_inputs} inputs, got {len(inputs)}")
-        kinds = {type(x) for x in inputs}
         registers: list[Any] = list(inputs)
-        on_numbers = not kinds & {Value, Dual}
+        on_numbers = not any(isinstance(x, (Value, Dual)) for x in inputs)
         for op, rest in zip(self._ops, self._args):
             args = [registers[a] if type(a) is int else a for a in rest]
             # on numbers, as on Values: every intermediate value must be finite
