@@ -164,7 +164,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         if r.get("note"):
             notes.append(r["note"])
         if "repeats" in r and not one_off:
-            low, high = r.get("per_sample_range", (r.get("per_sample", 1),) * 2)
+            low, high = r["per_sample_range"]  # set by pool() for every row
             steps = "" if high == 1 else (f" x {low} steps" if low == high else
                                           f" x {low}-{high} steps")
             notes.append(f"n={r['repeats']}{steps}")
