@@ -22,7 +22,6 @@ from autograd_lite.core.collector import large_graphs
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
-from autograd_lite.core.reverse import topological_order
 from autograd_lite.core.rules import Primitive, primitive
 from autograd_lite.core.value import (
     Value,
@@ -32,6 +31,7 @@ from autograd_lite.core.value import (
     enable_grad,
     is_grad_enabled,
     no_grad,
+    topological_order,
     zero_grad,
 )
 from autograd_lite.graph.diagram import draw_dot

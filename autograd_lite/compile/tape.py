@@ -55,9 +55,15 @@ from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.observers import COMPARISON_OBSERVER
-from autograd_lite.core.reverse import chain_term, reverse_pass, topological_order
+from autograd_lite.core.reverse import chain_term, reverse_pass
 from autograd_lite.core.rules import Primitive, to_float
-from autograd_lite.core.value import Value, arguments, enable_grad, of_parents
+from autograd_lite.core.value import (
+    Value,
+    arguments,
+    enable_grad,
+    of_parents,
+    topological_order,
+)
 
 _CHECKSUM_CHUNK = 32
 """Terms per line of a generated sum (Python's compiler recurses on ``a + b + c + ...``)."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, overload
 
 from autograd_lite.core.observers import anomaly_observer
-from autograd_lite.core.reverse import NonFiniteOrigins, reverse_pass, topological_order
+from autograd_lite.core.reverse import NonFiniteOrigins, reverse_pass
 from autograd_lite.core.value import (
     Value,
     constant,
@@ -20,6 +20,7 @@ from autograd_lite.core.value import (
     lift,
     local_grads_as_values,
     no_grad,
+    topological_order,
 )
 
 _UNUSED = ("One of the differentiated Values appears to not have been used in the graph. "

@@ -21,8 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.core.reverse import topological_order
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, topological_order
 from autograd_lite.graph.render import (
     GRAPHVIZ_FORMATS,
     INSTALL_GRAPHVIZ_PROGRAMS,

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.core.reverse import reverse_pass, topological_order
+from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, topological_order
 from autograd_lite.graph.diagram import (
     DEFAULT_MAX_NODES,
     FILL_COLOURS,

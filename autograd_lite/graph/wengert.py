@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts
-from autograd_lite.core.reverse import reverse_pass, topological_order
+from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value, arguments, of_parents
+from autograd_lite.core.value import Value, arguments, of_parents, topological_order
 
 BAR = "\u0304"
 """Combining macron: ``v`` + BAR prints as v̄, the adjoint of v."""

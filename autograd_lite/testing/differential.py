@@ -41,8 +41,7 @@ from autograd_lite.core.check import central_difference
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
-from autograd_lite.core.reverse import topological_order
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, topological_order
 from autograd_lite.testing.strategies import (
     OP_CASES,
     Domain,
