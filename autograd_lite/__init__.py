@@ -24,6 +24,7 @@ from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
 from autograd_lite.core.rules import Primitive, primitive
 from autograd_lite.core.value import (
+    StaleGraphError,
     Value,
     add_n,
     constant,
@@ -53,6 +54,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Primitive",
+    "StaleGraphError",
     "Tape",
     "Value",
     "add_n",

@@ -39,6 +39,7 @@ from autograd_lite import (
     GradcheckError,
     Layer,
     Neuron,
+    StaleGraphError,
     Tape,
     Value,
     add_n,
@@ -209,7 +210,34 @@ ENGINE_CASES = [
          TypeError, r"^grad: inputs must be Values, got float 3\.0$"),
     Case("second derivative of sqrt at 0", lambda x, y: _second_derivative_of_sqrt_at_0(x),
          DomainError, r"^dpow\(0\.0, 0\.5\): result is not a finite float$"),
+    Case("a user rule giving 1 derivative for 2 arguments",
+         lambda x, y: _SHORT_RULE(x, y), TypeError,
+         r"^primitive 'short_rule': its derivative rule returned an incorrect number of "
+         r"derivatives \(expected 2, got 1\)"),
+    Case("a user rule giving None", lambda x, y: _NONE_RULE(x).backward(), TypeError,
+         r"^primitive 'none_rule': its derivative rule returned NoneType None; expected a "
+         r"tuple of 1 derivative"),
+    Case("backward after a leaf's data was assigned", lambda x, y: _stale_backward(x),
+         StaleGraphError, r"^Value\(data=2\.0, grad=0\.0, label='z'\) had its data assigned "
+         r"after mul recorded it, so the graph holds the old number"),
+    Case("assigning a recorded node's data", lambda x, y: setattr(x * y, "data", 1.0),
+         RuntimeError, r"^data: Value\(data=-3\.0, grad=0\.0\) is the result of mul: only a "
+                       r"leaf's number can be assigned"),
+    Case("assigning nan to data", lambda x, y: setattr(x, "data", math.nan), DomainError,
+         r"^Value\.data\(nan\): expected a finite number$"),
+    Case("assigning a str to data", lambda x, y: setattr(x, "data", "1"), TypeError,
+         r"^Value\.data: expected a real number, got str '1'$"),
 ]
+
+_SHORT_RULE = primitive("short_rule", lambda a, b: a * b, lambda out, a, b: (b,))
+_NONE_RULE = primitive("none_rule", lambda a: a, lambda out, a: None)
+
+
+def _stale_backward(x: Value) -> None:
+    z = Value(1.0, "z")
+    w = z * x
+    z.data = 2.0
+    w.backward()
 
 
 def _second_derivative_of_sqrt_at_0(x: Value) -> object:

@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import (
-    func,
     DomainError,
     Value,
     compiled,
     detect_anomaly,
+    func,
     grad,
     gradcheck,
     gradgradcheck,

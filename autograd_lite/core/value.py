@@ -670,7 +670,26 @@ def _stale_edge(order: Sequence[Value]) -> tuple[Value, Value] | None:
 
 
 class StaleGraphError(RuntimeError):
-    """A graph was read after a leaf it was recorded from had its ``data`` assigned."""
+    """A graph was read after a leaf it was recorded from had its ``data`` assigned.
+
+    The graph's numbers and derivatives are those of the old number, so every reader
+    (``backward``, ``grad`` with or without ``create_graph``, ``Tape.from_graph``, the
+    diagrams and the Wengert list) refuses it; recording again gives the new one.
+
+    Examples:
+        >>> from autograd_lite import StaleGraphError, Value
+        >>> x = Value(2.0, "x")
+        >>> y = x * x                               # recorded at x = 2: y = 4, dy/dx = 4
+        >>> x.data = 5.0
+        >>> try:
+        ...     y.backward()
+        ... except StaleGraphError as error:
+        ...     print(str(error)[:70])
+        Value(data=5.0, grad=0.0, label='x') had its data assigned after mul r
+        >>> y = x * x                               # recorded again: dy/dx = 10
+        >>> y.backward(); x.grad
+        10.0
+    """
 
     def __init__(self, node: Value, leaf: Value) -> None:
         self.node, self.leaf = node, leaf
