@@ -1,4 +1,4 @@
-"""The one reverse pass, and the topological order it walks.
+"""The one reverse pass.
 
 Given a graph in topological order (parents before children) and the adjoint of its root,
 :func:`reverse_pass` visits the nodes in reverse order, when each node's adjoint
@@ -8,12 +8,13 @@ Given a graph in topological order (parents before children) and the adjoint of 
 
 Everything that differentiates a graph calls it: ``grad`` (floats, or Values with
 ``create_graph``), ``Value.backward`` in anomaly mode (its plain loop is the same walk with
-the adjoints kept in ``.grad``: :func:`accumulate_into_grad`), the step-through and the
-Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly mode
-(:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times`` and ``plus``
-write code).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
-``parents`` and ``local_grads``; the two hot walks of ``backward`` (:func:`topological_order`
-and :func:`accumulate_into_grad`) read the edges where a Value stores them, inline.
+the adjoints kept in ``.grad``: ``accumulate_into_grad`` of :mod:`autograd_lite.core.value`),
+the step-through and the Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly
+mode (:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times`` and
+``plus`` write code).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
+``parents`` and ``local_grads``.  The order it walks, ``topological_order``, is computed
+where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses a graph
+recorded before one of its leaves had its ``data`` assigned.
 """
 
 from __future__ import annotations
