@@ -120,7 +120,7 @@ def _user_frame(frame: FrameType | None) -> FrameType | None:
 
 
 class _Recorder:
-    """The :class:`~autograd_lite.core.value.AnomalyObserver` of anomaly mode."""
+    """The :class:`~autograd_lite.core.observers.AnomalyObserver` of anomaly mode."""
 
     def created(self, node: Value) -> Value:
         frame = _user_frame(sys._getframe(1))

@@ -112,7 +112,7 @@ class Domain:
 
 @dataclass(frozen=True)
 class OpCase:
-    """One op of ``OPS`` as the tests exercise it.
+    """One primitive of the rule table as the tests exercise it.
 
     ``call`` is the public spelling (``x * y``, ``x.exp()``, ``2.0 ** x``...), taking one
     argument per :class:`Domain` in ``args`` and then the parameter, if ``params`` is not
@@ -321,7 +321,7 @@ Step = tuple[str | int | float, ...]
 
 @dataclass(frozen=True, repr=False)
 class Expression:
-    """A straight-line program over ``n_inputs`` inputs: a Wengert list of ops from ``OPS``.
+    """A straight-line program over ``n_inputs`` inputs: a Wengert list of primitives.
 
     Registers ``0 .. n_inputs - 1`` hold the inputs; step ``k`` writes register
     ``n_inputs + k``.  A step is ``(op, arg, ..., param)`` where an ``int`` arg reads a
