@@ -8,6 +8,7 @@ at the one place they enter it, so that:
 * Markdown (Wengert ``to_markdown``, ``rule_table_markdown``), rendered by Python-Markdown
   with the tables extension (and with the site's extensions), then read by ``html.parser``,
   has only the elements of the table and shows each label as its text;
+* plain text (the Wengert list printed, as the command line does) encodes as UTF-8;
 * HTML (Wengert ``to_html``, the ``backward_html`` page and its ``<iframe srcdoc>``) read by
   ``html.parser`` has no element or attribute from a label, and shows the label;
 * DOT (``draw_dot(...).source``, ``save(".dot")``) laid out by Graphviz (the WebAssembly
@@ -180,6 +181,15 @@ def test_primitive_names_in_markdown_tables_make_no_markup(
     table = rendered_markdown(rule_table_markdown([hostile_primitive]), site=True)
     assert {tag for tag, _ in table.tags} <= TABLE_TAGS
     assert table.cells[3:5] == [shown(name), f"{called}(x)"]
+
+
+# -- plain text (printed to a terminal or a file) --------------------------------------------
+@pytest.mark.parametrize("label", HOSTILE, ids=IDS)
+def test_wengert_text_encodes_as_utf8_and_shows_each_label(label: str) -> None:
+    text = str(wengert_list(graph(label)))
+    text.encode("utf-8")  # print() to a UTF-8 terminal or file cannot fail
+    assert f"  v1 = {shown(label)}" in text
+    assert f"= 6   ({shown(label)})" in text
 
 
 # -- HTML ----------------------------------------------------------------------------------
