@@ -28,14 +28,14 @@ import ast
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from autograd_lite import Tape, Value, add_n, backward_html, dot, draw_dot
-from autograd_lite.compile.symbolic import printable, rule_table_markdown
+from autograd_lite.compile.symbolic import markdown_code, printable, rule_table_markdown
 from autograd_lite.core import rules
 from autograd_lite.graph.render import render_svg
 from autograd_lite.graph.wengert import wengert_list
@@ -78,6 +78,12 @@ def test_the_reference_agrees_with_printable_on_every_hostile_label() -> None:
     for text in HOSTILE:
         assert printable(text) == shown(text)
     assert shown("x\ud800y\u202e") == "x\\ud800y\\u202e"
+
+
+@pytest.mark.parametrize("escape", [printable, markdown_code])
+def test_the_escapes_refuse_what_is_not_text(escape: Callable[[str], str]) -> None:
+    with pytest.raises(TypeError, match=rf"^{escape.__name__}: text must be a str, got bytes$"):
+        escape(b"x")  # type: ignore[arg-type]
 
 
 # -- readers ------------------------------------------------------------------------------

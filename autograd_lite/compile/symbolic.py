@@ -75,6 +75,8 @@ def markdown_code(text: str) -> str:
         >>> markdown_code("a`<b>|c")
         '<code>a&#96;&lt;b&gt;&#124;c</code>'
     """
+    if not isinstance(text, str):
+        raise TypeError(f"markdown_code: text must be a str, got {type(text).__name__}")
     shown = printable(text)
     if _PLAIN_CODE.fullmatch(shown):
         return f"`{shown}`"
