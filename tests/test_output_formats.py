@@ -38,6 +38,7 @@ from autograd_lite import Tape, Value, add_n, backward_html, dot, draw_dot
 from autograd_lite.compile.symbolic import markdown_code, printable, rule_table_markdown
 from autograd_lite.core import rules
 from autograd_lite.graph.render import render_svg
+from autograd_lite.graph.steps import backward_frames
 from autograd_lite.graph.wengert import wengert_list
 from autograd_lite.nn import Module
 from autograd_lite.nn.io import load, save
@@ -256,6 +257,17 @@ def test_diagram_labels_are_drawn_as_their_text(label: str, tmp_path: Path) -> N
     saved_dot = diagram.save(tmp_path / "graph.dot").read_text("utf-8")
     assert saved_dot == diagram.source
     assert svg_texts(render_svg(saved_dot, backend="wasm")) == svg_texts(svg)
+
+
+@pytest.mark.parametrize("label", HOSTILE, ids=IDS)
+def test_backward_frames_captions_are_drawn_as_their_text(label: str) -> None:
+    """The one frame of ``f = x * y``: its caption names f and x by their labels."""
+    (frame,) = backward_frames(graph(label))
+    texts = [t.strip() for t in svg_texts(frame.svg(backend="wasm"))]
+    lines = shown(f"Step 1 of 1: v3 ({label}) = v1 * v2; upstream grad 1; local grads 3, 2; "
+                  f"adds 3 to v1 ({label}), 2 to v2 (y)").replace("\t", " ").split("\n")
+    for line in lines:
+        assert line.strip() in texts
 
 
 @pytest.mark.parametrize("hostile_primitive", HOSTILE, ids=IDS, indirect=True)
