@@ -467,16 +467,23 @@ class Expression:
         elif op.name == "dot":
             n = len(a) // 2
             text = f"dot([{', '.join(a[:n])}], [{', '.join(a[n:])}])"
+        elif not op.builtin:  # a user's: its name is data, never code (it may be anything)
+            text = f"PRIMITIVES[{op.name!a}]({', '.join(a + param)})"
         elif hasattr(Value, op.name) and op.arity == 1 and op.name != "clamp":
             text = f"{a[0]}.{op.name}({', '.join(param)})"
-        else:  # a primitive with no Value method (sign, dpow, a user's): called by name
+        else:  # a built-in primitive with no Value method (sign, dpow): called by name
             text = f"{op.name}({', '.join(a + param)})"
         return f"v{self.n_inputs + k} = {text}"
 
     @property
     def source(self) -> str:
         """The program as a Python function on Values: operators and Value methods, and
-        ``add_n``, ``dot`` and other primitives called by name (``rules.PRIMITIVES``)."""
+        ``add_n``, ``dot`` and the other built-in primitives called by name; a primitive
+        declared with :func:`~autograd_lite.core.rules.primitive` is looked up by its name
+        written as a string, ``PRIMITIVES['my_op'](v2)``, so no name can become code.  Run
+        it in a namespace holding those functions and ``PRIMITIVES``
+        (``{**rules.PRIMITIVES, "PRIMITIVES": rules.PRIMITIVES, "add_n": add_n, "dot": dot}``).
+        """
         inputs = ", ".join(f"x{i}" for i in range(self.n_inputs))
         body = [f"    {self._line(k)}" for k in range(len(self.steps))]
         return "\n".join([f"def f({inputs}):", *body,
