@@ -138,17 +138,40 @@ def test_large_nary_nodes_are_calls_of_their_rule() -> None:
     assert tape.tape._writer.functions == [rules.add_n, rules.dot]
 
 
-# -- leaves: constants are literals, parameters are live --------------------------------
-def test_constants_are_literals_and_parameters_are_read_live() -> None:
+# -- leaves: parameters are read live, held Values are literals re-checked at every call ----
+def test_parameters_are_read_live_and_held_values_are_rechecked() -> None:
     w = Value(2.0, "w")
-    c = Value(0.1, requires_grad=False)
+    c = Value(0.1, "c", requires_grad=False)  # a frozen parameter, a captured constant
     tape = compiled(lambda x: w * x + c)
     assert tape(3.0).value == 2.0 * 3.0 + 0.1
-    assert "+ 0.1" in tape.source and "0.1" not in tape.source.split("= _p")[0]
+    assert "+ 0.1" in tape.source  # c is written into the code...
     assert w.grad == 3.0  # accumulated, like backward
     w.data = -1.0
     assert tape(3.0) == (-1.0 * 3.0 + 0.1, (-1.0,))
     assert w.grad == 6.0
+    c.data = 5.0  # ...and written again once it changed (the code used to keep 0.1)
+    assert tape(3.0) == (-1.0 * 3.0 + 5.0, (-1.0,))
+    assert "+ 5.0" in tape.source and c.grad == 0.0
+    c.data = 7.0
+    assert [float(v) for v in tape.batch([1.0, 2.0], backend="python").values] == [6.0, 5.0]
+    c.data = 9.0
+    assert [float(v) for v in tape.batch([1.0, 2.0], backend="numpy").values] == [8.0, 7.0]
+
+
+def test_a_guard_on_held_values_is_checked_when_they_change() -> None:
+    scale = Value(1.0, "scale", requires_grad=False)
+
+    def f(x: Value) -> Value:
+        return x * 2.0 if scale > 0.0 else -x  # decided by a captured constant alone
+
+    g = compiled(f)
+    assert g(3.0).value == 6.0
+    tape = g.tape
+    scale.data = -1.0
+    with pytest.raises(BranchChangedError, match=r"guard 0, -1\.0 > 0\.0 \('scale'\), was "
+                                                 r"True when traced but is False"):
+        tape(3.0)
+    assert g(3.0).value == -3.0  # compiled() traces the other branch, as eager takes it
 
 
 def test_inputs_not_differentiated_get_none() -> None:

@@ -15,7 +15,10 @@ from the rule table (:class:`autograd_lite.compile.symbolic.Writer` with ``code=
 * **Leaves.**  The ``inputs`` you name are the arguments of a replay.  Other leaves that
   require gradients (the parameters of a model) are *parameters*: read from ``.data`` at
   every replay, and their gradients are accumulated into ``.grad`` as ``backward`` does.
-  Leaves that do not require gradients are constants, written into the code as literals.
+  Leaves that do not require gradients (constants, frozen parameters) are *held*: written
+  into the code as literals, their numbers compared at every replay with the ones written
+  in, and the code written again when one changed (an assignment, a ``load()``), so no
+  replay computes with a stale number.
 * **Errors.**  Replay raises a :class:`~autograd_lite.core.errors.DomainError` where eager
   evaluation would: the generated code calls the primitives' float functions, and
   a non-finite result anywhere sends the replay through the rule table op by op to name the
@@ -45,6 +48,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -61,6 +65,7 @@ from autograd_lite.core.value import Value, arguments, enable_grad, of_parents
 
 _CHECKSUM_CHUNK = 32
 """Terms per line of a generated sum (Python's compiler recurses on ``a + b + c + ...``)."""
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _SIMPLE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_]*|-?[0-9][0-9.e+-]*")
 Column = Any
 """One input over a batch: a sequence of floats or a one-dimensional NumPy array."""
@@ -230,7 +235,6 @@ class Tape:
         self._wrt = frozenset(x for x in self.inputs if x.requires_grad) if wrt is None \
             else frozenset(wrt)
         self._guard_texts: dict[int, str] = {}
-        self._writer = Writer(code=True)
         self._output = output
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
@@ -241,7 +245,8 @@ class Tape:
         """Compile the graph of ``output``; ``inputs`` (leaves) become the replay's arguments.
 
         Leaves requiring gradients that are not inputs are parameters (read live, gradients
-        accumulated into ``.grad``); all other leaves are constants.  No guards: a graph
+        accumulated into ``.grad``); all other leaves are held (literals, re-written when
+        their number changes).  No guards: a graph
         built outside :func:`compiled` knows nothing of the ``if``\\ s that made it.
         """
         return cls(output, inputs, ())
@@ -250,6 +255,7 @@ class Tape:
     def _build(self) -> None:
         """Generate :attr:`source` (and :attr:`key`: the same code without comments, plus
         which primitive each ``_p`` name calls)."""
+        self._writer = Writer(code=True)
         order = self._order()
         ref, register = self._registers(order)
         self._output_register = register.get(self._output)
@@ -308,8 +314,9 @@ class Tape:
 
     def _registers(self, order: list[Value]) -> tuple[dict[Value, Sym | float],
                                                        dict[Value, int]]:
-        """Register numbers: inputs, then parameters, then computed nodes; constants get
-        their value (a literal) instead."""
+        """Register numbers: inputs, then parameters, then computed nodes; the other leaves
+        (held Values: constants, frozen parameters) get their number (a literal) instead,
+        remembered in :attr:`held_numbers` so a replay can see it change."""
         ref: dict[Value, Sym | float] = {}
         register: dict[Value, int] = {}
         inputs = set(self.inputs)
@@ -318,8 +325,9 @@ class Tape:
         for node in (*self.inputs, *self.params, *(v for v in order if v.op is not None)):
             register[node] = len(register)
             ref[node] = self._writer.sym(f"v{register[node]}")
-        for node in order:
-            ref.setdefault(node, node.data)
+        self.held = tuple(v for v in order if v.op is None and v not in register)
+        self.held_numbers = tuple(v.data for v in self.held)
+        ref.update(zip(self.held, self.held_numbers))
         return ref, register
 
     def _forward_lines(self, order: list[Value], ref: dict[Value, Sym | float],
@@ -489,6 +497,7 @@ class Tape:
         """
         if len(inputs) != len(self.inputs):
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
+        self._held_current()
         xs = tuple(to_float(x, f"tape input {i}") for i, x in enumerate(inputs))
         ps = tuple(p.data for p in self.params)
         fn = self._function("float")
@@ -504,6 +513,26 @@ class Tape:
             return Replay(value, grads)
         self._interpret(xs, ps)  # raises the error eager evaluation would raise first
         raise failure
+
+    def _held_current(self) -> None:
+        """Write the code again if a held Value's number changed since it was written in
+        (a frozen parameter assigned or loaded, a captured constant updated): a replay
+        computes with the numbers the Values hold now, as eager evaluation does.  A guard
+        on held Values alone is checked again first: the branch it chose may have changed."""
+        if tuple(v.data for v in self.held) == self.held_numbers:
+            return
+        held = set(self.held)
+        for k, g in enumerate(self.guards):
+            operands = [v for v in (g.left, g.right) if isinstance(v, Value)]
+            if all(v in held for v in operands):  # a guard the code does not check
+                right = g.right.data if isinstance(g.right, Value) else g.right
+                now = bool(_COMPARE[g.operator](g.left.data, right))
+                if now is not g.result:
+                    self._guard_texts[k] = f"{g.left.data!r} {g.operator} {right!r}"
+                    raise BranchChangedError(self._branch_message(k, now))
+        self._build()
+        self._functions.clear()
+        self._grouped_program = None
 
     def _guard(self, holds: bool, expected: bool, k: int) -> None:
         if holds is not expected:
@@ -573,6 +602,7 @@ class Tape:
         n = sizes.pop() if sizes else 1
         if n == 0:
             raise ValueError("Tape.batch: no examples")
+        self._held_current()
         has_numpy = _has_numpy()
         use_numpy = backend == "numpy" or (backend == "auto" and has_numpy)
         if use_numpy and not has_numpy:
