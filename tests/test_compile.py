@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_engine import sqrt_of_relu
 
 from autograd_lite import DomainError, Value, add_n, dot, grad, zero_grad
-from autograd_lite.compile import BranchChangedError, Tape, compiled
+from autograd_lite.compile import BranchChangedError, Tape, TracedNumberError, compiled
 from autograd_lite.core import rules
 from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import hinge, l2_penalty, mean
@@ -268,6 +268,48 @@ def test_a_changed_branch_is_detected() -> None:
         tape(0.5)
 
 
+# -- a number read while tracing: never a constant of the tape ----------------------------
+@pytest.mark.parametrize("read", [lambda t: t.data, lambda t: t.item(), lambda t: t.detach()],
+                         ids=["data", "item", "detach"])
+def test_a_traced_input_used_as_a_number_is_refused(read: Callable[[Value], Any]) -> None:
+    # x * t.data records t's number as a constant: the tape used to answer x * 3.0 for every
+    # t, silently (at x = 2, t = 5: 6.0 instead of 10.0).
+    f = compiled(lambda x, t: x * read(t))
+    with pytest.raises(TracedNumberError, match=r"^compiled: the function used the number "
+                                                r"of input 't' as a constant"):
+        f(2.0, 3.0)
+
+
+def test_the_check_names_only_the_inputs_read() -> None:
+    with pytest.raises(TracedNumberError, match=r"of inputs 'a', 'c' as a constant"):
+        compiled(lambda a, b, c: a.data * b + c.data * b)(1.0, 2.0, 3.0)
+
+
+def test_a_shift_by_a_number_read_is_not_a_constant_of_the_result() -> None:
+    # softmax_cross_entropy subtracts max(z).data, which the result does not depend on:
+    # the check sees the tape agree with eager evaluation (to rounding) and accepts it.
+    from autograd_lite.nn.losses import softmax_cross_entropy
+    f = compiled(lambda a, b, c: softmax_cross_entropy([a, b, c], 1))
+    f(1.0, 2.0, 3.0)
+    value, grads = f(3.0, -1.0, 0.5)
+    m, z = 3.0, [3.0, -1.0, 0.5]
+    total = math.fsum(math.exp(v - m) for v in z)
+    assert value == pytest.approx(m + math.log(total) - z[1], rel=1e-15)
+    assert grads == pytest.approx([math.exp(v - m) / total - (i == 1)
+                                   for i, v in enumerate(z)], rel=1e-14)
+
+
+def test_compiled_loss_refuses_a_loss_that_freezes_the_target() -> None:
+    # What binary_cross_entropy_with_logits did before it kept the target in the graph.
+    from autograd_lite.compile import compiled_loss
+
+    def frozen_target_loss(y: Value, t: Value) -> Value:
+        return y.softplus() - t.data * y
+    step = compiled_loss(MLP(2, [3, 1], seed=0), frozen_target_loss)
+    with pytest.raises(TracedNumberError, match="number of input 'target' as a constant"):
+        step([[0.5, -1.0], [1.5, 0.3]], [1.0, 0.0])
+
+
 def test_compiled_retraces_and_keeps_one_tape_per_path() -> None:
     calls = []
 
@@ -279,7 +321,8 @@ def test_compiled_retraces_and_keeps_one_tape_per_path() -> None:
     assert c(0.5) == (0.0, (2.0,))
     assert c(4.0) == (16.0, (8.0,))
     assert c(-1.0) == (-3.0, (2.0,))
-    assert calls == [3.0, 0.5]  # two traces, then replays only
+    # two traces, each checked by one more run at a moved input, then replays only
+    assert calls[0::2] == [3.0, 0.5] and len(calls) == 4
 
 
 def test_guards_compare_values_with_values_and_params() -> None:
@@ -572,10 +615,10 @@ def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> N
 
     rows = [[0.5, -1.0], [1.5, 0.25], [-2.0, 1.0]]
     targets = [1.0, -1.0, 0.5]
-    traced = []
+    traced = []  # two calls per trace: the trace and its check (TracedNumberError)
 
     def loss(y: Value, t: Value) -> Value:
-        traced.append(1)
+        traced.append(0.5)
         return squared_error(y, t)
 
     def check(model: MLP) -> None:
@@ -593,18 +636,18 @@ def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> N
     step = compiled_loss(model, loss)
     check(model)
     check(model)
-    assert len(traced) == 1
+    assert sum(traced) == 1
     first = model.layers[0]
     model.layers[0] = Layer(2, 3, "relu", seed=7)
     check(model)
-    assert len(traced) == 2
+    assert sum(traced) == 2
     model.layers.append(Layer(1, 1, "tanh", seed=8))
     check(model)
-    assert len(traced) == 3
+    assert sum(traced) == 3
     del model.layers[-1]
     model.layers[0] = first
     check(model)
-    assert len(traced) == 3  # the first structure's tape, kept
+    assert sum(traced) == 3  # the first structure's tape, kept
 
 
 # -- the NumPy batch with like nodes grouped (autograd_lite.compile.grouped) -----------------

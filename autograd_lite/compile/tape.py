@@ -92,6 +92,28 @@ class BranchChangedError(RuntimeError):
     """
 
 
+class TracedNumberError(RuntimeError):
+    """The traced function read the number of a traced input (``.data``, ``.item()``, a
+    ``detach()``) and computed with it as a constant: every replay would reuse the number
+    of the example it was traced on.  Compute with the Value itself (``t * z``, not
+    ``t.data * z``; decide with ``x > 0``, which becomes a guard), or run the function
+    eagerly.
+
+    :func:`compiled` finds such a read when it traces: it runs the function once more on
+    inputs moved by a small step and compares the tape's replay there with eager evaluation.
+
+    Examples:
+        >>> from autograd_lite import compiled
+        >>> from autograd_lite.compile import TracedNumberError
+        >>> f = compiled(lambda x, t: x * t.data)   # t's number, not t: a constant
+        >>> try:
+        ...     f(2.0, 3.0)
+        ... except TracedNumberError as error:
+        ...     print(str(error)[:66])
+        compiled: the function used the number of input 't' as a constant
+    """
+
+
 @dataclass(frozen=True)
 class Guard:
     """A comparison made while tracing: ``left <operator> right`` was ``result``."""
@@ -795,6 +817,12 @@ def _finite(s: float) -> bool:
 
 
 # -- tracing functions -------------------------------------------------------------------
+_STEP = 2.0 ** -13
+"""How far the check of :meth:`Compiled._check_numbers_read` moves each input (relative)."""
+_AGREE = 1e-10
+"""Eager evaluation and a replay agree to this (relative): they run the same float
+functions in the same order, so only a shift like softmax's ``max`` makes them differ."""
+
 class Compiled:
     """A function of numbers traced to a :class:`Tape` on first call (see :func:`compiled`).
 
@@ -857,9 +885,58 @@ class Compiled:
             raise TypeError(f"compiled: the function must return a Value, got "
                             f"{type(out).__name__}")
         tape = Tape(out, leaves, guards, wrt)
+        self._check_numbers_read(tape, [x.data for x in leaves])
         tape = self._tapes.setdefault(f"{tape.key}\n{[id(p) for p in tape.params]}", tape)
         self._current = tape
         return tape
+
+    def _check_numbers_read(self, tape: Tape, xs: list[float]) -> None:
+        """Raise :class:`TracedNumberError` if the function used an input's number as a
+        constant: at inputs moved by ``_STEP`` (up, else down, so a domain edge or a guard
+        does not stop the check) the tape's replay must give eager evaluation's value.  A
+        read whose effect there is below ``_AGREE`` (relative) is not seen; nor is one that
+        only chooses a branch that the small step does not change."""
+        moved_names = [x.label for x in tape.inputs]
+        for sign in (1.0, -1.0):
+            moved = [x + sign * _STEP * (1.0 + abs(x)) for x in xs]
+            outcome = self._disagreement(tape, moved)
+            if outcome is None:
+                continue  # an error or another branch there: try the other side
+            if not outcome:
+                return
+            culprits = [name for i, name in enumerate(moved_names)
+                        if self._disagreement(tape, [m if j == i else x for j, (x, m)
+                                                     in enumerate(zip(xs, moved))])]
+            which = (f"input {culprits[0]!r}" if len(culprits) == 1 else
+                     f"inputs {', '.join(map(repr, culprits))}" if culprits else
+                     "the inputs")
+            raise TracedNumberError(
+                f"compiled: the function used the number of {which} as a constant "
+                "(.data, .item(), float(), detach()): the tape would replay the traced "
+                f"number at every call (at inputs {moved}, eager evaluation gives "
+                f"{outcome[0]!r} but the tape {outcome[1]!r}); compute with the Value "
+                "itself (t * z, not t.data * z; decide with x > 0, a guard) or evaluate "
+                "eagerly")
+
+    def _disagreement(self, tape: Tape, xs: list[float]) -> tuple[float, float] | bool | None:
+        """At ``xs``: ``(eager, replay)`` values if they differ, ``False`` if they agree,
+        ``None`` if either fails or takes another branch (nothing to compare)."""
+        token = COMPARISON_OBSERVER.set(None)
+        try:
+            with enable_grad():
+                out = self.f(*(Value(x, x_in.label) for x, x_in in zip(xs, tape.inputs)))
+            replayed, _, _ = tape._function("float")(tuple(xs),
+                                                     tuple(p.data for p in tape.params))
+        except (ArithmeticError, ValueError, TypeError, BranchChangedError):
+            return None
+        finally:
+            COMPARISON_OBSERVER.reset(token)
+        if not isinstance(out, Value):
+            return None
+        eager = out.data
+        if abs(replayed - eager) <= _AGREE * max(1.0, abs(eager)):
+            return False
+        return eager, replayed
 
     def __call__(self, *inputs: object) -> Replay:
         """Replay the latest tape that takes the same branches; trace again if none does."""
@@ -954,6 +1031,9 @@ class CompiledLoss:
 
         def example(*row: Value) -> Value:
             *features, target = row
+            for i, x in enumerate(features):  # names for the comments and the errors
+                x.label = f"x[{i}]"
+            target.label = "target"
             return loss(model(features), target)
 
         self._example = example
