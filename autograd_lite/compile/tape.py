@@ -896,15 +896,14 @@ class Compiled:
         does not stop the check) the tape's replay must give eager evaluation's value.  A
         read whose effect there is below ``_AGREE`` (relative) is not seen; nor is one that
         only chooses a branch that the small step does not change."""
-        moved_names = [x.label for x in tape.inputs]
         for sign in (1.0, -1.0):
             moved = [x + sign * _STEP * (1.0 + abs(x)) for x in xs]
             outcome = self._disagreement(tape, moved)
             if outcome is None:
                 continue  # an error or another branch there: try the other side
-            if not outcome:
+            if outcome is False:
                 return
-            culprits = [name for i, name in enumerate(moved_names)
+            culprits = [x_in.label for i, x_in in enumerate(tape.inputs)
                         if self._disagreement(tape, [m if j == i else x for j, (x, m)
                                                      in enumerate(zip(xs, moved))])]
             which = (f"input {culprits[0]!r}" if len(culprits) == 1 else
@@ -918,7 +917,8 @@ class Compiled:
                 "itself (t * z, not t.data * z; decide with x > 0, a guard) or evaluate "
                 "eagerly")
 
-    def _disagreement(self, tape: Tape, xs: list[float]) -> tuple[float, float] | bool | None:
+    def _disagreement(self, tape: Tape,
+                      xs: list[float]) -> tuple[float, float] | Literal[False] | None:
         """At ``xs``: ``(eager, replay)`` values if they differ, ``False`` if they agree,
         ``None`` if either fails or takes another branch (nothing to compare)."""
         token = COMPARISON_OBSERVER.set(None)
