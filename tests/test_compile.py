@@ -650,6 +650,153 @@ def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> N
     assert sum(traced) == 3  # the first structure's tape, kept
 
 
+# -- compiled_loss: targets, frozen parameters and captured Values are never frozen numbers --
+def _per_row_losses() -> dict[str, tuple[Callable[[Value, Value], Value], list[float]]]:
+    """Every loss of nn.losses as ``loss(model output, target)``, with five targets that
+    differ from row to row (softmax_cross_entropy, which takes an int, is refused below)."""
+    from autograd_lite.nn import losses
+    return {
+        "squared_error": (losses.squared_error, [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "half_squared_error": (losses.half_squared_error, [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "mean_squared_error": (lambda y, t: losses.mean_squared_error([y], [t]),
+                               [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "mean": (lambda y, t: losses.mean([losses.squared_error(y, t), y * 0.5]),
+                 [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "binary_cross_entropy": (lambda y, t: losses.binary_cross_entropy(y.sigmoid(), t),
+                                 [1.0, 0.0, 0.25, 1.0, 0.0]),
+        "binary_cross_entropy_with_logits": (losses.binary_cross_entropy_with_logits,
+                                             [1.0, 0.0, 0.25, 1.0, 0.0]),
+        "hinge": (losses.hinge, [1.0, -1.0, -1.0, 1.0, 1.0]),
+    }
+
+
+def _eager_mean_loss(model: MLP, loss: Callable[[Value, Value], Value],
+                     rows: Sequence[Sequence[float]],
+                     targets: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Per-row losses and d mean loss / d parameter, by eager evaluation and backward."""
+    per_row = [loss(model(r), Value(t, requires_grad=False)) for r, t in zip(rows, targets)]
+    zero_grad(model.parameters())
+    mean(per_row).backward()
+    grads = [p.grad for p in model.parameters()]
+    zero_grad(model.parameters())
+    return [v.data for v in per_row], grads
+
+
+@FAST
+@given(st.sampled_from(sorted(_per_row_losses())), st.lists(st.integers(1, 4), max_size=2),
+       st.sampled_from(["relu", "tanh", "sigmoid", "linear"]), st.integers(0, 1000))
+def test_every_loss_through_compiled_loss_is_eager_on_rows_with_different_targets(
+        loss_name: str, sizes: list[int], activation: str, seed: int) -> None:
+    """The class of the BCE defect: no number of a row (its target) is read while tracing
+    and replayed for the others.  Five rows, five different targets, both backends."""
+    from autograd_lite.compile import compiled_loss
+
+    loss, targets = _per_row_losses()[loss_name]
+    model = MLP(2, [*sizes, 1], activation=activation, seed=seed)
+    rows = [[math.sin(seed + 2 * i), math.cos(seed - 3 * i)] for i in range(5)]
+    want_values, want_grads = _eager_mean_loss(model, loss, rows, targets)
+    scale = max(1.0, *(abs(g) for g in want_grads))
+    for backend in ("python", "numpy"):
+        values = compiled_loss(model, loss)(rows, targets, backend=backend).values
+        assert [float(v) for v in values] == pytest.approx(want_values, rel=1e-12, abs=1e-14)
+        grads = [p.grad for p in model.parameters()]
+        zero_grad(model.parameters())
+        assert grads == pytest.approx(want_grads, rel=1e-11, abs=1e-14 * scale), backend
+
+
+def test_compiled_loss_bce_example_of_the_issue() -> None:
+    # Issue 22: eager mean BCE 0.709168, compiled_loss 0.506880 (row 0's target for all).
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import binary_cross_entropy_with_logits as bce
+
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    rows, targets = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2], [0.1, 0.9]], [1.0, 0.0, 0.0, 1.0]
+    for backend in ("python", "numpy"):
+        values = compiled_loss(model, bce)(rows, targets, backend=backend).values
+        assert round(float(sum(values)) / 4, 6) == 0.709168
+
+
+def test_softmax_cross_entropy_with_a_class_index_is_refused_by_compiled_loss() -> None:
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import softmax_cross_entropy
+
+    step = compiled_loss(MLP(2, [3], seed=0), softmax_cross_entropy)  # three logits
+    with pytest.raises(TypeError, match=r"^softmax_cross_entropy: target must be a class "
+                                        r"index \(an int\), got Value.*compiled_loss"):
+        step([[0.5, -1.0], [1.5, 0.3]], [2, 0])
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_follows_frozen_parameters_captured_values_and_load(
+        backend: Any, tmp_path: Path) -> None:
+    from autograd_lite import load, save
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import squared_error
+
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    frozen = model.layers[0].neurons[1].weight[0]
+    frozen.requires_grad = False  # held: a literal of the code
+    margin = Value(0.5, "margin", requires_grad=False)  # captured from outside
+
+    def loss(y: Value, t: Value) -> Value:
+        return squared_error(y, t) + margin * y
+
+    rows, targets = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2]], [1.0, -1.0, 0.5]
+    step = compiled_loss(model, loss)
+
+    def agrees() -> None:
+        want_values, want_grads = _eager_mean_loss(model, loss, rows, targets)
+        values = step(rows, targets, backend=backend).values
+        assert [float(v) for v in values] == pytest.approx(want_values, rel=1e-13)
+        assert [p.grad for p in model.parameters()] == pytest.approx(want_grads, rel=1e-12)
+        zero_grad(model.parameters())
+
+    agrees()
+    frozen.data = 2.5  # the code held the traced weight: every later step used it
+    agrees()
+    margin.data = -3.0
+    agrees()
+    path = tmp_path / "other.json"
+    other = MLP(2, [3, 1], activation="tanh", seed=5)
+    save(other, path)
+    load(model, path)  # every weight, the frozen one too, assigned in place
+    assert frozen.data == other.layers[0].neurons[1].weight[0].data
+    agrees()
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_replays_rows_on_other_paths_one_by_one(backend: Any) -> None:
+    """Rows whose branches differ from the traced row's used to raise BranchChangedError,
+    whose message promised a new trace that compiled_loss did not do: each is now replayed
+    on its own path's tape, and the result is eager evaluation's."""
+    from autograd_lite.compile import compiled_loss
+
+    def kinked(y: Value, t: Value) -> Value:
+        return (y - t) ** 2 if y > 0.4 else (y - t) * 3.0
+
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    rows, targets = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2], [0.1, 0.9]], [1.0, 0.0, 0.0, 1.0]
+    assert sorted(model(r).data > 0.4 for r in rows) == [False, False, True, True]
+    want_values, want_grads = _eager_mean_loss(model, kinked, rows, targets)
+    values = compiled_loss(model, kinked)(rows, targets, backend=backend).values
+    assert [float(v) for v in values] == pytest.approx(want_values, rel=1e-13)
+    assert [p.grad for p in model.parameters()] == pytest.approx(want_grads, rel=1e-12)
+
+
+def test_compiled_loss_raises_a_rows_own_error_and_changes_no_gradient() -> None:
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import binary_cross_entropy_with_logits as bce
+
+    model = MLP(2, [3, 1], seed=0)
+    for p in model.parameters():
+        p.grad = 1.0
+    rows = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2]]
+    with pytest.raises(DomainError, match=r"^binary_cross_entropy_with_logits\(1\.5\): the "
+                                          r"target must be in \[0, 1\]$"):
+        compiled_loss(model, bce)(rows, [1.0, 0.0, 1.5])
+    assert {p.grad for p in model.parameters()} == {1.0}
+
+
 # -- the NumPy batch with like nodes grouped (autograd_lite.compile.grouped) -----------------
 def numpy_batch_outcome(tape: Tape, columns: Sequence[Sequence[float]],
                         grouped: bool) -> Any:

@@ -517,6 +517,12 @@ class Tape:
 
         Parameters are read from their ``.data``; their gradients are added to ``.grad``.
         """
+        return self._replay(inputs)
+
+    def _replay(self, inputs: Sequence[object], scale: float = 1.0,
+                before: dict[Value, float] | None = None) -> Replay:
+        """:meth:`__call__` adding ``scale`` times the parameter gradients, and recording
+        in ``before`` each parameter's ``.grad`` before its first change (to undo)."""
         if len(inputs) != len(self.inputs):
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
         self._held_current()
@@ -531,7 +537,9 @@ class Tape:
             if _has_nan(grads, param_grads):  # maybe 0 * inf: redo with chain_term's rule
                 grads, param_grads = self._interpret_gradients(xs, ps)
             for p, g in zip(self.params, param_grads):
-                p.grad += g
+                if before is not None:
+                    before.setdefault(p, p.grad)
+                p.grad += g * scale
             return Replay(value, grads)
         self._interpret(xs, ps)  # raises the error eager evaluation would raise first
         raise failure
@@ -565,8 +573,10 @@ class Tape:
         label = f" ({g.left.label!r})" if g.left.label else ""
         return (f"compiled tape: guard {k}, {self._guard_texts.get(k, '')}{label}, was "
                 f"{g.result} when traced but is {now}{example}: these inputs take another "
-                "branch than the recorded graph (see .source); trace again with them "
-                "(compiled() does this for you)")
+                "branch than the recorded graph (see .source).  A tape replays one path: "
+                "compiled(f)(...) traces again for a call, compiled_loss replays such rows "
+                "one by one on their own path's tape; Tape.batch and Compiled.batch need "
+                "every example on the traced path (split the batch, or trace again)")
 
     def _interpret(self, xs: Sequence[float], ps: Sequence[float]) -> list[float]:
         """Evaluate op by op with the rule table, as eager evaluation does (raising its
@@ -940,14 +950,19 @@ class Compiled:
 
     def __call__(self, *inputs: object) -> Replay:
         """Replay the latest tape that takes the same branches; trace again if none does."""
+        return self._replay(inputs)
+
+    def _replay(self, inputs: Sequence[object], scale: float = 1.0,
+                before: dict[Value, float] | None = None) -> Replay:
+        """:meth:`__call__` with :meth:`Tape._replay`'s ``scale`` and ``before``."""
         for tape in self._candidates():
             try:
-                result = tape(*inputs)
+                result = tape._replay(inputs, scale, before)
             except BranchChangedError:
                 continue
             self._current = tape
             return result
-        return self.trace(*inputs)(*inputs)
+        return self.trace(*inputs)._replay(inputs, scale, before)
 
     def batch(self, *columns: Column, reduce: Reduce = "mean",
               backend: Backend = "auto") -> BatchReplay:
@@ -1065,7 +1080,8 @@ class CompiledLoss:
     def __call__(self, xs: Sequence[Sequence[float]], ts: Sequence[float], *,
                  backend: Backend = "auto") -> BatchReplay:
         """Per-example losses (``.values``) for rows ``xs`` and targets ``ts``; the mean
-        loss's gradient is added to the parameters' ``.grad``."""
+        loss's gradient is added to the parameters' ``.grad`` (all of it or, on an error,
+        none)."""
         if len(xs) != len(ts) or not xs:
             raise ValueError(f"compiled_loss: {len(xs)} rows and {len(ts)} targets; need "
                              "as many of each, at least one")
@@ -1073,7 +1089,23 @@ class CompiledLoss:
         if any(len(row) != width for row in xs):
             raise ValueError("compiled_loss: rows of different lengths")
         columns = [[row[i] for row in xs] for i in range(width)]
-        return self._for_structure().batch(*columns, ts, reduce="mean", backend=backend)
+        step = self._for_structure()
+        try:
+            return step.batch(*columns, ts, reduce="mean", backend=backend)
+        except BranchChangedError:
+            pass  # rows on different paths: each row replayed on the tape of its own path
+        before: dict[Value, float] = {}
+        try:
+            values = [step._replay((*row, t), 1.0 / len(xs), before).value
+                      for row, t in zip(xs, ts)]
+        except BaseException:
+            for p, grad in before.items():  # nothing half-added
+                p.grad = grad
+            raise
+        if backend == "numpy" or (backend == "auto" and _has_numpy()):
+            import numpy as np
+            return BatchReplay(np.array(values), (None,) * (width + 1))
+        return BatchReplay(values, (None,) * (width + 1))
 
     @property
     def source(self) -> str:
@@ -1091,9 +1123,15 @@ def compiled_loss(model: Callable[[list[Value]], Any],
         optimiser.step()
 
     ``model`` maps a list of Values to its output (an :class:`~autograd_lite.nn.MLP`);
-    ``loss(output, target)`` gets the target as a Value.  Parameters are read live, so the
-    optimiser's updates are seen by the next call; a model whose ``parameters()`` are other
-    Values than before (a layer added, removed or replaced) is traced again.  A penalty on
+    ``loss(output, target)`` gets the target as a Value (a loss that uses its number
+    instead raises :class:`TracedNumberError`).  Parameters are read live, so the
+    optimiser's updates are seen by the next call; frozen parameters and Values captured
+    from outside are checked at every call (an assignment or a ``load()`` is seen); a model
+    whose ``parameters()`` are other Values than before (a layer added, removed or
+    replaced) is traced again.  Rows that take another branch than the traced one (an
+    ``if y > 0`` in the loss) are replayed one by one, each on the tape of its own path: the
+    result is eager evaluation's, only slower; a row whose eager evaluation fails raises
+    its error, with no gradient changed.  A penalty on
     the parameters (``l2_penalty``) is not per example: add it eagerly and call its
     ``backward``.
 
