@@ -844,12 +844,14 @@ class Compiled:
         (True, Replay(value=1.0, grads=(1.0,)))
     """
 
-    def __init__(self, f: Callable[..., Value], wrt: Sequence[int] | None) -> None:
+    def __init__(self, f: Callable[..., Value], wrt: Sequence[int] | None, *,
+                 name: str = "compiled") -> None:
         if not callable(f):
             raise TypeError(f"compiled: f must be a function, got {type(f).__name__}")
         if wrt is not None and not all(type(i) is int and i >= 0 for i in wrt):
             raise TypeError(f"compiled: wrt must be argument indices (ints >= 0), got {wrt!r}")
         self.f = f
+        self.name = name  # who the errors are from: compiled, or compiled_loss
         try:
             names = list(inspect.signature(f).parameters)
         except (TypeError, ValueError):
@@ -920,7 +922,7 @@ class Compiled:
                      f"inputs {', '.join(map(repr, culprits))}" if culprits else
                      "the inputs")
             raise TracedNumberError(
-                f"compiled: the function used the number of {which} as a constant "
+                f"{self.name}: the function used the number of {which} as a constant "
                 "(.data, .item(), float(), detach()): the tape would replay the traced "
                 f"number at every call (at inputs {moved}, eager evaluation gives "
                 f"{outcome[0]!r} but the tape {outcome[1]!r}); compute with the Value "
@@ -1052,7 +1054,7 @@ class CompiledLoss:
             return loss(model(features), target)
 
         self._example = example
-        self._compiled = compiled(example, wrt=())
+        self._compiled = Compiled(example, (), name="compiled_loss")
         self._structure: tuple[int, ...] | None = None
         self._by_structure: dict[tuple[int, ...], tuple[Compiled, list[Value]]] = {}
 
@@ -1071,8 +1073,8 @@ class CompiledLoss:
             if found is None:
                 if len(self._by_structure) >= _STRUCTURES:
                     del self._by_structure[next(iter(self._by_structure))]
-                found = self._by_structure[structure] = (compiled(self._example, wrt=()),
-                                                         params)
+                step = Compiled(self._example, (), name="compiled_loss")
+                found = self._by_structure[structure] = (step, params)
             self._compiled = found[0]
             self._structure = structure
         return self._compiled
