@@ -939,7 +939,7 @@ class Compiled:
                 out = self.f(*(Value(x, x_in.label) for x, x_in in zip(xs, tape.inputs)))
             replayed, _, _ = tape._function("float")(tuple(xs),
                                                      tuple(p.data for p in tape.params))
-        except (ArithmeticError, ValueError, TypeError, BranchChangedError):
+        except Exception:  # any failure of the probe there: nothing to compare
             return None
         finally:
             COMPARISON_OBSERVER.reset(token)
