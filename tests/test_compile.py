@@ -149,11 +149,14 @@ def test_parameters_are_read_live_and_held_values_are_rechecked() -> None:
     w.data = -1.0
     assert tape(3.0) == (-1.0 * 3.0 + 0.1, (-1.0,))
     assert w.grad == 6.0
-    c.data = 5.0  # ...and written again once it changed (the code used to keep 0.1)
+    c.data = 5.0  # ...and read live once it changed (the code used to keep 0.1)
     assert tape(3.0) == (-1.0 * 3.0 + 5.0, (-1.0,))
-    assert "+ 5.0" in tape.source and c.grad == 0.0
-    c.data = 7.0
+    assert "0.1" not in tape.source and "= _p  # parameters, held Values read live" in \
+        tape.source and c.grad == 0.0
+    source = tape.source
+    c.data = 7.0  # read live now: no code written again for it
     assert [float(v) for v in tape.batch([1.0, 2.0], backend="python").values] == [6.0, 5.0]
+    assert tape.source is source
     c.data = 9.0
     assert [float(v) for v in tape.batch([1.0, 2.0], backend="numpy").values] == [8.0, 7.0]
 

@@ -17,8 +17,9 @@ from the rule table (:class:`autograd_lite.compile.symbolic.Writer` with ``code=
   every replay, and their gradients are accumulated into ``.grad`` as ``backward`` does.
   Leaves that do not require gradients (constants, frozen parameters) are *held*: written
   into the code as literals, their numbers compared at every replay with the ones written
-  in, and the code written again when one changed (an assignment, a ``load()``), so no
-  replay computes with a stale number.
+  in; when one changed (an assignment, a ``load()``) the code is written again with that
+  Value read live like a parameter (without gradient) from then on, so no replay
+  computes with a stale number.
 * **Errors.**  Replay raises a :class:`~autograd_lite.core.errors.DomainError` where eager
   evaluation would: the generated code calls the primitives' float functions, and
   a non-finite result anywhere sends the replay through the rule table op by op to name the
@@ -257,6 +258,7 @@ class Tape:
         self._wrt = frozenset(x for x in self.inputs if x.requires_grad) if wrt is None \
             else frozenset(wrt)
         self._guard_texts: dict[int, str] = {}
+        self._changed: set[Value] = set()  # held Values seen to change: read live
         self._output = output
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
@@ -285,9 +287,11 @@ class Tape:
         if self.inputs:
             lines.append((f"{_tuple(f'v{i}' for i in range(len(self.inputs)))} = _x",
                           "inputs"))
-        if self.params:
-            lines.append((f"{_tuple(str(ref[p]) for p in self.params)} = _p", "parameters"))
-        lines += [("", f"{ref[x]}: {_label(x.label)}") for x in (*self.inputs, *self.params)
+        if self.live:
+            kinds = [k for k, v in (("parameters", self.params),
+                                    ("held Values read live", self.live_held)) if v]
+            lines.append((f"{_tuple(str(ref[p]) for p in self.live)} = _p", ", ".join(kinds)))
+        lines += [("", f"{ref[x]}: {_label(x.label)}") for x in (*self.inputs, *self.live)
                   if x.label]
         header_end = len(lines)
         self._loop: list[str] = []  # the body of the batch loop (see _loop_source)
@@ -336,15 +340,18 @@ class Tape:
 
     def _registers(self, order: list[Value]) -> tuple[dict[Value, Sym | float],
                                                        dict[Value, int]]:
-        """Register numbers: inputs, then parameters, then computed nodes; the other leaves
-        (held Values: constants, frozen parameters) get their number (a literal) instead,
-        remembered in :attr:`held_numbers` so a replay can see it change."""
+        """Register numbers: inputs, parameters, the held Values that changed since a trace
+        (read live from then on), computed nodes; the other leaves (held Values: constants,
+        frozen parameters) get their number (a literal) instead, remembered in
+        :attr:`held_numbers` so a replay can see it change."""
         ref: dict[Value, Sym | float] = {}
         register: dict[Value, int] = {}
         inputs = set(self.inputs)
-        self.params = tuple(v for v in order
-                            if v.op is None and v.requires_grad and v not in inputs)
-        for node in (*self.inputs, *self.params, *(v for v in order if v.op is not None)):
+        leaves = [v for v in order if v.op is None and v not in inputs]
+        self.params = tuple(v for v in leaves if v.requires_grad)
+        self.live_held = tuple(v for v in leaves if not v.requires_grad and v in self._changed)
+        self.live = (*self.params, *self.live_held)
+        for node in (*self.inputs, *self.live, *(v for v in order if v.op is not None)):
             register[node] = len(register)
             ref[node] = self._writer.sym(f"v{register[node]}")
         self.held = tuple(v for v in order if v.op is None and v not in register)
@@ -476,8 +483,8 @@ class Tape:
         sums = [a for a in self._sums if a]
         target = _tuple(f"v{i}" for i in range(len(self.inputs))) or "_"
         wrt = [f"_gi{i}" for i, x in enumerate(self.inputs) if x in self._wrt]
-        body = [*([f"{_tuple(f'v{len(self.inputs) + k}' for k in range(len(self.params)))}"
-                   " = _p"] if self.params else []),
+        body = [*([f"{_tuple(f'v{len(self.inputs) + k}' for k in range(len(self.live)))}"
+                   " = _p"] if self.live else []),
                 *(f"{a} = 0.0" for a in sums),
                 f"for {target} in _rows:",
                 *(f"    {line}" for line in self._loop),
@@ -527,7 +534,7 @@ class Tape:
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
         self._held_current()
         xs = tuple(to_float(x, f"tape input {i}") for i, x in enumerate(inputs))
-        ps = tuple(p.data for p in self.params)
+        ps = self._live_numbers()
         fn = self._function("float")
         try:
             value, grads, param_grads = fn(xs, ps)
@@ -546,12 +553,14 @@ class Tape:
 
     def _held_current(self) -> None:
         """Write the code again if a held Value's number changed since it was written in
-        (a frozen parameter assigned or loaded, a captured constant updated): a replay
-        computes with the numbers the Values hold now, as eager evaluation does.  A guard
-        on held Values alone is checked again first: the branch it chose may have changed."""
+        (a frozen parameter assigned or loaded, a captured constant updated), with that
+        Value read live from then on (it may change again: no more rewriting for it), so a
+        replay computes with the numbers the Values hold now, as eager evaluation does.  A
+        guard on held Values alone is checked again first: its branch may have changed."""
         if tuple(v.data for v in self.held) == self.held_numbers:
             return
         held = set(self.held)
+        self._changed.update(v for v, x in zip(self.held, self.held_numbers) if v.data != x)
         for k, g in enumerate(self.guards):
             operands = [v for v in (g.left, g.right) if isinstance(v, Value)]
             if all(v in held for v in operands):  # a guard the code does not check
@@ -563,6 +572,10 @@ class Tape:
         self._build()
         self._functions.clear()
         self._grouped_program = None
+
+    def _live_numbers(self) -> tuple[float, ...]:
+        """What a replay reads: the numbers of the parameters and live held Values now."""
+        return tuple(p.data for p in self.live)
 
     def _guard(self, holds: bool, expected: bool, k: int) -> None:
         if holds is not expected:
@@ -611,7 +624,7 @@ class Tape:
         n = len(xs)
         return (tuple(adjoint.get(i, 0.0) if x in self._wrt else None
                       for i, x in enumerate(self.inputs)),
-                tuple(adjoint.get(n + k, 0.0) for k in range(len(ps))))
+                tuple(adjoint.get(n + k, 0.0) for k in range(len(self.params))))
 
     # -- batches -----------------------------------------------------------------------
     def batch(self, *columns: Column, reduce: Reduce = "mean",
@@ -672,7 +685,7 @@ class Tape:
         error, a non-finite value (the replay raises eager evaluation's error), or a nan
         gradient (the replay redoes that example with ``_scaled``)."""
         fn = self._function("loop")
-        ps = tuple(p.data for p in self.params)
+        ps = self._live_numbers()
         values: list[float] = []
         grads: list[list[float] | None] = [[] if x in self._wrt else None for x in self.inputs]
         try:
@@ -705,7 +718,7 @@ class Tape:
             if bad.any():
                 to_float(float(a[np.argmax(bad)]), f"tape input {i}")
             xs.append(a)
-        ps = tuple(p.data for p in self.params)
+        ps = self._live_numbers()
         grouped = self._grouped().run(tuple(xs), ps, n)
         if grouped is not None:
             value, grads, sums = grouped
@@ -748,7 +761,7 @@ class Tape:
         """The batch replay with like nodes computed together (made on first use)."""
         if self._grouped_program is None:
             program = GroupedProgram(
-                self._output, self._order(), self.inputs, self.params,
+                self._output, self._order(), self.inputs, self.live,
                 [(g.left, g.operator, g.right, g.result) for g in self.guards], self._wrt)
             program.bind(_Code(program.source).define("replay_groups", program.namespace()))
             self._grouped_program = program
@@ -938,7 +951,7 @@ class Compiled:
             with enable_grad():
                 out = self.f(*(Value(x, x_in.label) for x, x_in in zip(xs, tape.inputs)))
             replayed, _, _ = tape._function("float")(tuple(xs),
-                                                     tuple(p.data for p in tape.params))
+                                                     tape._live_numbers())
         except Exception:  # any failure of the probe there: nothing to compare
             return None
         finally:
