@@ -288,6 +288,15 @@ def test_the_check_names_only_the_inputs_read() -> None:
         compiled(lambda a, b, c: a.data * b + c.data * b)(1.0, 2.0, 3.0)
 
 
+def test_a_random_draw_while_tracing_is_refused() -> None:
+    # The draw made while tracing would be replayed at every call, as a constant.
+    import random
+    draws = random.Random(0)
+    with pytest.raises(TracedNumberError, match=r"^compiled: the function is not a function "
+                                                r"of its inputs and parameters alone"):
+        compiled(lambda x: x * draws.random())(2.0)
+
+
 def test_a_shift_by_a_number_read_is_not_a_constant_of_the_result() -> None:
     # softmax_cross_entropy subtracts max(z).data, which the result does not depend on:
     # the check sees the tape agree with eager evaluation (to rounding) and accepts it.

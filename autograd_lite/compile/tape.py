@@ -928,6 +928,14 @@ class Compiled:
                 continue  # an error or another branch there: try the other side
             if outcome is False:
                 return
+            again = self._disagreement(tape, xs)
+            if again:
+                raise TracedNumberError(
+                    f"{self.name}: the function is not a function of its inputs and "
+                    "parameters alone (a random draw, a counter, some state): run again on "
+                    f"the same inputs {xs} it gives {again[0]!r}, its tape {again[1]!r}; "
+                    "the tape would replay what the trace drew at every call.  Compile "
+                    "only the deterministic part, or evaluate eagerly")
             culprits = [x_in.label for i, x_in in enumerate(tape.inputs)
                         if self._disagreement(tape, [m if j == i else x for j, (x, m)
                                                      in enumerate(zip(xs, moved))])]
