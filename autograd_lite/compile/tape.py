@@ -76,7 +76,10 @@ Backend = Literal["auto", "numpy", "python"]
 
 class BranchChangedError(RuntimeError):
     """A replay's inputs make a recorded comparison come out differently: the program would
-    take another path than the one the tape recorded.  Trace again with these inputs.
+    take another path than the one the tape recorded.  Trace again with these inputs:
+    calling a :func:`compiled` function does (one tape per path), :func:`compiled_loss`
+    replays such rows one by one on their own path's tape; :meth:`Tape.batch` and
+    :meth:`Compiled.batch` raise it (split the batch).
 
     Examples:
         >>> from autograd_lite import BranchChangedError, compiled
