@@ -272,9 +272,9 @@ class Tape:
         """Compile the graph of ``output``; ``inputs`` (leaves) become the replay's arguments.
 
         Leaves requiring gradients that are not inputs are parameters (read live, gradients
-        accumulated into ``.grad``); all other leaves are held (literals, re-written when
-        their number changes).  No guards: a graph
-        built outside :func:`compiled` knows nothing of the ``if``\\ s that made it.
+        accumulated into ``.grad``); all other leaves are held (literals, read live once
+        their number changed).  No guards: a graph built outside :func:`compiled` knows
+        nothing of the ``if``\\ s that made it.
         """
         return cls(output, inputs, ())
 
@@ -849,6 +849,7 @@ _AGREE = 1e-10
 """Eager evaluation and a replay agree to this (relative): they run the same float
 functions in the same order, so only a shift like softmax's ``max`` makes them differ."""
 
+
 class Compiled:
     """A function of numbers traced to a :class:`Tape` on first call (see :func:`compiled`).
 
@@ -947,7 +948,7 @@ class Compiled:
                      "the inputs")
             raise TracedNumberError(
                 f"{self.name}: the function used the number of {which} as a constant "
-                "(.data, .item(), float(), detach()): the tape would replay the traced "
+                "(.data, .item(), detach()): the tape would replay the traced "
                 f"number at every call (at inputs {moved}, eager evaluation gives "
                 f"{outcome[0]!r} but the tape {outcome[1]!r}); compute with the Value "
                 "itself (t * z, not t.data * z; decide with x > 0, a guard) or evaluate "
