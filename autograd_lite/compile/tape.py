@@ -263,6 +263,7 @@ class Tape:
         self._guard_texts: dict[int, str] = {}
         self._changed: set[Value] = set()  # held Values seen to change: read live
         self._output = output
+        self._graph = self._order()
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
         self._grouped_program: GroupedProgram | None = None
@@ -283,7 +284,7 @@ class Tape:
         """Generate :attr:`source` (and :attr:`key`: the same code without comments, plus
         which primitive each ``_p`` name calls)."""
         self._writer = Writer(code=True)
-        order = self._order()
+        order = self._graph
         ref, register = self._registers(order)
         self._output_register = register.get(self._output)
         lines: list[tuple[str, str]] = []  # (code, comment text already made safe)
@@ -329,7 +330,9 @@ class Tape:
             for code, c in lines)])
 
     def _order(self) -> list[Value]:
-        """The output's graph in topological order, then whatever only the guards read."""
+        """The output's graph in topological order, then whatever only the guards read:
+        walked once, while the graph is fresh (kept as :attr:`_graph`, which the code is
+        written from again when a held Value changed, and the batch program from)."""
         order: list[Value] = []
         placed: set[Value] = set()
         roots = (self._output, *(g.left for g in self.guards),
@@ -764,7 +767,7 @@ class Tape:
         """The batch replay with like nodes computed together (made on first use)."""
         if self._grouped_program is None:
             program = GroupedProgram(
-                self._output, self._order(), self.inputs, self.live,
+                self._output, self._graph, self.inputs, self.live,
                 [(g.left, g.operator, g.right, g.result) for g in self.guards], self._wrt)
             program.bind(_Code(program.source).define("replay_groups", program.namespace()))
             self._grouped_program = program
