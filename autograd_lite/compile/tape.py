@@ -59,7 +59,7 @@ from typing import Any, Literal, NamedTuple, overload
 from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.observers import COMPARISON_OBSERVER
+from autograd_lite.core.observers import COMPARISON_OBSERVER, NUMBER_OBSERVER, observe_numbers
 from autograd_lite.core.reverse import chain_term, reverse_pass
 from autograd_lite.core.rules import Primitive, to_float
 from autograd_lite.core.value import (
@@ -103,14 +103,17 @@ class BranchChangedError(RuntimeError):
 
 
 class TracedNumberError(RuntimeError):
-    """The traced function read the number of a traced input (``.data``, ``.item()``, a
-    ``detach()``) and computed with it as a constant: every replay would reuse the number
-    of the example it was traced on.  Compute with the Value itself (``t * z``, not
-    ``t.data * z``; decide with ``x > 0``, which becomes a guard), or run the function
-    eagerly.
+    """The traced function read the number of a Value (``.data``, ``.item()``, ``float()``,
+    a ``detach()``) -- an input, a parameter, anything computed -- and so could compute with
+    it as a constant: every replay would reuse the number of the example it was traced on.
+    Compute with the Value itself (``t * z``, not ``t.data * z``; decide with ``x > 0``,
+    which becomes a guard), or run the function eagerly.  (As JAX's concretization error.)
 
-    :func:`compiled` finds such a read when it traces: it runs the function once more on
-    inputs moved by a small step and compares the tape's replay there with eager evaluation.
+    :func:`compiled` sees every such read as it traces (the core reports reading a number
+    while a tracer listens), and raises once the function returns; an error the function
+    raises itself wins.  Then it runs the function once more on inputs moved by a small step
+    and compares the tape's replay there with eager evaluation, which finds a function that
+    is not a function of its inputs and parameters alone (a random draw, a counter).
 
     Examples:
         >>> from autograd_lite import compiled
@@ -119,8 +122,8 @@ class TracedNumberError(RuntimeError):
         >>> try:
         ...     f(2.0, 3.0)
         ... except TracedNumberError as error:
-        ...     print(str(error)[:66])
-        compiled: the function used the number of input 't' as a constant
+        ...     print(str(error).split(":")[:2])
+        ['compiled', " the function used the number of input 't' as a constant"]
     """
 
 
@@ -825,6 +828,18 @@ def _has_nan(grads: Sequence[Any], param_grads: Sequence[Any]) -> bool:
     return bool(total != total)
 
 
+def _which(read: Sequence[Value], inputs: Sequence[Value]) -> str:
+    """The Values whose numbers were read, as a message names them: ``input 't'``,
+    ``inputs 'a', 'c'``, ``parameter Value(...)``, or the Value."""
+    values = list(dict.fromkeys(read))  # each once, in the order read
+    if all(v in inputs for v in values):
+        labels = ", ".join(repr(v.label) for v in values)
+        return f"input{'s' if len(values) > 1 else ''} {labels}"
+    return ", ".join(f"input {v.label!r}" if v in inputs else
+                     f"parameter {v!r}" if v.is_leaf and v.requires_grad else repr(v)
+                     for v in values)
+
+
 def _tuple(names: Iterable[str]) -> str:
     """``a, b`` -- or ``a,`` for one name: the inside of a tuple display."""
     items = list(names)
@@ -913,12 +928,22 @@ class Compiled:
         leaves = [Value(to_float(x, f"compiled input {i}"), names[i] if names else f"x{i}")
                   for i, x in enumerate(inputs)]
         wrt = [x for i, x in enumerate(leaves) if self._wrt is None or i in self._wrt]
+        read: list[Value] = []  # numbers read while tracing: each would be a constant
         token = COMPARISON_OBSERVER.set(observe)
+        number_token = observe_numbers(read.append)
         try:
             with enable_grad():
                 out = self.f(*leaves)
         finally:
+            NUMBER_OBSERVER.reset(number_token)
             COMPARISON_OBSERVER.reset(token)
+        if read:
+            raise TracedNumberError(
+                f"{self.name}: the function used the number of {_which(read, leaves)} as a "
+                "constant: it read it (.data, .item(), float(), detach()) while being "
+                "traced, and a tape replays the operations it recorded, so every call would "
+                "reuse that number; compute with the Value itself (t * z, not t.data * z; "
+                "decide with x > 0, which becomes a guard), or evaluate eagerly")
         if not isinstance(out, Value):
             raise TypeError(f"compiled: the function must return a Value, got "
                             f"{type(out).__name__}")

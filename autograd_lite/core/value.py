@@ -19,7 +19,12 @@ from contextvars import ContextVar, Token
 from typing import Any, overload
 
 from autograd_lite.core import rules
-from autograd_lite.core.observers import COMPARISON_OBSERVER, USED, anomaly_observer
+from autograd_lite.core.observers import (
+    COMPARISON_OBSERVER,
+    USED,
+    anomaly_observer,
+    number_read,
+)
 from autograd_lite.core.reverse import NonFiniteOrigins, chain_term, reverse_pass
 from autograd_lite.core.rules import Primitive, to_float
 
@@ -111,7 +116,12 @@ class Value:
         """The number.  A leaf's may be assigned (``p.data -= lr * p.grad``), after which the
         graphs recorded from its old number refuse to be read -- backward, grad, compile,
         drawing -- with an error naming it (as PyTorch's "modified by an inplace operation"):
-        record them again.  A recorded node's number is its op's result and is not assigned."""
+        record them again.  A recorded node's number is its op's result and is not assigned.
+        While a function is traced into a tape, reading it is reported to the tracer
+        (:data:`~autograd_lite.core.observers.NUMBER_OBSERVER`): a tape would keep the number
+        read as a constant."""
+        if USED.numbers:
+            number_read(self)
         return self._data
 
     @data.setter
@@ -173,7 +183,7 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def item(self) -> float:
         """The number this Value holds (as ``torch.Tensor.item``): always allowed."""
@@ -206,7 +216,7 @@ class Value:
 
     def __format__(self, spec: str) -> str:
         """``format(v, ".3f")`` / ``f"{v:.3f}"`` format the number; ``f"{v}"`` the repr."""
-        return format(self.data, spec) if spec else repr(self)
+        return format(self._data, spec) if spec else repr(self)
 
     # -- comparisons (of .data; == stays identity) ---------------------------------------
     def __lt__(self, other: Value | float) -> bool:
@@ -379,8 +389,8 @@ def _compare(a: Value, operator: str, b: Value | float) -> bool:
     number that may hold Values, a Dual, compares itself: NotImplemented)."""
     if type(b) in WRAPPING_CARRIERS:
         return NotImplemented  # type: ignore[no-any-return]
-    y = b.data if isinstance(b, Value) else to_float(b, f"Value {operator}")
-    result = _COMPARE[operator](a.data, y)
+    y = b._data if isinstance(b, Value) else to_float(b, f"Value {operator}")
+    result = _COMPARE[operator](a._data, y)
     observer = COMPARISON_OBSERVER.get()
     if observer is not None:
         observer(a, operator, b, result)
