@@ -27,7 +27,8 @@ def _net(seed: int = 0) -> MLP:
 
 
 def _document(parameters: object, **overrides: object) -> str:
-    return json.dumps({"format": io.FORMAT, "version": io.VERSION, "parameters": parameters,
+    return json.dumps({"format": io.FORMAT, "version": io.VERSION,
+                       "architecture": _net().architecture(), "parameters": parameters,
                        **overrides})
 
 
@@ -98,7 +99,10 @@ FILE_CASES: list[tuple[str, Callable[[Path], None], str]] = [
      r"parameter 'layers\.1\.bias\[0\]': expected a number, got bool$"),
     ("a number where a list belongs", _text(_with("layers.1.bias", 0.5)),
      r"parameter 'layers\.1\.bias': expected a list of length 1, got float$"),
-    ("mismatched shape (saved from MLP(2, [4, 1]))", _mismatched,
+    ("saved from MLP(2, [4, 1])", _mismatched,
+     r'saved from another architecture: "sizes" is \[2, 4, 1\] in the file, \[2, 3, 1\] in '
+     r"the module$"),
+    ("mismatched shape (edited by hand)", _text(_with("layers.0.weight", [[0.0, 0.0]] * 4)),
      r"parameter 'layers\.0\.weight': expected length 3, got 4 \(shape should be \[3, 2\]\)$"),
     ("missing parameter", _text(_document({k: v for k, v in _good_state().items()
                                            if k != "layers.0.bias"})),
@@ -111,8 +115,8 @@ FILE_CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("another format", _text(json.dumps({"format": "torch", "version": 1, "parameters": {}})),
      r"not an autograd_lite parameter file \(expected \"format\": "
      r"\"autograd_lite\.state_dict\"\)$"),
-    ("another version", _text(_document({}, version=2)), r"unsupported version 2 \(this is "
-                                                          r"version 1\)$"),
+    ("another version", _text(_document({}, version=3)), r"unsupported version 3 \(this is "
+                                                          r"version 2\)$"),
     ("parameters not an object", _text(_document([1.0])),
      r"\"parameters\" must be an object of named tensors$"),
     ("a JSON list", _text("[1, 2, 3]"), r"not an autograd_lite parameter file"),
