@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol, TypeAlias
@@ -306,11 +307,19 @@ class Module:
         attributes (``{attribute path: architecture}``).  ``Neuron``, ``Layer`` and ``MLP``
         give their sizes, activations, bias and bias input instead.  Override it to add
         settings that change what the module computes but are not parameters (JSON values
-        only), e.g. ``{**super().architecture(), "temperature": self.temperature}``.
+        only), e.g. ``{**super().architecture(), "temperature": self.temperature}``.  A
+        module met again inside its own description (a cycle) is given by its class alone.
         """
-        return {"module": type(self).__qualname__,
-                "shapes": {t.name: list(t.shape) for t in self.named_tensors()},
-                "modules": {name: m.architecture() for name, m in _child_modules(self)}}
+        describing: set[int] = _DESCRIBING.__dict__.setdefault("modules", set())
+        if id(self) in describing:  # a cycle back to a module being described above
+            return {"module": type(self).__qualname__}
+        describing.add(id(self))
+        try:
+            return {"module": type(self).__qualname__,
+                    "shapes": {t.name: list(t.shape) for t in self.named_tensors()},
+                    "modules": {name: m.architecture() for name, m in _child_modules(self)}}
+        finally:
+            describing.discard(id(self))
 
     def load_state_dict(self, state: Mapping[str, object]) -> None:
         """Assign every parameter from ``state`` (as made by :meth:`state_dict`).
@@ -343,6 +352,9 @@ class Module:
         """Give every parameter its dotted name as label."""
         for name, v in self.named_parameters():
             v.label = prefix + name
+
+
+_DESCRIBING = threading.local()  # ids of the modules whose architecture() is running
 
 
 class _Seen:
