@@ -1,4 +1,6 @@
-"""Hostile model files: every bad file is refused with a LoadError naming it, fast, all or nothing.
+"""Hostile files: every bad model file is refused with a LoadError naming it, fast, all or
+nothing; every file the package writes replaces its target whole, through a fresh temporary
+file, without following a link planted in its way.
 
 Each row writes one file, loads it into a fresh ``MLP(2, [3, 1])`` and asserts the error
 type, an excerpt of the message, and that every parameter is exactly what it was before.
@@ -17,15 +19,21 @@ import json
 import math
 import os
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autograd_lite import Value
+from autograd_lite.graph.diagram import draw_dot
+from autograd_lite.graph.render import save_source
+from autograd_lite.graph.steps import StepPage
 from autograd_lite.nn import MLP, io
 from autograd_lite.nn.io import LoadError, load, save
 
@@ -267,3 +275,65 @@ def test_hostile_patterns_take_time_linear_in_the_size(tmp_path: Path, unit: str
     baseline = _best_time(lambda: json.loads(benign))
     elapsed = _best_time(lambda: _refused_or_read(path))
     assert elapsed < 25 * baseline + 0.2, f"{elapsed:.3f} s against a baseline of {baseline:.4f} s"
+
+
+# --- every file the package writes: a fresh temporary file, renamed over the target ---
+
+def _planted_links(tmp_path: Path, names: list[str]) -> Path:
+    """A victim file and a symlink to it at each of ``names``; returns the victim."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for name in names:
+        (tmp_path / name).symlink_to(victim)
+    return victim
+
+
+def _drawing() -> Any:
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    return draw_dot(x * y)
+
+
+WRITERS: list[tuple[str, list[str], Callable[[Path], object]]] = [
+    ("save", ["model.json"], lambda d: save(_net(), d / "model.json")),
+    ("Diagram.save", ["graph.dot"], lambda d: _drawing().save(d / "graph.dot")),
+    ("save_source", ["graph.gv"], lambda d: save_source("digraph { a }", d / "graph.gv")),
+    ("Diagram.render", ["g.gv", "g.gv.svg"],
+     lambda d: _drawing().render("g.gv", directory=d, format="svg", backend="wasm")),
+    ("StepPage.save", ["steps.html"], lambda d: StepPage("<!DOCTYPE html>").save(d / "steps.html")),
+]
+
+
+@pytest.mark.parametrize(("what", "targets", "write"), WRITERS, ids=[w[0] for w in WRITERS])
+def test_a_writer_replaces_a_symlink_at_its_target_and_leaves_no_temporary_file(
+        tmp_path: Path, what: str, targets: list[str], write: Callable[[Path], object]) -> None:
+    # A plain open() wrote through the links, into the victim (the graph writers did).
+    victim = _planted_links(tmp_path, targets)
+    write(tmp_path)
+    assert victim.read_text() == "precious", what
+    assert not any((tmp_path / name).is_symlink() for name in targets)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*targets, "victim.txt"])
+
+
+def test_threads_drawing_to_one_path_never_show_a_reader_part_of_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "graph.dot"
+    sources = [f"digraph {{ {' -> '.join(f'n{i}' for i in range(k * 400))} }}"
+               for k in range(1, 5)]
+    save_source(sources[0], path)
+    seen: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.append(path.read_text(encoding="utf-8"))
+
+    writers = [threading.Thread(target=lambda s=s: [save_source(s, path) for _ in range(30)])
+               for s in sources]
+    reader = threading.Thread(target=read)
+    for t in [reader, *writers]:
+        t.start()
+    for t in writers:
+        t.join()
+    done.set()
+    reader.join()
+    assert seen and all(text in sources for text in seen)
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.dot"]
