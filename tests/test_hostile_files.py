@@ -215,7 +215,7 @@ def test_a_file_whose_size_stat_does_not_know_is_read_only_to_the_limit(
 
 
 def _depth(value: object) -> int:
-    """Nesting of a parsed JSON value, walked: the reference for ``max_depth``."""
+    """Nesting of a parsed JSON value, walked: the reference for ``_max_depth``."""
     if isinstance(value, list):
         return 1 + max(map(_depth, value), default=0)
     if isinstance(value, dict):
@@ -236,7 +236,7 @@ JSON_VALUES = st.recursive(
 def test_max_depth_counts_brackets_outside_strings_only(value: object,
                                                         ascii_only: bool) -> None:
     # strings full of brackets, quotes and backslashes must not move the count
-    assert io.max_depth(json.dumps(value, ensure_ascii=ascii_only)) == _depth(value)
+    assert io._max_depth(json.dumps(value, ensure_ascii=ascii_only)) == _depth(value)
 
 
 def _best_time(action: Callable[[], object], repeats: int = 3) -> float:

@@ -192,7 +192,7 @@ def _read_document(p: Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise LoadError(f"{p}: not UTF-8 text (bad byte at offset {e.start})") from None
-    depth = max_depth(text)
+    depth = _max_depth(text)
     if depth > MAX_DEPTH:
         raise LoadError(f"{p}: JSON nested {depth} levels deep, over the limit of {MAX_DEPTH}")
     try:
@@ -271,7 +271,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def max_depth(text: str) -> int:
+def _max_depth(text: str) -> int:
     r"""The deepest nesting of ``[`` / ``{`` outside strings, in time linear in ``len(text)``.
 
     Escapes go first (``\\`` pairs from the left, then ``\"``), so every ``"`` left opens
@@ -281,9 +281,9 @@ def max_depth(text: str) -> int:
     ``itertools.accumulate``), so a hostile file costs what a benign one of its size does.
 
     Examples:
-        >>> max_depth(r'{"a": [[1], "[[\"[["], "b\\": "{"}')
+        >>> _max_depth(r'{"a": [[1], "[[\"[["], "b\\": "{"}')
         3
-        >>> max_depth('"' + r'\"' * 5)    # escaped quotes only: one unclosed string
+        >>> _max_depth('"' + r'\"' * 5)    # escaped quotes only: one unclosed string
         0
     """
     unescaped = text.replace("\\\\", "").replace('\\"', "")
@@ -296,4 +296,4 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-__all__ = ["LoadError", "load", "max_depth", "read_state_dict", "save"]
+__all__ = ["LoadError", "load", "read_state_dict", "save"]
