@@ -180,6 +180,16 @@ def test_a_version_1_file_is_refused_by_load_with_the_way_to_re_save_it(tmp_path
     assert load(_net(), path).state_dict() == state
 
 
+def test_a_parameter_that_is_not_finite_is_refused_by_name_and_nothing_written(
+        tmp_path: Path) -> None:
+    net = _net()
+    net.layers[1].neurons[0].weight[2].data = float("nan")    # a diverged training run
+    with pytest.raises(ValueError, match=r"^save: parameter 'layers\.1\.weight\[0\]\[2\]' "
+                                         r"is nan; a model file holds finite numbers only$"):
+        save(net, tmp_path / "model.json")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_architecture_that_is_not_json_is_refused_by_name(tmp_path: Path) -> None:
     class Odd(Module):
         def __init__(self) -> None:

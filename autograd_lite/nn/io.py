@@ -21,6 +21,7 @@ everything has been checked.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from itertools import accumulate
@@ -68,8 +69,9 @@ def save(module: Module, path: PathLike) -> None:
 
     Raises:
         TypeError: ``module`` is not a Module, ``path`` not a path, or the module's
-            architecture is not JSON.
-        ValueError: a parameter or architecture value is not finite.
+            architecture is not JSON (finite numbers, str, bool, None, lists, dicts).
+        ValueError: a parameter is nan or infinite (the first is named); nothing is
+            written.
         OSError: the file cannot be written (``path`` is unchanged, no temporary file left).
 
     Examples:
@@ -87,14 +89,14 @@ def save(module: Module, path: PathLike) -> None:
     """
     _check_module("save", module)
     target = _path("save", path)
+    for name, p in module.named_parameters():
+        if not math.isfinite(p.data):
+            raise ValueError(f"save: parameter {name!r} is {p.data!r}; a model file holds "
+                             f"finite numbers only")
     document = {"format": FORMAT, "version": VERSION,
                 "architecture": _architecture_of("save", module),
                 "parameters": module.state_dict()}
-    try:
-        text = json.dumps(document, indent=1, allow_nan=False)
-    except ValueError as e:
-        raise ValueError(f"save: {type(module).__name__} has a value JSON cannot hold "
-                         f"exactly: {e}") from None
+    text = json.dumps(document, indent=1, allow_nan=False)
     try:
         write_atomically(target, (text + "\n").encode("utf-8"))
     except OSError as e:
@@ -111,7 +113,8 @@ def read_state_dict(path: PathLike) -> StateDict:
     then ``save(model, path)``.
 
     Raises:
-        LoadError: as for :func:`load`, but for the architecture and parameter checks.
+        LoadError: as for :func:`load`, less the checks against a module (architecture,
+            parameters).
 
     Examples:
         >>> import os, tempfile
