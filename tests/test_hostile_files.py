@@ -337,3 +337,11 @@ def test_threads_drawing_to_one_path_never_show_a_reader_part_of_a_file(tmp_path
     reader.join()
     assert seen and all(text in sources for text in seen)
     assert [p.name for p in tmp_path.iterdir()] == ["graph.dot"]
+
+
+def test_a_failed_write_names_the_target_not_the_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "steps.html"
+    with pytest.raises(FileNotFoundError) as caught:
+        StepPage("<!DOCTYPE html>").save(target)
+    assert caught.value.filename == str(target)
+    assert str(caught.value) == f"[Errno 2] No such file or directory: {str(target)!r}"

@@ -50,8 +50,9 @@ def write_atomically(target: Path, data: bytes) -> None:
     (``0o666`` less the umask).
 
     Raises:
-        OSError: the directory is missing or not writable, the disk is full, ...; the
-            target is then unchanged and no temporary file is left.
+        OSError: the directory is missing or not writable, the disk is full, ...; its
+            ``filename`` is ``target`` (not the temporary name), the target is unchanged
+            and no temporary file is left.
 
     Examples:
         >>> import os, tempfile
@@ -62,17 +63,27 @@ def write_atomically(target: Path, data: bytes) -> None:
         >>> (directory / "a.txt").read_bytes(), os.listdir(directory)
         (b'two', ['a.txt'])
     """
-    fd, temporary = _create_exclusively(target)
+    try:
+        fd, temporary = _create_exclusively(target)
+    except OSError as e:
+        raise _naming(e, target) from None
     try:
         with open(fd, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(e, OSError):
+            raise _naming(e, target) from None
         raise
+
+
+def _naming(error: OSError, target: Path) -> OSError:
+    """``error`` again, of its type and errno, naming ``target`` alone."""
+    return type(error)(error.errno, error.strerror or str(error), str(target))
 
 
 def _create_exclusively(target: Path) -> tuple[int, Path]:
