@@ -69,6 +69,10 @@ BAD_FILES = [
     (b'{"format": "something else"}', "not an autograd_lite parameter file"),
     (b'{"format": "autograd_lite.state_dict", "version": 3, "parameters": {}}',
      "unsupported version 3"),
+    (b'{"format": "autograd_lite.state_dict", "version": true, "parameters": {}}',
+     "unsupported version True"),
+    (b'{"format": "autograd_lite.state_dict", "version": 2, "architecture": "MLP", '
+     b'"parameters": {}}', "\"architecture\" must be an object$"),
     (b'{"format": "autograd_lite.state_dict", "version": 2, "parameters": []}',
      "\"parameters\" must be an object"),
     (b"\xff\xfe{}", "not UTF-8 text \\(bad byte at offset 0\\)"),
