@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_lite.math as am
+from autograd_lite import compiled, func, jvp
 from autograd_lite.core import rules, special
 from autograd_lite.core.check import gradgradcheck
 from autograd_lite.core.errors import DomainError
@@ -287,6 +288,99 @@ def test_second_order_slope_of_x_to_the_zero_is_zero() -> None:
     x = Value(1.7)
     (slope,) = grad(x ** 0.0 + x, [x], create_graph=True)  # d/dx (1 + x) = 1
     assert slope.item() == 1.0
+
+
+
+# -- x ** c at x = 0, every order, every mode ----------------------------------------------
+def _by_create_graph(c: float, order: int) -> float:
+    """d^order/dx^order x ** c at 0 by grad(create_graph=True), repeated; the last one
+    on floats."""
+    x = Value(0.0)
+    d: Any = x ** c
+    for k in range(order):
+        d = grad(d, x, create_graph=k < order - 1, materialize_grads=True)
+    return d if isinstance(d, float) else d.item()
+
+
+def _by_nested_func_grad(c: float, order: int) -> float:
+    f: Callable[..., Any] = lambda x: x ** c  # noqa: E731
+    for _ in range(order):
+        f = func.grad(f)
+    return float(f(0.0))
+
+
+def _by_nested_jvp(c: float, order: int) -> float:
+    """Forward over forward: the tangent of the tangent..."""
+    def derivative(f: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda x: jvp(f, [x], [1.0])[1]
+    f: Callable[..., Any] = lambda x: x ** c  # noqa: E731
+    for _ in range(order):
+        f = derivative(f)
+    return float(f(0.0))
+
+
+def _by_compiled(c: float, order: int) -> float:
+    """The tape of the (order - 1)-th derivative (func.grad inside), differentiated by the
+    tape; the NumPy batch and the generated Python batch must give the same numbers."""
+    f: Callable[..., Any] = lambda x: x ** c  # noqa: E731
+    for _ in range(order - 1):
+        f = func.grad(f)
+    tape = compiled(f)
+    (slope,) = tape(0.0).grads
+    for backend in ("numpy", "python"):
+        (column,) = tape.batch([0.0, 0.0], reduce="sum", backend=backend).grads
+        assert list(column) == [slope, slope]
+    return float(slope)
+
+
+POWER_MODES = {"create_graph": _by_create_graph, "func.grad": _by_nested_func_grad,
+               "jvp": _by_nested_jvp, "compiled": _by_compiled}
+
+
+@pytest.mark.parametrize(("mode", "order"), [
+    (mode, order) for mode in POWER_MODES for order in (1, 2, 3)
+    if (mode, order) != ("compiled", 3)])  # a tape needs a Value: the 2nd of x ** 0 is 0.0
+@pytest.mark.parametrize("c", [0.0, 1.0, 2.0, 3.0])
+def test_integer_powers_at_zero_have_their_closed_form_derivatives(
+        mode: str, c: float, order: int) -> None:
+    """d^k/dx^k x^n at 0 is n! for k = n and 0 otherwise.  x ** 0 is the constant 1, so
+    every derivative is 0: the second was a nan (dpow's rule 0 * dpow(x, -1) = 0 * inf), the
+    third a DomainError; the third of x ** 1 was a nan too."""
+    expected = float(math.factorial(int(c))) if order == c else 0.0
+    assert POWER_MODES[mode](c, order) == expected
+
+
+def test_the_hessian_of_x_to_the_zero_at_zero_is_zero() -> None:
+    """Forward over reverse: it raised DomainError (a nan tangent)."""
+    assert func.hessian(lambda x: x ** 0.0)(0.0) == 0.0
+    assert func.hessian(lambda x: x ** 1.0)(0.0) == 0.0
+    assert func.hessian(lambda x: x ** 2.0)(0.0) == 2.0
+
+
+def test_fractional_powers_at_zero_are_infinite_where_the_closed_form_is() -> None:
+    """d/dx x^0.5 = 0.5 x^-0.5 -> +inf at 0 (PyTorch's inf) on floats; d/dx x^1.5 = 0 and
+    d2/dx2 x^1.5 = 0.75 x^-0.5 -> +inf.  Differentiating an infinite slope again is refused
+    (a Value cannot hold inf), never a nan."""
+    x = Value(0.0)
+    (x ** 0.5).backward()
+    assert x.grad == math.inf
+    assert jvp(lambda v: v ** 0.5, [0.0], [1.0]) == (0.0, math.inf)
+    assert _by_create_graph(1.5, 1) == 0.0 and _by_create_graph(1.5, 2) == math.inf
+    with pytest.raises(DomainError, match=r"^dpow\(0\.0, 0\.5\): result is not a finite"):
+        _by_nested_func_grad(0.5, 2)
+    with pytest.raises(DomainError, match=r"^dpow\(0\.0, 0\.5\): result is not a finite"):
+        func.hessian(lambda v: v ** 0.5)(0.0)
+
+
+@pytest.mark.parametrize(("c", "slope"), [(0.5, math.inf), (-0.5, -math.inf),
+                                          (-1.0, -math.inf), (-2.0, -math.inf)])
+def test_the_slope_of_a_power_at_zero_has_the_sign_of_c(c: float, slope: float) -> None:
+    """dpow(0, c) = c * 0 ** (c - 1) = c * inf for c < 1 (the limit from the right, as
+    PyTorch): -inf for c < 0 -- it was +inf for every c < 1.  The batch code agrees."""
+    np = pytest.importorskip("numpy")
+    assert rules.dpow(0.0, c) == slope
+    assert rules.dpow.array_forward is not None
+    assert rules.dpow.array_forward(np, np.array([0.0]), c)[0] == slope
 
 
 # -- overflowing slopes: +-inf, as every rule's (found by the differential fuzzer) -----------

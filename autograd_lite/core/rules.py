@@ -304,13 +304,14 @@ def _pow(x: float, y: float) -> float:
 
 
 def _dpow(x: float, c: float) -> float:
-    """d/dx x ** c = c * x ** (c - 1); 0 when c = 0, +inf at x = 0 for 0 < c < 1, and
-    +-inf where x ** (c - 1) overflows (x ** -1 at x = 1e-200): the value is finite there,
-    only the slope is not (as for 1 / x)."""
+    """d/dx x ** c = c * x ** (c - 1); 0 when c = 0 (x ** 0 = 1 is constant, at x = 0 too),
+    ``c * inf`` at x = 0 for c < 1 (the limit from the right: +inf for 0 < c < 1, -inf for
+    c < 0, as PyTorch's ``c * 0 ** (c - 1)``), and +-inf where x ** (c - 1) overflows
+    (x ** -1 at x = 1e-200): the value is finite there, only the slope is not (as 1 / x)."""
     if c == 0.0:
         return 0.0
     if x == 0.0 and c < 1.0:
-        return math.inf
+        return math.copysign(math.inf, c)
     try:
         return c * _powc(x, c - 1.0)
     except DomainError as error:
@@ -363,7 +364,7 @@ def _array_dpow(np: Any, x: Any, c: Any) -> Any:
     infinite = (np.asarray(x) == 0.0) & (np.asarray(c) < 1.0) & ~zero_c
     safe_x = np.where(zero_c | infinite, 1.0, x)
     slope = np.asarray(c) * np.power(safe_x, np.asarray(c) - 1.0)
-    return np.where(zero_c, 0.0, np.where(infinite, math.inf, slope))
+    return np.where(zero_c, 0.0, np.where(infinite, np.copysign(math.inf, c), slope))
 
 
 def _sum(*xs: float) -> float:
@@ -435,8 +436,12 @@ pow = _builtin("pow", _pow, lambda out, x, y: (y * out / x, out * log(x)), arity
 # x ** c with a constant exponent c (a parameter)
 powc = _builtin("powc", _powc, lambda out, x, c: (dpow(x, c),), params=1, symbol="**",
                 infix=True, array_forward=lambda np, x, c: np.power(x, c))
-# its derivative c * x ** (c - 1), with the kinks of _dpow; differentiable again
-dpow = _builtin("dpow", _dpow, lambda out, x, c: (c * dpow(x, c - 1.0),), params=1,
+# its derivative c * x ** (c - 1), with the kinks of _dpow; differentiable again, and its
+# own derivative c * dpow(x, c - 1) is 0 for c = 0 (the slope of a constant), also at x = 0
+# where dpow(x, -1) is infinite: 0 * inf would make every higher derivative of x ** 0,
+# x ** 1, x ** 2... at 0 a nan
+dpow = _builtin("dpow", _dpow, lambda out, x, c: (c * dpow(x, c - 1.0) if c else 0.0,),
+                params=1,
                 array_forward=_array_dpow, text=lambda x, c: f"{c!r} * {x} ** {c - 1.0!r}")
 exp = _builtin("exp", _exp, lambda out, x: (out,), array_forward=lambda np, x: np.exp(x))
 log = _builtin("log", _log, lambda out, x: (1.0 / x,), array_forward=lambda np, x: np.log(x))
