@@ -14,13 +14,14 @@ evaluated on the primals.  One pass gives ``J v`` (a Jacobian-vector product) fo
 
 Nesting.  A primal or tangent may itself be a ``Value`` (forward mode over reverse-mode
 recording) or another ``Dual`` (forward over forward).  Each Dual carries a :class:`Level`,
-one per :func:`autograd_lite.func.jvp` call, ordered by creation: an op on Duals of several
-levels differentiates for the newest (innermost) level only and treats every other argument,
-Duals of older levels included, as a constant that it passes on to the op on the primals --
-which dispatches again, to the older level.  So two nested ``jvp`` calls never mistake one
-another's perturbations (Siskind & Pearlmutter's *perturbation confusion*; JAX's trace
-levels).  Duals made with ``Dual(primal, tangent)`` share one base level.  An op on Duals of
-one level with float primals and tangents takes the float fast path.
+one per call of :func:`jvp` or :func:`autograd_lite.func.jvp`, ordered by creation: an op on
+Duals of several levels differentiates for the newest (innermost) level only and treats
+every other argument, Duals of older levels included, as a constant that it passes on to
+the op on the primals -- which dispatches again, to the older level.  So two nested ``jvp``
+calls never mistake one another's perturbations (Siskind & Pearlmutter's *perturbation
+confusion*; JAX's trace levels).  Duals made with ``Dual(primal, tangent)`` share one base
+level: nest through ``jvp``.  An op on Duals of one level with float primals and tangents
+takes the float fast path.
 """
 
 from __future__ import annotations
