@@ -439,6 +439,11 @@ def test_a_value_base_at_zero_has_pytorchs_slope(y: float, slope: float) -> None
     (x ** v).backward()
     assert (x.grad, v.grad) == (slope, 0.0)
     assert func.grad(lambda a, b: a ** b, (0, 1))(0.0, y) == (slope, 0.0)
+    tape = compiled(lambda a, b: a ** b)
+    assert tape(0.0, y).grads == (slope, 0.0)
+    for backend in ("numpy", "python"):
+        columns = tape.batch([0.0, 2.0], [y, 3.0], reduce="sum", backend=backend).grads
+        assert [list(c) for c in columns] == [[slope, 12.0], [0.0, 8.0 * math.log(2.0)]]
 
 
 def test_the_hessian_of_a_value_power_at_a_zero_base() -> None:
