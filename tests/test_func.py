@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import DomainError, Dual, Value, no_grad
 from autograd_lite import math as am
-from autograd_lite.core.forward import Level, _carry_nested
+from autograd_lite.core.forward import Level, _carry_general
 from autograd_lite.core.gradients import grad as core_grad
 from autograd_lite.core.rules import PRIMITIVES
 from autograd_lite.func import grad, hessian, hvp, jacobian, jvp, vjp
@@ -353,7 +353,7 @@ def test_the_float_fast_paths_agree_with_the_general_carrier(p: OpCase,
     op = PRIMITIVES[p.op]
     args = iter(duals)
     full = [next(args) if isinstance(a, Domain) else a for a in p.args] + _first_params(p)
-    general = _carry_nested(op, full)
+    general = _carry_general(op, full)
     assert (fast.primal, fast.tangent, fast.level) == (general.primal, general.tangent, level)
 
 

@@ -33,7 +33,7 @@ from typing import Any, overload
 
 from autograd_lite.core import rules
 from autograd_lite.core.reverse import chain_term
-from autograd_lite.core.rules import Primitive, not_finite, to_float
+from autograd_lite.core.rules import Primitive, to_float
 from autograd_lite.core.value import WRAPPING_CARRIERS, Value, clamp_bounds
 
 
@@ -124,25 +124,25 @@ class Dual:
         return innermost(self) >= innermost(other)
 
     def __add__(self, other: Dual | float) -> Dual:
-        return _binary(rules.add, self, other)
+        return carry(rules.add, (self, other))
 
     def __radd__(self, other: float) -> Dual:
         return carry(rules.add, (other, self))
 
     def __sub__(self, other: Dual | float) -> Dual:
-        return _binary(rules.sub, self, other)
+        return carry(rules.sub, (self, other))
 
     def __rsub__(self, other: float) -> Dual:
         return carry(rules.sub, (other, self))
 
     def __mul__(self, other: Dual | float) -> Dual:
-        return _binary(rules.mul, self, other)
+        return carry(rules.mul, (self, other))
 
     def __rmul__(self, other: float) -> Dual:
         return carry(rules.mul, (other, self))
 
     def __truediv__(self, other: Dual | float) -> Dual:
-        return _binary(rules.div, self, other)
+        return carry(rules.div, (self, other))
 
     def __rtruediv__(self, other: float) -> Dual:
         return carry(rules.div, (other, self))
@@ -161,106 +161,97 @@ class Dual:
     def __abs__(self) -> Dual:
         return carry(rules.fabs, (self,))
 
-    def __getattr__(self, name: str) -> Any:
-        """``d.exp()``, ``d.leaky_relu(0.1)``...: the Value methods, through the primitives."""
-        if name == "clamp":
-            return lambda min=None, max=None: carry(rules.clamp,
-                                                    (self, *clamp_bounds(min, max)))
-        method = getattr(Value, name, None)
-        op = rules.PRIMITIVES.get("abs" if name == "fabs" else name)
-        if method is None or op is None or op.arity is None or name == "clamp":
-            raise AttributeError(f"'Dual' object has no attribute {name!r}")
-        return lambda *params: carry(op, (self, *params))
+    def clamp(self, min: float | None = None, max: float | None = None) -> Dual:
+        """As :meth:`Value.clamp <autograd_lite.core.value.Value.clamp>`."""
+        return carry(rules.clamp, (self, *clamp_bounds(min, max)))
+
+    # exp, log, ..., leaky_relu(slope), minimum(other): set from METHODS below
+    exp: Callable[[], Dual]
+    log: Callable[[], Dual]
+    sqrt: Callable[[], Dual]
+    tanh: Callable[[], Dual]
+    sigmoid: Callable[[], Dual]
+    relu: Callable[[], Dual]
+    softplus: Callable[[], Dual]
+    gelu: Callable[[], Dual]
+    silu: Callable[[], Dual]
+    sin: Callable[[], Dual]
+    cos: Callable[[], Dual]
+    leaky_relu: Callable[[float], Dual]
+    minimum: Callable[[Dual | float], Dual]
+    maximum: Callable[[Dual | float], Dual]
+
+
+METHODS: dict[str, Primitive] = {
+    "exp": rules.exp, "log": rules.log, "sqrt": rules.sqrt, "tanh": rules.tanh,
+    "sigmoid": rules.sigmoid, "relu": rules.relu, "softplus": rules.softplus,
+    "gelu": rules.gelu, "silu": rules.silu, "sin": rules.sin, "cos": rules.cos,
+    "leaky_relu": rules.leaky_relu, "minimum": rules.minimum, "maximum": rules.maximum}
+"""The methods a Dual shares with a Value (``d.exp()``, ``d.leaky_relu(0.1)``,
+``d.minimum(e)``): each applies its primitive to the Dual and the arguments given."""
+
+
+def _method(op: Primitive) -> Callable[..., Dual]:
+    def method(self: Dual, *args: object) -> Dual:
+        return carry(op, (self, *args))
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"``{op.name}`` of this Dual (see :class:`~autograd_lite.core.value.Value`)."
+    return method
+
+
+for _name, _op in METHODS.items():
+    setattr(Dual, _name, _method(_op))
 
 
 def carry(op: Primitive, args: Sequence[object]) -> Dual:
-    """``op`` applied to duals (numbers count as duals with tangent 0): the Dual carrier.
+    """``op`` applied to duals (numbers count as duals with tangent 0): the Dual carrier,
+    the one place a Dual is computed.
 
-    The tangent is ``sum_i local_i * tangent_i`` over the differentiable arguments, with the
-    local derivatives from the primitive's rule, skipping a term when either factor is 0
-    (as ``backward`` does): an argument nothing depends on contributes exactly 0 even where
-    its local derivative is infinite (``sqrt`` at 0), and a zero local derivative stops an
-    infinite tangent (``tanh`` saturated).  Duals of one level with float parts take the
-    fast path here; any other mix (Values, Duals of several levels, Duals of Values) goes
-    to :func:`_carry_nested`.
+    The tangent is ``sum_i local_i * tangent_i`` over the arguments of the newest level,
+    with the local derivatives from the primitive's rule, skipping a term when either factor
+    is 0 (as ``backward`` does): an argument nothing depends on contributes exactly 0 even
+    where its local derivative is infinite (``sqrt`` at 0), and a zero local derivative
+    stops an infinite tangent (``tanh`` saturated).  Every other argument -- a number, a
+    Value, a Dual of an older level -- is a constant here, passed on to ``op`` on the
+    primals, which dispatches again.
     """
-    if len(args) == 1 and type(args[0]) is Dual:  # the hot path of activations, inlined
-        only: Dual = args[0]
-        p = only.primal
-        t = only.tangent
-        if type(p) is float and type(t) is float:
-            out = op.evaluate((p,))
-            local = op.grad(out, p)
-            result = _new(Dual)
-            result.primal = out
-            result.tangent = 0.0 + chain_term(t, local[0]) if len(local) else 0.0
-            result.level = only.level
-            return result
-    primals: list[float] = []
-    tangents: list[float] = []
-    level = None
-    for k, a in enumerate(args):
-        if isinstance(a, Dual):
-            p = a.primal
-            t = a.tangent
-            if type(p) is float is type(t) and (a.level is level or level is None):
-                level = a.level
-                primals.append(p)
-                tangents.append(t)
-            else:
-                return _carry_nested(op, args)
-        elif type(a) is float:
-            primals.append(a)
-            tangents.append(0.0)
-        elif isinstance(a, Value):
-            return _carry_nested(op, args)
+    if len(args) == 1:  # the hot path of activations and of + - * / **, inlined: float
+        only = args[0]  # parts, one level
+        if type(only) is Dual and type(only.primal) is float and type(only.tangent) is float:
+            out = op.evaluate((only.primal,))
+            local = op.grad(out, only.primal)
+            return _dual(out, 0.0 + chain_term(only.tangent, local[0]), only.level)
+    elif len(args) == 2:
+        first, second = args
+        if type(first) is Dual:
+            x, dx, level = first.primal, first.tangent, first.level
+        elif type(first) is float or type(first) is int:
+            x, dx, level = to_float(first, f"{op.name}: argument 0"), 0.0, None
         else:
-            primals.append(to_float(a, f"{op.name}: argument {k}"))
-            tangents.append(0.0)
-    out = op.evaluate(primals)
-    tangent = 0.0
-    for local, t in zip(op.local_grads(out, primals), tangents):
-        tangent += chain_term(t, local)
-    result = _new(Dual)
-    result.primal = out
-    result.tangent = tangent
-    result.level = BASE if level is None else level
-    return result
+            return _carry_general(op, args)
+        if type(second) is Dual and not op.params:
+            y, dy = second.primal, second.tangent
+            if level is None:
+                level = second.level
+            elif second.level is not level:
+                return _carry_general(op, args)
+        elif type(second) is float or type(second) is int:
+            y, dy = to_float(second, f"{op.name}: argument 1"), 0.0
+        else:
+            return _carry_general(op, args)
+        if level is not None and type(x) is float and type(dx) is float \
+                and type(y) is float and type(dy) is float:
+            out = op.evaluate((x, y))
+            local = op.grad(out, x, y)  # one entry when y is a parameter, then dy is 0
+            tangent = 0.0 + chain_term(dx, local[0]) + (chain_term(dy, local[1]) if dy else 0.0)
+            return _dual(out, tangent, level)
+    return _carry_general(op, args)
 
 
-def _binary(op: Primitive, a: Dual, b: object) -> Dual:
-    """:func:`carry` for ``a op b`` (the hot path of + - * /): two Duals of one level with
-    float parts, or a Dual and a float, inlined; anything else goes to :func:`carry`."""
-    x = a.primal
-    ta = a.tangent
-    if type(b) is Dual:
-        y = b.primal
-        tb = b.tangent
-        if b.level is not a.level:
-            return carry(op, (a, b))
-    elif type(b) is float:
-        y = b
-        tb = 0.0
-    else:
-        return carry(op, (a, b))
-    if type(x) is not float or type(y) is not float or type(ta) is not float \
-            or type(tb) is not float:
-        return carry(op, (a, b))
-    out = op.forward(x, y)
-    if out - out != 0.0:
-        raise not_finite(op.name, (x, y))
-    da, db = op.grad(out, x, y)
-    result = _new(Dual)
-    result.primal = out
-    result.tangent = 0.0 + chain_term(ta, da) + chain_term(tb, db)
-    result.level = a.level
-    return result
-
-
-def _carry_nested(op: Primitive, args: Sequence[object]) -> Dual:
-    """The Dual carrier in general: differentiate for the newest level among the Duals of
-    ``args``; every other argument (a number, a Value, a Dual of an older level) is a
-    constant here, passed on to ``op`` on the primals, which dispatches again."""
+def _carry_general(op: Primitive, args: Sequence[object]) -> Dual:
+    """:func:`carry` for any mix: numbers of any type, parameters, Values, Duals of several
+    levels, Duals whose parts are Values or Duals."""
     level = max((a.level for a in args if isinstance(a, Dual)), key=lambda v: v.order)
     if op.params and any(isinstance(a, Dual | Value) for a in args[len(args) - op.params:]):
         raise TypeError(f"{op.name}: a parameter must be a number, not a "
@@ -279,7 +270,7 @@ def _carry_nested(op: Primitive, args: Sequence[object]) -> Dual:
         carried = carried or isinstance(primals[-1], Dual | Value)
     out = op(*primals) if carried else op.evaluate(primals)
     tangent: Any = None
-    for local, t in zip(op.local_grads(out, primals), tangents):
+    for local, t in zip(op.grad(out, *primals), tangents):
         if t is None:
             continue
         if type(t) is float and type(local) is float:
@@ -289,9 +280,14 @@ def _carry_nested(op: Primitive, args: Sequence[object]) -> Dual:
         else:
             term = t * local
         tangent = term if tangent is None else tangent + term
+    return _dual(out, 0.0 if tangent is None else tangent, level)
+
+
+def _dual(primal: Any, tangent: Any, level: Level) -> Dual:
+    """A Dual made without :meth:`Dual.__init__`'s checks (its parts are known good)."""
     result = _new(Dual)
-    result.primal = out
-    result.tangent = 0.0 if tangent is None else tangent
+    result.primal = primal
+    result.tangent = tangent
     result.level = level
     return result
 
