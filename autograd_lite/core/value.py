@@ -13,11 +13,11 @@ As in PyTorch, a result requires gradients iff some argument does and recording 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ContextDecorator
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from typing import Any, overload
 
 from autograd_lite.core import rules
+from autograd_lite.core.modes import ModeContext
 from autograd_lite.core.observers import COMPARISON_OBSERVER, USED, anomaly_observer
 from autograd_lite.core.reverse import (
     NonFiniteOrigins,
@@ -650,36 +650,34 @@ def local_grads_as_values(node: Value) -> tuple[Value | float, ...]:
 
 
 # -- tracking control --------------------------------------------------------------------
-class _GradMode(ContextDecorator):
+class _GradMode(ModeContext):
     """Set whether operations are recorded, for a ``with`` block or a decorated function.
 
-    Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad`` (as torch.no_grad).
+    Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad`` (as torch.no_grad).  One
+    object may be reused, nested and shared between threads; a decorated function gets the
+    mode at each call, a decorated generator at each resumption (:mod:`.modes`).
     """
 
     enabled: bool
 
     def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
         mode = super().__new__(cls)
-        mode._tokens = []
-        if function is None:
-            return mode
-        if not callable(function):
-            raise TypeError(f"{cls.__name__}: expected a function to decorate or nothing, "
-                            f"got {type(function).__name__} {function!r}")
-        return mode(function)
+        return mode if function is None else mode(function)
 
     def __init__(self, function: Callable[..., Any] | None = None) -> None:
-        self._tokens: list[Token[bool]]
+        pass
 
-    def __enter__(self) -> None:
-        self._tokens.append(_GRAD_ENABLED.set(self.enabled))
-
-    def __exit__(self, *exc: object) -> None:
-        _GRAD_ENABLED.reset(self._tokens.pop())
+    def switch(self) -> Callable[[], None]:
+        token = _GRAD_ENABLED.set(self.enabled)
+        return lambda: _GRAD_ENABLED.reset(token)
 
 
 class no_grad(_GradMode):  # noqa: N801 -- named like torch.no_grad
     """Record nothing inside: results are constant leaves.  Per thread (contextvars).
+
+    As a decorator, each call runs under the mode in the caller's thread (one decorated
+    function may be called from many threads); a decorated generator runs each resumption
+    under it and gives the caller back its own mode at every ``yield``.
 
     Examples:
         >>> from autograd_lite import Value, no_grad
