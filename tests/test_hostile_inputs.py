@@ -203,6 +203,12 @@ ENGINE_CASES = [
          r"pass materialize_grads=True to get zeros\)$"),
     Case("grad w.r.t. a constant", lambda x, y: grad(x * 2.0, [x, constant(3.0)]),
          RuntimeError, r"^grad: input Value\(data=3\.0, grad=0\.0\) does not require grad$"),
+    Case("grad w.r.t. no inputs", lambda x, y: grad(x * y, []), ValueError,
+         r"^grad: inputs is empty \(\[\]\); grad requires non-empty inputs$"),
+    Case("grad with materialize_grads and allow_unused=False",
+         lambda x, y: grad(x * y, [x], allow_unused=False, materialize_grads=True), ValueError,
+         r"^grad: materialize_grads=True gives 0 for an unused input, which allow_unused=False "
+         r"forbids; leave allow_unused unset \(or True\), got allow_unused=False$"),
     Case("grad of a float", lambda x, y: grad(3.0, [x]),  # type: ignore[call-overload]
          TypeError, r"^grad: output must be a Value, got float 3\.0$"),
     Case("grad w.r.t. a float", lambda x, y: grad(x * y, [x, 3.0]),  # type: ignore[list-item]
