@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import DomainError, Dual, Value, grad, jvp
+from autograd_lite import DomainError, Dual, Value, grad, jvp, topological_order
 from autograd_lite import math as am
 from autograd_lite.core import special
 from autograd_lite.nn import functional
@@ -97,6 +97,36 @@ def test_sequence_and_integer_functions_are_math_on_floats(xs: list[float], i: i
     assert am.dist(p, q) == math.dist(p, q)
     for x in xs:
         _assert_same("ldexp", _outcome(am.ldexp, x, i), _outcome(math.ldexp, x, i))
+
+
+def test_prod_derivatives_are_the_products_of_the_others_even_at_zeros() -> None:
+    xs = [Value(2.0), Value(0.0), Value(4.0), Value(5.0), Value(0.5)]
+    # d/dx_i = the product of the other four, by hand: 0 wherever another factor is 0
+    assert grad(am.prod(xs), xs) == [0.0, 20.0, 0.0, 0.0, 0.0]
+    ys = [Value(2.0), Value(3.0), Value(4.0), Value(5.0)]
+    assert grad(am.prod(ys), ys) == [60.0, 40.0, 30.0, 24.0]
+    one = Value(7.0)
+    assert grad(am.prod([one]), one) == 1.0
+    assert grad(am.prod([one], start=3.0), one) == 3.0
+
+
+def test_prod_of_n_factors_records_a_derivative_graph_linear_in_n() -> None:
+    # The derivatives as Values (create_graph): the product of the others for each of n
+    # factors took n products of n - 1 factors, n (n - 1) parent edges (39,800 for
+    # n = 200, and 2.5 s to record a product of 6,000 floats).  Now: the product node (n
+    # edges), prefix and suffix products (under 3n two-factor nodes) and the adjoint 1 times
+    # each derivative (n two-factor nodes): under 9n edges.
+    n = 200
+    xs = [Value(1.0 + i / n) for i in range(n)]
+    derivatives = grad(am.prod(xs), xs, create_graph=True)
+    nodes: set[Value] = set()
+    for d in derivatives:
+        nodes.update(v for v in topological_order(d) if v.parents)
+    edges = sum(len(v.parents) for v in nodes)
+    assert edges <= 9 * n, edges
+    for i in (0, 57, n - 1):  # and they are the products of the others
+        others = math.prod(x.data for k, x in enumerate(xs) if k != i)
+        assert derivatives[i].data == pytest.approx(others, rel=1e-12)
 
 
 def test_ints_in_ints_out_where_math_gives_ints() -> None:
