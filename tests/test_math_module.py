@@ -264,6 +264,18 @@ def test_polygamma_poles_orders_and_overflow_are_named() -> None:
         am.polygamma(3, Value(1e-200))
 
 
+def test_polygamma_of_the_highest_order_on_a_value_names_the_order_asked_for() -> None:
+    # A Value records psi_100's derivative psi_101, past the highest order: the error names
+    # the order the user wrote, 100 (it used to say 101); numbers take order 100.
+    assert math.isfinite(am.polygamma(100, 1.5))
+    for x in (Value(1.5), Dual(1.5, 1.0)):
+        with pytest.raises(DomainError, match=r"^polygamma\(100, 1\.5\): order 100 has no "
+                                              r"derivative here: it would be polygamma of "
+                                              r"order 101, beyond the highest order 100"):
+            am.polygamma(100, x)
+    assert math.isfinite(am.polygamma(99, Value(1.5)).data)
+
+
 def test_lgamma_and_gamma_derivatives_are_digamma() -> None:
     x = Value(3.5)
     am.lgamma(x).backward()

@@ -513,6 +513,17 @@ def _prod_grad(out: Any, *xs: Any) -> tuple[Any, ...]:
     return tuple(grads)
 
 
+def _polygamma_grad(out: Any, x: Any, n: Any) -> tuple[Any]:
+    """d/dx psi_n(x) = psi_{n+1}(x), which exists up to n = MAX_ORDER - 1: a higher order
+    is refused naming the order asked for (not the order of its derivative)."""
+    if isinstance(n, float | int) and n + 1.0 > _special.MAX_ORDER:  # (n symbolic: text)
+        raise DomainError("polygamma", (int(n), x),
+                          f"order {int(n)} has no derivative here: it would be polygamma of "
+                          f"order {int(n) + 1}, beyond the highest order {_special.MAX_ORDER}; "
+                          f"differentiate orders up to {_special.MAX_ORDER - 1}")
+    return (polygamma(x, n + 1.0),)
+
+
 def _hypot_grad(out: Any, *xs: Any) -> tuple[Any, ...]:
     """d hypot / d x_i = x_i / hypot; 0 at the origin."""
     r = _nonzero(out)
@@ -607,8 +618,8 @@ erf = _builtin("erf", _of_math("erf", math.erf),
 erfc = _builtin("erfc", _of_math("erfc", math.erfc),
                 lambda out, x: (-_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),))
 # psi_n(x), the n-th derivative of digamma = d/dx lgamma (n a parameter; see core/special.py)
-polygamma = _builtin("polygamma", lambda x, n: _special.polygamma(n, x),
-                     lambda out, x, n: (polygamma(x, n + 1.0),), params=1,
+polygamma = _builtin("polygamma", lambda x, n: _special.polygamma(n, x), _polygamma_grad,
+                     params=1,
                      text=lambda x, n: (f"digamma({x})" if n == 0.0
                                         else f"polygamma({int(n)}, {x})"))
 gamma = _builtin("gamma", _of_math("gamma", math.gamma),
