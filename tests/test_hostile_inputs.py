@@ -28,6 +28,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from autograd_lite import (
@@ -606,6 +607,29 @@ API_CASES = [
     ApiCase("batch", "reduce",
             lambda w: compiled(lambda a: a * w.x).batch([1.0], reduce="median"),  # type: ignore
             ValueError, r"^Tape\.batch: reduce must be 'mean' or 'sum', got 'median'$"),
+    # a batch takes what a replay takes, on either backend (NumPy read True as 1.0, "2" as
+    # 2.0, and refused "abc" with its own ValueError)
+    *(ApiCase("batch", f"column 0, example {k}",
+              lambda w, bad=bad, k=k, backend=backend: compiled(lambda a: a * w.x).batch(
+                  [1.0] * k + [bad], backend=backend),  # type: ignore[misc]
+              TypeError, rf"^Tape\.batch: column 0, example {k}: expected a real number, got "
+              rf"{kind} '?{bad}'?$")
+      for k, (backend, (bad, kind)) in enumerate(
+          ((backend, case) for backend in ("numpy", "python")
+           for case in ((True, "bool"), ("2", "str"), ("abc", "str"), (None, "NoneType"))),
+          start=1)),
+    *(ApiCase("batch", f"column 0, example {k}",
+              lambda w, k=k, backend=backend: compiled(lambda a: a * w.x).batch(
+                  [1.0] * k + [math.nan], backend=backend),
+              DomainError, rf"^Tape\.batch\(nan\): column 0, example {k}: expected a finite "
+              r"number$")
+      for k, backend in ((9, "numpy"), (10, "python"))),
+    *(ApiCase("batch", f"column {i} must be one-dimensional",
+              lambda w, i=i, backend=backend: Tape.from_graph(w.x * w.y, [w.x, w.y]).batch(
+                  *((np.ones((2, 1)), [1.0, 2.0]) if i == 0 else ([1.0, 2.0], np.ones((2, 1)))),
+                  backend=backend),
+              ValueError, rf"^Tape\.batch: column {i} must be one-dimensional$")
+      for i, backend in ((0, "numpy"), (1, "python"))),
     ApiCase("Tape", "output", lambda w: Tape.from_graph(3.0),  # type: ignore[arg-type]
             TypeError, r"^Tape: the output must be a Value, got float$"),
     ApiCase("Tape", "inputs", lambda w: Tape.from_graph(w.x * w.y, [w.x])(1.0, 2.0),
