@@ -177,6 +177,39 @@ class Primitive:
         """d out / d arg for each differentiable argument of ``args`` (parameters last)."""
         return tuple(self.grad(out, *args))
 
+    # -- identity: one object per primitive, copied and serialised by reference ---------------
+    def __copy__(self) -> Primitive:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Primitive:
+        """The primitive itself: a copied graph keeps ``node.op is math.exp``."""
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Serialised by name, restored as the rule table's primitive of that name (its
+        functions are code, often lambdas, never serialised)."""
+        if PRIMITIVES.get(self.name) is not self:
+            raise TypeError(f"Primitive {self.name!r}: not the primitive the rule table holds "
+                            "under that name (declared again since?), so it cannot be "
+                            "serialised by name")
+        return (Primitive.named, (self.name,))
+
+    @classmethod
+    def named(cls, name: str) -> Primitive:
+        """The primitive of the rule table called ``name`` (KeyError naming it if none).
+
+        Examples:
+            >>> from autograd_lite import Primitive, math
+            >>> Primitive.named("exp") is math.exp
+            True
+        """
+        try:
+            return PRIMITIVES[name]
+        except KeyError:
+            raise KeyError(f"Primitive.named: no primitive called {name!r} in the rule table "
+                           "(a primitive you declare must be declared again before use)"
+                           ) from None
+
 
 PRIMITIVES: dict[str, Primitive] = {}
 """Every primitive by name: the built-ins below, then those users declare."""
