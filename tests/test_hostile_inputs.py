@@ -413,6 +413,8 @@ API_CASES = [
             ValueError, r"^hessian: argnums 2 is out of range for 1 arguments$"),
     ApiCase("hvp", "tangents", lambda w: func.hvp(lambda a: a * a, [1.0], []), ValueError,
             r"^hvp: 1 primals but 0 tangents$"),
+    ApiCase("hvp", "primals", lambda w: func.hvp(lambda: 3.0, [], []), ValueError,
+            r"^hvp: primals is empty; a Hessian-vector product needs an argument$"),
     # math: Python's math names (the rest are primitives, refused as exp above)
     ApiCase("floor", "argument 0", lambda w: am.floor("a"), TypeError,  # type: ignore[arg-type]
             r"^floor: argument 0: expected a real number, got str 'a'$"),

@@ -349,6 +349,8 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     """
     if len(primals) != len(tangents):
         raise ValueError(f"hvp: {len(primals)} primals but {len(tangents)} tangents")
+    if not primals:
+        raise ValueError("hvp: primals is empty; a Hessian-vector product needs an argument")
     every = tuple(range(len(primals)))
     _, product = jvp(grad(f, every), primals, tangents)
     return tuple(product)
