@@ -27,7 +27,7 @@ from __future__ import annotations
 import linecache
 import os
 import sys
-from collections.abc import Callable
+from contextvars import Token
 from dataclasses import dataclass
 from types import FrameType, TracebackType
 
@@ -168,9 +168,8 @@ class detect_anomaly(ModeContext):  # noqa: N801 -- named like torch.autograd.de
         0.0
     """
 
-    def switch(self) -> Callable[[], None]:
-        token = observe_anomalies(_RECORDER)
-        return lambda: ANOMALY_OBSERVER.reset(token)
+    def switch(self) -> Token[AnomalyObserver | None]:
+        return observe_anomalies(_RECORDER)
 
     def __exit__(self, exc_type: type[BaseException] | None = None,
                  exc: BaseException | None = None, tb: TracebackType | None = None) -> None:

@@ -20,13 +20,14 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Generator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Any
 
-_OPEN: ContextVar[tuple[tuple[ModeContext, Callable[[], None]], ...]] = ContextVar(
+_OPEN: ContextVar[tuple[tuple[ModeContext, Token[Any]], ...]] = ContextVar(
     "autograd_lite_open_modes", default=())
-"""The modes entered and not yet left in this context, oldest first, with their undo."""
+"""The modes entered and not yet left in this context, oldest first, with the token that
+undoes each."""
 
 
 class ModeContext:
@@ -36,21 +37,23 @@ class ModeContext:
     shared between threads.
     """
 
-    def switch(self) -> Callable[[], None]:
-        """Turn the mode on in the current context; return the function that undoes it."""
+    def switch(self) -> Token[Any]:
+        """Turn the mode on in the current context (set its context variable); return the
+        token that undoes it."""
         raise NotImplementedError
 
     def __enter__(self) -> None:
-        undo = self.switch()
-        _OPEN.set((*_OPEN.get(), (self, undo)))
+        token = self.switch()
+        _OPEN.set((*_OPEN.get(), (self, token)))
 
     def __exit__(self, exc_type: type[BaseException] | None = None,
                  exc: BaseException | None = None, tb: TracebackType | None = None) -> None:
         entries = _OPEN.get()
-        for k in range(len(entries) - 1, -1, -1):
+        for k in range(len(entries) - 1, -1, -1):  # the last entry, but for interleaving
             if entries[k][0] is self:
                 _OPEN.set(entries[:k] + entries[k + 1:])
-                entries[k][1]()
+                token = entries[k][1]
+                token.var.reset(token)
                 return
         raise RuntimeError(f"{type(self).__name__}: leaving a block that was not entered in "
                            "this thread/context")

@@ -13,7 +13,7 @@ As in PyTorch, a result requires gradients iff some argument does and recording 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, overload
 
 from autograd_lite.core import rules
@@ -713,9 +713,8 @@ class _GradMode(ModeContext):
     def __init__(self, function: Callable[..., Any] | None = None) -> None:
         pass
 
-    def switch(self) -> Callable[[], None]:
-        token = _GRAD_ENABLED.set(self.enabled)
-        return lambda: _GRAD_ENABLED.reset(token)
+    def switch(self) -> Token[bool]:
+        return _GRAD_ENABLED.set(self.enabled)
 
 
 class no_grad(_GradMode):  # noqa: N801 -- named like torch.no_grad
