@@ -3,10 +3,10 @@
 
 A mode lives in a context variable, so it is per thread (and per asyncio task).  Undoing it
 needs the :class:`~contextvars.Token` its setting returned, and a token can only be used in
-the context that made it.  So the mode object keeps no token: each ``__enter__`` pushes its
-undo onto a stack held in a context variable of its own, and ``__exit__`` pops the newest
-entry of that object *in the current context*.  One mode object can then be entered
-anywhere -- nested in itself, from many threads at once, as a decorator called
+the context that made it.  So the mode object keeps no token: each ``__enter__`` pushes
+(object, token) onto a stack held in a context variable of its own, and ``__exit__`` pops
+the newest entry of that object *in the current context*.  One mode object can then be
+entered anywhere -- nested in itself, from many threads at once, as a decorator called
 concurrently -- and each entry is undone in the context that made it.
 
 As a decorator (:meth:`ModeContext.__call__`), each call of the function runs under the
