@@ -22,9 +22,9 @@ from autograd_lite.core.collector import large_graphs
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
-from autograd_lite.core.reverse import topological_order
 from autograd_lite.core.rules import Primitive, primitive
 from autograd_lite.core.value import (
+    StaleGraphError,
     Value,
     add_n,
     constant,
@@ -32,6 +32,7 @@ from autograd_lite.core.value import (
     enable_grad,
     is_grad_enabled,
     no_grad,
+    topological_order,
     zero_grad,
 )
 from autograd_lite.graph.diagram import draw_dot
@@ -53,6 +54,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Primitive",
+    "StaleGraphError",
     "Tape",
     "Value",
     "add_n",

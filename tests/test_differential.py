@@ -14,9 +14,19 @@ from __future__ import annotations
 
 import pytest
 
-from autograd_lite import Value
+from autograd_lite import Value, primitive
 from autograd_lite.core import rules
-from autograd_lite.testing import OP_CASES, TIERS, Expression, MismatchError, campaign, check_modes
+from autograd_lite.core import value as value_module
+from autograd_lite.testing import (
+    OP_CASES,
+    TIERS,
+    Domain,
+    Expression,
+    MismatchError,
+    OpCase,
+    campaign,
+    check_modes,
+)
 
 pytestmark = pytest.mark.fuzz
 
@@ -119,3 +129,26 @@ def test_a_first_derivative_near_a_pole_is_checked_by_extrapolation() -> None:
     e = Expression(3, (("tan", 2), ("mul", 3, 3), ("add", 4, 0.5), ("dpow", 5, 0.0),
                        ("degrees", 0), ("tan", 5), ("sum", 6, 7, 8)))
     check_modes(e, [1.5, 0.320310125153783, 1.5])
+
+
+def test_every_reader_refuses_a_graph_whose_leaf_was_assigned() -> None:
+    """Each checked example also records its graph, assigns its leaves, and requires every
+    reader to refuse; a reader that still answers is reported."""
+    stats = campaign(10, max_ops=6, seed_value=3)
+    assert stats.failures == [] and stats.modes["stale graph refused"] > 0
+
+
+def test_the_oracle_catches_a_reader_that_ignores_an_assigned_leaf(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(value_module, "_stale_edge", lambda order: None)
+    with pytest.raises(MismatchError, match=r"^stale graph: backward"):
+        check_modes(Expression(1, (("exp", 0),)), [0.3])
+
+
+def test_a_malformed_user_rule_is_refused_alike_in_every_mode() -> None:
+    """A rule giving one derivative for two arguments: eager recording and forward mode raise
+    the same TypeError, and the campaign counts it instead of reading a zero."""
+    half = primitive("half_rule", lambda x, y: x * y, lambda out, x, y: (y,))
+    case = OpCase("half_rule", "half_rule", half, (Domain(-2.0, 2.0), Domain(-2.0, 2.0)))
+    stats = campaign(10, max_ops=3, seed_value=1, primitives=[case])
+    assert stats.failures == [] and stats.modes["same TypeError"] == 10

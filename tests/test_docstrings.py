@@ -9,10 +9,13 @@ mkdocstrings, from ``::: name`` directives, and must leave no public name out.
 
 from __future__ import annotations
 
+import builtins
 import doctest
 import importlib
 import inspect
+import pkgutil
 import re
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,3 +129,99 @@ def test_every_public_name_is_in_the_reference() -> None:
 def test_the_reference_check_can_fail() -> None:
     rendered = documented_in_reference()
     assert id(importlib.import_module("autograd_lite.core.value").lift) not in rendered
+
+
+# -- every name a docstring points at exists ------------------------------------------------
+_ROLE = re.compile(r":(?:func|class|mod|meth|data|attr|exc):`~?([^`<]+?)(?: <([^>]+)>)?`")
+_DOTTED = re.compile(r"``(autograd_lite(?:\.[A-Za-z_]\w*)+)``")
+_CONSTANT = re.compile(r"``([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,})``")  # OP_CASES, OPS
+_OUTSIDE = {"math", "numpy", "np", "operator", "contextvars", "functools", "hypothesis",
+            "graphviz", "torch", "micrograd", "typing", "json", "os", "pickle", "copy"}
+
+
+def _resolves(path: str) -> bool:
+    """Whether ``path`` names a module, an object in one, or an attribute of a class."""
+    try:
+        _resolve(path)
+        return True
+    except (ImportError, AttributeError):
+        pass
+    owner, _, attribute = path.rpartition(".")
+    try:
+        cls = _resolve(owner)
+    except (ImportError, AttributeError):
+        return False
+    return inspect.isclass(cls) and _has_attribute(cls, attribute)
+
+
+def _has_attribute(cls: type, name: str) -> bool:
+    """A class attribute, annotation, slot, or ``self.name = ...`` in the class's code."""
+    for c in inspect.getmro(cls):
+        if (name in vars(c) or name in getattr(c, "__annotations__", {})
+                or name in getattr(c, "__slots__", ())):
+            return True
+        try:
+            if f"self.{name} =" in inspect.getsource(c) or f"self.{name}:" in inspect.getsource(c):
+                return True
+        except (OSError, TypeError):
+            pass
+    return False
+
+
+def _refers(module: Any, cls: type | None, target: str) -> bool:
+    if target.startswith("autograd_lite"):
+        return _resolves(target)
+    head, *rest = target.split(".")
+    namespace = vars(module)
+    if head in namespace:
+        return _resolves(f"{module.__name__}.{target}")
+    if head in _OUTSIDE or hasattr(builtins, head):
+        return True
+    if not rest:  # :attr:`grad` of the class documented, or of a class of the module
+        classes = [cls] if cls is not None else []
+        classes += [c for c in namespace.values() if inspect.isclass(c)]
+        return any(_has_attribute(c, head) for c in classes)
+    return False
+
+
+def _docstrings() -> Iterator[tuple[Any, type | None, str, str]]:
+    """(module, class or None, where, docstring) for every module, class, function, method
+    and property of the package."""
+    import autograd_lite
+
+    for info in pkgutil.walk_packages(autograd_lite.__path__, "autograd_lite."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        yield module, None, info.name, module.__doc__ or ""
+        for name, obj in list(vars(module).items()):
+            if getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(obj):
+                yield module, None, f"{info.name}.{name}", obj.__doc__ or ""
+            elif inspect.isclass(obj):
+                yield module, obj, f"{info.name}.{name}", obj.__doc__ or ""
+                for member_name, member in list(vars(obj).items()):
+                    function = member.fget if isinstance(member, property) else getattr(
+                        member, "__func__", member)
+                    if inspect.isfunction(function):
+                        yield (module, obj, f"{info.name}.{name}.{member_name}",
+                               function.__doc__ or "")
+
+
+def test_every_name_a_docstring_points_at_exists() -> None:
+    """A docstring that names a module, class, function or constant that was renamed or
+    removed misleads the reader: each ``:func:``/``:class:``... role, each dotted
+    ``autograd_lite.x`` and each ``CONSTANT`` in double backticks must resolve."""
+    stale = []
+    for module, cls, where, doc in _docstrings():
+        targets = [m.group(2) or m.group(1) for m in _ROLE.finditer(doc)]
+        targets += _DOTTED.findall(doc)
+        for target in targets:
+            if not _refers(module, cls, target.strip()):
+                stale.append(f"{where}: {target}")
+        for constant in _CONSTANT.findall(doc):
+            if not any(constant in vars(m) for m in sys.modules.values()
+                       if getattr(m, "__name__", "").startswith("autograd_lite")):
+                stale.append(f"{where}: {constant}")
+    assert stale == []

@@ -19,22 +19,28 @@ import pytest
 from hypothesis import given
 from live_nodes import live_values
 
-from autograd_lite.compile import compiled
+from autograd_lite.compile import Tape, compiled
 from autograd_lite.core import rules
+from autograd_lite.core.anomaly import detect_anomaly
 from autograd_lite.core.check import gradgradcheck
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
-from autograd_lite.core.reverse import topological_order
 from autograd_lite.core.value import (
+    StaleGraphError,
     Value,
     add_n,
     dot,
     enable_grad,
     is_grad_enabled,
     no_grad,
+    topological_order,
     zero_grad,
 )
+from autograd_lite.graph.diagram import draw_dot
+from autograd_lite.graph.steps import backward_steps
+from autograd_lite.graph.wengert import wengert_list
+from autograd_lite.nn.optim import SGD
 from autograd_lite.testing import (
     Expression,
     assert_gradients_match,
@@ -506,6 +512,116 @@ def test_add_n_and_dot_of_numbers_are_numbers_and_of_one_value_a_node() -> None:
     assert (total.data, total.parents) == (2.5, (x,))
     product = dot([x], [4.0])
     assert (product.data, product.parents, product.local_grads) == (10.0, (x,), (4.0,))
+
+
+# -- a leaf's number assigned after recording ----------------------------------------------
+# One rule in every mode: a graph recorded from a leaf's old number refuses to be read once
+# the leaf's ``data`` is assigned (as PyTorch refuses a tensor modified after it was saved);
+# the optimiser's pattern -- backward, update the leaves, record again -- is untouched.
+def _stale_square() -> tuple[Value, Value]:
+    x = Value(2.0, "x")
+    y = x * x
+    x.data = 5.0
+    return x, y
+
+
+STALE_READERS: list[tuple[str, Callable[[Value, Value], Any]]] = [
+    ("backward", lambda x, y: y.backward()),
+    ("grad", lambda x, y: grad(y, x)),
+    ("grad create_graph", lambda x, y: grad(y, x, create_graph=True)),
+    ("Tape.from_graph", lambda x, y: Tape.from_graph(y, [x])),
+    ("Tape.from_graph, x a parameter", lambda x, y: Tape.from_graph(y)),
+    ("wengert_list", lambda x, y: wengert_list(y)),
+    ("draw_dot", lambda x, y: draw_dot(y).source),
+    ("backward_steps", lambda x, y: backward_steps(y)),
+    ("anomaly backward", lambda x, y: _in_anomaly_mode(y.backward)),
+]
+
+
+def _in_anomaly_mode(f: Callable[[], Any]) -> Any:
+    with detect_anomaly():
+        return f()
+
+
+@pytest.mark.parametrize(("reader", "read"), STALE_READERS, ids=[r for r, _ in STALE_READERS])
+def test_a_graph_recorded_before_a_leaf_changed_is_refused_by_every_reader(
+        reader: str, read: Callable[[Value, Value], Any]) -> None:
+    """x = 2, y = x * x (4, dy/dx = 4), then x.data = 5: no reader answers 4, 10 or 25."""
+    x, y = _stale_square()
+    with pytest.raises(StaleGraphError, match=r"Value\(data=5.0, grad=0.0, label='x'\) had its "
+                                              r"data assigned after mul recorded it"):
+        read(x, y)
+    assert (x.grad, y.grad, y.data) == (0.0, 0.0, 4.0)  # nothing half-changed
+
+
+def test_a_leaf_changed_between_two_recordings_of_one_graph_is_found() -> None:
+    x = Value(2.0, "x")
+    before = x * 3.0
+    x.data = 1.0
+    after = x * 4.0  # recorded from the new number: fine alone
+    grad(after, x)
+    with pytest.raises(StaleGraphError, match="label='x'"):
+        (before + after).backward()
+
+
+def test_an_old_subgraph_of_unchanged_leaves_still_combines_with_new_nodes() -> None:
+    """A feature computed once from an input that never changes, a weight updated by hand
+    every step: each step's graph is fresh, since no leaf it reads changed after reading."""
+    feature = Value(0.5, requires_grad=False).exp()
+    w = Value(1.0, "w")
+    for _ in range(3):
+        loss = (w * feature - 1.0) ** 2
+        w.grad = 0.0
+        loss.backward()
+        assert w.grad == pytest.approx(2 * (w.data * math.exp(0.5) - 1.0) * math.exp(0.5))
+        w.data -= 0.1 * w.grad
+
+
+def test_the_optimiser_pattern_records_again_after_every_update() -> None:
+    """SGD on y = (w - 3)^2 from w = 0, lr 0.25: w <- w - 0.5 (w - 3) = 1.5, 2.25, 2.625."""
+    w = Value(0.0, "w")
+    optimiser = SGD([w], lr=0.25)
+    for expected in (1.5, 2.25, 2.625):
+        loss = (w - 3.0) ** 2
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        assert w.data == expected
+    with pytest.raises(StaleGraphError):  # the last loss was recorded at w = 2.25
+        loss.backward()
+
+
+def test_a_recorded_nodes_number_is_not_assigned() -> None:
+    x = Value(2.0)
+    y = x * x
+    with pytest.raises(RuntimeError, match=r"data: Value\(data=4.0, grad=0.0\) is the result of "
+                                           r"mul: only a leaf's number can be assigned"):
+        y.data = 3.0
+    assert y.data == 4.0
+    y.backward()
+    assert x.grad == 4.0
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, "2.0", None, True, Value(1.0)])
+def test_a_leaf_is_assigned_only_a_finite_real_number(bad: Any) -> None:
+    x = Value(2.0)
+    y = x * x
+    with pytest.raises((TypeError, DomainError), match=r"^Value.data[:(]"):
+        x.data = bad
+    assert x.data == 2.0
+    y.backward()  # the failed assignment changed nothing: the graph is still fresh
+    assert x.grad == 4.0
+
+
+def test_a_compiled_tape_reads_its_parameters_at_every_call() -> None:
+    """A tape is a program, not a graph: compiled before the assignment, it computes with
+    the parameter's new number (its documented contract), as a new recording would."""
+    w = Value(2.0, "w")
+    x = Value(1.0, "x", requires_grad=False)
+    tape = Tape.from_graph(w * w * x, [x])
+    w.data = 5.0
+    assert tape(1.0) == (25.0, (None,))
+    assert w.grad == 10.0
 
 
 # -- copies and serialisation -------------------------------------------------------------

@@ -40,6 +40,7 @@ from autograd_lite import (
     GradcheckError,
     Layer,
     Neuron,
+    StaleGraphError,
     Tape,
     Value,
     add_n,
@@ -64,6 +65,7 @@ from autograd_lite import (
 )
 from autograd_lite import math as am
 from autograd_lite.cli.formula import FormulaError, evaluate, parse_formula
+from autograd_lite.compile import TracedNumberError
 from autograd_lite.core.check import analytical_jacobian, first_derivatives, numerical_jacobian
 from autograd_lite.graph.diagram import (
     GraphTooLargeError,
@@ -216,7 +218,34 @@ ENGINE_CASES = [
          TypeError, r"^grad: inputs must be Values, got float 3\.0$"),
     Case("second derivative of sqrt at 0", lambda x, y: _second_derivative_of_sqrt_at_0(x),
          DomainError, r"^dpow\(0\.0, 0\.5\): result is not a finite float$"),
+    Case("a user rule giving 1 derivative for 2 arguments",
+         lambda x, y: _SHORT_RULE(x, y), TypeError,
+         r"^primitive 'short_rule': its derivative rule returned an incorrect number of "
+         r"derivatives \(expected 2, got 1\)"),
+    Case("a user rule giving None", lambda x, y: _NONE_RULE(x).backward(), TypeError,
+         r"^primitive 'none_rule': its derivative rule returned NoneType None; expected a "
+         r"tuple of 1 derivative"),
+    Case("backward after a leaf's data was assigned", lambda x, y: _stale_backward(x),
+         StaleGraphError, r"^Value\(data=2\.0, grad=0\.0, label='z'\) had its data assigned "
+         r"after mul recorded it, so the graph holds the old number"),
+    Case("assigning a recorded node's data", lambda x, y: setattr(x * y, "data", 1.0),
+         RuntimeError, r"^data: Value\(data=-3\.0, grad=0\.0\) is the result of mul: only a "
+                       r"leaf's number can be assigned"),
+    Case("assigning nan to data", lambda x, y: setattr(x, "data", math.nan), DomainError,
+         r"^Value\.data\(nan\): expected a finite number$"),
+    Case("assigning a str to data", lambda x, y: setattr(x, "data", "1"), TypeError,
+         r"^Value\.data: expected a real number, got str '1'$"),
 ]
+
+_SHORT_RULE = primitive("short_rule", lambda a, b: a * b, lambda out, a, b: (b,))
+_NONE_RULE = primitive("none_rule", lambda a: a, lambda out, a: None)
+
+
+def _stale_backward(x: Value) -> None:
+    z = Value(1.0, "z")
+    w = z * x
+    z.data = 2.0
+    w.backward()
 
 
 def _second_derivative_of_sqrt_at_0(x: Value) -> object:
@@ -641,6 +670,20 @@ API_CASES = [
     ApiCase("compiled_loss", "targets",
             lambda w: compiled_loss(w.model, squared_error)([[1.0, 2.0]], [1.0, 2.0]),
             ValueError, r"^compiled_loss: 1 rows and 2 targets; need as many of each"),
+    # a traced number used as a constant would be replayed for every call: refused
+    ApiCase("compiled", "input 't'", lambda w: compiled(lambda a, t: a * t.data)(1.0, 2.0),
+            TracedNumberError, r"^compiled: the function used the number of input 't' as a "
+                               r"constant"),
+    ApiCase("compiled_loss", "'target'",
+            lambda w: compiled_loss(w.model, lambda y, t: (y - t.item()) ** 2)(
+                [[1.0, 2.0], [0.5, -0.5]], [1.0, 0.0]),
+            TracedNumberError, r"^compiled_loss: the function used the number of input "
+                               r"'target' as a constant"),
+    ApiCase("binary_cross_entropy_with_logits", "target",  # row 1 of compiled_loss
+            lambda w: compiled_loss(w.model, binary_cross_entropy_with_logits)(
+                [[1.0, 2.0], [0.5, -0.5]], [1.0, 1.5]),
+            DomainError, r"^binary_cross_entropy_with_logits\(1\.5\): the target must be in "
+                         r"\[0, 1\]$"),
     # cli: the expression parser
     ApiCase("parse_formula", "text", lambda w: parse_formula(3),  # type: ignore
             TypeError, r"^parse_formula: text must be a str, got int$"),
@@ -720,6 +763,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
+        "float_adjoints", "number_read", "observe_numbers",
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",

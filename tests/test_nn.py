@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite.core.reverse import topological_order
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, topological_order
 from autograd_lite.nn import MLP, Layer, Neuron, StateDictError, resolve_activation
 
 

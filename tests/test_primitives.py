@@ -22,6 +22,7 @@ from autograd_lite import (
     Value,
     compiled,
     detect_anomaly,
+    func,
     grad,
     gradcheck,
     gradgradcheck,
@@ -197,6 +198,63 @@ def test_declaring_a_primitive_checks_its_arguments() -> None:
         primitive("f", math.exp, 3.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="my_softplus: expected 1 arguments, got 2"):
         softplus(1.0, 2.0)
+
+
+# A derivative rule must give one derivative per differentiable argument: a wrong count, a
+# non-sequence or a None is refused by name in every mode (PyTorch: "returned an incorrect
+# number of gradients (expected 2, got 1)"), never read as a zero or dropped.
+MALFORMED_RULES: list[tuple[str, Any, str]] = [
+    ("too few", lambda out, x, y: (y,), r"incorrect number of derivatives \(expected 2, got 1\)"),
+    ("too many", lambda out, x, y: (y, x, 1.0),
+     r"incorrect number of derivatives \(expected 2, got 3\)"),
+    ("empty", lambda out, x, y: (), r"incorrect number of derivatives \(expected 2, got 0\)"),
+    ("a number", lambda out, x, y: y, r"returned float 3.0; expected a tuple of 2 derivative"),
+    ("a string", lambda out, x, y: "ab", r"returned str 'ab'; expected a tuple of 2"),
+    ("None", lambda out, x, y: None, r"returned NoneType None; expected a tuple"),
+    ("a None inside", lambda out, x, y: (y, None), r"returned NoneType None as derivative 1"),
+]
+MODES: list[tuple[str, Any]] = [
+    ("backward", lambda m: m(Value(2.0), Value(3.0)).backward()),
+    ("grad", lambda m: grad(m(Value(2.0), Value(3.0)), [Value(1.0)], allow_unused=True)),
+    ("create_graph", lambda m: (lambda x, y: grad(m(x, y), [x, y], create_graph=True))(
+        Value(2.0), Value(3.0))),
+    ("jvp", lambda m: jvp(m, [2.0, 3.0], [1.0, 1.0])),
+    ("func.grad", lambda m: func.grad(m)(2.0, 3.0)),
+    ("compiled", lambda m: compiled(m)(2.0, 3.0)),
+]
+
+
+@pytest.mark.parametrize(("mode", "apply"), MODES, ids=[m for m, _ in MODES])
+@pytest.mark.parametrize(("what", "rule", "message"), MALFORMED_RULES,
+                         ids=[w for w, _, _ in MALFORMED_RULES])
+def test_a_malformed_derivative_rule_is_refused_by_name(what: str, rule: Any, message: str,
+                                                        mode: str, apply: Any) -> None:
+    times = primitive(f"times_{what.replace(' ', '_')}", lambda x, y: x * y, rule)
+    with pytest.raises(TypeError, match=rf"primitive 'times_\w+': .*{message}"):
+        apply(times)
+
+
+def test_a_rule_of_the_wrong_arity_is_refused_when_declared() -> None:
+    with pytest.raises(TypeError, match=r"primitive 'half': grad must take \(out, \*args\): "
+                                        "3 arguments for a forward of 2"):
+        primitive("half", lambda x, y: x * y, lambda out, x: (1.0,))
+    with pytest.raises(TypeError, match="3 arguments for a forward of 2"):
+        primitive("extra", lambda x, y: x * y, lambda out, x, y, z: (y, x))
+    star = primitive("star_rule", lambda x, y: x * y, lambda *a: (a[2], a[1]))  # fits
+    x, y = Value(2.0), Value(3.0)
+    star(x, y).backward()
+    assert (x.grad, y.grad) == (3.0, 2.0)
+
+
+def test_a_rule_for_any_number_of_arguments_is_counted_when_applied() -> None:
+    total = primitive("total_of", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * (len(xs) - 1))
+    with pytest.raises(TypeError, match=r"'total_of'.*\(expected 3, got 2\)"):
+        total(Value(1.0), Value(2.0), Value(3.0))
+    scaled = primitive("scaled_total", lambda *a: a[-1] * sum(a[:-1]),
+                       lambda out, *a: (a[-1],) * (len(a) - 1), params=1)
+    xs = [Value(1.0), Value(2.0)]
+    scaled(*xs, 3.0).backward()          # the parameter 3.0 has no derivative
+    assert [x.grad for x in xs] == [3.0, 3.0]
 
 
 def test_tapes_that_differ_only_in_their_primitives_are_not_confused() -> None:

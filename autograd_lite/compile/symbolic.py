@@ -15,7 +15,9 @@ Numbers are written with ``repr(float)``.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +31,57 @@ long ``a + b + c + ...`` chains)."""
 _INLINE_IN_CODE = frozenset({"add", "sub", "mul"})
 """Primitives written as operators in generated code: they cannot raise (an overflow gives
 an infinity, which the tape's finiteness check catches)."""
+
+
+_UNSHOWABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters no reader can see for what they are: lone surrogates (which UTF-8 cannot
+encode), control characters other than tab and newline, and the bidirectional embeddings,
+overrides and isolates (which reorder the text after them)."""
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character of :data:`_UNSHOWABLE` written as its Python escape
+    (``\ud800``, ``\x00``, ``\u202e``): safe to encode as UTF-8 and shown as what it is.
+
+    Examples:
+        >>> from autograd_lite.compile.symbolic import printable
+        >>> print(printable("x\ud800y"), printable("tab\tand\nnewline kept"))
+        x\ud800y tab	and
+        newline kept
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"printable: text must be a str, got {type(text).__name__}")
+    return _UNSHOWABLE.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+_PLAIN_CODE = re.compile(r"[^`|\s]([^`|\n\t]*[^`|\s])?")
+"""Text a Markdown code span holds as it is: no backtick or pipe, no line break, no space
+at either end (Python-Markdown strips it)."""
+_MARKDOWN_ENTITIES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~^=:$\n\t"}
+"""Markdown's own punctuation (and Python-Markdown's extensions'), written as character
+references: Markdown leaves them alone and HTML reads them back as the character."""
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as inline code in Markdown (a table cell included) that renders as exactly
+    ``printable(text)``: a code span when that is plain, else a ``<code>`` element with
+    HTML's and Markdown's special characters written as character references, so no
+    backtick, pipe, ``<`` or ``&`` in ``text`` can end the code or make markup.
+
+    Examples:
+        >>> from autograd_lite.compile.symbolic import markdown_code
+        >>> markdown_code("weight[0][1]")
+        '`weight[0][1]`'
+        >>> markdown_code("a`<b>|c")
+        '<code>a&#96;&lt;b&gt;&#124;c</code>'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"markdown_code: text must be a str, got {type(text).__name__}")
+    shown = printable(text)
+    if _PLAIN_CODE.fullmatch(shown):
+        return f"`{shown}`"
+    return "<code>" + "".join(_MARKDOWN_ENTITIES.get(c) or html.escape(c) for c in shown) \
+        + "</code>"
 
 
 def literal(x: float) -> str:
@@ -203,5 +256,6 @@ def rule_table_markdown(primitives: Sequence[Primitive]) -> str:
         if op.arity is None:  # "x1 + x2 + ...", "hypot(x1, x2, ...)"
             more = f"{value[:-1]}, ...)" if value.endswith(")") else f"{value} + ..."
             value, local = more, f"{local}, ..."
-        rows.append(f"| `{op.name}` | `{value}` | `{local}` |")
+        rows.append(f"| {markdown_code(op.name)} | {markdown_code(value)} | "
+                    f"{markdown_code(local)} |")
     return "\n".join(rows)

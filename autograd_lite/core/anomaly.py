@@ -7,7 +7,7 @@ derivative of ``sqrt`` at 0 is ``+inf``, and ``1e200 * 1e200`` overflows.  Insid
 
 * every node records the line of *your* code that created it (the first stack frame
   outside ``autograd_lite``): it is a :class:`SitedValue`, a Value with one more slot (a
-  node made outside the block keeps the eight slots of every Value);
+  node made outside the block keeps the nine slots of every Value);
 * ``backward`` and ``grad`` check every gradient sum ``d root / d parent += adjoint * local``;
   when a gradient that reaches an input (a leaf requiring gradients; for ``grad``, the
   inputs asked for) is nan or inf, they raise :class:`AnomalyError` naming the step where it
@@ -99,7 +99,7 @@ class SitedValue(Value):
     """A node recorded in anomaly mode: a :class:`Value` that also keeps its creation site.
 
     Only nodes made inside ``detect_anomaly`` are of this kind (the site lives and dies with
-    its node); every other node keeps the plain eight slots of a Value.
+    its node); every other node keeps the plain nine slots of a Value.
     """
 
     __slots__ = ("site",)
@@ -120,7 +120,7 @@ def _user_frame(frame: FrameType | None) -> FrameType | None:
 
 
 class _Recorder:
-    """The :class:`~autograd_lite.core.value.AnomalyObserver` of anomaly mode."""
+    """The :class:`~autograd_lite.core.observers.AnomalyObserver` of anomaly mode."""
 
     def created(self, node: Value) -> Value:
         frame = _user_frame(sys._getframe(1))

@@ -1,4 +1,4 @@
-"""The one reverse pass, and the topological order it walks.
+"""The one reverse pass.
 
 Given a graph in topological order (parents before children) and the adjoint of its root,
 :func:`reverse_pass` visits the nodes in reverse order, when each node's adjoint
@@ -8,12 +8,13 @@ Given a graph in topological order (parents before children) and the adjoint of 
 
 Everything that differentiates a graph calls it: ``grad`` (floats, or Values with
 ``create_graph``), ``Value.backward`` in anomaly mode (its plain loop is the same walk with
-the adjoints kept in ``.grad``: :func:`accumulate_into_grad`), the step-through and the
-Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly mode
-(:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times`` and ``plus``
-write code).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
-``parents`` and ``local_grads``; the two hot walks of ``backward`` (:func:`topological_order`
-and :func:`accumulate_into_grad`) read the edges where a Value stores them, inline.
+the adjoints kept in ``.grad``: ``accumulate_into_grad`` of :mod:`autograd_lite.core.value`),
+the step-through and the Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly
+mode (:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times`` and
+``plus`` write code).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
+``parents`` and ``local_grads``.  The order it walks, ``topological_order``, is computed
+where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses a graph
+recorded before one of its leaves had its ``data`` assigned.
 """
 
 from __future__ import annotations
@@ -72,98 +73,6 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
             if on_term is not None:
                 on_term(node, k, parent, g, local[k], term, total)
     return adjoint
-
-
-def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
-    """:func:`reverse_pass` with its defaults (recorded float derivatives, :func:`chain_term`)
-    keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop, which reads
-    the edges where a node stores them (``first``/``d_first``, ``second``/``d_second``, or,
-    for a node of more than two arguments, the tuples ``first``/``d_first``: see
-    :class:`~autograd_lite.core.value.Value`).
-
-    Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch), except those that
-    do not require gradients: their ``.grad`` is left as it was.  A zero adjoint adds
-    nothing, and neither does a zero local derivative under an infinite adjoint.
-    """
-    constants = []
-    for node in order:
-        if node.op is not None:
-            node.grad = 0.0
-        elif node.d_first is not True:  # a leaf's requires_grad flag, read where it is kept
-            constants.append((node, node.grad))
-    root.grad += seed
-    for node in reversed(order):
-        g = node.grad
-        if not g or node.op is None:
-            continue
-        if g - g != 0.0:  # an infinite adjoint: a zero local derivative adds nothing
-            for parent, d in zip(node.parents, node.local_grads):
-                if d:
-                    parent.grad += chain_term(g, d)
-            continue
-        first = node.first  # g is finite: g * 0 is 0, g * inf is inf
-        if type(first) is tuple:  # more than two arguments: the parents and their derivatives
-            for parent, d in zip(first, node.d_first):
-                parent.grad += g * d
-        else:
-            d = node.d_first
-            if d is not None:
-                first.grad += g * d
-            d = node.d_second
-            if d is not None:
-                node.second.grad += g * d
-    for node, before in constants:
-        node.grad = before
-
-
-def topological_order(root: Any) -> list[Any]:
-    """Every node ``root`` depends on, parents before children, each once (iterative DFS).
-
-    The order is that of a recursive post-order DFS visiting parents left to right.  A
-    node is pushed, then a ``None`` marker, then its parents (last first, so the first is
-    expanded first); popping the marker means all its parents are done, so the node is
-    emitted.  No per-node tuples or iterators, and no recursion limit.  The parents are
-    read where a Value stores them (an argument with a local derivative is a parent).
-
-    Examples:
-        >>> from autograd_lite import Value, topological_order
-        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
-        >>> f = x * y + x.exp()
-        >>> [v.label or v.op.name for v in topological_order(f)]   # backward walks it reversed
-        ['x', 'y', 'mul', 'exp', 'add']
-    """
-    if not hasattr(root, "d_first"):
-        raise TypeError(f"topological_order: root must be a graph node (a Value), got "
-                        f"{type(root).__name__} {root!r}")
-    order: list[Any] = []
-    seen: set[Any] = set()
-    stack: list[Any] = [root]
-    pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
-    while stack:
-        node = pop()
-        if node is None:
-            emit(pop())  # a marker always sits above its node
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        if node.op is None:
-            emit(node)
-            continue
-        push(node)
-        push(None)
-        first = node.first
-        if type(first) is tuple:  # more than two arguments: first holds the parents
-            if not seen.issuperset(first):  # (a layer's inputs: often all seen already)
-                for parent in reversed(first):
-                    if parent not in seen:
-                        push(parent)
-        else:
-            if node.d_second is not None and node.second not in seen:
-                push(node.second)
-            if node.d_first is not None and first not in seen:
-                push(first)
-    return order
 
 
 Origin = tuple[Any, int, float, float, float]

@@ -135,6 +135,9 @@ class Primitive:
     def __post_init__(self) -> None:
         if not self.symbol:
             object.__setattr__(self, "symbol", self.name)
+        if not self.builtin:  # a user's functions: their results are checked where applied
+            object.__setattr__(self, "forward", _checked_forward(self.name, self.forward))
+            object.__setattr__(self, "grad", _checked_rule(self, self.grad))
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -161,7 +164,8 @@ class Primitive:
 
     def evaluate(self, floats: Sequence[float]) -> float:
         """``forward(*floats)``, refusing a nan or infinite result: every mode's one check."""
-        self.check_count(len(floats))
+        if self.arity is not None and len(floats) != self.arity + self.params:
+            self.check_count(len(floats))
         out = self.forward(*floats)
         if out - out != 0.0:
             raise not_finite(self.name, floats)
@@ -262,8 +266,10 @@ def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
     if n is not None and n < params:
         raise TypeError(f"primitive {name!r}: forward takes {n} arguments, fewer than "
                         f"params={params}")
-    p = Primitive(name, _checked(name, forward), grad,
-                  arity=None if n is None else n - params, params=params)
+    if n is not None and not _accepts(grad, 1 + n):
+        raise TypeError(f"primitive {name!r}: grad must take (out, *args): {1 + n} arguments "
+                        f"for a forward of {n}, but its signature does not accept them")
+    p = Primitive(name, forward, grad, arity=None if n is None else n - params, params=params)
     PRIMITIVES[name] = p
     return p
 
@@ -285,7 +291,45 @@ def _positional_count(f: Callable[..., Any]) -> int | None:
     return count
 
 
-def _checked(name: str, forward: Callable[..., Any]) -> Forward:
+def _accepts(f: Callable[..., Any], n: int) -> bool:
+    """Whether ``f`` can be called with ``n`` positional arguments (True if unknown)."""
+    import inspect
+
+    try:
+        inspect.signature(f).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-in callables)
+        return True
+    return True
+
+
+def _checked_rule(op: Primitive, grad: Grad) -> Grad:
+    """A user's derivative rule whose result is checked wherever it is applied (reverse,
+    forward, higher order, code): a tuple or list of one derivative per differentiable
+    argument, none of them None, a str or a bool -- else a TypeError naming the primitive."""
+    def checked(out: Any, *args: Any) -> Sequence[Any]:
+        result = grad(out, *args)
+        expected = len(args) - op.params if op.arity is None else op.arity
+        if not isinstance(result, (tuple, list)):
+            raise TypeError(f"primitive {op.name!r}: its derivative rule returned "
+                            f"{type(result).__name__} {result!r}; expected a tuple of "
+                            f"{expected} derivative(s), one per differentiable argument")
+        if len(result) != expected:
+            raise TypeError(f"primitive {op.name!r}: its derivative rule returned an incorrect "
+                            f"number of derivatives (expected {expected}, got {len(result)}): "
+                            f"{result!r}")
+        for k, d in enumerate(result):
+            if d is None or isinstance(d, (str, bytes, bool)):
+                raise TypeError(f"primitive {op.name!r}: its derivative rule returned "
+                                f"{type(d).__name__} {d!r} as derivative {k}; expected a number "
+                                "(or a Value, Dual... when the rule runs on one)")
+        return result
+
+    return checked
+
+
+def _checked_forward(name: str, forward: Callable[..., Any]) -> Forward:
     """``forward`` with errors named after the primitive and a real float result."""
     def checked(*xs: float) -> float:
         try:

@@ -12,22 +12,37 @@ As in PyTorch, a result requires gradients iff some argument does and recording 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar, Token
 from typing import Any, overload
 
 from autograd_lite.core import rules
 from autograd_lite.core.modes import ModeContext
-from autograd_lite.core.observers import COMPARISON_OBSERVER, USED, anomaly_observer
-from autograd_lite.core.reverse import (
-    NonFiniteOrigins,
-    accumulate_into_grad,
-    reverse_pass,
-    topological_order,
+from autograd_lite.core.observers import (
+    COMPARISON_OBSERVER,
+    USED,
+    anomaly_observer,
+    number_read,
 )
-from autograd_lite.core.rules import Primitive, not_finite, to_float
+from autograd_lite.core.reverse import NonFiniteOrigins, chain_term, reverse_pass
+from autograd_lite.core.rules import Primitive, to_float
 
 _GRAD_ENABLED: ContextVar[bool] = ContextVar("autograd_lite_grad_enabled", default=True)
+
+_now = 0
+"""The data clock: how many times some Value's ``data`` has been assigned.  Every Value
+keeps the reading at which its number was set (a node: when it was recorded), so a graph
+can tell that a leaf changed after a node read it (:func:`topological_order`)."""
+_CLOCK_LOCK = threading.Lock()
+
+
+def _tick() -> int:
+    """Advance the data clock and return its new reading (one per ``data`` assignment)."""
+    global _now
+    with _CLOCK_LOCK:
+        _now += 1
+        return _now
 
 WRAPPING_CARRIERS: dict[type, rules.Carrier] = {}
 """Carriers whose numbers may hold Values (forward mode's ``Dual``, registered from the floor
@@ -41,8 +56,8 @@ class Value:
     ``data`` is the value, ``grad`` the gradient of the last ``backward`` root with respect
     to it, ``op`` the :class:`~autograd_lite.core.rules.Primitive` that made it (``None`` for
     a leaf).  ``parents`` (the Value arguments), ``local_grads`` (d self / d parent, floats
-    computed when recorded), ``args`` and ``requires_grad`` read the node's layout: eight
-    slots, one object per node (96 bytes, the only object the garbage collector tracks)::
+    computed when recorded), ``args`` and ``requires_grad`` read the node's layout: nine
+    slots, one object per node (104 bytes, the only object the garbage collector tracks)::
 
         a node of one or two arguments   first, second: the arguments (Values or numbers;
                                          second None if absent); d_first, d_second: d self /
@@ -52,8 +67,12 @@ class Value:
                                          tuple) when some is a number, else None
         a leaf (op None)                 first, second, d_second None; d_first: whether it
                                          requires gradients (a recorded node always does)
+        every Value                      _data: the number; _set_at: the data clock's
+                                         reading when it was set (recorded or assigned)
 
-    Equality and hashing are by identity, so nodes can live in sets and dicts.
+    A leaf's ``data`` may be assigned (an optimiser's step); a graph recorded from the old
+    number then refuses to be read (:func:`topological_order`): record it again.  Equality and
+    hashing are by identity, so nodes can live in sets and dicts.
 
     Examples:
         >>> from autograd_lite import Value
@@ -66,9 +85,11 @@ class Value:
         ('add', (3.0, 2.0))
     """
 
-    __slots__ = ("data", "grad", "label", "op", "first", "second", "d_first", "d_second")
+    __slots__ = ("_data", "grad", "label", "op", "first", "second", "d_first", "d_second",
+                 "_set_at")
 
-    data: float
+    _data: float
+    _set_at: int
     grad: float
     label: str
     op: Primitive | None
@@ -82,12 +103,35 @@ class Value:
             raise TypeError("Value: expected a real number, got Value (use .detach() or .data)")
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self.data = to_float(data, "Value")
+        self._data = to_float(data, "Value")
+        self._set_at = _now
         self.grad = 0.0
         self.label = label
         self.op = None
         self.first = self.second = self.d_second = None
         self.d_first = bool(requires_grad)
+
+    @property
+    def data(self) -> float:
+        """The number.  A leaf's may be assigned (``p.data -= lr * p.grad``), after which the
+        graphs recorded from its old number refuse to be read -- backward, grad, compile,
+        drawing -- with an error naming it (as PyTorch's "modified by an inplace operation"):
+        record them again.  A recorded node's number is its op's result and is not assigned.
+        While a function is traced into a tape, reading it is reported to the tracer
+        (:data:`~autograd_lite.core.observers.NUMBER_OBSERVER`): a tape would keep the number
+        read as a constant."""
+        if USED.numbers:
+            number_read(self)
+        return self._data
+
+    @data.setter
+    def data(self, x: object) -> None:
+        if self.op is not None:
+            raise RuntimeError(
+                f"data: {self!r} is the result of {self.op.name}: only a leaf's number can be "
+                "assigned (use .detach() for a leaf with this number)")
+        self._data = to_float(x, "Value.data")
+        self._set_at = _tick()
 
     @property
     def requires_grad(self) -> bool:
@@ -139,7 +183,7 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def item(self) -> float:
         """The number this Value holds (as ``torch.Tensor.item``): always allowed."""
@@ -172,7 +216,7 @@ class Value:
 
     def __format__(self, spec: str) -> str:
         """``format(v, ".3f")`` / ``f"{v:.3f}"`` format the number; ``f"{v}"`` the repr."""
-        return format(self.data, spec) if spec else repr(self)
+        return format(self._data, spec) if spec else repr(self)
 
     # -- comparisons (of .data; == stays identity) ---------------------------------------
     def __lt__(self, other: Value | float) -> bool:
@@ -239,66 +283,66 @@ class Value:
 
     # -- arithmetic: each operator is a primitive of the rule table ------------------------
     def __add__(self, other: Value | float) -> Value:
-        return _binary(rules.add, self, other)
+        return record(rules.add, (self, other))
 
     def __radd__(self, other: float) -> Value:
-        return _binary(rules.add, other, self)
+        return record(rules.add, (other, self))
 
     def __sub__(self, other: Value | float) -> Value:
-        return _binary(rules.sub, self, other)
+        return record(rules.sub, (self, other))
 
     def __rsub__(self, other: float) -> Value:
-        return _binary(rules.sub, other, self)
+        return record(rules.sub, (other, self))
 
     def __mul__(self, other: Value | float) -> Value:
-        return _binary(rules.mul, self, other)
+        return record(rules.mul, (self, other))
 
     def __rmul__(self, other: float) -> Value:
-        return _binary(rules.mul, other, self)
+        return record(rules.mul, (other, self))
 
     def __truediv__(self, other: Value | float) -> Value:
-        return _binary(rules.div, self, other)
+        return record(rules.div, (self, other))
 
     def __rtruediv__(self, other: float) -> Value:
-        return _binary(rules.div, other, self)
+        return record(rules.div, (other, self))
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value) or type(other) in WRAPPING_CARRIERS:
-            return _binary(rules.pow, self, other)
-        return record(rules.powc, (self, other))
+            return record(rules.pow, (self, other))  # d/d other too
+        return record(rules.powc, (self, other))  # a number exponent: a parameter
 
     def __rpow__(self, other: float) -> Value:
-        return _binary(rules.pow, other, self)
+        return record(rules.pow, (other, self))
 
     def __neg__(self) -> Value:
-        return _unary(rules.neg, self)
+        return record(rules.neg, (self,))
 
     def __abs__(self) -> Value:
-        return _unary(rules.fabs, self)
+        return record(rules.fabs, (self,))
 
     def exp(self) -> Value:
         """e ** self."""
-        return _unary(rules.exp, self)
+        return record(rules.exp, (self,))
 
     def log(self) -> Value:
         """Natural logarithm (self > 0)."""
-        return _unary(rules.log, self)
+        return record(rules.log, (self,))
 
     def sqrt(self) -> Value:
         """Square root (self >= 0); its derivative at 0 is +inf, as in PyTorch."""
-        return _unary(rules.sqrt, self)
+        return record(rules.sqrt, (self,))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; derivative 1 - tanh**2."""
-        return _unary(rules.tanh, self)
+        return record(rules.tanh, (self,))
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-self), stable on both tails; derivative s (1 - s)."""
-        return _unary(rules.sigmoid, self)
+        return record(rules.sigmoid, (self,))
 
     def relu(self) -> Value:
         """max(self, 0); derivative 0 at the kink, as in PyTorch."""
-        return _unary(rules.relu, self)
+        return record(rules.relu, (self,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """self for self > 0, slope * self otherwise."""
@@ -306,15 +350,15 @@ class Value:
 
     def softplus(self) -> Value:
         """log(1 + e^self), without overflow; derivative sigmoid(self)."""
-        return _unary(rules.softplus, self)
+        return record(rules.softplus, (self,))
 
     def gelu(self) -> Value:
         """self * Phi(self), Phi the standard normal CDF (the erf form, PyTorch's default)."""
-        return _unary(rules.gelu, self)
+        return record(rules.gelu, (self,))
 
     def silu(self) -> Value:
         """self * sigmoid(self) (swish)."""
-        return _unary(rules.silu, self)
+        return record(rules.silu, (self,))
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Value:
         """self limited to [min, max] (either may be None); the gradient passes where
@@ -323,19 +367,19 @@ class Value:
 
     def minimum(self, other: Value | float) -> Value:
         """The smaller of self and other; at a tie each gets half the gradient (PyTorch)."""
-        return _binary(rules.minimum, self, other)
+        return record(rules.minimum, (self, other))
 
     def maximum(self, other: Value | float) -> Value:
         """The larger of self and other; at a tie each gets half the gradient (PyTorch)."""
-        return _binary(rules.maximum, self, other)
+        return record(rules.maximum, (self, other))
 
     def sin(self) -> Value:
         """Sine."""
-        return _unary(rules.sin, self)
+        return record(rules.sin, (self,))
 
     def cos(self) -> Value:
         """Cosine."""
-        return _unary(rules.cos, self)
+        return record(rules.cos, (self,))
 
     # -- backward ---------------------------------------------------------------------
     def backward(self, gradient: float = 1.0) -> None:
@@ -352,15 +396,11 @@ class Value:
                 "computed under no_grad)")
         seed = to_float(gradient, "backward gradient")
         order = topological_order(self)
-        observer = anomaly_observer()
-        if observer is None:
+        if anomaly_observer() is None:
             accumulate_into_grad(order, self, seed)
             return
-        origins = NonFiniteOrigins()  # all or nothing: adjoints first, then .grad
-        adjoint = reverse_pass(order, self, seed, on_term=origins)
-        for node in order:
-            if node.op is None and node.requires_grad and node in origins.origin:
-                observer.nonfinite(*origins.origin[node])
+        leaves = [node for node in order if node.op is None and node.requires_grad]
+        adjoint = float_adjoints(order, self, seed, leaves)  # all or nothing: then .grad
         for node in order:
             if node.op is not None:
                 node.grad = adjoint.get(node, 0.0)
@@ -395,8 +435,8 @@ def _compare(a: Value, operator: str, b: Value | float) -> bool:
     number that may hold Values, a Dual, compares itself: NotImplemented)."""
     if type(b) in WRAPPING_CARRIERS:
         return NotImplemented  # type: ignore[no-any-return]
-    y = b.data if isinstance(b, Value) else to_float(b, f"Value {operator}")
-    result = _COMPARE[operator](a.data, y)
+    y = b._data if isinstance(b, Value) else to_float(b, f"Value {operator}")
+    result = _COMPARE[operator](a._data, y)
     observer = COMPARISON_OBSERVER.get()
     if observer is not None:
         observer(a, operator, b, result)
@@ -449,41 +489,108 @@ def of_parents(node: Value, per_argument: Sequence[Any]) -> list[Any]:
     return [d for a, d in zip(arguments(node), per_argument) if isinstance(a, Value)]
 
 
-def _constant_result(out: float) -> Value:
+def record(op: Primitive, args: Sequence[object]) -> Value:
+    """Apply ``op`` to ``args`` (Values and numbers) and record the node: the Value carrier,
+    the one place a Value is computed.
+
+    The forward value (refused if not finite) and the local derivatives (the primitive's
+    rule, on floats) are computed here, once.  A result that no argument's gradient depends
+    on, or one made under :class:`no_grad`, is a constant leaf.  A Value argument that does
+    not require gradients is a parent like any other (its local derivative is the true one,
+    shown by the step-through), but the reverse pass never writes a gradient into it.
+    """
+    set_at = _now  # read first: a leaf assigned while this runs counts as later
+    floats = []  # the common case, inline: every argument a Value or a finite float
+    needed = numbers = False
+    for a in args:
+        if type(a) is Value:
+            floats.append(a._data)
+            needed = needed or a.op is not None or a.d_first is True
+        elif type(a) is float and a - a == 0.0:
+            floats.append(a)
+            numbers = True
+        else:
+            break
+    if len(floats) != len(args) or op.params:  # numbers of other types, parameters, Duals
+        for a in args:
+            wrapping = WRAPPING_CARRIERS.get(type(a))
+            if wrapping is not None:  # a Dual: it applies op to the Values inside
+                return wrapping(op, tuple(args))  # type: ignore[no-any-return]
+        args, floats, needed, numbers = _normalised(op, args)
+    out = op.evaluate(floats)
+    if not needed or not _GRAD_ENABLED.get():
+        return _leaf(out, set_at)
+    node = _node(op, out, set_at, args, op.grad(out, *floats), numbers)  # type: ignore[arg-type]
+    return _created(node) if USED.anomaly else node
+
+
+def _normalised(op: Primitive, args: Sequence[object]) -> tuple[list[Value | float],
+                                                                  list[float], bool, bool]:
+    """``args`` with every number a float (a TypeError or DomainError naming ``op`` and the
+    argument otherwise), their numbers, whether some Value requires gradients, and whether
+    some argument is a number."""
+    stored: list[Value | float] = []
+    floats: list[float] = []
+    needed = numbers = False
+    first_param = len(args) - op.params
+    for k, a in enumerate(args):
+        if isinstance(a, Value):
+            if k >= first_param:
+                raise TypeError(f"{op.name}: a parameter must be a number, not a Value ({a!r})")
+            stored.append(a)
+            floats.append(a._data)
+            needed = needed or a.requires_grad
+        else:
+            f = to_float(a, f"{op.name}: argument {k}")
+            stored.append(f)
+            floats.append(f)
+            numbers = True
+    return stored, floats, needed, numbers
+
+
+def _leaf(out: float, set_at: int) -> Value:
+    """A result no gradient flows through: a constant leaf."""
     node = _new(Value)
-    node.data = out
+    node._data = out
+    node._set_at = set_at
     node.grad = 0.0
     node.label = ""
     node.op = None
     node.first = node.second = node.d_second = None
-    node.d_first = False  # a leaf that does not require gradients
+    node.d_first = False  # does not require gradients
     return node
 
 
-def _node(op: Primitive, out: float, arguments: Sequence[Value | float],
-          derivatives: Sequence[float | None]) -> Value:
-    """A recorded node: ``op``'s result ``out``, its arguments (numbers as floats) and d out /
-    d argument for each (``None`` for a number), in the inline layout of :class:`Value`."""
+def _node(op: Primitive, out: float, set_at: int, args: Sequence[Value | float],
+          derivatives: Sequence[float], numbers: bool) -> Value:
+    """A recorded node in the layout of :class:`Value`: ``op``'s result ``out``, its
+    arguments (numbers as floats; ``numbers``: whether there may be some) and
+    ``derivatives``, d out / d argument for each argument but the parameters (a number's
+    is not kept)."""
     node = _new(Value)
-    node.data = out
+    node._data = out
+    node._set_at = set_at
     node.grad = 0.0
     node.label = ""
     node.op = op
-    if len(arguments) > 2:
-        node.d_second = None
-        if None in derivatives:
-            node.first = tuple(a for a in arguments if type(a) is not float)  # type: ignore[misc]
-            node.d_first = tuple(d for d in derivatives if d is not None)
-            node.second = tuple(arguments)
+    if len(args) <= 2:
+        a = node.first = args[0]
+        node.d_first = None if type(a) is float else derivatives[0]
+        if len(args) == 2:
+            b = node.second = args[1]
+            node.d_second = None if type(b) is float else derivatives[1]
         else:
-            node.first = tuple(arguments)  # type: ignore[arg-type]
-            node.d_first = tuple(derivatives)  # type: ignore[arg-type]
-            node.second = None
+            node.second = node.d_second = None
+        return node
+    node.d_second = None
+    if numbers:  # the parents apart, and every argument kept
+        node.first = tuple(a for a in args if type(a) is not float)  # type: ignore[misc]
+        node.d_first = tuple(d for a, d in zip(args, derivatives) if type(a) is not float)
+        node.second = tuple(args)
     else:
-        node.first, node.second = (*arguments, None)[:2]
-        node.d_first, node.d_second = (*derivatives, None)[:2]
-    if USED.anomaly:
-        node = _created(node)
+        node.first = tuple(args)  # type: ignore[arg-type]
+        node.d_first = tuple(derivatives)
+        node.second = None
     return node
 
 
@@ -497,132 +604,175 @@ def _created(node: Value) -> Value:
     return node if handed_out is None else handed_out
 
 
-def record(op: Primitive, args: Sequence[object]) -> Value:
-    """Apply ``op`` to ``args`` (Values and numbers) and record the node: the Value carrier.
-
-    The forward value and the local derivatives are computed here, on floats, once.  A
-    result that no argument's gradient depends on (or one made under :class:`no_grad`) is a
-    constant leaf.  A Value argument that does not require gradients is a parent like any
-    other (its local derivative is the true one, shown by the step-through), but the
-    reverse pass never writes a gradient into it.
-    """
-    floats = [a.data for a in args if type(a) is Value]
-    if len(floats) == len(args) and not op.params:  # Values only: the common case, fast
-        if op.arity is not None and len(floats) != op.arity:
-            op.check_count(len(floats))
-        out = op.forward(*floats)
-        if out - out != 0.0:
-            raise not_finite(op.name, floats)
-        for a in args:
-            if a.requires_grad:  # type: ignore[attr-defined]
-                break
-        else:
-            return _constant_result(out)
-        if not _GRAD_ENABLED.get():
-            return _constant_result(out)
-        derivatives = op.grad(out, *floats)
-        if len(floats) <= 2:
-            return _node(op, out, args, derivatives)  # type: ignore[arg-type]
-        node = _new(Value)  # wide (dot, sum): the derivatives are all floats
-        node.data = out
-        node.grad = 0.0
-        node.label = ""
-        node.op = op
-        node.first = tuple(args)  # type: ignore[arg-type]
-        node.d_first = tuple(derivatives)
-        node.second = node.d_second = None
-        if USED.anomaly:
-            node = _created(node)
-        return node
-    floats = []
-    stored: list[Value | float] = []  # the arguments, numbers as floats
-    needed = False
-    for k, a in enumerate(args):
-        if isinstance(a, Value):
-            floats.append(a.data)
-            stored.append(a)
-            needed = needed or a.requires_grad
-        else:
-            if type(a) is not float:
-                wrapping = WRAPPING_CARRIERS.get(type(a))
-                if wrapping is not None:  # a Dual: it applies op to the Values inside
-                    return wrapping(op, tuple(args))  # type: ignore[no-any-return]
-            f = to_float(a, f"{op.name}: argument {k}")
-            floats.append(f)
-            stored.append(f)
-    if op.params and any(isinstance(a, Value) for a in args[len(args) - op.params:]):
-        raise TypeError(f"{op.name}: a parameter must be a number, not a Value")
-    out = op.evaluate(floats)
-    if not needed or not _GRAD_ENABLED.get():
-        return _constant_result(out)
-    local = op.local_grads(out, floats)
-    derivatives = [local[k] if isinstance(a, Value) else None  # parameters are numbers
-                   for k, a in enumerate(stored)]
-    return _node(op, out, stored, derivatives)
-
-
-def _binary(op: Primitive, a: Any, b: Any) -> Value:
-    """:func:`record` for ``a op b`` (the hot path of + - * /): two Values, or a Value and a
-    finite float, with the same steps inlined; anything else goes to :func:`record`."""
-    if type(a) is Value:
-        x = a.data
-        if type(b) is Value:
-            y = b.data
-            needed = a.requires_grad or b.requires_grad
-        elif type(b) is float and b - b == 0.0:
-            y = b
-            needed = a.requires_grad
-        else:
-            return record(op, (a, b))
-    elif type(b) is Value and type(a) is float and a - a == 0.0:
-        x = a
-        y = b.data
-        needed = b.requires_grad
-    else:
-        return record(op, (a, b))
-    out = op.forward(x, y)
-    if out - out != 0.0:
-        raise not_finite(op.name, (x, y))
-    if not needed or not _GRAD_ENABLED.get():
-        return _constant_result(out)
-    node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node.op = op
-    node.first = a
-    node.second = b
-    d_first, d_second = op.grad(out, x, y)
-    node.d_first = d_first if type(a) is Value else None
-    node.d_second = d_second if type(b) is Value else None
-    if USED.anomaly:
-        node = _created(node)
-    return node
-
-
-def _unary(op: Primitive, a: Value) -> Value:
-    """:func:`record` for one Value (the hot path of activations): the same steps, inlined."""
-    x = a.data
-    out = op.forward(x)
-    if out - out != 0.0:
-        raise not_finite(op.name, (x,))
-    if not a.requires_grad or not _GRAD_ENABLED.get():
-        return _constant_result(out)
-    node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node.op = op
-    node.first = a
-    (node.d_first,) = op.grad(out, x)
-    node.second = node.d_second = None
-    if USED.anomaly:
-        node = _created(node)
-    return node
-
-
 _new = object.__new__
 rules.register_carrier(Value, record)
+
+
+def float_adjoints(order: Sequence[Value], root: Value, seed: float,
+                   watched: Sequence[Value]) -> dict[Value, float]:
+    """:func:`~autograd_lite.core.reverse.reverse_pass` on the recorded float derivatives;
+    in anomaly mode a nan or infinite adjoint reaching one of ``watched`` raises first,
+    naming the edge where it began (``AnomalyError``), so nothing is written."""
+    observer = anomaly_observer()
+    if observer is None:
+        return reverse_pass(order, root, seed)
+    origins = NonFiniteOrigins()
+    adjoint = reverse_pass(order, root, seed, on_term=origins)
+    for node in watched:
+        if node in origins.origin:
+            observer.nonfinite(*origins.origin[node])
+    return adjoint
+
+
+def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
+    """:func:`reverse_pass` with its defaults (recorded float derivatives, :func:`chain_term`)
+    keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop, which reads
+    the edges where a node stores them (``first``/``d_first``, ``second``/``d_second``, or,
+    for a node of more than two arguments, the tuples ``first``/``d_first``: see
+    :class:`~autograd_lite.core.value.Value`).
+
+    Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch), except those that
+    do not require gradients: their ``.grad`` is left as it was.  A zero adjoint adds
+    nothing, and neither does a zero local derivative under an infinite adjoint.
+
+    The reverse pass's one specialisation, kept for its measured worth: the backward of the
+    bench's eager MLP step takes 2.4 ms here against 15 ms through :func:`reverse_pass` and
+    a loop writing ``.grad`` (2026-12-07, of an 18 ms step).
+    """
+    constants = []
+    for node in order:
+        if node.op is not None:
+            node.grad = 0.0
+        elif node.d_first is not True:  # a leaf's requires_grad flag, read where it is kept
+            constants.append((node, node.grad))
+    root.grad += seed
+    for node in reversed(order):
+        g = node.grad
+        if not g or node.op is None:
+            continue
+        if g - g != 0.0:  # an infinite adjoint: a zero local derivative adds nothing
+            for parent, d in zip(node.parents, node.local_grads):
+                if d:
+                    parent.grad += chain_term(g, d)
+            continue
+        first = node.first  # g is finite: g * 0 is 0, g * inf is inf
+        if type(first) is tuple:  # more than two arguments: the parents and their derivatives
+            for parent, d in zip(first, node.d_first):
+                parent.grad += g * d
+        else:
+            d = node.d_first
+            if d is not None:
+                first.grad += g * d
+            d = node.d_second
+            if d is not None:
+                node.second.grad += g * d
+    for node, before in constants:
+        node.grad = before
+
+
+def topological_order(root: Any) -> list[Any]:
+    """Every node ``root`` depends on, parents before children, each once (iterative DFS).
+
+    The order is that of a recursive post-order DFS visiting parents left to right.  A
+    node is pushed, then a ``None`` marker, then its parents (last first, so the first is
+    expanded first); popping the marker means all its parents are done, so the node is
+    emitted.  No per-node tuples or iterators, and no recursion limit.  The parents are
+    read where a Value stores them (an argument with a local derivative is a parent).
+
+    Examples:
+        >>> from autograd_lite import Value, topological_order
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> f = x * y + x.exp()
+        >>> [v.label or v.op.name for v in topological_order(f)]   # backward walks it reversed
+        ['x', 'y', 'mul', 'exp', 'add']
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: root must be a graph node (a Value), got "
+                        f"{type(root).__name__} {root!r}")
+    order: list[Any] = []
+    newest_leaf = -1  # the latest data clock reading of a leaf, the earliest of a node
+    oldest_node = root._set_at
+    seen: set[Any] = set()
+    stack: list[Any] = [root]
+    pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())  # a marker always sits above its node
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        if node.op is None:
+            emit(node)
+            if node._set_at > newest_leaf:
+                newest_leaf = node._set_at
+            continue
+        if node._set_at < oldest_node:
+            oldest_node = node._set_at
+        push(node)
+        push(None)
+        first = node.first
+        if type(first) is tuple:  # more than two arguments: first holds the parents
+            if not seen.issuperset(first):  # (a layer's inputs: often all seen already)
+                for parent in reversed(first):
+                    if parent not in seen:
+                        push(parent)
+        else:
+            if node.d_second is not None and node.second not in seen:
+                push(node.second)
+            if node.d_first is not None and first not in seen:
+                push(first)
+    if newest_leaf > oldest_node:  # some leaf was assigned after some node was recorded
+        edge = _stale_edge(order)
+        if edge is not None:
+            raise StaleGraphError(*edge)
+    return order
+
+
+def _stale_edge(order: Sequence[Value]) -> tuple[Value, Value] | None:
+    """The first (node, leaf) of ``order`` where ``node`` read ``leaf`` before the leaf's
+    ``data`` was assigned: the node holds a number, and derivatives, of the old one."""
+    for node in order:
+        if node.op is not None:
+            for parent in node.parents:
+                if parent.op is None and parent._set_at > node._set_at:
+                    return node, parent
+    return None
+
+
+class StaleGraphError(RuntimeError):
+    """A graph was read after a leaf it was recorded from had its ``data`` assigned.
+
+    The graph's numbers and derivatives are those of the old number, so every reader
+    (``backward``, ``grad`` with or without ``create_graph``, ``Tape.from_graph``, the
+    diagrams and the Wengert list) refuses it; recording again gives the new one.
+
+    Examples:
+        >>> from autograd_lite import StaleGraphError, Value
+        >>> x = Value(2.0, "x")
+        >>> y = x * x                               # recorded at x = 2: y = 4, dy/dx = 4
+        >>> x.data = 5.0
+        >>> try:
+        ...     y.backward()
+        ... except StaleGraphError as error:
+        ...     print(str(error)[:70])
+        Value(data=5.0, grad=0.0, label='x') had its data assigned after mul r
+        >>> y = x * x                               # recorded again: dy/dx = 10
+        >>> y.backward(); x.grad
+        10.0
+    """
+
+    def __init__(self, node: Value, leaf: Value) -> None:
+        self.node, self.leaf = node, leaf
+        assert node.op is not None
+        super().__init__(
+            f"{leaf!r} had its data assigned after {node.op.name} recorded it, so the graph "
+            f"holds the old number (and derivatives of it): record the graph again -- run the "
+            f"forward computation after changing .data (an optimiser step, then a new "
+            f"forward pass), as PyTorch refuses a tensor modified after it was saved")
+
+
 
 
 @overload

@@ -21,8 +21,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.core.reverse import topological_order
-from autograd_lite.core.value import Value
+from autograd_lite.compile.symbolic import printable
+from autograd_lite.core.value import Value, topological_order
 from autograd_lite.graph.render import (
     GRAPHVIZ_FORMATS,
     INSTALL_GRAPHVIZ_PROGRAMS,
@@ -212,20 +212,30 @@ def diagram_type() -> Any:
 
 
 # -- labels --------------------------------------------------------------------------------
-_RECORD_SPECIALS = {c: "\\" + c for c in '\\{}|<>"'}
+_RECORD_SPECIALS = {c: "\\" + c for c in '\\{}|<>"'} | {"&": "&amp;"}
 
 
 def escape_record(text: str) -> str:
-    r"""``text`` made literal inside a DOT record label: \ { } | < > " escaped, breaks kept."""
+    r"""``text`` made literal inside a DOT label (record or not): \ { } | < > " escaped,
+    ``&`` written ``&amp;`` (Graphviz reads entities such as ``&amp;`` in every label),
+    line breaks kept, tabs as spaces, and what :func:`~autograd_lite.compile.symbolic.printable`
+    escapes (a lone surrogate, which UTF-8 cannot encode, a control or bidi character)
+    shown as its escape.
+
+    Examples:
+        >>> from autograd_lite.graph.diagram import escape_record
+        >>> print(escape_record('{a|b} &amp; "\ud800"'))
+        \{a\|b\} &amp;amp; \"\\ud800\"
+    """
     if not isinstance(text, str):
         raise TypeError(f"escape_record: text must be a str, got {type(text).__name__}")
     out = []
-    for c in text:
+    for c in printable(text):
         if c in _RECORD_SPECIALS:
             out.append(_RECORD_SPECIALS[c])
         elif c == "\n":
             out.append("\\n")
-        elif c < " " or c == "\x7f":
+        elif c == "\t":
             out.append(" ")
         else:
             out.append(c)

@@ -94,6 +94,7 @@ def render(source: str, fmt: str = "svg", *, backend: Backend = "auto",
     if engine not in ENGINES:
         raise ValueError(f"{where}: unknown engine {engine!r}; expected one of "
                          f"{', '.join(ENGINES)}")
+    _check_encodable(source, where)
     if backend == "auto":
         backend = "dot" if has_system_dot() else "wasm"
     if backend == "dot":
@@ -105,6 +106,17 @@ def render(source: str, fmt: str = "svg", *, backend: Backend = "auto",
                               f"{', '.join(WASM_FORMATS)}): {INSTALL_GRAPHVIZ}")
         return _render_with_wasm(source, fmt, engine)
     raise ValueError(f"{where}: unknown backend {backend!r}; expected 'auto', 'dot' or 'wasm'")
+
+
+def _check_encodable(source: str, where: str) -> None:
+    """Raise ValueError naming a lone surrogate in ``source`` (Graphviz reads UTF-8, which
+    cannot hold one); draw_dot's own labels never have one (``escape_record``)."""
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"{where}: the DOT text holds {source[error.start]!r} at position "
+                         f"{error.start}, a lone surrogate UTF-8 cannot encode; write text "
+                         "added to a diagram through escape_record") from None
 
 
 def render_svg(source: str, *, backend: Backend = "auto", where: str = "render_svg") -> str:
@@ -184,6 +196,7 @@ def save_source(source: str, path: str | Path, *, backend: Backend = "auto",
     if not isinstance(source, str):
         raise TypeError(f"{where}: source must be DOT text (a str), got "
                         f"{type(source).__name__}")
+    _check_encodable(source, where)
     data = source.encode("utf-8") if fmt == "dot" else render(source, fmt, backend=backend,
                                                                where=where)
     target.parent.mkdir(parents=True, exist_ok=True)  # only once drawing has succeeded

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.core.reverse import reverse_pass, topological_order
+from autograd_lite.compile.symbolic import printable
+from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import Value, topological_order
 from autograd_lite.graph.diagram import (
     DEFAULT_MAX_NODES,
     FILL_COLOURS,
@@ -331,10 +332,10 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
     shows = set(order) if groups is None else \
         set(group_outputs(order, groups).values()) | (set(order) - set(groups))
     index = {node: i for i, node in enumerate(order)}
-    nodes = [[ids[node], names.get(node, ""), node.label, _number(node.data, digits),
+    nodes = [[ids[node], names.get(node, ""), printable(node.label), _number(node.data, digits),
               int(node in shows and node.requires_grad and draw_options.get("grads", True)),
               int(not node.requires_grad),
-              definition(node, names) if node.op is not None else ""]
+              printable(definition(node, names)) if node.op is not None else ""]
              for node in order]
     so_far = dict.fromkeys(order, 0.0)
     so_far[root] = seed
@@ -349,7 +350,7 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
         data_steps.append([index[step.node], _number(step.upstream, digits), rows])
     data = {"nodes": nodes, "steps": data_steps, "root": index[root],
             "seed": _number(seed, digits), "collapsed": groups is not None}
-    heading = html.escape(title)
+    heading = html.escape(printable(title))
     legend = "".join(
         f'<span class="key"><svg width="22" height="14"><rect x="1" y="1" width="20" '
         f'height="12" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/></svg>{text}</span>'
@@ -362,7 +363,7 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
             ("#fff", HIGHLIGHT_COLOUR, 3, "current node: its grad is complete"),
             ("#fff", _RECEIVING_COLOUR, 3, "its operands: receive upstream &times; local"),
         ))
-    datalist = "".join(f'<option value="{html.escape(text)}">'
+    datalist = "".join(f'<option value="{html.escape(printable(text))}">'
                        for text in sorted({n.label for n in order if n.label}
                                           | set(names.values())))
     return StepPage(

@@ -17,10 +17,17 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts
-from autograd_lite.core.reverse import reverse_pass, topological_order
+from autograd_lite.compile.symbolic import (
+    Sym,
+    Writer,
+    forward_text,
+    grad_texts,
+    markdown_code,
+    printable,
+)
+from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value, arguments, of_parents
+from autograd_lite.core.value import Value, arguments, of_parents, topological_order
 
 BAR = "\u0304"
 """Combining macron: ``v`` + BAR prints as v̄, the adjoint of v."""
@@ -169,7 +176,8 @@ class WengertList:
     ADJOINT_HEADER = ("adjoint", "+=", "term", "adjoint so far", "label")
 
     def to_text(self) -> str:
-        """Both traces as aligned plain text: ``v3 = v1 * v2  = 6  (label)``."""
+        """Both traces as aligned plain text: ``v3 = v1 * v2  = 6  (label)`` (labels and
+        names through :func:`~autograd_lite.compile.symbolic.printable`)."""
         lines = ["Evaluation trace (forward)"]
         for name, text, value, label in self.forward_table():
             lines.append(_pad(f"  {name} = {text}", 40) + f" = {value}" +
@@ -181,7 +189,7 @@ class WengertList:
             else:
                 line = _pad(_pad(f"  {target} += {text}", 40) + f" = {term}", 52)
             lines.append(line + f"  -> {target} = {total}" + (f"   ({label})" if label else ""))
-        return "\n".join(lines)
+        return printable("\n".join(lines))
 
     def __str__(self) -> str:
         return self.to_text()
@@ -190,16 +198,16 @@ class WengertList:
         return f"<WengertList: {len(self.forward)} values, {len(self.adjoint)} adjoint terms>"
 
     def to_markdown(self) -> str:
-        """Both traces as Markdown pipe tables (``|`` in labels escaped; names, definitions
-        and labels as code, so a label such as ``weight[0][1]`` is never read as a link)."""
+        """Both traces as Markdown pipe tables.  Names, definitions and labels are inline
+        code (:func:`~autograd_lite.compile.symbolic.markdown_code`): rendered, each shows
+        exactly its text (``printable``), whatever backticks, pipes, ``<``, ``&`` or
+        backslashes it holds, and a label such as ``weight[0][1]`` is never read as a link."""
         def table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
             out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
             code = {0, 1, len(header) - 1}
             for row in rows:
-                cells = (c.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-                         for c in row)
-                out.append("| " + " | ".join(f"`{c}`" if c and i in code else c
-                                             for i, c in enumerate(cells)) + " |")
+                out.append("| " + " | ".join(markdown_code(c) if c and i in code else c
+                                             for i, c in enumerate(row)) + " |")
             return out
         return "\n".join(["**Evaluation trace**", "",
                           *table(self.FORWARD_HEADER, self.forward_table()), "",
@@ -207,10 +215,10 @@ class WengertList:
                           *table(self.ADJOINT_HEADER, self.adjoint_table())])
 
     def to_html(self) -> str:
-        """Both traces as HTML tables (every cell escaped)."""
+        """Both traces as HTML tables (every cell escaped, through ``printable``)."""
         def table(caption: str, header: Sequence[str], rows: list[list[str]]) -> str:
             head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-            body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) +
+            body = "".join("<tr>" + "".join(f"<td>{html.escape(printable(c))}</td>" for c in row) +
                            "</tr>" for row in rows)
             return (f"<table><caption>{html.escape(caption)}</caption>"
                     f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

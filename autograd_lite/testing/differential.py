@@ -17,7 +17,11 @@ six ways, which must agree (:func:`check_modes`):
                                    (``autograd_lite.func``: ``jvp`` of ``grad``).
 
 When the forward pass fails (an overflow, say), every mode must raise the same
-:class:`DomainError` with the same message.  Anomaly mode must raise exactly when some
+:class:`DomainError` with the same message; when a user's derivative rule is malformed,
+every mode that applies it must raise the same ``TypeError``.  A graph one of whose leaves
+had its ``data`` assigned after recording must be refused by every reader
+(:class:`~autograd_lite.core.value.StaleGraphError`), and recorded again it must give the
+same numbers bit for bit.  Anomaly mode must raise exactly when some
 gradient is not finite.  :func:`campaign` runs a fixed-seed hypothesis campaign of one
 :data:`TIERS` tier; ``python bench/fuzz.py`` runs all of them and writes a report.
 """
@@ -41,8 +45,7 @@ from autograd_lite.core.check import central_difference
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
-from autograd_lite.core.reverse import topological_order
-from autograd_lite.core.value import Value
+from autograd_lite.core.value import StaleGraphError, Value, topological_order
 from autograd_lite.testing.strategies import (
     OP_CASES,
     Domain,
@@ -163,6 +166,9 @@ def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
     leaves = [Value(x, f"x{i}") for i, x in enumerate(xs)]
     try:
         out = e.evaluate(leaves)
+    except TypeError as error:  # a malformed derivative rule: refused alike where applied
+        _check_same_type_error(e, xs, error, stats)
+        return
     except DomainError as error:
         stats.domain_errors += 1
         eager = f"DomainError: {error}"
@@ -187,6 +193,7 @@ def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
     if any(a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(g1, g2)):
         raise _fail("grad vs backward", e, xs, f"{g2!r} != {g1!r} (must be bit for bit)")
     finite = all(math.isfinite(g) for g in g1)
+    _check_stale_graph(e, xs, out.data, g1, stats)
 
     # -- anomaly mode raises exactly when a gradient is not finite ------------------------------
     with detect_anomaly():
@@ -297,6 +304,53 @@ def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
         stats.modes["central difference"] += 1
         if g3 is not None and e.checkable(xs, eps=1e-5):
             _second_order(e, xs, dleaves, g3, stats)
+
+
+def _check_same_type_error(e: Expression, xs: list[float], error: TypeError,
+                            stats: Stats) -> None:
+    """Eager recording raised ``error``: forward mode, which applies the same rules, must
+    raise it too, word for word (floats alone apply no derivative rule)."""
+    eager = f"TypeError: {error}"
+    try:
+        jvp(e, xs, [1.0] * e.n_inputs)
+        forward = None
+    except TypeError as other:
+        forward = f"TypeError: {other}"
+    if forward != eager:
+        raise _fail("jvp error", e, xs, f"eager raised {eager!r}, jvp {forward!r}")
+    stats.modes["same TypeError"] += 1
+
+
+def _check_stale_graph(e: Expression, xs: list[float], value: float, gradients: list[float],
+                       stats: Stats) -> None:
+    """Record ``e`` again, assign each leaf it reads its own number (which still counts as a
+    change, as PyTorch's version counter counts an in-place write): every reader refuses the
+    graph; recorded once more it gives ``value`` and ``gradients`` bit for bit."""
+    leaves = [Value(x) for x in xs]
+    out = e.evaluate(leaves)
+    read = [x for x in leaves if x in set(topological_order(out))]
+    if not read or not out.requires_grad:
+        return
+    for x in read:
+        x.data = x.data
+    readers = (("backward", out.backward), ("grad", lambda: grad(out, read)),
+               ("create_graph", lambda: grad(out, read, create_graph=True)),
+               ("compiled", lambda: Tape.from_graph(out, leaves)))
+    for mode, read_graph in readers:
+        try:
+            read_graph()
+        except StaleGraphError:
+            continue
+        raise _fail(f"stale graph: {mode}", e, xs, "read a graph whose leaf was assigned")
+    if any(x.grad != 0.0 for x in leaves):
+        raise _fail("stale graph", e, xs, "a refused backward wrote .grad")
+    again = e.evaluate(leaves)
+    again.backward()
+    if again.data != value or any(x.grad != g and not (math.isnan(x.grad) and math.isnan(g))
+                                  for x, g in zip(leaves, gradients)):
+        raise _fail("stale graph: recorded again", e, xs,
+                    f"{again.data!r}, {[x.grad for x in leaves]!r} != {value!r}, {gradients!r}")
+    stats.modes["stale graph refused"] += 1
 
 
 def _second_order(e: Expression, xs: list[float], dleaves: list[Value],

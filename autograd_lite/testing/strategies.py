@@ -112,7 +112,7 @@ class Domain:
 
 @dataclass(frozen=True)
 class OpCase:
-    """One op of ``OPS`` as the tests exercise it.
+    """One primitive of the rule table as the tests exercise it.
 
     ``call`` is the public spelling (``x * y``, ``x.exp()``, ``2.0 ** x``...), taking one
     argument per :class:`Domain` in ``args`` and then the parameter, if ``params`` is not
@@ -321,7 +321,7 @@ Step = tuple[str | int | float, ...]
 
 @dataclass(frozen=True, repr=False)
 class Expression:
-    """A straight-line program over ``n_inputs`` inputs: a Wengert list of ops from ``OPS``.
+    """A straight-line program over ``n_inputs`` inputs: a Wengert list of primitives.
 
     Registers ``0 .. n_inputs - 1`` hold the inputs; step ``k`` writes register
     ``n_inputs + k``.  A step is ``(op, arg, ..., param)`` where an ``int`` arg reads a
@@ -467,16 +467,23 @@ class Expression:
         elif op.name == "dot":
             n = len(a) // 2
             text = f"dot([{', '.join(a[:n])}], [{', '.join(a[n:])}])"
+        elif not op.builtin:  # a user's: its name is data, never code (it may be anything)
+            text = f"PRIMITIVES[{op.name!a}]({', '.join(a + param)})"
         elif hasattr(Value, op.name) and op.arity == 1 and op.name != "clamp":
             text = f"{a[0]}.{op.name}({', '.join(param)})"
-        else:  # a primitive with no Value method (sign, dpow, a user's): called by name
+        else:  # a built-in primitive with no Value method (sign, dpow): called by name
             text = f"{op.name}({', '.join(a + param)})"
         return f"v{self.n_inputs + k} = {text}"
 
     @property
     def source(self) -> str:
         """The program as a Python function on Values: operators and Value methods, and
-        ``add_n``, ``dot`` and other primitives called by name (``rules.PRIMITIVES``)."""
+        ``add_n``, ``dot`` and the other built-in primitives called by name; a primitive
+        declared with :func:`~autograd_lite.core.rules.primitive` is looked up by its name
+        written as a string, ``PRIMITIVES['my_op'](v2)``, so no name can become code.  Run
+        it in a namespace holding those functions and ``PRIMITIVES``
+        (``{**rules.PRIMITIVES, "PRIMITIVES": rules.PRIMITIVES, "add_n": add_n, "dot": dot}``).
+        """
         inputs = ", ".join(f"x{i}" for i in range(self.n_inputs))
         body = [f"    {self._line(k)}" for k in range(len(self.steps))]
         return "\n".join([f"def f({inputs}):", *body,
