@@ -851,7 +851,8 @@ class _GradMode(ModeContext):
 
     Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad`` (as torch.no_grad).  One
     object may be reused, nested and shared between threads; a decorated function gets the
-    mode at each call, a decorated generator at each resumption (:mod:`.modes`).
+    mode at each call, a decorated generator at each resumption
+    (:mod:`autograd_lite.core.modes`).
     """
 
     enabled: bool
