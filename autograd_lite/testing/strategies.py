@@ -171,6 +171,10 @@ STEPS = Domain(-20.0, 20.0, avoid=tuple(float(k) for k in range(-20, 21)), guard
                margin=1e-3)
 BELOW = Domain(-1e3, -1.0)
 ABOVE = Domain(1.0, 1e3)
+# away from the roots of y (y - 1) (y - 2) and of its slopes (relative rounding there)
+_FALLING_ROOTS = (0.0, 0.5, 1.0, 2.0, 1.0 - 3.0 ** -0.5, 1.0 + 3.0 ** -0.5)
+FALLING = Domain(-3.0, 3.0, avoid=_FALLING_ROOTS, margin=0.03)
+FALLING_EXPONENT = Domain(-1.0, 0.9, avoid=_FALLING_ROOTS, guard="bounded", margin=0.03)
 CLAMPED = Domain(-10.0, 10.0, avoid=(-1.0, 0.0, 2.0, 6.0), margin=1e-3)
 
 OP_CASES: tuple[OpCase, ...] = (
@@ -276,6 +280,10 @@ OP_CASES: tuple[OpCase, ...] = (
     OpCase("maximum", "maximum", lambda x, y: x.maximum(y), (BELOW, ABOVE)),
     OpCase("maximum_right", "maximum", lambda x, y: x.maximum(y), (ABOVE, BELOW)),
     OpCase("compare", "compare", lambda x: rules.compare(x, 0.0), (KINK_AT_0, 0.0)),
+    OpCase("pow_slope", "pow_slope", lambda x, y, k: rules.pow_slope(x, y, k),
+           (Domain(1e-2, 1e2, guard="positive"), FALLING_EXPONENT), params=(1.0, 2.0)),
+    OpCase("falling", "falling", lambda y, km: rules.falling(y, *km), (FALLING,),
+           params=((2.0, 0.0), (3.0, 1.0), (3.0, 0.0))),
 )
 """The test table.  A new op gets an entry here and every mode's tests pick it up."""
 
