@@ -692,6 +692,11 @@ API_CASES = [
     ApiCase("evaluate", "variable y",
             lambda w: parse_formula("x + y").evaluate({"x": w.x, "y": None}),  # type: ignore
             TypeError, r"^evaluate: variable y: expected a real number, got NoneType None$"),
+    ApiCase("evaluate", "variable names", lambda w: evaluate("x", {1: 2.0}),  # type: ignore
+            TypeError, r"^evaluate: variable names must be str, got int 1$"),
+    ApiCase("evaluate", "variable 'x'", lambda w: evaluate("x", {"x": 1.0, "\uff58": 2.0}),
+            ValueError, r"^evaluate: variable 'x' is given twice \('\uff58' is 'x' once "
+            r"normalised\)$"),
 ]
 
 
