@@ -240,7 +240,8 @@ def digamma(x: Any) -> Any:
 
 
 def polygamma(n: int, x: Any) -> Any:
-    """The n-th derivative of digamma (``n`` a non-negative int, a parameter).
+    """The n-th derivative of digamma (``n`` a non-negative int, a parameter): orders 0..100
+    on numbers, 0..99 on Values and Duals (which also compute its derivative, of order n + 1).
 
     Examples:
         >>> from autograd_lite import math

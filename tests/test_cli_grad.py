@@ -45,6 +45,19 @@ def test_unused_variable_has_zero_gradient(capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().out.splitlines()[1:] == ["d/dx = 6", "d/dz = 0   (not used)"]
 
 
+def test_assigned_names_are_read_as_the_expression_reads_them(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Python reads the identifier fullwidth x (U+FF58) as x (NFKC), in the expression and
+    # now in NAME=NUMBER too: d/dx of x*2 at 3 is 2.
+    wide_x = "\uff58"
+    assert run_grad([f"{wide_x}*2", f"{wide_x}=3"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{wide_x}*2 = 6", "d/dx = 2"]
+    assert run_grad(["x*y", f"{wide_x}=3", "y=1"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["d/dx = 1", "d/dy = 3"]
+    assert run_grad(["x", "x=1", f"{wide_x}=2"]) == 2
+    assert f"x is given twice ('{wide_x}=2' is x)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("argv", "status", "message"), [
     (["x.__class__", "x=1"], 2, "attribute access"),
     (["x*y", "x=1"], 2, "no value given for variable 'y'"),

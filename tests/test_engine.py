@@ -6,6 +6,7 @@ on a fresh node, and how the chain rule treats a zero meeting an infinity in eve
 
 from __future__ import annotations
 
+import copy
 import fractions
 import math
 import re
@@ -621,3 +622,84 @@ def test_a_compiled_tape_reads_its_parameters_at_every_call() -> None:
     w.data = 5.0
     assert tape(1.0) == (25.0, (None,))
     assert w.grad == 10.0
+
+
+# -- copies and serialisation -------------------------------------------------------------
+def test_deepcopy_of_a_graph_makes_new_nodes_with_the_same_primitives() -> None:
+    # y = 3 e^x + c x at x = 1 (c = 2, a constant): dy/dx = 3e + 2, by hand.
+    from autograd_lite import math as am
+
+    x, c = Value(1.0, "x"), Value(2.0, "c", requires_grad=False)
+    y = am.exp(x) * 3.0 + c * x
+    y.backward()
+    twin = copy.deepcopy(y)
+    scaled, product = twin.parents
+    twin_x = scaled.parents[0].parents[0]
+    assert twin.op is rules.add and scaled.parents[0].op is am.exp  # primitives shared
+    assert twin is not y and twin_x is not x and twin_x.label == "x"
+    assert twin.data == 3 * math.e + 2.0 and twin_x.grad == x.grad == 3 * math.e + 2.0
+    assert not product.parents[0].requires_grad                      # c stays a constant
+    assert grad(twin, twin_x) == pytest.approx(3 * math.e + 2.0, rel=1e-15)
+    twin_x.grad = 0.0
+    twin.backward()                                                   # the copy is its own
+    assert x.grad == pytest.approx(3 * math.e + 2.0, rel=1e-15)
+    first, second = copy.deepcopy([x, y])        # one deepcopy call: one copy of x
+    assert second.parents[0].parents[0].parents[0] is first
+
+
+def test_deepcopy_of_a_20000_node_chain_does_not_recurse() -> None:
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0001
+    twin = copy.deepcopy(y)      # a recursive copy raised RecursionError
+    assert twin.data == y.data
+    leaf = topological_order(twin)[0]
+    assert leaf.label == "x" and leaf is not x
+    assert grad(twin, leaf) == pytest.approx(1.0001 ** 20_000, rel=1e-11)
+
+
+def test_a_shallow_copy_shares_the_parents() -> None:
+    x, w = Value(2.0), Value(3.0)
+    y = x * w
+    twin = copy.copy(y)
+    assert twin is not y and twin.parents == (x, w) and twin.data == 6.0
+    assert twin.op is rules.mul
+
+
+def test_a_deepcopied_model_computes_the_same_and_trains_apart() -> None:
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [3, 1])
+    twin = copy.deepcopy(model)
+    assert [p.data for p in twin.parameters()] == [p.data for p in model.parameters()]
+    assert not set(map(id, twin.parameters())) & set(map(id, model.parameters()))
+    assert twin([0.5, -1.0]).data == model([0.5, -1.0]).data
+
+
+def test_primitives_are_shared_by_copies_and_serialised_by_name() -> None:
+    import pickle
+
+    from autograd_lite import math as am
+
+    assert copy.copy(am.exp) is am.exp and copy.deepcopy(am.exp) is am.exp
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(am.exp, protocol)) is am.exp
+        assert pickle.loads(pickle.dumps(rules.mul, protocol)) is rules.mul
+
+
+def test_a_leaf_round_trips_through_pickle_and_a_node_is_refused_by_name() -> None:
+    import pickle
+
+    x = Value(1.5, "x")
+    x.grad = 0.25
+    c = Value(2.0, requires_grad=False)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(x, protocol))
+        assert (back.data, back.label, back.grad, back.requires_grad) == (1.5, "x", 0.25, True)
+        assert not pickle.loads(pickle.dumps(c, protocol)).requires_grad
+    # a recorded node used to fail inside pickle, naming a lambda of the rule table
+    with pytest.raises(TypeError, match=r"^Value: cannot serialise Value\(data=4\.5, .*\), the "
+                                        r"result of mul .*autograd_lite\.nn\.save\(model, "
+                                        r"path\) or model\.state_dict\(\)$"):
+        pickle.dumps(x * 3.0)

@@ -121,3 +121,14 @@ def test_any_text_either_evaluates_or_fails_cleanly(text: str) -> None:
     except (FormulaError, DomainError):
         return
     assert isinstance(out, Value) and math.isfinite(out.data)
+
+
+def test_values_are_looked_up_by_the_name_python_reads() -> None:
+    # A fullwidth x (U+FF58) is the identifier x to Python's parser (NFKC), in the text and
+    # now in the mapping of values: d/dx (x * 2) = 2 at x = 3.
+    wide_x = "\uff58"
+    for text in (f"{wide_x} * 2", "x * 2"):
+        out = evaluate(text, {wide_x: 3.0})
+        out.backward()
+        assert out.data == 6.0 and out.parents[0].label == "x"
+        assert out.parents[0].grad == 2.0

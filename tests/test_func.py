@@ -189,6 +189,27 @@ def test_vjp_and_jacobian_nest_too() -> None:
     assert hessian(grad(f))(x) == pytest.approx(d3(x), rel=1e-12)
 
 
+def test_keyword_arguments_pass_through_every_transform_undifferentiated() -> None:
+    """As jax.grad and torch.func: f(x, scale=s) = s sin(x) x is differentiated in x only;
+    d/dx = s (cos(x) x + sin(x)), d2/dx2 = s (2 cos(x) - x sin(x))."""
+    def scaled(x: Any, y: Any = 1.0, *, scale: Any = 1.0) -> Any:
+        return scale * am.sin(x) * x * y
+
+    x, s = 0.7, 2.5
+    first = s * (math.cos(x) * x + math.sin(x))
+    second = s * (2 * math.cos(x) - x * math.sin(x))
+    assert grad(scaled)(x, scale=s) == pytest.approx(first, rel=1e-12)
+    assert grad(scaled, (0, 1))(x, 2.0, scale=s) == pytest.approx(
+        (2 * first, s * math.sin(x) * x), rel=1e-12)
+    assert jacobian(scaled)(x, scale=s) == pytest.approx(first, rel=1e-12)
+    assert hessian(scaled)(x, scale=s) == pytest.approx(second, rel=1e-12)
+    assert grad(grad(scaled))(x, scale=s) == pytest.approx(second, rel=1e-12)
+    assert grad(scaled)(x, y=3.0, scale=s) == pytest.approx(3 * first, rel=1e-12)
+    # a Value given by keyword is a constant to the transform: d/dx only
+    w = Value(s)
+    assert grad(scaled)(x, scale=w) == pytest.approx(first, rel=1e-12)
+
+
 def test_random_expressions_take_values_and_duals_together() -> None:
     """An argument differentiated by grad (a Value) beside one carried by jvp (a Dual)."""
     e = Expression(2, (("mul", 0, 1), ("sin", 2)))  # sin(x y)

@@ -28,6 +28,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from autograd_lite import (
@@ -205,6 +206,12 @@ ENGINE_CASES = [
          r"pass materialize_grads=True to get zeros\)$"),
     Case("grad w.r.t. a constant", lambda x, y: grad(x * 2.0, [x, constant(3.0)]),
          RuntimeError, r"^grad: input Value\(data=3\.0, grad=0\.0\) does not require grad$"),
+    Case("grad w.r.t. no inputs", lambda x, y: grad(x * y, []), ValueError,
+         r"^grad: inputs is empty \(\[\]\); grad requires non-empty inputs$"),
+    Case("grad with materialize_grads and allow_unused=False",
+         lambda x, y: grad(x * y, [x], allow_unused=False, materialize_grads=True), ValueError,
+         r"^grad: materialize_grads=True gives 0 for an unused input, which allow_unused=False "
+         r"forbids; leave allow_unused unset \(or True\), got allow_unused=False$"),
     Case("grad of a float", lambda x, y: grad(3.0, [x]),  # type: ignore[call-overload]
          TypeError, r"^grad: output must be a Value, got float 3\.0$"),
     Case("grad w.r.t. a float", lambda x, y: grad(x * y, [x, 3.0]),  # type: ignore[list-item]
@@ -435,6 +442,8 @@ API_CASES = [
             ValueError, r"^hessian: argnums 2 is out of range for 1 arguments$"),
     ApiCase("hvp", "tangents", lambda w: func.hvp(lambda a: a * a, [1.0], []), ValueError,
             r"^hvp: 1 primals but 0 tangents$"),
+    ApiCase("hvp", "primals", lambda w: func.hvp(lambda: 3.0, [], []), ValueError,
+            r"^hvp: primals is empty; a Hessian-vector product needs an argument$"),
     # math: Python's math names (the rest are primitives, refused as exp above)
     ApiCase("floor", "argument 0", lambda w: am.floor("a"), TypeError,  # type: ignore[arg-type]
             r"^floor: argument 0: expected a real number, got str 'a'$"),
@@ -629,6 +638,29 @@ API_CASES = [
     ApiCase("batch", "reduce",
             lambda w: compiled(lambda a: a * w.x).batch([1.0], reduce="median"),  # type: ignore
             ValueError, r"^Tape\.batch: reduce must be 'mean' or 'sum', got 'median'$"),
+    # a batch takes what a replay takes, on either backend (NumPy read True as 1.0, "2" as
+    # 2.0, and refused "abc" with its own ValueError)
+    *(ApiCase("batch", f"column 0, example {k}",
+              lambda w, bad=bad, k=k, backend=backend: compiled(lambda a: a * w.x).batch(
+                  [1.0] * k + [bad], backend=backend),  # type: ignore[misc]
+              TypeError, rf"^Tape\.batch: column 0, example {k}: expected a real number, got "
+              rf"{kind} '?{bad}'?$")
+      for k, (backend, (bad, kind)) in enumerate(
+          ((backend, case) for backend in ("numpy", "python")
+           for case in ((True, "bool"), ("2", "str"), ("abc", "str"), (None, "NoneType"))),
+          start=1)),
+    *(ApiCase("batch", f"column 0, example {k}",
+              lambda w, k=k, backend=backend: compiled(lambda a: a * w.x).batch(
+                  [1.0] * k + [math.nan], backend=backend),
+              DomainError, rf"^Tape\.batch\(nan\): column 0, example {k}: expected a finite "
+              r"number$")
+      for k, backend in ((9, "numpy"), (10, "python"))),
+    *(ApiCase("batch", f"column {i} must be one-dimensional",
+              lambda w, i=i, backend=backend: Tape.from_graph(w.x * w.y, [w.x, w.y]).batch(
+                  *((np.ones((2, 1)), [1.0, 2.0]) if i == 0 else ([1.0, 2.0], np.ones((2, 1)))),
+                  backend=backend),
+              ValueError, rf"^Tape\.batch: column {i} must be one-dimensional$")
+      for i, backend in ((0, "numpy"), (1, "python"))),
     ApiCase("Tape", "output", lambda w: Tape.from_graph(3.0),  # type: ignore[arg-type]
             TypeError, r"^Tape: the output must be a Value, got float$"),
     ApiCase("Tape", "inputs", lambda w: Tape.from_graph(w.x * w.y, [w.x])(1.0, 2.0),
@@ -660,6 +692,11 @@ API_CASES = [
     ApiCase("evaluate", "variable y",
             lambda w: parse_formula("x + y").evaluate({"x": w.x, "y": None}),  # type: ignore
             TypeError, r"^evaluate: variable y: expected a real number, got NoneType None$"),
+    ApiCase("evaluate", "variable names", lambda w: evaluate("x", {1: 2.0}),  # type: ignore
+            TypeError, r"^evaluate: variable names must be str, got int 1$"),
+    ApiCase("evaluate", "variable 'x'", lambda w: evaluate("x", {"x": 1.0, "\uff58": 2.0}),
+            ValueError, r"^evaluate: variable 'x' is given twice \('\uff58' is 'x' once "
+            r"normalised\)$"),
 ]
 
 

@@ -83,6 +83,16 @@ def test_grad_of_an_unused_input() -> None:
         grad(y, [x, unused])
     assert grad(y, [x, unused], allow_unused=True) == [2.0, None]
     assert grad(y, [x, unused], materialize_grads=True) == [2.0, 0.0]
+    assert grad(y, [x, unused], allow_unused=True, materialize_grads=True) == [2.0, 0.0]
+    with pytest.raises(ValueError, match=r"allow_unused=False"):  # as PyTorch: contradictory
+        grad(y, [x, unused], allow_unused=False, materialize_grads=True)
+
+
+def test_grad_with_respect_to_nothing_is_an_error() -> None:
+    # PyTorch: "grad requires non-empty inputs"; an empty list back would hide a lost input.
+    x = Value(1.0)
+    with pytest.raises(ValueError, match=r"^grad: inputs is empty"):
+        grad(x * x, [])
 
 
 def test_grad_wants_inputs_that_require_grad() -> None:

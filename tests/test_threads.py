@@ -130,3 +130,139 @@ def test_parallel_backward_on_separate_graphs_matches_the_serial_result() -> Non
             ea, eb = expected(0.1 * k + 0.001 * i, 0.5 - 0.002 * i)
             assert ga == pytest.approx(ea, rel=1e-12, abs=1e-15)
             assert gb == pytest.approx(eb, rel=1e-12, abs=1e-15)
+
+
+# -- one mode object shared by many calls ------------------------------------------------
+def test_a_no_grad_decorated_function_called_from_many_threads_keeps_each_threads_mode() -> None:
+    # One decorator object serves every call: each call must set and undo the mode in its
+    # own thread (not one thread undoing another's setting, nor a Token from elsewhere).
+    # The barrier holds all four calls inside the function at once, every round.
+    inside: list[bool] = []
+    after: list[bool] = []
+    all_inside = threading.Barrier(4, timeout=30)
+
+    @no_grad
+    def predict(x: float) -> Value:
+        all_inside.wait()
+        inside.append(is_grad_enabled())
+        return Value(x, requires_grad=True) * 2.0
+
+    def caller() -> None:
+        for i in range(20):
+            y = predict(float(i))
+            assert y.is_leaf and not y.requires_grad
+            after.append(is_grad_enabled())
+
+    _run(caller, caller, caller, caller)
+    assert inside == [False] * (4 * 20)
+    assert after == [True] * (4 * 20)
+
+
+def test_one_mode_object_reused_in_nested_blocks_and_across_threads() -> None:
+    off, on = no_grad(), enable_grad()
+    seen: list[tuple[bool, bool, bool, bool]] = []
+    all_inside = threading.Barrier(3, timeout=30)
+
+    def nest() -> None:
+        for _ in range(20):
+            with off:
+                with on:
+                    with off:
+                        all_inside.wait()   # three threads inside the same objects at once
+                        deepest = is_grad_enabled()
+                    middle = is_grad_enabled()
+                outer = is_grad_enabled()
+            seen.append((deepest, middle, outer, is_grad_enabled()))
+
+    _run(nest, nest, nest)
+    assert seen == [(False, True, False, True)] * (3 * 20)
+
+
+def test_leaving_a_mode_never_entered_in_this_thread_is_an_error() -> None:
+    off = no_grad()
+    with pytest.raises(RuntimeError, match=r"^no_grad: leaving a block that was not entered"):
+        off.__exit__(None, None, None)
+    assert is_grad_enabled()
+
+
+def test_a_decorated_generator_runs_each_resumption_under_the_mode() -> None:
+    # As PyTorch's test_set_grad_generator_functions: the body runs under the mode at every
+    # resumption, and the caller's own mode is back in force at every yield.
+    @no_grad
+    def modes_seen() -> Iterator[bool]:
+        for _ in range(3):
+            yield is_grad_enabled()
+
+    @enable_grad
+    def modes_seen_enabled() -> Iterator[bool]:
+        for _ in range(3):
+            yield is_grad_enabled()
+
+    between = []
+    for inside in modes_seen():
+        between.append(is_grad_enabled())
+        assert inside is False
+    assert between == [True] * 3
+    with no_grad():
+        between = []
+        for inside in modes_seen_enabled():
+            between.append(is_grad_enabled())
+            assert inside is True
+        assert between == [False] * 3
+
+
+def test_a_decorated_generator_gets_sent_and_thrown_values_under_the_mode() -> None:
+    @no_grad
+    def doubler() -> Iterator[float]:
+        received = 1.0
+        while True:
+            try:
+                received = yield (Value(received, requires_grad=True) * 2.0).data
+            except ValueError:
+                received = -1.0 if not is_grad_enabled() else -2.0
+            if received == 0.0:
+                return
+
+    gen = doubler()
+    assert next(gen) == 2.0
+    assert gen.send(5.0) == 10.0
+    assert is_grad_enabled()
+    assert gen.throw(ValueError("stop")) == -2.0   # the handler saw grad mode off: -1 * 2
+    with pytest.raises(StopIteration):
+        gen.send(0.0)
+    assert is_grad_enabled()
+
+
+def test_a_decorated_coroutine_runs_its_body_under_the_mode() -> None:
+    import asyncio
+
+    @no_grad
+    async def inside() -> bool:
+        await asyncio.sleep(0)
+        return is_grad_enabled()
+
+    assert asyncio.run(inside()) is False
+    assert is_grad_enabled()
+
+
+def test_a_detect_anomaly_decorated_function_called_from_many_threads() -> None:
+    from autograd_lite import detect_anomaly
+    from autograd_lite.core.anomaly import is_anomaly_enabled
+
+    inside: list[bool] = []
+    after: list[bool] = []
+    all_inside = threading.Barrier(3, timeout=30)
+
+    @detect_anomaly()
+    def checked() -> None:
+        all_inside.wait()
+        inside.append(is_anomaly_enabled())
+
+    def caller() -> None:
+        for _ in range(20):
+            checked()
+            after.append(is_anomaly_enabled())
+
+    _run(caller, caller, caller)
+    assert inside == [True] * (3 * 20)
+    assert after == [False] * (3 * 20)

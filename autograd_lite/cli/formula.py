@@ -14,6 +14,7 @@ instead of computing a huge integer.
 from __future__ import annotations
 
 import ast
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -101,7 +102,20 @@ class Formula:
         """The expression computed on Values: every variable needs a Value or a number.
 
         Numbers become Values labelled with their name, so their gradients can be read.
+        Names are NFKC-normalised, as Python reads the expression's identifiers: a value
+        for a fullwidth x (U+FF58) is the value of ``x``.
         """
+        by_name: dict[str, Value | float] = {}
+        for key, given in values.items():
+            if not isinstance(key, str):
+                raise TypeError(f"evaluate: variable names must be str, got "
+                                f"{type(key).__name__} {key!r}")
+            name = unicodedata.normalize("NFKC", key)
+            if name in by_name:
+                raise ValueError(f"evaluate: variable {name!r} is given twice ({key!r} is "
+                                 f"{name!r} once normalised)")
+            by_name[name] = given
+        values = by_name
         leaves: dict[str, Value] = {}
         for name in self.variables:
             if name not in values:

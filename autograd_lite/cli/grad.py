@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from typing import TextIO
 
 from autograd_lite.cli.formula import FUNCTIONS, FormulaError, parse_formula
@@ -59,17 +60,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _assignments(items: list[str]) -> dict[str, float]:
+    """``NAME=NUMBER`` words as a dict; each name NFKC-normalised, as Python (and so the
+    expression's parser) reads identifiers: a fullwidth x (U+FF58) is ``x`` in both."""
     values: dict[str, float] = {}
     for item in items:
         name, equals, number = item.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize("NFKC", name.strip())
         if not equals:
             raise _UsageError(f"expected NAME=NUMBER, got {item!r}")
         if not name.isidentifier() or name.startswith("_"):
             raise _UsageError(f"{name!r} is not a variable name (letters, digits and _, not "
                          "starting with _ or a digit)")
         if name in values:
-            raise _UsageError(f"{name} is given twice")
+            raise _UsageError(f"{name} is given twice ({item!r} is {name})"
+                              if item.partition("=")[0].strip() != name
+                              else f"{name} is given twice")
         try:
             values[name] = to_float(float(number), name)
         except ValueError:  # float() failed, or DomainError for nan and inf

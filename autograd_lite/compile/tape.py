@@ -650,6 +650,8 @@ class Tape:
         (``reduce="sum"``) or averaged (``"mean"``: the gradient of the mean loss) over the
         batch and added to ``.grad``.  ``backend``: ``"numpy"`` (arrays), ``"python"``
         (floats, one generated loop over the examples) or ``"auto"`` (NumPy if installed).
+        Every backend refuses first what a replay refuses (bool, str, None, nan...), naming
+        the column and the example.
         """
         if reduce not in ("mean", "sum"):
             raise ValueError(f"Tape.batch: reduce must be 'mean' or 'sum', got {reduce!r}")
@@ -662,6 +664,8 @@ class Tape:
         n = sizes.pop() if sizes else 1
         if n == 0:
             raise ValueError("Tape.batch: no examples")
+        for i, c in enumerate(columns):
+            _check_numbers(c, f"Tape.batch: column {i}")
         self._held_current()
         has_numpy = _has_numpy()
         use_numpy = backend == "numpy" or (backend == "auto" and has_numpy)
@@ -724,15 +728,7 @@ class Tape:
     def _batch_numpy(self, columns: Sequence[Column], n: int,
                      scale: float) -> BatchReplay | None:
         import numpy as np
-        xs = []
-        for i, c in enumerate(columns):
-            a = np.asarray(c, dtype=float)
-            if a.shape != (n,):
-                raise ValueError(f"Tape.batch: column {i} must be one-dimensional")
-            bad = ~np.isfinite(a)
-            if bad.any():
-                to_float(float(a[np.argmax(bad)]), f"tape input {i}")
-            xs.append(a)
+        xs = [np.asarray(c, dtype=float) for c in columns]  # real, finite, 1-d: batch() checked
         ps = self._live_numbers()
         grouped = self._grouped().run(tuple(xs), ps, n)
         if grouped is not None:
@@ -799,6 +795,23 @@ class Tape:
 
 class _SlowPathError(Exception):
     """The batch function met a non-finite value: replay example by example instead."""
+
+
+def _check_numbers(column: Column, what: str) -> None:
+    """Refuse what :func:`~autograd_lite.core.rules.to_float` refuses -- bool, str, None,
+    complex... (``TypeError``), nan and infinities (:class:`DomainError`) -- naming ``what``
+    and the example, before NumPy would convert it (True to 1.0, "2" to 2.0) or fail with
+    its own error: a batch takes what a replay takes, on either backend."""
+    if getattr(column, "ndim", 1) != 1:
+        raise ValueError(f"{what} must be one-dimensional")
+    kind = getattr(getattr(column, "dtype", None), "kind", None)
+    if kind is not None and kind in "fiu":  # a NumPy array of real numbers
+        import numpy as np
+        if kind != "f" or np.isfinite(column).all():
+            return
+    for e, x in enumerate(column):
+        if type(x) is not float or x - x != 0.0:
+            to_float(x, f"{what}, example {e}")
 
 
 def _slow_path() -> None:

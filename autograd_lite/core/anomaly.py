@@ -27,12 +27,12 @@ from __future__ import annotations
 import linecache
 import os
 import sys
-from contextlib import ContextDecorator
 from contextvars import Token
 from dataclasses import dataclass
 from types import FrameType, TracebackType
 
 from autograd_lite.core.errors import DomainError
+from autograd_lite.core.modes import ModeContext
 from autograd_lite.core.observers import ANOMALY_OBSERVER, AnomalyObserver, observe_anomalies
 from autograd_lite.core.value import Value, arguments
 
@@ -141,10 +141,12 @@ _RECORDER: AnomalyObserver = _Recorder()
 _NOTE = "anomaly mode:"
 
 
-class detect_anomaly(ContextDecorator):  # noqa: N801 -- named like torch.autograd.detect_anomaly
+class detect_anomaly(ModeContext):  # noqa: N801 -- named like torch.autograd.detect_anomaly
     """Context manager and decorator: raise at the first non-finite value, naming its line.
 
-    ``with detect_anomaly(): loss.backward()`` -- see the module docstring.
+    ``with detect_anomaly(): loss.backward()`` -- see the module docstring.  As for
+    ``no_grad``, one object may be reused and shared between threads, and ``@detect_anomaly()``
+    puts each call (each resumption of a generator) in anomaly mode.
 
     Examples:
         Without it, an infinite gradient is a result; with it, an error naming the operation,
@@ -166,15 +168,12 @@ class detect_anomaly(ContextDecorator):  # noqa: N801 -- named like torch.autogr
         0.0
     """
 
-    def __init__(self) -> None:
-        self._tokens: list[Token[AnomalyObserver | None]] = []
+    def switch(self) -> Token[AnomalyObserver | None]:
+        return observe_anomalies(_RECORDER)
 
-    def __enter__(self) -> None:
-        self._tokens.append(observe_anomalies(_RECORDER))
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        ANOMALY_OBSERVER.reset(self._tokens.pop())
+    def __exit__(self, exc_type: type[BaseException] | None = None,
+                 exc: BaseException | None = None, tb: TracebackType | None = None) -> None:
+        super().__exit__(exc_type, exc, tb)
         if (isinstance(exc, DomainError) and not isinstance(exc, AnomalyError)
                 and not any(n.startswith(_NOTE) for n in getattr(exc, "__notes__", ()))):
             frame = None

@@ -143,7 +143,8 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     recorded Values (``create_graph``), Duals.  On Values that require gradients it returns
     Values recorded in their graph, except under ``no_grad`` (which, as for ``torch.func``,
     a transform respects inside ``f`` but not around it).  An argument ``f`` does not use
-    gets 0.
+    gets 0.  Keyword arguments are passed through to ``f`` and not differentiated (as
+    ``jax.grad``).
 
     Examples:
         >>> from autograd_lite import func
@@ -156,12 +157,14 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         (9.0, 0.0)
         >>> func.grad(func.grad(am.exp))(0.0)       # they nest
         1.0
+        >>> func.grad(lambda x, scale: scale * x * x)(3.0, scale=2.0)   # 2 scale x
+        12.0
     """
     if not callable(f):
         raise TypeError(f"grad: f must be callable, got {type(f).__name__}")
 
     @functools.wraps(f)
-    def grad_f(*args: Any) -> Any:
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
         positions, single = _positions(argnums, len(args), "grad")
         values = [_number_or_carrier(a, "grad input") for a in args]
         create_graph = _differentiable(values)
@@ -170,7 +173,7 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             for i in positions:
                 values[i], leaf = _with_leaf(values[i])
                 leaves.append(leaf)
-        out = _recorded(f, values)
+        out = _recorded(functools.partial(f, **kwargs), values)
         with enable_grad():
             found = _grads(out, leaves, create_graph)
         return found[0] if single else tuple(found)
@@ -262,6 +265,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
 
     Reverse mode (as ``torch.autograd.functional.jacobian``): one recording of ``f`` and one
     reverse pass per output, since the functions here (losses) have more inputs than outputs.
+    Keyword arguments are passed through to ``f`` and not differentiated.
 
     Examples:
         >>> from autograd_lite import func
@@ -272,14 +276,14 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         raise TypeError(f"jacobian: f must be callable, got {type(f).__name__}")
 
     @functools.wraps(f)
-    def jacobian_f(*args: Any) -> Any:
+    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         positions, single = _positions(argnums, len(args), "jacobian")
 
         def of_wanted(*wanted: Any) -> Any:
             full = list(args)
             for i, w in zip(positions, wanted):
                 full[i] = w
-            return f(*full)
+            return f(*full, **kwargs)
 
         out, pullback = vjp(of_wanted, *[args[i] for i in positions])
         many = isinstance(out, tuple)
@@ -300,7 +304,8 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
 
     Forward over reverse (as ``jax.hessian``): row ``i`` is ``jvp`` of ``grad(f)`` in the
     direction ``e_i`` -- a Hessian-vector product, costing a few passes of ``f`` -- so the
-    Hessian takes one such product per argument.
+    Hessian takes one such product per argument.  Keyword arguments are passed through to
+    ``f`` and not differentiated.
 
     Examples:
         >>> from autograd_lite import func
@@ -312,9 +317,9 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         raise TypeError(f"hessian: f must be callable, got {type(f).__name__}")
 
     @functools.wraps(f)
-    def hessian_f(*args: Any) -> Any:
+    def hessian_f(*args: Any, **kwargs: Any) -> Any:
         positions, single = _positions(argnums, len(args), "hessian")
-        gradient = grad(f, positions)
+        gradient = grad(functools.partial(f, **kwargs), positions)
         rows = []
         for i in positions:
             tangents = [float(j == i) for j in range(len(args))]
@@ -339,6 +344,8 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     """
     if len(primals) != len(tangents):
         raise ValueError(f"hvp: {len(primals)} primals but {len(tangents)} tangents")
+    if not primals:
+        raise ValueError("hvp: primals is empty; a Hessian-vector product needs an argument")
     every = tuple(range(len(primals)))
     _, product = jvp(grad(f, every), primals, tangents)
     return tuple(product)

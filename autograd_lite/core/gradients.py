@@ -33,22 +33,26 @@ def _value_edges(node: Value) -> tuple[Sequence[Value], Sequence[Any]]:
 
 @overload
 def grad(output: Value, inputs: Value, create_graph: bool = ...,
-         allow_unused: bool = ..., materialize_grads: bool = ...) -> Any: ...
+         allow_unused: bool | None = ..., materialize_grads: bool = ...) -> Any: ...
 @overload
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = ...,
-         allow_unused: bool = ..., materialize_grads: bool = ...) -> list[Any]: ...
+         allow_unused: bool | None = ..., materialize_grads: bool = ...) -> list[Any]: ...
 def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False,
-         allow_unused: bool = False, materialize_grads: bool = False) -> Any:
+         allow_unused: bool | None = None, materialize_grads: bool = False) -> Any:
     """d output / d input for each input, without touching any ``.grad``.
 
     As ``torch.autograd.grad``: an input the output does not depend on is an error unless
     ``allow_unused`` (then its gradient is ``None``).  With ``create_graph`` the gradients
     are Values recorded in the graph, so they can be differentiated again.
     ``materialize_grads`` (as in PyTorch): an unused input, or an output that is a constant
-    (a derivative that no longer depends on anything), gives 0 instead of an error.
+    (a derivative that no longer depends on anything), gives 0 instead of an error; it
+    implies ``allow_unused`` (leave that unset or True).
 
     Raises:
         TypeError: ``output`` is not a Value, or ``inputs`` are not Values.
+        ValueError: ``inputs`` is empty, or ``materialize_grads=True`` with
+            ``allow_unused=False`` (as PyTorch: zeros for unused inputs contradict refusing
+            them).
         RuntimeError: an input or the output does not require grad (unless
             ``materialize_grads``), or an input is unused (unless ``allow_unused`` or
             ``materialize_grads``).
@@ -76,6 +80,12 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     else:
         raise TypeError(f"grad: inputs must be a Value or a sequence of Values, got "
                         f"{type(inputs).__name__} {inputs!r}")
+    if not wanted:
+        raise ValueError(f"grad: inputs is empty ({inputs!r}); grad requires non-empty inputs")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("grad: materialize_grads=True gives 0 for an unused input, which "
+                         "allow_unused=False forbids; leave allow_unused unset (or True), "
+                         "got allow_unused=False")
     for x in wanted:
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs must be Values, got {type(x).__name__} {x!r}")
@@ -94,7 +104,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     else:
         with no_grad():
             adjoint = float_adjoints(order, output, 1.0, wanted)
-    return _results(wanted, single, adjoint, set(order), create_graph, allow_unused,
+    return _results(wanted, single, adjoint, set(order), create_graph, bool(allow_unused),
                     materialize_grads)
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ContextDecorator
 from contextvars import ContextVar, Token
 from typing import Any, overload
 
 from autograd_lite.core import rules
+from autograd_lite.core.modes import ModeContext
 from autograd_lite.core.observers import (
     COMPARISON_OBSERVER,
     USED,
@@ -234,6 +234,52 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same data that does not require gradients."""
         return Value(self.data, self.label, requires_grad=False)
+
+    # -- copies: through the public constructor and the primitives, never the layout ---------
+    def _made_again(self, copied: dict[int, Value]) -> Value:
+        """A new node with this one's data, label and ``.grad``: a leaf by ``Value(...)``, a
+        node by recording ``op`` again on the arguments (each Value replaced by its entry
+        in ``copied``, if any)."""
+        if self.op is None:
+            twin = Value(self.data, self.label, requires_grad=self.requires_grad)
+        else:
+            given = self.args if self.args is not None else self.parents
+            with enable_grad():
+                twin = self.op(*(copied.get(id(a), a) if isinstance(a, Value) else a
+                                 for a in given))
+            twin.label = self.label
+        twin.grad = self.grad
+        return twin
+
+    def __copy__(self) -> Value:
+        """A new node with the same data, label and ``.grad``, sharing the parents."""
+        return self._made_again({})
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the graph ending here: each node made again, parents first
+        (:meth:`_made_again`), its ``op`` shared, not copied (``copy.deepcopy(y).op is
+        y.op``).  Iterative: a 20,000-node chain copies.  Nodes already in ``memo`` (copied
+        with other objects in the same ``deepcopy`` call) are reused."""
+        for node in topological_order(self):
+            if id(node) not in memo:
+                memo[id(node)] = node._made_again(memo)
+        twin: Value = memo[id(self)]
+        return twin
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A leaf is serialised by its number, label, flag and gradient; a recorded node is
+        refused: its graph is code (the primitives) and may be deeper than any serialiser
+        recurses."""
+        if self.op is not None:
+            raise TypeError(
+                f"Value: cannot serialise {self!r}, the result of {self.op.name} (a node "
+                "carries its whole graph); serialise its number (.data, or .detach()), or a "
+                "model's parameters with autograd_lite.nn.save(model, path) or "
+                "model.state_dict()")
+        return (Value, (self.data, self.label), (self.requires_grad, self.grad))
+
+    def __setstate__(self, state: tuple[bool, float]) -> None:
+        self.requires_grad, self.grad = state
 
     # -- arithmetic: each operator is a primitive of the rule table ------------------------
     def __add__(self, other: Value | float) -> Value:
@@ -800,36 +846,34 @@ def local_grads_as_values(node: Value) -> tuple[Value | float, ...]:
 
 
 # -- tracking control --------------------------------------------------------------------
-class _GradMode(ContextDecorator):
+class _GradMode(ModeContext):
     """Set whether operations are recorded, for a ``with`` block or a decorated function.
 
-    Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad`` (as torch.no_grad).
+    Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad`` (as torch.no_grad).  One
+    object may be reused, nested and shared between threads; a decorated function gets the
+    mode at each call, a decorated generator at each resumption
+    (:mod:`autograd_lite.core.modes`).
     """
 
     enabled: bool
 
     def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
         mode = super().__new__(cls)
-        mode._tokens = []
-        if function is None:
-            return mode
-        if not callable(function):
-            raise TypeError(f"{cls.__name__}: expected a function to decorate or nothing, "
-                            f"got {type(function).__name__} {function!r}")
-        return mode(function)
+        return mode if function is None else mode(function)
 
     def __init__(self, function: Callable[..., Any] | None = None) -> None:
-        self._tokens: list[Token[bool]]
+        pass
 
-    def __enter__(self) -> None:
-        self._tokens.append(_GRAD_ENABLED.set(self.enabled))
-
-    def __exit__(self, *exc: object) -> None:
-        _GRAD_ENABLED.reset(self._tokens.pop())
+    def switch(self) -> Token[bool]:
+        return _GRAD_ENABLED.set(self.enabled)
 
 
 class no_grad(_GradMode):  # noqa: N801 -- named like torch.no_grad
     """Record nothing inside: results are constant leaves.  Per thread (contextvars).
+
+    As a decorator, each call runs under the mode in the caller's thread (one decorated
+    function may be called from many threads); a decorated generator runs each resumption
+    under it and gives the caller back its own mode at every ``yield``.
 
     Examples:
         >>> from autograd_lite import Value, no_grad
