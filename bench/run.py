@@ -56,7 +56,7 @@ MLP_ORDER = ["micrograd", "PyTorch: batched tensors", "PyTorch: 0-d tensors, one
              "autograd_lite compiled_loss (NumPy batch)", "floats: forward only",
              "floats: hand-written forward + backward + SGD"]
 TORCH_ROWS = MLP_ORDER[1:3]
-GOAL_CHAIN_RATIO, GOAL_BYTES = 1.3, 150.0
+GOAL_CHAIN_RATIO, GOAL_BYTES = 1.3, 152.0  # 144 + 8: the data clock's slot (2026-12-07)
 GOAL_LOSS_PY, GOAL_LOSS_NUMPY, GOAL_EAGER = 8.0, 30.0, 20.0
 
 
@@ -361,7 +361,7 @@ def goals(rows: list[dict[str, Any]], chain: dict[str, Any] | None, nodes: list[
              f"{'kept' if mem['mid_grad_kept'] else 'LOST'}",
              mem["backward_bytes_per_node"] <= GOAL_BYTES and mem["mid_grad_kept"])
     else:
-        goal(2, "chain memory <= 150 B/node", "not measured", None)
+        goal(2, f"chain memory <= {GOAL_BYTES:.0f} B/node", "not measured", None)
     eager = t.get("autograd_lite eager")
     py, npy = t.get("autograd_lite compiled_loss (python)"), t.get(
         "autograd_lite compiled_loss (NumPy batch)")

@@ -108,11 +108,12 @@ def test_ten_thousand_training_steps_do_not_grow_memory() -> None:
     del kept
 
 
-def test_a_chain_node_is_one_object_of_at_most_150_bytes_with_its_grad() -> None:
+def test_a_chain_node_is_one_object_of_at_most_152_bytes_with_its_grad() -> None:
     """``y = y * a + b`` with float a, b: each step records two nodes and nothing else (the
     numbers are kept with the node, the edges inline: no tuple, no constant node), and each
-    node costs at most 150 bytes once ``backward`` has given it its own float ``.grad`` --
-    120 + 24 on CPython 3.11."""
+    node costs at most 152 bytes once ``backward`` has given it its own float ``.grad`` --
+    128 + 24 on CPython 3.11 (144 before the ninth slot, the data clock that lets a graph
+    refuse to be read after a leaf changed: the budget is 144 + 8)."""
     y = x = Value(0.5)
     gc.collect()
     tracked = len(gc.get_objects())
@@ -127,8 +128,8 @@ def test_a_chain_node_is_one_object_of_at_most_150_bytes_with_its_grad() -> None
     finally:
         tracemalloc.stop()
     assert len(gc.get_objects()) - tracked <= 20_000 + 100  # one tracked object per node
-    assert graph <= 150 - 24, graph
-    assert with_grads <= 150, with_grads
+    assert graph < 152 - 24 + 1, graph  # + 1: tracemalloc's own bytes over 20,000 nodes
+    assert with_grads < 152 + 1, with_grads
     assert x.grad == pytest.approx(1.0000001 ** 10_000)
     assert y.first.first.first.grad == pytest.approx(1.0000001)  # every node keeps its .grad
 

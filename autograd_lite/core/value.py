@@ -765,9 +765,9 @@ class StaleGraphError(RuntimeError):
 
     def __init__(self, node: Value, leaf: Value) -> None:
         self.node, self.leaf = node, leaf
-        assert node.op is not None
         super().__init__(
-            f"{leaf!r} had its data assigned after {node.op.name} recorded it, so the graph "
+            f"{leaf!r} had its data assigned after {node.op and node.op.name} recorded it, "
+            f"so the graph "
             f"holds the old number (and derivatives of it): record the graph again -- run the "
             f"forward computation after changing .data (an optimiser step, then a new "
             f"forward pass), as PyTorch refuses a tensor modified after it was saved")
