@@ -22,6 +22,8 @@
 # separately with NumPy and against finite differences.
 
 # %%
+import copy
+
 import numpy as np
 from IPython.display import Markdown, display
 
@@ -141,15 +143,13 @@ display(Markdown("\n".join(rows)))
 
 # %%
 def loss_with(k: int, row: int, col: int, w_value: float) -> float:
-    """The loss with one weight of layer k replaced (for the finite difference)."""
-    weight = net.layers[k - 1].neurons[row].weight[col]
-    saved = weight.data
-    weight.data = w_value
-    try:
-        out = net(list(x_values))
-        return sum(0.5 * (o.data - t) ** 2 for o, t in zip(out, target))
-    finally:
-        weight.data = saved
+    """The loss of a copy of the network with one weight of layer k replaced (for the
+    finite difference: assigning a weight of `net` itself would leave the graph above
+    recorded from its old number, which every reader then refuses)."""
+    other = copy.deepcopy(net)
+    other.layers[k - 1].neurons[row].weight[col].data = w_value
+    out = other(list(x_values))
+    return sum(0.5 * (o.data - t) ** 2 for o, t in zip(out, target))
 
 
 for k, layer in enumerate(net.layers, start=1):
