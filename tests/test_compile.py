@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_engine import sqrt_of_relu
 
 from autograd_lite import DomainError, Value, add_n, dot, grad, zero_grad
-from autograd_lite.compile import BranchChangedError, Tape, compiled
+from autograd_lite.compile import BranchChangedError, Tape, TracedNumberError, compiled
 from autograd_lite.core import rules
 from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import hinge, l2_penalty, mean
@@ -133,17 +133,43 @@ def test_large_nary_nodes_are_calls_of_their_rule() -> None:
     assert tape.tape._writer.functions == [rules.add_n, rules.dot]
 
 
-# -- leaves: constants are literals, parameters are live --------------------------------
-def test_constants_are_literals_and_parameters_are_read_live() -> None:
+# -- leaves: parameters are read live, held Values are literals re-checked at every call ----
+def test_parameters_are_read_live_and_held_values_are_rechecked() -> None:
     w = Value(2.0, "w")
-    c = Value(0.1, requires_grad=False)
+    c = Value(0.1, "c", requires_grad=False)  # a frozen parameter, a captured constant
     tape = compiled(lambda x: w * x + c)
     assert tape(3.0).value == 2.0 * 3.0 + 0.1
-    assert "+ 0.1" in tape.source and "0.1" not in tape.source.split("= _p")[0]
+    assert "+ 0.1" in tape.source  # c is written into the code...
     assert w.grad == 3.0  # accumulated, like backward
     w.data = -1.0
     assert tape(3.0) == (-1.0 * 3.0 + 0.1, (-1.0,))
     assert w.grad == 6.0
+    c.data = 5.0  # ...and read live once it changed (the code used to keep 0.1)
+    assert tape(3.0) == (-1.0 * 3.0 + 5.0, (-1.0,))
+    assert "0.1" not in tape.source and "= _p  # parameters, held Values read live" in \
+        tape.source and c.grad == 0.0
+    source = tape.source
+    c.data = 7.0  # read live now: no code written again for it
+    assert [float(v) for v in tape.batch([1.0, 2.0], backend="python").values] == [6.0, 5.0]
+    assert tape.source is source
+    c.data = 9.0
+    assert [float(v) for v in tape.batch([1.0, 2.0], backend="numpy").values] == [8.0, 7.0]
+
+
+def test_a_guard_on_held_values_is_checked_when_they_change() -> None:
+    scale = Value(1.0, "scale", requires_grad=False)
+
+    def f(x: Value) -> Value:
+        return x * 2.0 if scale > 0.0 else -x  # decided by a captured constant alone
+
+    g = compiled(f)
+    assert g(3.0).value == 6.0
+    tape = g.tape
+    scale.data = -1.0
+    with pytest.raises(BranchChangedError, match=r"guard 0, -1\.0 > 0\.0 \('scale'\), was "
+                                                 r"True when traced but is False"):
+        tape(3.0)
+    assert g(3.0).value == -3.0  # compiled() traces the other branch, as eager takes it
 
 
 def test_inputs_not_differentiated_get_none() -> None:
@@ -240,18 +266,71 @@ def test_a_changed_branch_is_detected() -> None:
         tape(0.5)
 
 
+# -- a number read while tracing: never a constant of the tape ----------------------------
+@pytest.mark.parametrize("read", [lambda t: t.data, lambda t: t.item(), lambda t: t.detach()],
+                         ids=["data", "item", "detach"])
+def test_a_traced_input_used_as_a_number_is_refused(read: Callable[[Value], Any]) -> None:
+    # x * t.data records t's number as a constant: the tape used to answer x * 3.0 for every
+    # t, silently (at x = 2, t = 5: 6.0 instead of 10.0).
+    f = compiled(lambda x, t: x * read(t))
+    with pytest.raises(TracedNumberError, match=r"^compiled: the function used the number "
+                                                r"of input 't' as a constant"):
+        f(2.0, 3.0)
+
+
+def test_the_check_names_only_the_inputs_read() -> None:
+    with pytest.raises(TracedNumberError, match=r"of inputs 'a', 'c' as a constant"):
+        compiled(lambda a, b, c: a.data * b + c.data * b)(1.0, 2.0, 3.0)
+
+
+def test_a_random_draw_while_tracing_is_refused() -> None:
+    # The draw made while tracing would be replayed at every call, as a constant.
+    import random
+    draws = random.Random(0)
+    with pytest.raises(TracedNumberError, match=r"^compiled: the function is not a function "
+                                                r"of its inputs and parameters alone"):
+        compiled(lambda x: x * draws.random())(2.0)
+
+
+def test_a_shift_by_a_number_read_is_not_a_constant_of_the_result() -> None:
+    # softmax_cross_entropy subtracts max(z).data, which the result does not depend on:
+    # the check sees the tape agree with eager evaluation (to rounding) and accepts it.
+    from autograd_lite.nn.losses import softmax_cross_entropy
+    f = compiled(lambda a, b, c: softmax_cross_entropy([a, b, c], 1))
+    f(1.0, 2.0, 3.0)
+    value, grads = f(3.0, -1.0, 0.5)
+    m, z = 3.0, [3.0, -1.0, 0.5]
+    total = math.fsum(math.exp(v - m) for v in z)
+    assert value == pytest.approx(m + math.log(total) - z[1], rel=1e-15)
+    assert grads == pytest.approx([math.exp(v - m) / total - (i == 1)
+                                   for i, v in enumerate(z)], rel=1e-14)
+
+
+def test_compiled_loss_refuses_a_loss_that_freezes_the_target() -> None:
+    # What binary_cross_entropy_with_logits did before it kept the target in the graph.
+    from autograd_lite.compile import compiled_loss
+
+    def frozen_target_loss(y: Value, t: Value) -> Value:
+        return y.softplus() - t.data * y
+    step = compiled_loss(MLP(2, [3, 1], seed=0), frozen_target_loss)
+    with pytest.raises(TracedNumberError, match=r"^compiled_loss: the function used the "
+                                                r"number of input 'target' as a constant"):
+        step([[0.5, -1.0], [1.5, 0.3]], [1.0, 0.0])
+
+
 def test_compiled_retraces_and_keeps_one_tape_per_path() -> None:
     calls = []
 
     def f(x: Value) -> Value:
-        calls.append(x.data)
+        calls.append(f"{x:g}")  # shown, not read: format is no read of the number
         return piecewise(x)
     c = compiled(f)
     assert c(3.0) == (9.0, (6.0,))
     assert c(0.5) == (0.0, (2.0,))
     assert c(4.0) == (16.0, (8.0,))
     assert c(-1.0) == (-3.0, (2.0,))
-    assert calls == [3.0, 0.5]  # two traces, then replays only
+    # two traces, each checked by one more run at a moved input, then replays only
+    assert calls[0::2] == ["3", "0.5"] and len(calls) == 4
 
 
 def test_guards_compare_values_with_values_and_params() -> None:
@@ -544,10 +623,10 @@ def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> N
 
     rows = [[0.5, -1.0], [1.5, 0.25], [-2.0, 1.0]]
     targets = [1.0, -1.0, 0.5]
-    traced = []
+    traced = []  # two calls per trace: the trace and its check (TracedNumberError)
 
     def loss(y: Value, t: Value) -> Value:
-        traced.append(1)
+        traced.append(0.5)
         return squared_error(y, t)
 
     def check(model: MLP) -> None:
@@ -565,18 +644,165 @@ def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> N
     step = compiled_loss(model, loss)
     check(model)
     check(model)
-    assert len(traced) == 1
+    assert sum(traced) == 1
     first = model.layers[0]
     model.layers[0] = Layer(2, 3, "relu", seed=7)
     check(model)
-    assert len(traced) == 2
+    assert sum(traced) == 2
     model.layers.append(Layer(1, 1, "tanh", seed=8))
     check(model)
-    assert len(traced) == 3
+    assert sum(traced) == 3
     del model.layers[-1]
     model.layers[0] = first
     check(model)
-    assert len(traced) == 3  # the first structure's tape, kept
+    assert sum(traced) == 3  # the first structure's tape, kept
+
+
+# -- compiled_loss: targets, frozen parameters and captured Values are never frozen numbers --
+def _per_row_losses() -> dict[str, tuple[Callable[[Value, Value], Value], list[float]]]:
+    """Every loss of nn.losses as ``loss(model output, target)``, with five targets that
+    differ from row to row (softmax_cross_entropy, which takes an int, is refused below)."""
+    from autograd_lite.nn import losses
+    return {
+        "squared_error": (losses.squared_error, [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "half_squared_error": (losses.half_squared_error, [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "mean_squared_error": (lambda y, t: losses.mean_squared_error([y], [t]),
+                               [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "mean": (lambda y, t: losses.mean([losses.squared_error(y, t), y * 0.5]),
+                 [1.5, -0.5, 0.0, 2.0, -1.0]),
+        "binary_cross_entropy": (lambda y, t: losses.binary_cross_entropy(y.sigmoid(), t),
+                                 [1.0, 0.0, 0.25, 1.0, 0.0]),
+        "binary_cross_entropy_with_logits": (losses.binary_cross_entropy_with_logits,
+                                             [1.0, 0.0, 0.25, 1.0, 0.0]),
+        "hinge": (losses.hinge, [1.0, -1.0, -1.0, 1.0, 1.0]),
+    }
+
+
+def _eager_mean_loss(model: MLP, loss: Callable[[Value, Value], Value],
+                     rows: Sequence[Sequence[float]],
+                     targets: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Per-row losses and d mean loss / d parameter, by eager evaluation and backward."""
+    per_row = [loss(model(r), Value(t, requires_grad=False)) for r, t in zip(rows, targets)]
+    zero_grad(model.parameters())
+    mean(per_row).backward()
+    grads = [p.grad for p in model.parameters()]
+    zero_grad(model.parameters())
+    return [v.data for v in per_row], grads
+
+
+@FAST
+@given(st.sampled_from(sorted(_per_row_losses())), st.lists(st.integers(1, 4), max_size=2),
+       st.sampled_from(["relu", "tanh", "sigmoid", "linear"]), st.integers(0, 1000))
+def test_every_loss_through_compiled_loss_is_eager_on_rows_with_different_targets(
+        loss_name: str, sizes: list[int], activation: str, seed: int) -> None:
+    """The class of the BCE defect: no number of a row (its target) is read while tracing
+    and replayed for the others.  Five rows, five different targets, both backends."""
+    from autograd_lite.compile import compiled_loss
+
+    loss, targets = _per_row_losses()[loss_name]
+    model = MLP(2, [*sizes, 1], activation=activation, seed=seed)
+    rows = [[math.sin(seed + 2 * i), math.cos(seed - 3 * i)] for i in range(5)]
+    want_values, want_grads = _eager_mean_loss(model, loss, rows, targets)
+    scale = max(1.0, *(abs(g) for g in want_grads))
+    for backend in ("python", "numpy"):
+        values = compiled_loss(model, loss)(rows, targets, backend=backend).values
+        assert [float(v) for v in values] == pytest.approx(want_values, rel=1e-12, abs=1e-14)
+        grads = [p.grad for p in model.parameters()]
+        zero_grad(model.parameters())
+        assert grads == pytest.approx(want_grads, rel=1e-11, abs=1e-14 * scale), backend
+
+
+def test_compiled_loss_bce_example_of_the_issue() -> None:
+    # Issue 22: eager mean BCE 0.709168, compiled_loss 0.506880 (row 0's target for all).
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import binary_cross_entropy_with_logits as bce
+
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    rows, targets = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2], [0.1, 0.9]], [1.0, 0.0, 0.0, 1.0]
+    for backend in ("python", "numpy"):
+        values = compiled_loss(model, bce)(rows, targets, backend=backend).values
+        assert round(float(sum(values)) / 4, 6) == 0.709168
+
+
+def test_softmax_cross_entropy_with_a_class_index_is_refused_by_compiled_loss() -> None:
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import softmax_cross_entropy
+
+    step = compiled_loss(MLP(2, [3], seed=0), softmax_cross_entropy)  # three logits
+    with pytest.raises(TypeError, match=r"^softmax_cross_entropy: target must be a class "
+                                        r"index \(an int\), got Value.*compiled_loss"):
+        step([[0.5, -1.0], [1.5, 0.3]], [2, 0])
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_follows_frozen_parameters_captured_values_and_load(
+        backend: Any, tmp_path: Path) -> None:
+    from autograd_lite import load, save
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import squared_error
+
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    frozen = model.layers[0].neurons[1].weight[0]
+    frozen.requires_grad = False  # held: a literal of the code
+    margin = Value(0.5, "margin", requires_grad=False)  # captured from outside
+
+    def loss(y: Value, t: Value) -> Value:
+        return squared_error(y, t) + margin * y
+
+    rows, targets = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2]], [1.0, -1.0, 0.5]
+    step = compiled_loss(model, loss)
+
+    def agrees() -> None:
+        want_values, want_grads = _eager_mean_loss(model, loss, rows, targets)
+        values = step(rows, targets, backend=backend).values
+        assert [float(v) for v in values] == pytest.approx(want_values, rel=1e-13)
+        assert [p.grad for p in model.parameters()] == pytest.approx(want_grads, rel=1e-12)
+        zero_grad(model.parameters())
+
+    agrees()
+    frozen.data = 2.5  # the code held the traced weight: every later step used it
+    agrees()
+    margin.data = -3.0
+    agrees()
+    path = tmp_path / "other.json"
+    other = MLP(2, [3, 1], activation="tanh", seed=5)
+    save(other, path)
+    load(model, path)  # every weight, the frozen one too, assigned in place
+    assert frozen.data == other.layers[0].neurons[1].weight[0].data
+    agrees()
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_loss_replays_rows_on_other_paths_one_by_one(backend: Any) -> None:
+    """Rows whose branches differ from the traced row's used to raise BranchChangedError,
+    whose message promised a new trace that compiled_loss did not do: each is now replayed
+    on its own path's tape, and the result is eager evaluation's."""
+    from autograd_lite.compile import compiled_loss
+
+    def kinked(y: Value, t: Value) -> Value:
+        return (y - t) ** 2 if y > 0.4 else (y - t) * 3.0
+
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    rows, targets = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2], [0.1, 0.9]], [1.0, 0.0, 0.0, 1.0]
+    assert sorted(model(r).data > 0.4 for r in rows) == [False, False, True, True]
+    want_values, want_grads = _eager_mean_loss(model, kinked, rows, targets)
+    values = compiled_loss(model, kinked)(rows, targets, backend=backend).values
+    assert [float(v) for v in values] == pytest.approx(want_values, rel=1e-13)
+    assert [p.grad for p in model.parameters()] == pytest.approx(want_grads, rel=1e-12)
+
+
+def test_compiled_loss_raises_a_rows_own_error_and_changes_no_gradient() -> None:
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import binary_cross_entropy_with_logits as bce
+
+    model = MLP(2, [3, 1], seed=0)
+    for p in model.parameters():
+        p.grad = 1.0
+    rows = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.2]]
+    with pytest.raises(DomainError, match=r"^binary_cross_entropy_with_logits\(1\.5\): the "
+                                          r"target must be in \[0, 1\]$"):
+        compiled_loss(model, bce)(rows, [1.0, 0.0, 1.5])
+    assert {p.grad for p in model.parameters()} == {1.0}
 
 
 # -- the NumPy batch with like nodes grouped (autograd_lite.compile.grouped) -----------------

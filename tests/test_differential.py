@@ -49,6 +49,7 @@ def test_every_mode_agrees_on_random_graphs(tier: str, examples: int) -> None:
         assert stats.modes["central difference"] > examples // 2
         assert stats.modes["second derivative"] > 0
         assert stats.modes["forward over reverse"] == stats.modes["second derivative"]
+        assert stats.modes["forward over forward"] == stats.modes["second derivative"]
         assert set(stats.ops) == {c.op for c in OP_CASES}  # every primitive was exercised
     if tier == "wild":
         assert stats.domain_errors > 0 and stats.nonfinite_gradients > 0

@@ -140,20 +140,18 @@ _OUTSIDE = {"math", "numpy", "np", "operator", "contextvars", "functools", "hypo
 
 
 def _resolves(path: str) -> bool:
-    parts = path.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for attribute in parts[cut:]:
-            if inspect.isclass(obj) and _has_attribute(obj, attribute):
-                return True
-            if not hasattr(obj, attribute):
-                return False
-            obj = getattr(obj, attribute)
+    """Whether ``path`` names a module, an object in one, or an attribute of a class."""
+    try:
+        _resolve(path)
         return True
-    return False
+    except (ImportError, AttributeError):
+        pass
+    owner, _, attribute = path.rpartition(".")
+    try:
+        cls = _resolve(owner)
+    except (ImportError, AttributeError):
+        return False
+    return inspect.isclass(cls) and _has_attribute(cls, attribute)
 
 
 def _has_attribute(cls: type, name: str) -> bool:

@@ -24,7 +24,7 @@ from autograd_lite.core.gradients import grad as core_grad
 from autograd_lite.core.rules import PRIMITIVES
 from autograd_lite.func import grad, hessian, hvp, jacobian, jvp, vjp
 from autograd_lite.testing import OP_CASES, Expression, OpCase, expression_cases, safe_floats
-from autograd_lite.testing.strategies import Domain
+from autograd_lite.testing.strategies import Domain, param_args
 
 
 # -- perturbation confusion: the classic test, in all four combinations ------------------------
@@ -308,13 +308,19 @@ def test_duals_may_hold_values_and_duals_of_older_levels() -> None:
         Dual(1.0, Dual(1.0, 1.0, newer), older)
 
 
+def _first_params(p: OpCase) -> list[Any]:
+    """The primitive's parameter arguments for the case's first parameter (a pair of clamp
+    bounds is two)."""
+    return list(param_args(p.params[0])) if p.params else []
+
+
 def _spells_its_primitive(p: OpCase) -> bool:
     """Whether the case's public call is its primitive applied to its arguments (``x * y``,
     ``x.exp()``), not a composite spelling of it (``dist(p, q)`` is ``hypot`` of
     differences): checked on floats at the middle of each domain."""
     xs = [(d.low + d.high) / 2 + 0.1234 for d in p.domains]
     floats = iter(xs)
-    full = [next(floats) if isinstance(a, Domain) else a for a in p.args] + list(p.params[:1])
+    full = [next(floats) if isinstance(a, Domain) else a for a in p.args] + _first_params(p)
     try:
         spelled = p.call(*[Value(x) for x in xs], *p.params[:1])
         return bool(spelled.op is PRIMITIVES[p.op]
@@ -346,7 +352,7 @@ def test_the_float_fast_paths_agree_with_the_general_carrier(p: OpCase,
     fast = p.call(*duals, *params)
     op = PRIMITIVES[p.op]
     args = iter(duals)
-    full = [next(args) if isinstance(a, Domain) else a for a in p.args] + list(params)
+    full = [next(args) if isinstance(a, Domain) else a for a in p.args] + _first_params(p)
     general = _carry_nested(op, full)
     assert (fast.primal, fast.tangent, fast.level) == (general.primal, general.tangent, level)
 

@@ -64,6 +64,7 @@ from autograd_lite import (
 )
 from autograd_lite import math as am
 from autograd_lite.cli.formula import FormulaError, evaluate, parse_formula
+from autograd_lite.compile import TracedNumberError
 from autograd_lite.core.check import analytical_jacobian, first_derivatives, numerical_jacobian
 from autograd_lite.graph.diagram import (
     GraphTooLargeError,
@@ -637,6 +638,20 @@ API_CASES = [
     ApiCase("compiled_loss", "targets",
             lambda w: compiled_loss(w.model, squared_error)([[1.0, 2.0]], [1.0, 2.0]),
             ValueError, r"^compiled_loss: 1 rows and 2 targets; need as many of each"),
+    # a traced number used as a constant would be replayed for every call: refused
+    ApiCase("compiled", "input 't'", lambda w: compiled(lambda a, t: a * t.data)(1.0, 2.0),
+            TracedNumberError, r"^compiled: the function used the number of input 't' as a "
+                               r"constant"),
+    ApiCase("compiled_loss", "'target'",
+            lambda w: compiled_loss(w.model, lambda y, t: (y - t.item()) ** 2)(
+                [[1.0, 2.0], [0.5, -0.5]], [1.0, 0.0]),
+            TracedNumberError, r"^compiled_loss: the function used the number of input "
+                               r"'target' as a constant"),
+    ApiCase("binary_cross_entropy_with_logits", "target",  # row 1 of compiled_loss
+            lambda w: compiled_loss(w.model, binary_cross_entropy_with_logits)(
+                [[1.0, 2.0], [0.5, -0.5]], [1.0, 1.5]),
+            DomainError, r"^binary_cross_entropy_with_logits\(1\.5\): the target must be in "
+                         r"\[0, 1\]$"),
     # cli: the expression parser
     ApiCase("parse_formula", "text", lambda w: parse_formula(3),  # type: ignore
             TypeError, r"^parse_formula: text must be a str, got int$"),
@@ -716,6 +731,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
+        "float_adjoints", "number_read", "observe_numbers",
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",

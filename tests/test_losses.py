@@ -118,6 +118,35 @@ def test_bce_with_logits_is_finite_far_out_and_exact_at_zero(z: float) -> None:
         assert loss.data == pytest.approx(800.0)
 
 
+def test_a_value_target_stays_in_the_graph() -> None:
+    # The BCE losses used to read a Value target's .data, so a compiled tape froze it
+    # (every row trained against the first row's target) and d loss / d t was 0.
+    # Closed forms: d/dt [softplus(z) - t z] = -z;  d/dt BCE(p, t) = log(1 - p) - log p.
+    z, t = Value(1.5), Value(0.25)
+    binary_cross_entropy_with_logits(z, t).backward()
+    assert t.grad == -1.5
+    p, t = Value(0.8), Value(0.25)
+    binary_cross_entropy(p, t).backward()
+    assert t.grad == pytest.approx(math.log(0.2) - math.log(0.8), rel=1e-15)
+
+
+def test_bce_checks_a_value_target_and_saturation_by_comparisons() -> None:
+    with pytest.raises(DomainError, match=r"^binary_cross_entropy_with_logits\(1\.5\): the "
+                                          r"target must be in \[0, 1\]$"):
+        binary_cross_entropy_with_logits(Value(0.0), Value(1.5))
+    assert binary_cross_entropy(Value(1.0), Value(1.0)).data == 0.0   # -(1 log 1)
+    assert binary_cross_entropy(Value(0.0), Value(0.0)).data == 0.0
+    with pytest.raises(DomainError, match="saturated"):
+        binary_cross_entropy(Value(1.0), Value(0.5))
+
+
+def test_softmax_cross_entropy_refuses_a_value_target() -> None:
+    # A Value class index could only select a logit by reading its number: refused.
+    with pytest.raises(TypeError, match=r"^softmax_cross_entropy: target must be a class "
+                                        r"index \(an int\), got Value\(data=1\.0.*compiled"):
+        softmax_cross_entropy([Value(0.0), Value(1.0)], Value(1.0))  # type: ignore[arg-type]
+
+
 @settings(max_examples=30)
 @given(s=finite, label=st.sampled_from([-1.0, 1.0]))
 def test_hinge(s: float, label: float) -> None:

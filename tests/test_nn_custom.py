@@ -10,19 +10,21 @@ from __future__ import annotations
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from autograd_lite import Value, constant, load, save
 from autograd_lite.nn import MLP, Layer, Module, Neuron, StateDictError
+from autograd_lite.nn.io import LoadError
 
 
 class TwoHeads(Module):
-    def __init__(self) -> None:
+    def __init__(self, body_activation: str = "relu") -> None:
         self.scale = Value(2.0)
         self.offsets = [Value(0.5), Value(-0.5)]
         self.body = MLP.from_weights([[[1.0, 0.0], [0.0, 1.0]]], [[0.0, 0.0]],
-                                     output_activation="relu")
+                                     output_activation=body_activation)
         self.heads = [Neuron.from_weights([1.0, 1.0], 0.0), Neuron.from_weights([1.0, -1.0], 0.0)]
         self.temperature = 1.5           # a number: not a parameter
         self.unit = constant(1.0)        # a constant: not a parameter
@@ -84,6 +86,62 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     fresh = load(TwoHeads(), tmp_path / "two_heads.json")
     assert fresh.state_dict() == trained.state_dict()
     assert isinstance(fresh, TwoHeads) and fresh.scale.data == 3.25
+
+
+def test_the_architecture_of_a_custom_module_is_its_class_shapes_and_inner_modules() -> None:
+    neuron = {"module": "Neuron", "nin": 2, "activation": "linear", "bias": True,
+              "bias_input": 1.0}
+    assert TwoHeads().architecture() == {
+        "module": "TwoHeads",
+        "shapes": {"scale": [], "offsets": [2], "body.layers.0.weight": [2, 2],
+                   "body.layers.0.bias": [2], "heads.0.weight": [2], "heads.0.bias": [],
+                   "heads.1.weight": [2], "heads.1.bias": []},
+        "modules": {"body": {"module": "MLP", "sizes": [2, 2], "activations": ["relu"],
+                             "bias": [True], "bias_input": [1.0]},
+                    "heads.0": neuron, "heads.1": neuron}}
+
+
+def test_load_refuses_a_custom_module_whose_inner_mlp_has_another_activation(
+        tmp_path: Path) -> None:
+    path = tmp_path / "two_heads.json"
+    save(TwoHeads(body_activation="tanh"), path)  # same parameters, other predictions
+    model = TwoHeads()
+    with pytest.raises(LoadError, match=r'saved from another architecture: '
+                                        r'"modules\.body\.activations" is \[\'tanh\'\] in the '
+                                        r"file, \['relu'\] in the module$"):
+        load(model, path)
+    assert model.state_dict() == TwoHeads().state_dict()
+
+
+def test_another_class_with_the_same_parameters_is_refused_by_its_name(tmp_path: Path) -> None:
+    class Affine(Module):
+        def __init__(self) -> None:
+            self.w = Value(2.0)
+            self.b = Value(1.0)
+
+    class Swapped(Affine):     # same names and shapes, another forward
+        pass
+
+    save(Affine(), tmp_path / "affine.json")
+    with pytest.raises(LoadError, match=r'"module" is \'.*Affine\' in the file, '
+                                        r"'.*Swapped' in the module$"):
+        load(Swapped(), tmp_path / "affine.json")
+
+
+def test_a_custom_module_adds_its_settings_to_the_architecture(tmp_path: Path) -> None:
+    class Tempered(Module):
+        def __init__(self, temperature: float) -> None:
+            self.w = Value(1.0)
+            self.temperature = temperature  # a number: not a parameter, but it matters
+
+        def architecture(self) -> dict[str, Any]:
+            return {**super().architecture(), "temperature": self.temperature}
+
+    save(Tempered(0.5), tmp_path / "tempered.json")
+    assert load(Tempered(0.5), tmp_path / "tempered.json").w.data == 1.0
+    with pytest.raises(LoadError, match=r'"temperature" is 0\.5 in the file, 2\.0 in the '
+                                        r"module$"):
+        load(Tempered(2.0), tmp_path / "tempered.json")
 
 
 def test_load_state_dict_still_checks_names_and_changes_nothing() -> None:
@@ -174,3 +232,25 @@ def test_activation_names_and_micrograds_nonlin_flag() -> None:
     assert Layer(2, 3, nonlin=True).activation == "relu"
     with pytest.raises(TypeError, match="give activation or nonlin, not both"):
         Neuron(2, "tanh", nonlin=True)
+
+
+def test_a_module_that_refers_back_to_its_owner_has_a_finite_architecture() -> None:
+    class Inner(Module):
+        def __init__(self, owner: Module) -> None:
+            self.owner = owner           # a back reference: a cycle through two modules
+            self.w = Value(1.0)
+
+    class Outer(Module):
+        def __init__(self) -> None:
+            self.inner = Inner(self)
+
+    assert Outer().architecture() == {
+        "module": "test_a_module_that_refers_back_to_its_owner_has_a_finite_architecture."
+                  "<locals>.Outer",
+        "shapes": {"inner.w": []},
+        "modules": {"inner": {
+            "module": "test_a_module_that_refers_back_to_its_owner_has_a_finite_architecture."
+                      "<locals>.Inner",
+            "shapes": {"w": []},
+            "modules": {"owner": {"module": "test_a_module_that_refers_back_to_its_owner_has"
+                                            "_a_finite_architecture.<locals>.Outer"}}}}}

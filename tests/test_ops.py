@@ -24,6 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_lite.math as am
+from autograd_lite import compiled, func, jvp
 from autograd_lite.core import rules
 from autograd_lite.core.check import gradgradcheck
 from autograd_lite.core.errors import DomainError
@@ -167,6 +168,166 @@ def test_second_order_slope_of_x_to_the_zero_is_zero() -> None:
     assert slope.item() == 1.0
 
 
+
+# -- x ** c at x = 0, every order, every mode ----------------------------------------------
+def _by_create_graph(c: float, order: int) -> float:
+    """d^order/dx^order x ** c at 0 by grad(create_graph=True), repeated; the last one
+    on floats."""
+    x = Value(0.0)
+    d: Any = x ** c
+    for k in range(order):
+        d = grad(d, x, create_graph=k < order - 1, materialize_grads=True)
+    return d if isinstance(d, float) else d.item()
+
+
+def _by_nested_func_grad(c: float, order: int) -> float:
+    f: Callable[..., Any] = lambda x: x ** c  # noqa: E731
+    for _ in range(order):
+        f = func.grad(f)
+    return float(f(0.0))
+
+
+def _by_nested_jvp(c: float, order: int) -> float:
+    """Forward over forward: the tangent of the tangent..."""
+    def derivative(f: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda x: jvp(f, [x], [1.0])[1]
+    f: Callable[..., Any] = lambda x: x ** c  # noqa: E731
+    for _ in range(order):
+        f = derivative(f)
+    return float(f(0.0))
+
+
+def _by_compiled(c: float, order: int) -> float:
+    """The tape of the (order - 1)-th derivative (func.grad inside), differentiated by the
+    tape; the NumPy batch and the generated Python batch must give the same numbers."""
+    f: Callable[..., Any] = lambda x: x ** c  # noqa: E731
+    for _ in range(order - 1):
+        f = func.grad(f)
+    tape = compiled(f)
+    (slope,) = tape(0.0).grads
+    for backend in ("numpy", "python"):
+        (column,) = tape.batch([0.0, 0.0], reduce="sum", backend=backend).grads
+        assert list(column) == [slope, slope]
+    return float(slope)
+
+
+POWER_MODES = {"create_graph": _by_create_graph, "func.grad": _by_nested_func_grad,
+               "jvp": _by_nested_jvp, "compiled": _by_compiled}
+
+
+@pytest.mark.parametrize(("mode", "order"), [
+    (mode, order) for mode in POWER_MODES for order in (1, 2, 3)
+    if (mode, order) != ("compiled", 3)])  # a tape needs a Value: the 2nd of x ** 0 is 0.0
+@pytest.mark.parametrize("c", [0.0, 1.0, 2.0, 3.0])
+def test_integer_powers_at_zero_have_their_closed_form_derivatives(
+        mode: str, c: float, order: int) -> None:
+    """d^k/dx^k x^n at 0 is n! for k = n and 0 otherwise.  x ** 0 is the constant 1, so
+    every derivative is 0: the second was a nan (dpow's rule 0 * dpow(x, -1) = 0 * inf), the
+    third a DomainError; the third of x ** 1 was a nan too."""
+    expected = float(math.factorial(int(c))) if order == c else 0.0
+    assert POWER_MODES[mode](c, order) == expected
+
+
+def test_the_hessian_of_x_to_the_zero_at_zero_is_zero() -> None:
+    """Forward over reverse: it raised DomainError (a nan tangent)."""
+    assert func.hessian(lambda x: x ** 0.0)(0.0) == 0.0
+    assert func.hessian(lambda x: x ** 1.0)(0.0) == 0.0
+    assert func.hessian(lambda x: x ** 2.0)(0.0) == 2.0
+
+
+def test_fractional_powers_at_zero_are_infinite_where_the_closed_form_is() -> None:
+    """d/dx x^0.5 = 0.5 x^-0.5 -> +inf at 0 (PyTorch's inf) on floats; d/dx x^1.5 = 0 and
+    d2/dx2 x^1.5 = 0.75 x^-0.5 -> +inf.  Differentiating an infinite slope again is refused
+    (a Value cannot hold inf), never a nan."""
+    x = Value(0.0)
+    (x ** 0.5).backward()
+    assert x.grad == math.inf
+    assert jvp(lambda v: v ** 0.5, [0.0], [1.0]) == (0.0, math.inf)
+    assert _by_create_graph(1.5, 1) == 0.0 and _by_create_graph(1.5, 2) == math.inf
+    with pytest.raises(DomainError, match=r"^dpow\(0\.0, 0\.5\): result is not a finite"):
+        _by_nested_func_grad(0.5, 2)
+    with pytest.raises(DomainError, match=r"^dpow\(0\.0, 0\.5\): result is not a finite"):
+        func.hessian(lambda v: v ** 0.5)(0.0)
+
+
+@pytest.mark.parametrize(("c", "slope"), [(0.5, math.inf), (-0.5, -math.inf),
+                                          (-1.0, -math.inf), (-2.0, -math.inf)])
+def test_the_slope_of_a_power_at_zero_has_the_sign_of_c(c: float, slope: float) -> None:
+    """dpow(0, c) = c * 0 ** (c - 1) = c * inf for c < 1 (the limit from the right, as
+    PyTorch): -inf for c < 0 -- it was +inf for every c < 1.  The batch code agrees."""
+    np = pytest.importorskip("numpy")
+    assert rules.dpow(0.0, c) == slope
+    assert rules.dpow.array_forward is not None
+    assert rules.dpow.array_forward(np, np.array([0.0]), c)[0] == slope
+
+
+
+# -- 0 ** y with a differentiable exponent: PyTorch's and JAX's value 0 and d/dy 0 ----------
+def _zero_to_the(y: Any) -> Any:
+    return 0.0 ** y
+
+
+@pytest.mark.parametrize("y", [0.5, 1.0, 2.0, 2.5, 0.0])
+def test_zero_to_a_value_power_is_constant_in_the_exponent(y: float) -> None:
+    """0 ** y = 0 for y > 0 (and 0 ** 0 = 1): a constant near y, so every derivative in y is
+    0 -- in eager mode, grad, func.grad, jvp and the compiled tape with its batch.  It was
+    a DomainError ("a Value exponent needs a positive base") in every mode."""
+    value = 1.0 if y == 0.0 else 0.0
+    v = Value(y)
+    out = _zero_to_the(v)
+    out.backward()
+    assert (out.data, v.grad) == (value, 0.0)
+    assert func.grad(_zero_to_the)(y) == 0.0
+    assert jvp(_zero_to_the, [y], [1.0]) == (value, 0.0)
+    tape = compiled(_zero_to_the)
+    assert tape(y) == (value, (0.0,))
+    for backend in ("numpy", "python"):
+        assert list(tape.batch([y, y], backend=backend).grads[0]) == [0.0, 0.0]
+    second_derivatives = [func.grad(func.grad(_zero_to_the)), func.hessian(_zero_to_the),
+                          lambda t: jvp(lambda u: jvp(_zero_to_the, [u], [1.0])[1],
+                                        [t], [1.0])[1]]
+    if y == 0.5:  # d/dx x ** 0.5 is infinite at 0: no Value or Dual can carry it further
+        for second in second_derivatives:
+            with pytest.raises(DomainError, match=r"^pow_slope\(0\.0, 0\.5, 1\.0\): result "
+                                                  r"is not a finite float$"):
+                second(y)
+        return
+    assert [second(y) for second in second_derivatives] == [0.0, 0.0, 0.0]
+    assert func.grad(func.grad(func.grad(_zero_to_the)))(y) == 0.0
+
+
+@pytest.mark.parametrize(("y", "slope"), [(2.0, 0.0), (1.0, 1.0), (0.5, math.inf),
+                                          (0.0, 0.0), (2.5, 0.0)])
+def test_a_value_base_at_zero_has_pytorchs_slope(y: float, slope: float) -> None:
+    """d/dx x ** y = y 0 ** (y - 1) at x = 0: 0 for y > 1, 1 for y = 1, +inf for 0 < y < 1,
+    and 0 for y = 0 (x ** 0 = 1); d/dy = 0.  These are PyTorch's numbers."""
+    x, v = Value(0.0), Value(y)
+    (x ** v).backward()
+    assert (x.grad, v.grad) == (slope, 0.0)
+    assert func.grad(lambda a, b: a ** b, (0, 1))(0.0, y) == (slope, 0.0)
+    tape = compiled(lambda a, b: a ** b)
+    assert tape(0.0, y).grads == (slope, 0.0)
+    for backend in ("numpy", "python"):
+        columns = tape.batch([0.0, 2.0], [y, 3.0], reduce="sum", backend=backend).grads
+        assert [list(c) for c in columns] == [[slope, 12.0], [0.0, 8.0 * math.log(2.0)]]
+
+
+def test_the_hessian_of_a_value_power_at_a_zero_base() -> None:
+    """d2/dx2 x^y = y (y - 1) x^(y - 2): 2 at (0, 2), 0 at (0, 2.5) and (0, 1); the mixed
+    d/dy [y x^(y-1)] = x^(y-1) (1 + y log x) and d2/dy2 x^y = x^y log(x)^2 tend to 0 at x = 0
+    for y > 1.  At y = 1 the mixed derivative is taken as 0 (y -> pow_slope(0, y, 1) has no
+    derivative at y = 1; along x -> 0 its limit is -inf)."""
+    h = func.hessian(lambda a, b: a ** b, (0, 1))
+    assert h(0.0, 2.0) == ((2.0, 0.0), (0.0, 0.0))
+    assert h(0.0, 2.5) == ((0.0, 0.0), (0.0, 0.0))
+    assert h(0.0, 1.0) == ((0.0, 0.0), (0.0, 0.0))
+    # away from 0 the same rule, against the closed forms at (x, y) = (2, 3)
+    (xx, xy), (yx, yy) = h(2.0, 3.0)
+    log2 = math.log(2.0)
+    assert (xx, yy) == (pytest.approx(6.0 * 2.0), pytest.approx(8.0 * log2 ** 2))
+    assert xy == yx == pytest.approx(4.0 * (1.0 + 3.0 * log2))
+
+
 # -- overflowing slopes: +-inf, as every rule's (found by the differential fuzzer) -----------
 def test_an_overflowing_powc_slope_does_not_refuse_a_finite_forward_value() -> None:
     # found by the differential fuzzer (tier "wild"): recording x ** -1.0 at 1e-200 computed
@@ -220,6 +381,11 @@ def test_every_primitive_runs_on_floats_values_and_duals(name: str) -> None:
 PRIMITIVE_CASES = [  # primitive, arguments (Values where a rule would pass them), closed form
     ("div", (3.0, -4.0), -0.75), ("powc", (1.5, 3.0), 3.375),
     ("pow", (1.5, 0.5), math.sqrt(1.5)), ("dpow", (1.5, 3.0), 6.75), ("dpow", (1.5, 0.0), 0.0),
+    ("pow", (0.0, 0.5), 0.0), ("pow", (0.0, 0.0), 1.0),
+    ("pow_slope", (4.0, 0.5, 1.0), 0.25), ("pow_slope", (0.0, 2.0, 1.0), 0.0),
+    ("pow_slope", (0.0, 1.0, 1.0), 1.0), ("pow_slope", (0.0, 2.0, 2.0), 2.0),
+    ("falling", (4.0, 3.0, 0.0), 24.0), ("falling", (4.0, 0.0, 0.0), 1.0),
+    ("falling", (4.0, 2.0, 2.0), 2.0), ("falling", (4.0, 2.0, 3.0), 0.0),
     ("exp", (0.3,), math.exp(0.3)), ("log", (2.0,), math.log(2.0)), ("sqrt", (2.25,), 1.5),
     ("tanh", (0.3,), math.tanh(0.3)), ("sin", (0.3,), math.sin(0.3)),
     ("cos", (0.3,), math.cos(0.3)), ("abs", (-0.3,), 0.3),
@@ -330,12 +496,13 @@ def test_domain_error_carries_op_values_and_reason() -> None:
     assert str(error) == "log(-1.0): logarithm needs a positive argument"
 
 
-def test_a_value_exponent_on_a_zero_base_is_a_domain_error() -> None:
-    # mutant ops.FloatMath.powv: `x <= 0.0` -> `x < 0.0` would let 0 ** y through, and its
-    # slope y * out / x would divide by zero (a bare ZeroDivisionError)
-    with pytest.raises(DomainError, match=r"^pow\(0\.0, 2\.0\): a Value exponent needs a "
-                                          r"positive base"):
-        Value(0.0) ** Value(2.0)
+def test_a_value_exponent_on_a_zero_base_needs_a_non_negative_exponent() -> None:
+    # 0 ** y for y < 0 divides by zero; y >= 0 is allowed (tests: "0 ** Value(y)" below),
+    # and the slope y * out / x is no longer divided by the base (a bare ZeroDivisionError)
+    with pytest.raises(DomainError, match=r"^pow\(0\.0, -1\.0\): zero to a negative power"):
+        Value(0.0) ** Value(-1.0)
+    with pytest.raises(DomainError, match=r"^pow\(0\.0, -1\.0\): zero to a negative power"):
+        0.0 ** Dual(-1.0, 1.0)
 
 
 def test_infinite_derivative_has_no_differentiable_value() -> None:

@@ -32,6 +32,7 @@ from autograd_lite import (
 )
 from autograd_lite import math as am
 from autograd_lite.cli.formula import FUNCTIONS, parse_formula
+from autograd_lite.compile import TracedNumberError
 from autograd_lite.core import rules
 from autograd_lite.core.anomaly import AnomalyError
 from autograd_lite.graph.wengert import wengert_list
@@ -291,13 +292,17 @@ def test_a_rule_for_any_number_of_arguments_is_counted_when_applied() -> None:
 
 
 def test_tapes_that_differ_only_in_their_primitives_are_not_confused() -> None:
-    """The same code shape calling exp or log (chosen on a plain float) gives two tapes."""
+    """The same code shape calling exp or log gives two tapes; the choice made on the
+    float (``a.data > 1.0``), which no guard sees, is refused instead of freezing exp."""
     @compiled
     def f(a: Value) -> Value:
-        return a.exp() if a.data > 1.0 else a.log()
+        return a.exp() if a > 1.0 else a.log()
 
     assert f(2.0).value == math.exp(2.0)
-    assert f(0.5).value == math.exp(0.5)  # no guard saw the float decision: the exp tape
+    assert f(0.5).value == math.log(0.5)  # the guard saw the decision: another tape
+    frozen = compiled(lambda a: a.exp() if a.data > 1.0 else a.log())
+    with pytest.raises(TracedNumberError, match="number of input 'a' as a constant"):
+        frozen(2.0)
     g = compiled(lambda a: a.log())
     assert g(0.5).value == math.log(0.5)
     assert g.source.splitlines()[3] == "    # _p0: 'log'"

@@ -64,7 +64,7 @@ def test_adding_a_primitive_changes_only_the_draws_it_wins() -> None:
     anywhere in the table (here next to softplus, where an index-based pick once changed
     unrelated draws of the seeded campaign) takes some draws and leaves every other one."""
     rng = random.Random(20261123)
-    draws = [rng.getrandbits(64) for _ in range(3000)]
+    draws = [rng.randbytes(8) for _ in range(3000)]
     dummy = OpCase("dummy_for_pick", "add", lambda x, y: x + y, (WIDE, WIDE))
     at = next(k for k, c in enumerate(OP_CASES) if c.name == "softplus")
     grown = [*OP_CASES[:at], dummy, *OP_CASES[at:]]
@@ -78,7 +78,7 @@ def test_adding_a_primitive_changes_only_the_draws_it_wins() -> None:
 
 
 def test_every_case_gets_about_its_share_of_the_draws() -> None:
-    counts = Counter(pick(OP_CASES, d).name for d in range(7300))
+    counts = Counter(pick(OP_CASES, k.to_bytes(8, "little")).name for k in range(7500))
     assert set(counts) == {c.name for c in OP_CASES}
     assert min(counts.values()) > 50 and max(counts.values()) < 150  # 100 each on average
 

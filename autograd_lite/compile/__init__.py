@@ -8,9 +8,10 @@ from autograd_lite.compile.tape import (
     CompiledLoss,
     Replay,
     Tape,
+    TracedNumberError,
     compiled,
     compiled_loss,
 )
 
 __all__ = ["BatchReplay", "BranchChangedError", "Compiled", "CompiledLoss", "Replay", "Tape",
-           "compiled", "compiled_loss"]
+           "TracedNumberError", "compiled", "compiled_loss"]

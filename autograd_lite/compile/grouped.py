@@ -70,7 +70,8 @@ class GroupedProgram:
     """The batch replay of a tape's graph with like nodes grouped (see the module doc).
 
     ``order`` is the graph in topological order (guard operands included), ``inputs`` the
-    replay's arguments (arrays), ``params`` the parameters (numbers), ``guards`` tuples
+    replay's arguments (arrays), ``params`` the Values read at every replay (numbers):
+    parameters, and held Values read live, which get no gradient; ``guards`` tuples
     ``(left, operator, right, result)``, ``wrt`` the inputs whose gradients are wanted.
     """
 
@@ -263,7 +264,7 @@ class GroupedProgram:
     def _backward(self, output: Value, order: Sequence[Value],
                   wrt: frozenset[Value]) -> list[str]:
         """Write the reverse pass; return the text of each input's gradient (or None)."""
-        wanted = set(wrt) | set(self._params)
+        wanted = set(wrt) | {p for p in self._params if p.requires_grad}
         needs: set[Value] = set()
         for node in order:
             if node in wanted or (node.requires_grad and any(p in needs for p in node.parents)):

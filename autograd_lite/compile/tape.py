@@ -15,7 +15,11 @@ from the rule table (:class:`autograd_lite.compile.symbolic.Writer` with ``code=
 * **Leaves.**  The ``inputs`` you name are the arguments of a replay.  Other leaves that
   require gradients (the parameters of a model) are *parameters*: read from ``.data`` at
   every replay, and their gradients are accumulated into ``.grad`` as ``backward`` does.
-  Leaves that do not require gradients are constants, written into the code as literals.
+  Leaves that do not require gradients (constants, frozen parameters) are *held*: written
+  into the code as literals, their numbers compared at every replay with the ones written
+  in; when one changed (an assignment, a ``load()``) the code is written again with that
+  Value read live like a parameter (without gradient) from then on, so no replay
+  computes with a stale number.
 * **Errors.**  Replay raises a :class:`~autograd_lite.core.errors.DomainError` where eager
   evaluation would: the generated code calls the primitives' float functions, and
   a non-finite result anywhere sends the replay through the rule table op by op to name the
@@ -45,6 +49,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,7 +59,7 @@ from typing import Any, Literal, NamedTuple, overload
 from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.observers import COMPARISON_OBSERVER
+from autograd_lite.core.observers import COMPARISON_OBSERVER, NUMBER_OBSERVER, observe_numbers
 from autograd_lite.core.reverse import chain_term, reverse_pass
 from autograd_lite.core.rules import Primitive, to_float
 from autograd_lite.core.value import (
@@ -67,6 +72,7 @@ from autograd_lite.core.value import (
 
 _CHECKSUM_CHUNK = 32
 """Terms per line of a generated sum (Python's compiler recurses on ``a + b + c + ...``)."""
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _SIMPLE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_]*|-?[0-9][0-9.e+-]*")
 Column = Any
 """One input over a batch: a sequence of floats or a one-dimensional NumPy array."""
@@ -76,7 +82,10 @@ Backend = Literal["auto", "numpy", "python"]
 
 class BranchChangedError(RuntimeError):
     """A replay's inputs make a recorded comparison come out differently: the program would
-    take another path than the one the tape recorded.  Trace again with these inputs.
+    take another path than the one the tape recorded.  Trace again with these inputs:
+    calling a :func:`compiled` function does (one tape per path), :func:`compiled_loss`
+    replays such rows one by one on their own path's tape; :meth:`Tape.batch` and
+    :meth:`Compiled.batch` raise it (split the batch).
 
     Examples:
         >>> from autograd_lite import BranchChangedError, compiled
@@ -90,6 +99,31 @@ class BranchChangedError(RuntimeError):
         ... except BranchChangedError as error:
         ...     print(str(error)[:40])
         compiled tape: guard 0, v0 > 0.0 ('x'),
+    """
+
+
+class TracedNumberError(RuntimeError):
+    """The traced function read the number of a Value (``.data``, ``.item()``, ``float()``,
+    a ``detach()``) -- an input, a parameter, anything computed -- and so could compute with
+    it as a constant: every replay would reuse the number of the example it was traced on.
+    Compute with the Value itself (``t * z``, not ``t.data * z``; decide with ``x > 0``,
+    which becomes a guard), or run the function eagerly.  (As JAX's concretization error.)
+
+    :func:`compiled` sees every such read as it traces (the core reports reading a number
+    while a tracer listens), and raises once the function returns; an error the function
+    raises itself wins.  Then it runs the function once more on inputs moved by a small step
+    and compares the tape's replay there with eager evaluation, which finds a function that
+    is not a function of its inputs and parameters alone (a random draw, a counter).
+
+    Examples:
+        >>> from autograd_lite import compiled
+        >>> from autograd_lite.compile import TracedNumberError
+        >>> f = compiled(lambda x, t: x * t.data)   # t's number, not t: a constant
+        >>> try:
+        ...     f(2.0, 3.0)
+        ... except TracedNumberError as error:
+        ...     print(str(error).split(":")[:2])
+        ['compiled', " the function used the number of input 't' as a constant"]
     """
 
 
@@ -236,8 +270,9 @@ class Tape:
         self._wrt = frozenset(x for x in self.inputs if x.requires_grad) if wrt is None \
             else frozenset(wrt)
         self._guard_texts: dict[int, str] = {}
-        self._writer = Writer(code=True)
+        self._changed: set[Value] = set()  # held Values seen to change: read live
         self._output = output
+        self._graph = self._order()
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
         self._grouped_program: GroupedProgram | None = None
@@ -247,8 +282,9 @@ class Tape:
         """Compile the graph of ``output``; ``inputs`` (leaves) become the replay's arguments.
 
         Leaves requiring gradients that are not inputs are parameters (read live, gradients
-        accumulated into ``.grad``); all other leaves are constants.  No guards: a graph
-        built outside :func:`compiled` knows nothing of the ``if``\\ s that made it.
+        accumulated into ``.grad``); all other leaves are held (literals, read live once
+        their number changed).  No guards: a graph built outside :func:`compiled` knows
+        nothing of the ``if``\\ s that made it.
         """
         return cls(output, inputs, ())
 
@@ -256,16 +292,19 @@ class Tape:
     def _build(self) -> None:
         """Generate :attr:`source` (and :attr:`key`: the same code without comments, plus
         which primitive each ``_p`` name calls)."""
-        order = self._order()
+        self._writer = Writer(code=True)
+        order = self._graph
         ref, register = self._registers(order)
         self._output_register = register.get(self._output)
         lines: list[tuple[str, str]] = []  # (code, comment text already made safe)
         if self.inputs:
             lines.append((f"{_tuple(f'v{i}' for i in range(len(self.inputs)))} = _x",
                           "inputs"))
-        if self.params:
-            lines.append((f"{_tuple(str(ref[p]) for p in self.params)} = _p", "parameters"))
-        lines += [("", f"{ref[x]}: {_label(x.label)}") for x in (*self.inputs, *self.params)
+        if self.live:
+            kinds = [k for k, v in (("parameters", self.params),
+                                    ("held Values read live", self.live_held)) if v]
+            lines.append((f"{_tuple(str(ref[p]) for p in self.live)} = _p", ", ".join(kinds)))
+        lines += [("", f"{ref[x]}: {_label(x.label)}") for x in (*self.inputs, *self.live)
                   if x.label]
         header_end = len(lines)
         self._loop: list[str] = []  # the body of the batch loop (see _loop_source)
@@ -300,7 +339,9 @@ class Tape:
             for code, c in lines)])
 
     def _order(self) -> list[Value]:
-        """The output's graph in topological order, then whatever only the guards read."""
+        """The output's graph in topological order, then whatever only the guards read:
+        walked once, while the graph is fresh (kept as :attr:`_graph`, which the code is
+        written from again when a held Value changed, and the batch program from)."""
         order: list[Value] = []
         placed: set[Value] = set()
         roots = (self._output, *(g.left for g in self.guards),
@@ -314,18 +355,23 @@ class Tape:
 
     def _registers(self, order: list[Value]) -> tuple[dict[Value, Sym | float],
                                                        dict[Value, int]]:
-        """Register numbers: inputs, then parameters, then computed nodes; constants get
-        their value (a literal) instead."""
+        """Register numbers: inputs, parameters, the held Values that changed since a trace
+        (read live from then on), computed nodes; the other leaves (held Values: constants,
+        frozen parameters) get their number (a literal) instead, remembered in
+        :attr:`held_numbers` so a replay can see it change."""
         ref: dict[Value, Sym | float] = {}
         register: dict[Value, int] = {}
         inputs = set(self.inputs)
-        self.params = tuple(v for v in order
-                            if v.op is None and v.requires_grad and v not in inputs)
-        for node in (*self.inputs, *self.params, *(v for v in order if v.op is not None)):
+        leaves = [v for v in order if v.op is None and v not in inputs]
+        self.params = tuple(v for v in leaves if v.requires_grad)
+        self.live_held = tuple(v for v in leaves if not v.requires_grad and v in self._changed)
+        self.live = (*self.params, *self.live_held)
+        for node in (*self.inputs, *self.live, *(v for v in order if v.op is not None)):
             register[node] = len(register)
             ref[node] = self._writer.sym(f"v{register[node]}")
-        for node in order:
-            ref.setdefault(node, node.data)
+        self.held = tuple(v for v in order if v.op is None and v not in register)
+        self.held_numbers = tuple(v.data for v in self.held)
+        ref.update(zip(self.held, self.held_numbers))
         return ref, register
 
     def _forward_lines(self, order: list[Value], ref: dict[Value, Sym | float],
@@ -452,8 +498,8 @@ class Tape:
         sums = [a for a in self._sums if a]
         target = _tuple(f"v{i}" for i in range(len(self.inputs))) or "_"
         wrt = [f"_gi{i}" for i, x in enumerate(self.inputs) if x in self._wrt]
-        body = [*([f"{_tuple(f'v{len(self.inputs) + k}' for k in range(len(self.params)))}"
-                   " = _p"] if self.params else []),
+        body = [*([f"{_tuple(f'v{len(self.inputs) + k}' for k in range(len(self.live)))}"
+                   " = _p"] if self.live else []),
                 *(f"{a} = 0.0" for a in sums),
                 f"for {target} in _rows:",
                 *(f"    {line}" for line in self._loop),
@@ -493,10 +539,17 @@ class Tape:
 
         Parameters are read from their ``.data``; their gradients are added to ``.grad``.
         """
+        return self._replay(inputs)
+
+    def _replay(self, inputs: Sequence[object], scale: float = 1.0,
+                before: dict[Value, float] | None = None) -> Replay:
+        """:meth:`__call__` adding ``scale`` times the parameter gradients, and recording
+        in ``before`` each parameter's ``.grad`` before its first change (to undo)."""
         if len(inputs) != len(self.inputs):
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
+        self._held_current()
         xs = tuple(to_float(x, f"tape input {i}") for i, x in enumerate(inputs))
-        ps = tuple(p.data for p in self.params)
+        ps = self._live_numbers()
         fn = self._function("float")
         try:
             value, grads, param_grads = fn(xs, ps)
@@ -506,10 +559,38 @@ class Tape:
             if _has_nan(grads, param_grads):  # maybe 0 * inf: redo with chain_term's rule
                 grads, param_grads = self._interpret_gradients(xs, ps)
             for p, g in zip(self.params, param_grads):
-                p.grad += g
+                if before is not None:
+                    before.setdefault(p, p.grad)
+                p.grad += g * scale
             return Replay(value, grads)
         self._interpret(xs, ps)  # raises the error eager evaluation would raise first
         raise failure
+
+    def _held_current(self) -> None:
+        """Write the code again if a held Value's number changed since it was written in
+        (a frozen parameter assigned or loaded, a captured constant updated), with that
+        Value read live from then on (it may change again: no more rewriting for it), so a
+        replay computes with the numbers the Values hold now, as eager evaluation does.  A
+        guard on held Values alone is checked again first: its branch may have changed."""
+        if tuple(v.data for v in self.held) == self.held_numbers:
+            return
+        held = set(self.held)
+        self._changed.update(v for v, x in zip(self.held, self.held_numbers) if v.data != x)
+        for k, g in enumerate(self.guards):
+            operands = [v for v in (g.left, g.right) if isinstance(v, Value)]
+            if all(v in held for v in operands):  # a guard the code does not check
+                right = g.right.data if isinstance(g.right, Value) else g.right
+                now = bool(_COMPARE[g.operator](g.left.data, right))
+                if now is not g.result:
+                    self._guard_texts[k] = f"{g.left.data!r} {g.operator} {right!r}"
+                    raise BranchChangedError(self._branch_message(k, now))
+        self._build()
+        self._functions.clear()
+        self._grouped_program = None
+
+    def _live_numbers(self) -> tuple[float, ...]:
+        """What a replay reads: the numbers of the parameters and live held Values now."""
+        return tuple(p.data for p in self.live)
 
     def _guard(self, holds: bool, expected: bool, k: int) -> None:
         if holds is not expected:
@@ -520,8 +601,10 @@ class Tape:
         label = f" ({g.left.label!r})" if g.left.label else ""
         return (f"compiled tape: guard {k}, {self._guard_texts.get(k, '')}{label}, was "
                 f"{g.result} when traced but is {now}{example}: these inputs take another "
-                "branch than the recorded graph (see .source); trace again with them "
-                "(compiled() does this for you)")
+                "branch than the recorded graph (see .source).  A tape replays one path: "
+                "compiled(f)(...) traces again for a call, compiled_loss replays such rows "
+                "one by one on their own path's tape; Tape.batch and Compiled.batch need "
+                "every example on the traced path (split the batch, or trace again)")
 
     def _interpret(self, xs: Sequence[float], ps: Sequence[float]) -> list[float]:
         """Evaluate op by op with the rule table, as eager evaluation does (raising its
@@ -556,7 +639,7 @@ class Tape:
         n = len(xs)
         return (tuple(adjoint.get(i, 0.0) if x in self._wrt else None
                       for i, x in enumerate(self.inputs)),
-                tuple(adjoint.get(n + k, 0.0) for k in range(len(ps))))
+                tuple(adjoint.get(n + k, 0.0) for k in range(len(self.params))))
 
     # -- batches -----------------------------------------------------------------------
     def batch(self, *columns: Column, reduce: Reduce = "mean",
@@ -579,6 +662,7 @@ class Tape:
         n = sizes.pop() if sizes else 1
         if n == 0:
             raise ValueError("Tape.batch: no examples")
+        self._held_current()
         has_numpy = _has_numpy()
         use_numpy = backend == "numpy" or (backend == "auto" and has_numpy)
         if use_numpy and not has_numpy:
@@ -616,7 +700,7 @@ class Tape:
         error, a non-finite value (the replay raises eager evaluation's error), or a nan
         gradient (the replay redoes that example with ``_scaled``)."""
         fn = self._function("loop")
-        ps = tuple(p.data for p in self.params)
+        ps = self._live_numbers()
         values: list[float] = []
         grads: list[list[float] | None] = [[] if x in self._wrt else None for x in self.inputs]
         try:
@@ -649,7 +733,7 @@ class Tape:
             if bad.any():
                 to_float(float(a[np.argmax(bad)]), f"tape input {i}")
             xs.append(a)
-        ps = tuple(p.data for p in self.params)
+        ps = self._live_numbers()
         grouped = self._grouped().run(tuple(xs), ps, n)
         if grouped is not None:
             value, grads, sums = grouped
@@ -692,7 +776,7 @@ class Tape:
         """The batch replay with like nodes computed together (made on first use)."""
         if self._grouped_program is None:
             program = GroupedProgram(
-                self._output, self._order(), self.inputs, self.params,
+                self._output, self._graph, self.inputs, self.live,
                 [(g.left, g.operator, g.right, g.result) for g in self.guards], self._wrt)
             program.bind(_Code(program.source).define("replay_groups", program.namespace()))
             self._grouped_program = program
@@ -744,6 +828,18 @@ def _has_nan(grads: Sequence[Any], param_grads: Sequence[Any]) -> bool:
     return bool(total != total)
 
 
+def _which(read: Sequence[Value], inputs: Sequence[Value]) -> str:
+    """The Values whose numbers were read, as a message names them: ``input 't'``,
+    ``inputs 'a', 'c'``, ``parameter Value(...)``, or the Value."""
+    values = list(dict.fromkeys(read))  # each once, in the order read
+    if all(v in inputs for v in values):
+        labels = ", ".join(repr(v.label) for v in values)
+        return f"input{'s' if len(values) > 1 else ''} {labels}"
+    return ", ".join(f"input {v.label!r}" if v in inputs else
+                     f"parameter {v!r}" if v.is_leaf and v.requires_grad else repr(v)
+                     for v in values)
+
+
 def _tuple(names: Iterable[str]) -> str:
     """``a, b`` -- or ``a,`` for one name: the inside of a tuple display."""
     items = list(names)
@@ -771,6 +867,13 @@ def _finite(s: float) -> bool:
 
 
 # -- tracing functions -------------------------------------------------------------------
+_STEP = 2.0 ** -13
+"""How far the check of :meth:`Compiled._check_numbers_read` moves each input (relative)."""
+_AGREE = 1e-10
+"""Eager evaluation and a replay agree to this (relative): they run the same float
+functions in the same order, so only a shift like softmax's ``max`` makes them differ."""
+
+
 class Compiled:
     """A function of numbers traced to a :class:`Tape` on first call (see :func:`compiled`).
 
@@ -782,12 +885,14 @@ class Compiled:
         (True, Replay(value=1.0, grads=(1.0,)))
     """
 
-    def __init__(self, f: Callable[..., Value], wrt: Sequence[int] | None) -> None:
+    def __init__(self, f: Callable[..., Value], wrt: Sequence[int] | None, *,
+                 name: str = "compiled") -> None:
         if not callable(f):
             raise TypeError(f"compiled: f must be a function, got {type(f).__name__}")
         if wrt is not None and not all(type(i) is int and i >= 0 for i in wrt):
             raise TypeError(f"compiled: wrt must be argument indices (ints >= 0), got {wrt!r}")
         self.f = f
+        self.name = name  # who the errors are from: compiled, or compiled_loss
         try:
             names = list(inspect.signature(f).parameters)
         except (TypeError, ValueError):
@@ -823,30 +928,102 @@ class Compiled:
         leaves = [Value(to_float(x, f"compiled input {i}"), names[i] if names else f"x{i}")
                   for i, x in enumerate(inputs)]
         wrt = [x for i, x in enumerate(leaves) if self._wrt is None or i in self._wrt]
+        read: list[Value] = []  # numbers read while tracing: each would be a constant
         token = COMPARISON_OBSERVER.set(observe)
+        number_token = observe_numbers(read.append)
         try:
             with enable_grad():
                 out = self.f(*leaves)
         finally:
+            NUMBER_OBSERVER.reset(number_token)
             COMPARISON_OBSERVER.reset(token)
+        if read:
+            raise TracedNumberError(
+                f"{self.name}: the function used the number of {_which(read, leaves)} as a "
+                "constant: it read it (.data, .item(), float(), detach()) while being "
+                "traced, and a tape replays the operations it recorded, so every call would "
+                "reuse that number; compute with the Value itself (t * z, not t.data * z; "
+                "decide with x > 0, which becomes a guard), or evaluate eagerly")
         if not isinstance(out, Value):
             raise TypeError(f"compiled: the function must return a Value, got "
                             f"{type(out).__name__}")
         tape = Tape(out, leaves, guards, wrt)
+        self._check_numbers_read(tape, [x.data for x in leaves])
         tape = self._tapes.setdefault(f"{tape.key}\n{[id(p) for p in tape.params]}", tape)
         self._current = tape
         return tape
 
+    def _check_numbers_read(self, tape: Tape, xs: list[float]) -> None:
+        """Raise :class:`TracedNumberError` if the function used an input's number as a
+        constant: at inputs moved by ``_STEP`` (up, else down, so a domain edge or a guard
+        does not stop the check) the tape's replay must give eager evaluation's value.  A
+        read whose effect there is below ``_AGREE`` (relative) is not seen; nor is one that
+        only chooses a branch that the small step does not change."""
+        for sign in (1.0, -1.0):
+            moved = [x + sign * _STEP * (1.0 + abs(x)) for x in xs]
+            outcome = self._disagreement(tape, moved)
+            if outcome is None:
+                continue  # an error or another branch there: try the other side
+            if outcome is False:
+                return
+            again = self._disagreement(tape, xs)
+            if again:
+                raise TracedNumberError(
+                    f"{self.name}: the function is not a function of its inputs and "
+                    "parameters alone (a random draw, a counter, some state): run again on "
+                    f"the same inputs {xs} it gives {again[0]!r}, its tape {again[1]!r}; "
+                    "the tape would replay what the trace drew at every call.  Compile "
+                    "only the deterministic part, or evaluate eagerly")
+            culprits = [x_in.label for i, x_in in enumerate(tape.inputs)
+                        if self._disagreement(tape, [m if j == i else x for j, (x, m)
+                                                     in enumerate(zip(xs, moved))])]
+            which = (f"input {culprits[0]!r}" if len(culprits) == 1 else
+                     f"inputs {', '.join(map(repr, culprits))}" if culprits else
+                     "the inputs")
+            raise TracedNumberError(
+                f"{self.name}: the function used the number of {which} as a constant "
+                "(.data, .item(), detach()): the tape would replay the traced "
+                f"number at every call (at inputs {moved}, eager evaluation gives "
+                f"{outcome[0]!r} but the tape {outcome[1]!r}); compute with the Value "
+                "itself (t * z, not t.data * z; decide with x > 0, a guard) or evaluate "
+                "eagerly")
+
+    def _disagreement(self, tape: Tape,
+                      xs: list[float]) -> tuple[float, float] | Literal[False] | None:
+        """At ``xs``: ``(eager, replay)`` values if they differ, ``False`` if they agree,
+        ``None`` if either fails or takes another branch (nothing to compare)."""
+        token = COMPARISON_OBSERVER.set(None)
+        try:
+            with enable_grad():
+                out = self.f(*(Value(x, x_in.label) for x, x_in in zip(xs, tape.inputs)))
+            replayed, _, _ = tape._function("float")(tuple(xs),
+                                                     tape._live_numbers())
+        except Exception:  # any failure of the probe there: nothing to compare
+            return None
+        finally:
+            COMPARISON_OBSERVER.reset(token)
+        if not isinstance(out, Value):
+            return None
+        eager = out.data
+        if abs(replayed - eager) <= _AGREE * max(1.0, abs(eager)):
+            return False
+        return eager, replayed
+
     def __call__(self, *inputs: object) -> Replay:
         """Replay the latest tape that takes the same branches; trace again if none does."""
+        return self._replay(inputs)
+
+    def _replay(self, inputs: Sequence[object], scale: float = 1.0,
+                before: dict[Value, float] | None = None) -> Replay:
+        """:meth:`__call__` with :meth:`Tape._replay`'s ``scale`` and ``before``."""
         for tape in self._candidates():
             try:
-                result = tape(*inputs)
+                result = tape._replay(inputs, scale, before)
             except BranchChangedError:
                 continue
             self._current = tape
             return result
-        return self.trace(*inputs)(*inputs)
+        return self.trace(*inputs)._replay(inputs, scale, before)
 
     def batch(self, *columns: Column, reduce: Reduce = "mean",
               backend: Backend = "auto") -> BatchReplay:
@@ -930,10 +1107,13 @@ class CompiledLoss:
 
         def example(*row: Value) -> Value:
             *features, target = row
+            for i, x in enumerate(features):  # names for the comments and the errors
+                x.label = f"x[{i}]"
+            target.label = "target"
             return loss(model(features), target)
 
         self._example = example
-        self._compiled = compiled(example, wrt=())
+        self._compiled = Compiled(example, (), name="compiled_loss")
         self._structure: tuple[int, ...] | None = None
         self._by_structure: dict[tuple[int, ...], tuple[Compiled, list[Value]]] = {}
 
@@ -952,8 +1132,8 @@ class CompiledLoss:
             if found is None:
                 if len(self._by_structure) >= _STRUCTURES:
                     del self._by_structure[next(iter(self._by_structure))]
-                found = self._by_structure[structure] = (compiled(self._example, wrt=()),
-                                                         params)
+                step = Compiled(self._example, (), name="compiled_loss")
+                found = self._by_structure[structure] = (step, params)
             self._compiled = found[0]
             self._structure = structure
         return self._compiled
@@ -961,7 +1141,8 @@ class CompiledLoss:
     def __call__(self, xs: Sequence[Sequence[float]], ts: Sequence[float], *,
                  backend: Backend = "auto") -> BatchReplay:
         """Per-example losses (``.values``) for rows ``xs`` and targets ``ts``; the mean
-        loss's gradient is added to the parameters' ``.grad``."""
+        loss's gradient is added to the parameters' ``.grad`` (all of it or, on an error,
+        none)."""
         if len(xs) != len(ts) or not xs:
             raise ValueError(f"compiled_loss: {len(xs)} rows and {len(ts)} targets; need "
                              "as many of each, at least one")
@@ -969,7 +1150,23 @@ class CompiledLoss:
         if any(len(row) != width for row in xs):
             raise ValueError("compiled_loss: rows of different lengths")
         columns = [[row[i] for row in xs] for i in range(width)]
-        return self._for_structure().batch(*columns, ts, reduce="mean", backend=backend)
+        step = self._for_structure()
+        try:
+            return step.batch(*columns, ts, reduce="mean", backend=backend)
+        except BranchChangedError:
+            pass  # rows on different paths: each row replayed on the tape of its own path
+        before: dict[Value, float] = {}
+        try:
+            values = [step._replay((*row, t), 1.0 / len(xs), before).value
+                      for row, t in zip(xs, ts)]
+        except BaseException:
+            for p, grad in before.items():  # nothing half-added
+                p.grad = grad
+            raise
+        if backend == "numpy" or (backend == "auto" and _has_numpy()):
+            import numpy as np
+            return BatchReplay(np.array(values), (None,) * (width + 1))
+        return BatchReplay(values, (None,) * (width + 1))
 
     @property
     def source(self) -> str:
@@ -987,9 +1184,15 @@ def compiled_loss(model: Callable[[list[Value]], Any],
         optimiser.step()
 
     ``model`` maps a list of Values to its output (an :class:`~autograd_lite.nn.MLP`);
-    ``loss(output, target)`` gets the target as a Value.  Parameters are read live, so the
-    optimiser's updates are seen by the next call; a model whose ``parameters()`` are other
-    Values than before (a layer added, removed or replaced) is traced again.  A penalty on
+    ``loss(output, target)`` gets the target as a Value (a loss that uses its number
+    instead raises :class:`TracedNumberError`).  Parameters are read live, so the
+    optimiser's updates are seen by the next call; frozen parameters and Values captured
+    from outside are checked at every call (an assignment or a ``load()`` is seen); a model
+    whose ``parameters()`` are other Values than before (a layer added, removed or
+    replaced) is traced again.  Rows that take another branch than the traced one (an
+    ``if y > 0`` in the loss) are replayed one by one, each on the tape of its own path: the
+    result is eager evaluation's, only slower; a row whose eager evaluation fails raises
+    its error, with no gradient changed.  A penalty on
     the parameters (``l2_penalty``) is not per example: add it eagerly and call its
     ``backward``.
 

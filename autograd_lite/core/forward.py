@@ -14,19 +14,21 @@ evaluated on the primals.  One pass gives ``J v`` (a Jacobian-vector product) fo
 
 Nesting.  A primal or tangent may itself be a ``Value`` (forward mode over reverse-mode
 recording) or another ``Dual`` (forward over forward).  Each Dual carries a :class:`Level`,
-one per :func:`autograd_lite.func.jvp` call, ordered by creation: an op on Duals of several
-levels differentiates for the newest (innermost) level only and treats every other argument,
-Duals of older levels included, as a constant that it passes on to the op on the primals --
-which dispatches again, to the older level.  So two nested ``jvp`` calls never mistake one
-another's perturbations (Siskind & Pearlmutter's *perturbation confusion*; JAX's trace
-levels).  Duals made with ``Dual(primal, tangent)`` share one base level.  An op on Duals of
-one level with float primals and tangents takes the float fast path.
+one per call of :func:`jvp` or :func:`autograd_lite.func.jvp`, ordered by creation: an op on
+Duals of several levels differentiates for the newest (innermost) level only and treats
+every other argument, Duals of older levels included, as a constant that it passes on to
+the op on the primals -- which dispatches again, to the older level.  So two nested ``jvp``
+calls never mistake one another's perturbations (Siskind & Pearlmutter's *perturbation
+confusion*; JAX's trace levels).  Duals made with ``Dual(primal, tangent)`` share one base
+level: nest through ``jvp``.  An op on Duals of one level with float primals and tangents
+takes the float fast path.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, overload
 
 from autograd_lite.core import rules
@@ -308,49 +310,77 @@ rules.register_carrier(Dual, carry)
 WRAPPING_CARRIERS[Dual] = carry
 
 
-def _as_float(x: object, what: str) -> float:
-    """A primal given as a number or a Value (its data)."""
+RECORDING: ContextVar[int] = ContextVar("autograd_lite_func_recording", default=0)
+"""How many reverse-mode transforms of :mod:`autograd_lite.core.func` are evaluating their
+function around this call: when not 0, gradients must be recorded (``create_graph``) for the
+transforms outside, and :func:`jvp` keeps its Value arguments."""
+
+
+def _argument(x: object, what: str, keep_values: bool) -> Any:
+    """A primal or tangent of :func:`jvp`: a Dual as it is (from a ``jvp`` outside), a Value
+    as it is when ``keep_values`` (inside a reverse-mode transform) and else its number, any
+    real number as a float."""
+    if isinstance(x, Dual) or (keep_values and isinstance(x, Value)):
+        return x
     return x.data if isinstance(x, Value) else to_float(x, what)
 
 
-def _unpack(out: object) -> tuple[float, float]:
-    """(primal, tangent) of one output of the function; a plain number has tangent 0."""
+def _unpack(out: object, level: Level, nested: bool) -> tuple[Any, Any]:
+    """(primal, tangent) of one output of the function, for the perturbation ``level``.
+
+    Anything but a Dual of ``level`` does not depend on the arguments: tangent 0.  A Value is
+    refused unless ``nested`` (inside a reverse-mode transform, where it is that transform's).
+    """
     if isinstance(out, Dual):
-        return out.primal, out.tangent
+        return (out.primal, out.tangent) if out.level is level else (out, 0.0)
     if isinstance(out, Value):
-        raise TypeError("jvp: the function returned a Value; under jvp it must compute on its "
-                        "arguments (Duals), not on Values from elsewhere")
+        if not nested:
+            raise TypeError("jvp: the function returned a Value; under jvp it must compute "
+                            "on its arguments (Duals), not on Values from elsewhere")
+        return out, 0.0
     return to_float(out, "jvp output"), 0.0
 
 
 @overload
-def jvp(f: Callable[..., Dual | float], primals: Sequence[float | Value],
-        tangents: Sequence[float]) -> tuple[float, float]: ...
+def jvp(f: Callable[..., Dual | float], primals: Sequence[float | Value | Dual],
+        tangents: Sequence[float | Value | Dual]) -> tuple[float, float]: ...
 @overload
-def jvp(f: Callable[..., Sequence[Dual | float]], primals: Sequence[float | Value],
-        tangents: Sequence[float]) -> tuple[tuple[float, ...], tuple[float, ...]]: ...
+def jvp(f: Callable[..., Sequence[Dual | float]], primals: Sequence[float | Value | Dual],
+        tangents: Sequence[float | Value | Dual]
+        ) -> tuple[tuple[float, ...], tuple[float, ...]]: ...
 @overload
-def jvp(f: Callable[..., Any], primals: Sequence[float | Value],
-        tangents: Sequence[float]) -> tuple[Any, Any]: ...
-def jvp(f: Callable[..., Any], primals: Sequence[float | Value],
-        tangents: Sequence[float]) -> tuple[Any, Any]:
+def jvp(f: Callable[..., Any], primals: Sequence[float | Value | Dual],
+        tangents: Sequence[float | Value | Dual]) -> tuple[Any, Any]: ...
+def jvp(f: Callable[..., Any], primals: Sequence[float | Value | Dual],
+        tangents: Sequence[float | Value | Dual]) -> tuple[Any, Any]:
     """``(f(*primals), J v)`` for the direction ``v = tangents``, as ``torch.func.jvp``.
 
     ``f`` takes one argument per primal and returns a scalar or a tuple/list of scalars;
     the results have the same shape (floats, or tuples of floats).  ``J v`` is
     ``sum_i (d f / d x_i) * v_i``, computed in one forward pass with :class:`Dual` numbers.
 
+    Each call differentiates for a new :class:`Level`, so calls nest without perturbation
+    confusion: ``d/dx [x * (d/dy (x + y))] = d/dx x = 1``, not 2.  Nested in another ``jvp``
+    (Duals as primals, or captured by ``f``), the results are Duals of the outer levels;
+    inside a reverse-mode transform of :mod:`autograd_lite.func` a Value primal is kept so
+    that transform differentiates through it.  Elsewhere a Value primal is read as its number
+    (:func:`autograd_lite.func.jvp` keeps it).
+
     Examples:
         >>> from autograd_lite import jvp
         >>> jvp(lambda a, b: a * b + a.exp(), [2.0, 3.0], [1.0, 0.0])
         (13.38905609893065, 10.38905609893065)
+        >>> jvp(lambda x: x * jvp(lambda y: x + y, [1.0], [1.0])[1], [1.0], [1.0])
+        (1.0, 1.0)
     """
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    duals = [Dual(_as_float(p, "jvp primal"), to_float(t, "jvp tangent"))
-             for p, t in zip(primals, tangents)]
+    nested = RECORDING.get() > 0
+    level = Level()
+    duals = [Dual(_argument(p, "jvp primal", nested), _argument(t, "jvp tangent", nested),
+                  level) for p, t in zip(primals, tangents)]
     out = f(*duals)
     if isinstance(out, tuple | list):
-        pairs = [_unpack(o) for o in out]
+        pairs = [_unpack(o, level, nested) for o in out]
         return tuple(p for p, _ in pairs), tuple(t for _, t in pairs)
-    return _unpack(out)
+    return _unpack(out, level, nested)

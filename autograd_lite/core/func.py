@@ -24,20 +24,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from typing import Any
 
 from autograd_lite.core import gradients
+from autograd_lite.core.forward import RECORDING as _RECORDING
 from autograd_lite.core.forward import Dual, Level
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, enable_grad, is_grad_enabled
 
 Argnums = int | Sequence[int]
-
-_RECORDING: ContextVar[int] = ContextVar("autograd_lite_func_recording", default=0)
-"""How many reverse-mode transforms are evaluating their function around this call: when
-not 0, gradients must be recorded (``create_graph``) for the transforms outside."""
-
 
 # -- inputs and outputs -----------------------------------------------------------------
 def _number_or_carrier(x: object, what: str) -> Any:

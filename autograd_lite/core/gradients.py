@@ -11,12 +11,12 @@ import operator
 from collections.abc import Sequence
 from typing import Any, overload
 
-from autograd_lite.core.observers import anomaly_observer
-from autograd_lite.core.reverse import NonFiniteOrigins, reverse_pass
+from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.value import (
     Value,
     constant,
     enable_grad,
+    float_adjoints,
     lift,
     local_grads_as_values,
     no_grad,
@@ -87,19 +87,13 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
                                "pass materialize_grads=True to get zeros)")
         return _results(wanted, single, {}, set(), create_graph, materialize=True)
     order = topological_order(output)
-    observer = None if create_graph else anomaly_observer()
-    origins = NonFiniteOrigins() if observer is not None else None
     if create_graph:
         with enable_grad():
             adjoint = reverse_pass(order, output, constant(1.0), edges=_value_edges,
                                    times=operator.mul)
     else:
         with no_grad():
-            adjoint = reverse_pass(order, output, 1.0, on_term=origins)
-    if observer is not None and origins is not None:
-        for x in wanted:
-            if x in origins.origin:
-                observer.nonfinite(*origins.origin[x])
+            adjoint = float_adjoints(order, output, 1.0, wanted)
     return _results(wanted, single, adjoint, set(order), create_graph, allow_unused,
                     materialize_grads)
 

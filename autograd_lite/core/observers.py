@@ -1,6 +1,7 @@
 """Who watches recording: the hooks anomaly mode and the tape tracer set (per context).
 
-Both are inert until set: recording checks one module flag before looking them up.
+Each is inert until first set: recording (or reading a number) checks one module flag
+before looking it up.
 """
 
 from __future__ import annotations
@@ -36,10 +37,20 @@ COMPARISON_OBSERVER: ContextVar[Callable[[Any, str, Any, bool], None] | None] = 
 path through ``if`` statements, so a replay must check the comparisons come out the same."""
 
 
+NUMBER_OBSERVER: ContextVar[Callable[[Any], None] | None] = ContextVar(
+    "autograd_lite_number_observer", default=None)
+"""While set (the tape tracer sets it), reading a Value's number -- ``.data``, ``.item()``,
+``float()``, ``int()``, ``round()``, ``detach()`` -- is reported with the Value: a tape
+replays the operations recorded, so a number read while tracing would be frozen into it.
+(Showing a Value, ``repr`` and ``format``, and comparing one, a guard, are not reads.)"""
+
+
 class _Used:
-    """Whether anomaly mode was ever entered (sticky): recording skips the look-up until then."""
+    """Whether anomaly mode was ever entered, and whether a number observer was ever set
+    (sticky): recording and ``.data`` skip the look-ups until then."""
 
     anomaly = False
+    numbers = False
 
 
 USED = _Used()
@@ -49,6 +60,20 @@ def observe_anomalies(observer: AnomalyObserver | None) -> Token[AnomalyObserver
     """Set :data:`ANOMALY_OBSERVER` in this context; reset it with the returned token."""
     USED.anomaly = True
     return ANOMALY_OBSERVER.set(observer)
+
+
+def observe_numbers(observer: Callable[[Any], None] | None
+                    ) -> Token[Callable[[Any], None] | None]:
+    """Set :data:`NUMBER_OBSERVER` in this context; reset it with the returned token."""
+    USED.numbers = True
+    return NUMBER_OBSERVER.set(observer)
+
+
+def number_read(value: Any) -> None:
+    """Report that ``value``'s number is being read, to the observer in force if any."""
+    observer = NUMBER_OBSERVER.get()
+    if observer is not None:
+        observer(value)
 
 
 def anomaly_observer() -> AnomalyObserver | None:

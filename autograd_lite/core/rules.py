@@ -397,6 +397,10 @@ _STEPS = Domain(-20.0, 20.0, avoid=tuple(float(k) for k in range(-20, 21)), guar
 _BELOW = Domain(-1e3, -1.0)
 _ABOVE = Domain(1.0, 1e3)
 _CLAMPED = Domain(-10.0, 10.0, avoid=(-1.0, 0.0, 2.0, 6.0), margin=1e-3)
+# away from the roots of y (y - 1) (y - 2) and of its slopes (relative rounding there)
+_FALLING_ROOTS = (0.0, 0.5, 1.0, 2.0, 1.0 - 3.0 ** -0.5, 1.0 + 3.0 ** -0.5)
+_FALLING = Domain(-3.0, 3.0, avoid=_FALLING_ROOTS, margin=0.03)
+_FALLING_EXPONENT = Domain(-1.0, 0.9, avoid=_FALLING_ROOTS, guard="bounded", margin=0.03)
 
 
 def _reference_tanh_slope(x: float) -> float:
@@ -436,21 +440,83 @@ def _powc(x: float, c: float) -> float:
 
 
 def _pow(x: float, y: float) -> float:
-    """x ** y for a differentiable exponent y: needs x > 0, since d/dy x**y = x**y log x."""
-    if x <= 0.0:
+    """x ** y for a differentiable exponent y: needs x > 0, since d/dy x**y = x**y log x --
+    or x = 0 with y >= 0 (0 ** y = 0 for y > 0 and 0 ** 0 = 1, constant in y: PyTorch's
+    and JAX's d/dy = 0 there)."""
+    if x < 0.0 or (x == 0.0 and not y >= 0.0):
+        if x == 0.0:
+            raise DomainError("pow", (x, y), "zero to a negative power divides by zero")
         raise DomainError("pow", (x, y), "a Value exponent needs a positive base "
                           "(d/dy x**y = x**y * log x); use a number exponent")
     return _powc(x, y)
 
 
+def _falling(y: float, k: float, m: float) -> float:
+    """The m-th derivative in y of the falling factorial y (y - 1) ... (y - k + 1) (1 for
+    k = 0), a polynomial of degree k: the product itself for m = 0 (no cancellation near a
+    root), else its coefficients, differentiated m times, by Horner."""
+    if m == 0.0:
+        return math.prod((y - i for i in range(int(k))), start=1.0)
+    coefficients = [1.0]  # highest degree first
+    for i in range(int(k)):
+        coefficients = [a - i * b for a, b in zip([*coefficients, 0.0], [0.0, *coefficients])]
+    degree = len(coefficients) - 1
+    for _ in range(int(m)):
+        coefficients = [c * (degree - j) for j, c in enumerate(coefficients[:-1])]
+        degree -= 1
+    total = 0.0
+    for c in coefficients:
+        total = total * y + c
+    return total
+
+
+def _pow_slope(x: float, y: float, k: float) -> float:
+    """d^k/dx^k x ** y = y (y - 1) ... (y - k + 1) x ** (y - k) for x >= 0 (the base of
+    :data:`pow`).  0 when the falling factorial is 0 (y = 0, 1, ..., k - 1: x ** y is then a
+    polynomial of degree < k, or the constant 0 ** 0 = 1), even at x = 0; at x = 0 otherwise
+    0 for y > k, the factorial for y = k and +-inf for y < k (PyTorch's
+    ``y * 0 ** (y - 1)``); +-inf where x ** (y - k) overflows."""
+    falling = _falling(y, k, 0.0)
+    if falling == 0.0:
+        return 0.0
+    if x == 0.0:
+        return 0.0 if y > k else (falling if y == k else math.copysign(math.inf, falling))
+    if k == 1.0:
+        return y * _powc(x, y) / x  # as the rule y * out / x wrote it before x = 0 was allowed
+    try:
+        return falling * _powc(x, y - k)
+    except DomainError as error:
+        if not error.reason.endswith("overflows a float"):
+            raise
+        return math.copysign(math.inf, falling)
+
+
+def _pow_slope_grad(out: Any, x: Any, y: Any, k: Any) -> tuple[Any, Any]:
+    """d/dx = the next derivative; d/dy of f(y) x ** (y - k), f the falling factorial, is
+    f(y) x ** (y - k) log x + f'(y) x ** (y - k) for x > 0.  At x = 0 both terms are taken
+    as 0 (x enters through ``_positive_or_one`` and a factor ``sign(x)``): as a function of
+    y, ``pow_slope(0, y, k)`` is constant except at y = k, where it has no derivative."""
+    safe = _positive_or_one(x)
+    return (pow_slope(x, y, k + 1.0),
+            out * log(safe) + falling(y, k, 1.0) * pow(safe, y - k) * sign(x))
+
+
+def _positive_or_one(x: Any) -> Any:
+    """x for x > 0 and 1 at x = 0, exactly (``sign(x)`` is 0 or 1 on pow's domain x >= 0),
+    with derivative 1 and 0: ``log`` of it is log x, or 0 at the base 0."""
+    s = sign(x)
+    return s * x + (1.0 - s)
+
+
 def _dpow(x: float, c: float) -> float:
-    """d/dx x ** c = c * x ** (c - 1); 0 when c = 0, +inf at x = 0 for 0 < c < 1, and
-    +-inf where x ** (c - 1) overflows (x ** -1 at x = 1e-200): the value is finite there,
-    only the slope is not (as for 1 / x)."""
+    """d/dx x ** c = c * x ** (c - 1); 0 when c = 0 (x ** 0 = 1 is constant, at x = 0 too),
+    ``c * inf`` at x = 0 for c < 1 (the limit from the right: +inf for 0 < c < 1, -inf for
+    c < 0, as PyTorch's ``c * 0 ** (c - 1)``), and +-inf where x ** (c - 1) overflows
+    (x ** -1 at x = 1e-200): the value is finite there, only the slope is not (as 1 / x)."""
     if c == 0.0:
         return 0.0
     if x == 0.0 and c < 1.0:
-        return math.inf
+        return math.copysign(math.inf, c)
     try:
         return c * _powc(x, c - 1.0)
     except DomainError as error:
@@ -493,9 +559,10 @@ def _array_sigmoid(np: Any, x: Any) -> Any:
 
 
 def _array_pow(np: Any, x: Any, y: Any) -> Any:
-    # a base <= 0 is outside pow's domain even where NumPy has a number: nan, so the
-    # replay's finiteness check sends that example through the float rule (and its error)
-    return np.where(x > 0.0, np.power(np.where(x > 0.0, x, 1.0), y), np.nan)
+    # a base < 0 is outside pow's domain even where NumPy has a number: nan, so the
+    # replay's finiteness check sends that example through the float rule (and its error);
+    # 0 ** y is 0 or 1 for y >= 0, and inf for y < 0 (the float rule's error too)
+    return np.where(x >= 0.0, np.power(np.where(x >= 0.0, x, 1.0), y), np.nan)
 
 
 def _array_dpow(np: Any, x: Any, c: Any) -> Any:
@@ -503,7 +570,7 @@ def _array_dpow(np: Any, x: Any, c: Any) -> Any:
     infinite = (np.asarray(x) == 0.0) & (np.asarray(c) < 1.0) & ~zero_c
     safe_x = np.where(zero_c | infinite, 1.0, x)
     slope = np.asarray(c) * np.power(safe_x, np.asarray(c) - 1.0)
-    return np.where(zero_c, 0.0, np.where(infinite, math.inf, slope))
+    return np.where(zero_c, 0.0, np.where(infinite, np.copysign(math.inf, c), slope))
 
 
 def _sum(*xs: float) -> float:
@@ -543,6 +610,8 @@ def _dot_grad(out: Any, *xs: Any) -> tuple[Any, ...]:
 # rule runs), so a rule may use a primitive declared further down (declared here for mypy).
 log: Primitive
 dpow: Primitive
+pow_slope: Primitive
+falling: Primitive
 sin: Primitive
 cos: Primitive
 relu_slope: Primitive
@@ -579,15 +648,39 @@ div = _builtin("div", _div, lambda out, x, y: (1.0 / y, -out / y), arity=2, symb
          name="rdiv")])
 neg = _builtin("neg", operator.neg, lambda out, x: (-1.0,), array_forward=lambda np, x: -x,
                tests=[Case(lambda x: -x, (WIDE,), lambda x: -x, lambda x: (-1.0,))])
-# x ** y with a differentiable exponent: needs x > 0, d/dy = x**y * log x
-pow = _builtin("pow", _pow, lambda out, x, y: (y * out / x, out * log(x)), arity=2,
-               symbol="**", infix=True, array_forward=_array_pow, tests=[
+# x ** y with a differentiable exponent: needs x > 0, d/dx = y x**(y-1), d/dy = x**y log x;
+# or x = 0 and y >= 0, where d/dx is pow_slope's value and d/dy = 0 (PyTorch's and JAX's)
+pow = _builtin("pow", _pow,
+               lambda out, x, y: (pow_slope(x, y, 1.0), out * log(_positive_or_one(x))),
+               arity=2, symbol="**", infix=True, array_forward=_array_pow, tests=[
     Case(lambda x, y: x ** y, (Domain(1e-2, 1e2, guard="positive"),
                                Domain(-3.0, 3.0, guard="bounded")), math.pow,
          lambda x, y: (y * math.pow(x, y - 1.0), math.pow(x, y) * math.log(x))),
     Case(lambda x: 2.0 ** x, (2.0, Domain(-50.0, 50.0, guard="bounded")),
          lambda x: math.pow(2.0, x), lambda x: (math.pow(2.0, x) * math.log(2.0),),
          name="rpow")])
+# the k-th derivative of x ** y in x, for pow's rule: differentiable again, in x and in y
+# (tested for k = 1: y x^(y-1), and k = 2: y (y-1) x^(y-2), with their slopes in x and y)
+pow_slope = _builtin("pow_slope", _pow_slope, _pow_slope_grad, arity=2, params=1, tests=[
+    Case(None, (Domain(1e-2, 1e2, guard="positive"), _FALLING_EXPONENT),
+         lambda x, y, k: (y if k == 1 else y * (y - 1.0)) * math.pow(x, y - k),
+         lambda x, y, k: (
+             (y * (y - 1.0) * math.pow(x, y - 2.0),
+              math.pow(x, y - 1.0) * (1.0 + y * math.log(x)))
+             if k == 1 else
+             (y * (y - 1.0) * (y - 2.0) * math.pow(x, y - 3.0),
+              math.pow(x, y - 2.0) * (2.0 * y - 1.0 + y * (y - 1.0) * math.log(x)))),
+         params=(1.0, 2.0))])
+# the m-th derivative of the falling factorial y (y - 1) ... (y - k + 1), for pow_slope's rule
+# (tested as y (y - 1) = y^2 - y and y (y - 1) (y - 2) = y^3 - 3 y^2 + 2 y, and its slope)
+falling = _builtin("falling", _falling, lambda out, y, k, m: (falling(y, k, m + 1.0),),
+                   params=2, tests=[
+    Case(lambda y, km: falling(y, *km), (_FALLING,),
+         lambda y, km: {(2.0, 0.0): y * y - y, (3.0, 0.0): y ** 3 - 3 * y * y + 2 * y,
+                        (3.0, 1.0): 3 * y * y - 6 * y + 2}[km],
+         lambda y, km: ({(2.0, 0.0): 2 * y - 1, (3.0, 0.0): 3 * y * y - 6 * y + 2,
+                         (3.0, 1.0): 6 * y - 6}[km],),
+         params=((2.0, 0.0), (3.0, 1.0), (3.0, 0.0)))])
 # x ** c with a constant exponent c (a parameter)
 powc = _builtin("powc", _powc, lambda out, x, c: (dpow(x, c),), params=1, symbol="**",
                 infix=True, array_forward=lambda np, x, c: np.power(x, c), tests=[
@@ -597,8 +690,12 @@ powc = _builtin("powc", _powc, lambda out, x, c: (dpow(x, c),), params=1, symbol
     Case(lambda x, c: x ** c, (Domain(1e-2, 1e2, guard="positive"),), math.pow,
          lambda x, c: (c * math.pow(x, c - 1.0),), params=(0.5, 1.5, -0.5, 2.5),
          name="powc_frac")])
-# its derivative c * x ** (c - 1), with the kinks of _dpow; differentiable again
-dpow = _builtin("dpow", _dpow, lambda out, x, c: (c * dpow(x, c - 1.0),), params=1,
+# its derivative c * x ** (c - 1), with the kinks of _dpow; differentiable again, and its
+# own derivative c * dpow(x, c - 1) is 0 for c = 0 (the slope of a constant), also at x = 0
+# where dpow(x, -1) is infinite: 0 * inf would make every higher derivative of x ** 0,
+# x ** 1, x ** 2... at 0 a nan
+dpow = _builtin("dpow", _dpow, lambda out, x, c: (c * dpow(x, c - 1.0) if c else 0.0,),
+                params=1,
                 array_forward=_array_dpow, text=lambda x, c: f"{c!r} * {x} ** {c - 1.0!r}",
                 tests=[Case(None, (Domain(1e-2, 1e2, guard="positive"),),
                             lambda x, c: c * math.pow(x, c - 1.0),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd_lite.compile.symbolic import printable
+from autograd_lite.core.files import write_atomically
 from autograd_lite.core.value import Value, topological_order
 from autograd_lite.graph.render import (
     GRAPHVIZ_FORMATS,
@@ -109,7 +110,8 @@ def diagram_type() -> Any:
 
             ``.svg`` (no Graphviz needed), ``.png``, ``.pdf`` draw it; ``.dot`` and ``.gv``
             write the DOT text.  Defaults as graphviz's ``save``: ``self.filename`` (a
-            ``.gv`` file) in ``self.directory``.  Nothing is written when drawing fails.
+            ``.gv`` file) in ``self.directory``.  Nothing is written when drawing fails;
+            the file is replaced atomically, through a fresh temporary file.
             """
             target = Path(self.directory if directory is None else directory,
                           self.filename if filename is None else filename)
@@ -162,9 +164,9 @@ def diagram_type() -> Any:
             drawn = render_source(self.source, fmt, backend=backend,
                                   engine=engine or self.engine, where="Diagram.render")
             source_path.parent.mkdir(parents=True, exist_ok=True)
-            source_path.write_text(self.source, encoding="utf-8")
+            write_atomically(source_path, self.source.encode("utf-8"))
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(drawn)
+            write_atomically(out, drawn)
             if cleanup:
                 source_path.unlink()
             if view or quiet_view:

@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 from typing import Literal
 
+from autograd_lite.core.files import write_atomically
+
 Backend = Literal["auto", "dot", "wasm"]
 
 FORMATS = ("svg", "png", "pdf")
@@ -190,7 +192,10 @@ def format_for_path(path: str | Path, where: str = "format_for_path") -> str:
 
 def save_source(source: str, path: str | Path, *, backend: Backend = "auto",
                 where: str = "save_source") -> Path:
-    """Write DOT ``source`` to ``path``, drawn in the format its suffix names."""
+    """Write DOT ``source`` to ``path``, drawn in the format its suffix names.
+
+    The file is replaced atomically (:func:`~autograd_lite.core.files.write_atomically`).
+    """
     fmt = format_for_path(path, where)
     target = Path(path)
     if not isinstance(source, str):
@@ -200,7 +205,7 @@ def save_source(source: str, path: str | Path, *, backend: Backend = "auto",
     data = source.encode("utf-8") if fmt == "dot" else render(source, fmt, backend=backend,
                                                                where=where)
     target.parent.mkdir(parents=True, exist_ok=True)  # only once drawing has succeeded
-    target.write_bytes(data)
+    write_atomically(target, data)
     return target
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd_lite.compile.symbolic import printable
+from autograd_lite.core.files import write_atomically
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, topological_order
@@ -265,9 +266,9 @@ class StepPage(str):
                 'title="backward pass, step by step"></iframe>')
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` (UTF-8)."""
+        """Write the page to ``path`` (UTF-8), replacing any file there atomically."""
         target = Path(path)
-        target.write_text(self, encoding="utf-8")
+        write_atomically(target, self.encode("utf-8"))
         return target
 
 

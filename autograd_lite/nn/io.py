@@ -1,13 +1,21 @@
 """Save and load a module's parameters as JSON: exact, safe, all-or-nothing.
 
-The file is ``{"format": "autograd_lite.state_dict", "version": 1, "parameters": {...}}``
-with the module's :meth:`~autograd_lite.nn.Module.state_dict` (nested lists in PyTorch's
-layout).  Floats are written with ``repr``, so they read back bit for bit.  Reading uses
-only ``json`` (no pickle, no eval) and refuses, with a :class:`LoadError` naming the file
-and the problem: files over :data:`MAX_BYTES`, non-UTF-8 bytes, JSON nested deeper than
-:data:`MAX_DEPTH`, NaN/Infinity, duplicate keys, another format, and -- through
-``load_state_dict`` -- missing, unexpected, misshapen or non-finite parameters.  The module
-is only changed once everything has been checked.
+The file is ``{"format": "autograd_lite.state_dict", "version": 2, "architecture": {...},
+"parameters": {...}}``: the module's :meth:`~autograd_lite.nn.Module.architecture` (class,
+sizes, activations, bias, bias input; for your own modules the class, tensor shapes and
+inner modules) and its :meth:`~autograd_lite.nn.Module.state_dict` (nested lists in
+PyTorch's layout).  Floats are written with ``repr``, so they read back bit for bit.
+:func:`save` replaces the file atomically through a fresh temporary file
+(:func:`~autograd_lite.core.files.write_atomically`).
+
+Reading uses only ``json`` (no pickle, no eval), takes time linear in the file's size, and
+refuses, with a :class:`LoadError` naming the file and the problem: anything but a regular
+file, files over :data:`MAX_BYTES` (at most ``MAX_BYTES + 1`` bytes are ever read),
+non-UTF-8 bytes, JSON nested deeper than :data:`MAX_DEPTH`, NaN/Infinity, duplicate keys,
+another format or version, and -- in :func:`load` -- a file saved from another architecture
+(a file of version 1, which records none, is refused with the way to re-save it) and
+missing, unexpected, misshapen or non-finite parameters.  The module is only changed once
+everything has been checked.
 """
 
 from __future__ import annotations
@@ -15,13 +23,16 @@ from __future__ import annotations
 import json
 import os
 import re
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.nn.modules import Module, StateDict, StateDictError
+from autograd_lite.core.files import read_bounded, write_atomically
+from autograd_lite.nn.modules import Architecture, Module, StateDict, StateDictError
 
 FORMAT = "autograd_lite.state_dict"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1: parameters only (read_state_dict reads it, load not)
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 32
 
@@ -47,13 +58,18 @@ class LoadError(ValueError):
 
 
 def save(module: Module, path: PathLike) -> None:
-    """Write ``module``'s parameters to ``path`` as JSON (floats exact via ``repr``).
+    """Write ``module``'s architecture and parameters to ``path`` as JSON (floats exact).
 
-    The file is written next to ``path`` and then renamed over it, atomically.
+    The JSON goes to a new temporary file beside ``path`` (unique name, created
+    exclusively, so nothing planted there is followed), is flushed to disk, then renamed
+    over ``path``: a reader sees the old file or the new one, never part of one, and
+    concurrent saves to one path leave one of them complete.  A symlink at ``path`` is
+    replaced, not followed.
 
     Raises:
-        TypeError: ``module`` is not a Module or ``path`` not a path.
-        OSError: the file cannot be written.
+        TypeError: ``module`` is not a Module, ``path`` not a path, or the module's
+            architecture is not JSON (finite numbers, str, bool, None, lists, dicts).
+        OSError: the file cannot be written (``path`` is unchanged, no temporary file left).
 
     Examples:
         >>> import json, os, tempfile
@@ -63,19 +79,22 @@ def save(module: Module, path: PathLike) -> None:
         >>> save(model, path)
         >>> with open(path) as f:
         ...     stored = json.load(f)
-        >>> sorted(stored), list(stored["parameters"])
-        (['format', 'parameters', 'version'], ['layers.0.weight', 'layers.0.bias'])
+        >>> sorted(stored)
+        ['architecture', 'format', 'parameters', 'version']
+        >>> stored["architecture"]["sizes"], list(stored["parameters"])
+        ([2, 1], ['layers.0.weight', 'layers.0.bias'])
     """
     _check_module("save", module)
     target = _path("save", path)
-    document = {"format": FORMAT, "version": VERSION, "parameters": module.state_dict()}
+    document = {"format": FORMAT, "version": VERSION,
+                "architecture": _architecture_of("save", module),
+                "parameters": module.state_dict()}
+    # a parameter is always finite (a Value holds no other number), the architecture was
+    # checked: the document is JSON
     text = json.dumps(document, indent=1, allow_nan=False)
-    partial = target.with_name(target.name + ".partial")
     try:
-        partial.write_text(text + "\n", encoding="utf-8")
-        os.replace(partial, target)  # a reader never sees a half-written file
+        write_atomically(target, (text + "\n").encode("utf-8"))
     except OSError as e:
-        partial.unlink(missing_ok=True)
         error = type(e)(f"save: cannot write {str(target)!r}: {e.strerror or e}")
         error.errno = e.errno
         raise error from None
@@ -84,8 +103,13 @@ def save(module: Module, path: PathLike) -> None:
 def read_state_dict(path: PathLike) -> StateDict:
     """The parameters stored in ``path``, checked as a file (not yet against a module).
 
+    Reads files of version 1 too (they record no architecture): re-save one, once you
+    know which module it belongs to, as ``model.load_state_dict(read_state_dict(path))``
+    then ``save(model, path)``.
+
     Raises:
-        LoadError: as for :func:`load`.
+        LoadError: as for :func:`load`, less the checks against a module (architecture,
+            parameters).
 
     Examples:
         >>> import os, tempfile
@@ -96,14 +120,72 @@ def read_state_dict(path: PathLike) -> StateDict:
         >>> read_state_dict(path) == MLP(2, [1], seed=0).state_dict()
         True
     """
-    p = _path("read_state_dict", path)
+    parameters: StateDict = _read_document(_path("read_state_dict", path))["parameters"]
+    return parameters
+
+
+def load(module: Module, path: PathLike) -> Module:
+    """Load the parameters in ``path`` into ``module`` (all or nothing) and return it.
+
+    The architecture recorded in the file must be ``module.architecture()``: a file saved
+    from ``MLP(4, [16, 3], activation="tanh")`` is refused by ``MLP(4, [16, 3])`` (ReLU),
+    naming the difference, instead of changing every prediction.
+
+    Raises:
+        LoadError: the file is missing, unreadable, not a regular file, over 64 MiB, not
+            UTF-8, not valid JSON, nested too deep, not an autograd_lite parameter file, of
+            version 1 (no architecture recorded), saved from another architecture, or its
+            parameters do not fit ``module`` (names, shapes, finite numbers: the
+            :class:`~autograd_lite.nn.StateDictError` message follows the file's name).
+            Nothing is changed.
+        TypeError: ``module`` is not a Module or ``path`` not a path.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd_lite import MLP, load, save
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> save(MLP(2, [3, 1], seed=0), path)
+        >>> model = load(MLP(2, [3, 1], seed=1), path)     # seed 1's weights replaced
+        >>> model.state_dict() == MLP(2, [3, 1], seed=0).state_dict()
+        True
+        >>> try:
+        ...     load(MLP(2, [3, 1], activation="tanh"), path)
+        ... except LoadError as error:
+        ...     print(str(error).split(": ", 2)[2])
+        "activations" is ['relu', 'linear'] in the file, ['tanh', 'linear'] in the module
+    """
+    _check_module("load", module)
+    p = _path("load", path)
+    document = _read_document(p)
+    if document["version"] == 1:
+        raise LoadError(f"{p}: a version 1 file records no architecture to check against "
+                        f"{type(module).__name__}; if it was saved from this architecture, "
+                        f"re-save it: module.load_state_dict(read_state_dict(path)); "
+                        f"save(module, path)")
+    saved = document.get("architecture")
+    if not isinstance(saved, dict):
+        raise LoadError(f"{p}: \"architecture\" must be an object")
+    difference = _difference(saved, json.loads(json.dumps(_architecture_of("load", module))))
+    if difference is not None:
+        raise LoadError(f"{p}: saved from another architecture: {difference}")
+    try:
+        module.load_state_dict(document["parameters"])
+    except StateDictError as e:
+        raise LoadError(f"{p}: {e}") from None
+    return module
+
+
+def _read_document(p: Path) -> dict[str, Any]:
+    """The document in ``p``: this format, a readable version, ``parameters`` an object."""
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise LoadError(f"{p}: file is {size} bytes, over the {MAX_BYTES}-byte limit")
-        raw = p.read_bytes()
+        raw = read_bounded(p, MAX_BYTES)
     except OSError as e:
         raise LoadError(f"{p}: cannot read: {e.strerror or e}") from None
+    if len(raw) > MAX_BYTES:  # grew since stat(), or stat() does not know its size
+        raise LoadError(f"{p}: file is over the {MAX_BYTES}-byte limit")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -121,41 +203,45 @@ def read_state_dict(path: PathLike) -> StateDict:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise LoadError(f"{p}: not an autograd_lite parameter file "
                         f"(expected \"format\": \"{FORMAT}\")")
-    if document.get("version") != VERSION:
-        raise LoadError(f"{p}: unsupported version {document.get('version')!r} "
-                        f"(this is version {VERSION})")
-    parameters = document.get("parameters")
-    if not isinstance(parameters, dict):
+    version = document.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise LoadError(f"{p}: unsupported version {version!r} (this is version {VERSION})")
+    if not isinstance(document.get("parameters"), dict):
         raise LoadError(f"{p}: \"parameters\" must be an object of named tensors")
-    return parameters
+    return document
 
 
-def load(module: Module, path: PathLike) -> Module:
-    """Load the parameters in ``path`` into ``module`` (all or nothing) and return it.
-
-    Raises:
-        LoadError: the file is missing, unreadable, over 64 MiB, not UTF-8, not valid JSON,
-            nested too deep, or not an autograd_lite parameter file.
-        StateDictError: its parameters do not fit ``module`` (names, shapes, numbers);
-            nothing is changed.
-        TypeError: ``module`` is not a Module or ``path`` not a path.
-
-    Examples:
-        >>> import os, tempfile
-        >>> from autograd_lite import MLP, load, save
-        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
-        >>> save(MLP(2, [3, 1], seed=0), path)
-        >>> model = load(MLP(2, [3, 1], seed=1), path)     # seed 1's weights replaced
-        >>> model.state_dict() == MLP(2, [3, 1], seed=0).state_dict()
-        True
-    """
-    _check_module("load", module)
-    state = read_state_dict(path)
+def _architecture_of(where: str, module: Module) -> Architecture:
+    """``module.architecture()``, refused by name unless it is a dict of JSON values."""
+    architecture = module.architecture()
+    if not isinstance(architecture, dict):
+        raise TypeError(f"{where}: {type(module).__name__}.architecture() must return a "
+                        f"dict, got {type(architecture).__name__}")
     try:
-        module.load_state_dict(state)
-    except StateDictError as e:
-        raise LoadError(f"{Path(path)}: {e}") from None
-    return module
+        json.dumps(architecture, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{where}: {type(module).__name__}.architecture() must hold JSON "
+                        f"values only (str, int, finite float, bool, None, list, dict): {e}"
+                        ) from None
+    return architecture
+
+
+def _difference(saved: object, current: object, where: str = "") -> str | None:
+    """The first place two architectures differ, in words (``None`` if they agree)."""
+    if isinstance(saved, dict) and isinstance(current, dict):
+        for key in [*saved, *(k for k in current if k not in saved)]:
+            name = f"{where}.{key}" if where else key
+            if key not in current:
+                return f"{json.dumps(name)} is in the file, not in the module"
+            if key not in saved:
+                return f"{json.dumps(name)} is in the module, not in the file"
+            found = _difference(saved[key], current[key], name)
+            if found is not None:
+                return found
+        return None
+    if saved == current:
+        return None
+    return f"{json.dumps(where)} is {saved!r} in the file, {current!r} in the module"
 
 
 def _check_module(where: str, module: object) -> None:
@@ -184,19 +270,28 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _max_depth(text: str) -> int:
-    """The deepest nesting of ``[`` / ``{`` outside strings (checked before parsing)."""
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub('""', text)):
-        if match.group() in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+    r"""The deepest nesting of ``[`` / ``{`` outside strings, in time linear in ``len(text)``.
+
+    Escapes go first (``\\`` pairs from the left, then ``\"``), so every ``"`` left opens
+    or closes a string; the strings go (an unclosed one runs to the end); then the depth is
+    the largest running sum of ``+1`` per ``[ {`` and ``-1`` per ``] }``.  Each step is one
+    pass without backtracking (``str.replace``, a regex of one ``[^"]*``,
+    ``itertools.accumulate``), so a hostile file costs what a benign one of its size does.
+
+    Examples:
+        >>> _max_depth(r'{"a": [[1], "[[\"[["], "b\\": "{"}')
+        3
+        >>> _max_depth('"' + r'\"' * 5)    # escaped quotes only: one unclosed string
+        0
+    """
+    unescaped = text.replace("\\\\", "").replace('\\"', "")
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", unescaped))
+    return max(0, max(accumulate(map(_STEP.__getitem__, brackets)), default=0))
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+_STRING = re.compile(r'"[^"]*"?')  # after escapes are gone: never fails, never backtracks
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 __all__ = ["LoadError", "load", "read_state_dict", "save"]

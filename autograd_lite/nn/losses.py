@@ -85,10 +85,12 @@ def mean_squared_error(ys: Sequence[Scalar], ts: Sequence[Scalar]) -> Value:
 def binary_cross_entropy(p: Scalar, t: Scalar) -> Value:
     """``-(t log p + (1 - t) log(1 - p))`` for a probability ``0 <= p <= 1``, target in [0, 1].
 
-    d/dp = (p - t) / (p (1 - p)); after a sigmoid, d/dz = p - t (note 004).  A term whose
-    weight is 0 is left out, so ``p = 1`` with ``t = 1`` costs 0; but a saturated ``p``
-    (exactly 0 or 1) against the other label is an infinite loss and raises
-    :class:`DomainError` -- use :func:`binary_cross_entropy_with_logits` there.
+    d/dp = (p - t) / (p (1 - p)); after a sigmoid, d/dz = p - t (note 004).  At a saturated
+    ``p`` (exactly 0 or 1) the term of weight 0 is left out, so ``p = 1`` with ``t = 1``
+    costs 0; against the other label the loss is infinite and raises :class:`DomainError`
+    -- use :func:`binary_cross_entropy_with_logits` there.  A Value target stays in the
+    graph, and every decision is a comparison of Values (``p >= 1.0``), so a compiled tape
+    re-reads the target and re-checks the decisions at every replay.
 
     Examples:
         >>> import math
@@ -101,27 +103,28 @@ def binary_cross_entropy(p: Scalar, t: Scalar) -> Value:
     """
     p = _scalar(p, "binary_cross_entropy: p")
     target = _target(t, "binary_cross_entropy")
-    if not 0.0 <= p.data <= 1.0:
-        raise DomainError("binary_cross_entropy", (p.data, target),
+    if p < 0.0 or p > 1.0:
+        raise DomainError("binary_cross_entropy", (p.data, _number(target)),
                           "the prediction must be a probability in [0, 1]")
-    if (target > 0.0 and p.data == 0.0) or (target < 1.0 and p.data == 1.0):
-        raise DomainError("binary_cross_entropy", (p.data, target),
+    at_0, at_1 = p <= 0.0, p >= 1.0
+    if (at_0 and target > 0.0) or (at_1 and target < 1.0):
+        raise DomainError("binary_cross_entropy", (p.data, _number(target)),
                           "the prediction is saturated at 0 or 1, so the loss is infinite; "
                           "use binary_cross_entropy_with_logits on the pre-sigmoid value")
-    terms: list[Value] = []
-    if target > 0.0:
-        terms.append(target * p.log())
-    if target < 1.0:
-        terms.append((1.0 - target) * (1.0 - p).log())
-    return -add_n(terms)
+    if at_1:
+        return -(target * p.log())
+    if at_0:
+        return -((1.0 - target) * (1.0 - p).log())
+    return -(target * p.log() + (1.0 - target) * (1.0 - p).log())
 
 
 def binary_cross_entropy_with_logits(z: Scalar, t: Scalar) -> Value:
     """BCE of ``p = sigmoid(z)``, stable for any logit ``z``; d/dz = sigmoid(z) - t.
 
-    Uses ``-log sigmoid(z) = z + log(1 + e^-z) - z`` arranged so the exponent is never
-    positive: ``(1 - t) z + log(1 + e^-z)`` for z >= 0, ``-t z + log(1 + e^z)`` for z < 0
-    (the same function, so the derivative is exact on both sides, and at 0).
+    ``-t log sigmoid(z) - (1 - t) log(1 - sigmoid(z)) = t softplus(-z) + (1 - t) softplus(z)
+    = softplus(z) - t z``, with ``softplus(z) = log(1 + e^z)`` computed without overflow
+    (``max(z, 0) + log1p(e^-|z|)``).  One formula for every z, no branch: the derivative
+    ``sigmoid(z) - t`` is exact everywhere, at 0 too, and a compiled tape needs no guard.
 
     Examples:
         >>> from autograd_lite import Value, grad
@@ -133,10 +136,7 @@ def binary_cross_entropy_with_logits(z: Scalar, t: Scalar) -> Value:
         800.0
     """
     z = _scalar(z, "binary_cross_entropy_with_logits: z")
-    target = _target(t, "binary_cross_entropy_with_logits")
-    if z.data >= 0.0:
-        return (1.0 - target) * z + (1.0 + (-z).exp()).log()
-    return -target * z + (1.0 + z.exp()).log()
+    return z.softplus() - _target(t, "binary_cross_entropy_with_logits") * z
 
 
 def hinge(score: Scalar, label: Scalar) -> Value:
@@ -169,6 +169,12 @@ def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
     if len(logits) == 0:
         raise ValueError("softmax_cross_entropy: logits is empty (no classes)")
     z = [_scalar(v, f"softmax_cross_entropy: logits[{i}]") for i, v in enumerate(logits)]
+    if isinstance(target, Value):
+        raise TypeError(f"softmax_cross_entropy: target must be a class index (an int), got "
+                        f"{target!r}: a Value cannot select a logit without reading its "
+                        "number, which a compiled tape would freeze (compiled_loss passes "
+                        "each row's target as a Value); compute this loss eagerly, or pass "
+                        "a one-hot row and use a sum of t_k * log_softmax terms")
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
         raise ValueError(f"softmax_cross_entropy: target must be a class index in "
                          f"[0, {len(z)}), got {target!r}")
@@ -196,12 +202,22 @@ def l2_penalty(params: Sequence[Value]) -> Value:
     return dot(params, params)
 
 
-def _target(t: Scalar, where: str) -> float:
-    """A BCE target: a number in [0, 1] (a Value's data counts as a constant)."""
-    target = t.data if isinstance(t, Value) else to_float(t, f"{where}: t")
+def _target(t: Scalar, where: str) -> Value | float:
+    """A BCE target in [0, 1]: a number, or a Value kept in the graph (never its ``.data``: a
+    compiled tape re-reads it at every replay, and re-checks the range, a comparison)."""
+    if isinstance(t, Value):
+        if t < 0.0 or t > 1.0:
+            raise DomainError(where, (t.data,), "the target must be in [0, 1]")
+        return t
+    target = to_float(t, f"{where}: t")
     if not 0.0 <= target <= 1.0:
         raise DomainError(where, (target,), "the target must be in [0, 1]")
     return target
+
+
+def _number(x: Value | float) -> float:
+    """The number of ``x``, for an error message."""
+    return x.data if isinstance(x, Value) else x
 
 
 def _scalar(v: object, what: str) -> Value:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol, TypeAlias
@@ -40,6 +41,7 @@ Activation: TypeAlias = Callable[[Value], Value]
 ActivationSpec: TypeAlias = "str | Activation"
 Nested: TypeAlias = "float | list[Nested]"
 StateDict: TypeAlias = dict[str, Nested]
+Architecture: TypeAlias = dict[str, Any]
 Input: TypeAlias = Sequence[Value | float]
 Init: TypeAlias = Literal["micrograd", "pytorch"]
 
@@ -297,6 +299,28 @@ class Module:
         """``{tensor name: nested lists of floats}``: a copy, safe to keep or serialise."""
         return {t.name: _nest([v.data for v in t.values], t.shape) for t in self.named_tensors()}
 
+    def architecture(self) -> Architecture:
+        """What the parameters mean: the description ``save`` records and ``load`` compares.
+
+        For any module: its class name, every tensor's shape (``{name: shape}``, as
+        :meth:`state_dict` names them) and the architecture of each module held in its
+        attributes (``{attribute path: architecture}``).  ``Neuron``, ``Layer`` and ``MLP``
+        give their sizes, activations, bias and bias input instead.  Override it to add
+        settings that change what the module computes but are not parameters (JSON values
+        only), e.g. ``{**super().architecture(), "temperature": self.temperature}``.  A
+        module met again inside its own description (a cycle) is given by its class alone.
+        """
+        describing: set[int] = _DESCRIBING.__dict__.setdefault("modules", set())
+        if id(self) in describing:  # a cycle back to a module being described above
+            return {"module": type(self).__qualname__}
+        describing.add(id(self))
+        try:
+            return {"module": type(self).__qualname__,
+                    "shapes": {t.name: list(t.shape) for t in self.named_tensors()},
+                    "modules": {name: m.architecture() for name, m in _child_modules(self)}}
+        finally:
+            describing.discard(id(self))
+
     def load_state_dict(self, state: Mapping[str, object]) -> None:
         """Assign every parameter from ``state`` (as made by :meth:`state_dict`).
 
@@ -330,12 +354,42 @@ class Module:
             v.label = prefix + name
 
 
+_DESCRIBING = threading.local()  # ids of the modules whose architecture() is running
+
+
 class _Seen:
     """What a parameter search has already met: Values and modules, by identity."""
 
     def __init__(self) -> None:
         self.values: set[Value] = set()
         self.modules: set[int] = set()
+
+
+def _child_modules(module: Module) -> list[tuple[str, Module]]:
+    """The modules in ``module``'s attributes (in lists, tuples, str-keyed dicts), by path.
+
+    Named as :meth:`Module.named_tensors` names their tensors; each listed once, under its
+    first path, and ``module`` itself never.
+    """
+    found: list[tuple[str, Module]] = []
+    seen = {id(module)}
+
+    def visit(name: str, item: object) -> None:
+        if isinstance(item, Module):
+            if id(item) not in seen:
+                seen.add(id(item))
+                found.append((name, item))
+        elif isinstance(item, list | tuple):
+            for i, sub in enumerate(item):
+                visit(f"{name}.{i}", sub)
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                if isinstance(key, str):
+                    visit(f"{name}.{key}", sub)
+
+    for name, item in list(getattr(module, "__dict__", {}).items()):
+        visit(name, item)
+    return found
 
 
 def _is_parameter(x: object) -> bool:
@@ -502,6 +556,12 @@ class Neuron(Module):
             tensors.append(ParamTensor("bias", (), [self.bias]))
         return tensors
 
+    def architecture(self) -> Architecture:
+        """``{"module", "nin", "activation", "bias", "bias_input"}``."""
+        return {"module": type(self).__qualname__, "nin": self.nin,
+                "activation": self.activation, "bias": self.bias is not None,
+                "bias_input": self.bias_input}
+
     def pre_activation(self, x: Input) -> Value:
         """``z = w . x + c * b`` as one ``dot`` node."""
         if type(x) is not list or len(x) != len(self.weight):
@@ -635,6 +695,12 @@ class Layer(Module):
             tensors.append(ParamTensor("bias", (self.nout,), biases))
         return tensors
 
+    def architecture(self) -> Architecture:
+        """``{"module", "nin", "nout", "activation", "bias", "bias_input"}``."""
+        return {"module": type(self).__qualname__, "nin": self.nin, "nout": self.nout,
+                "activation": self.activation, "bias": self.has_bias,
+                "bias_input": self.neurons[0].bias_input}
+
     def __call__(self, x: Input) -> Value | list[Value]:
         """The neurons' outputs: a list, or the Value itself for one neuron (as micrograd)."""
         out = self.outputs(x)
@@ -754,6 +820,21 @@ class MLP(Module):
     def named_tensors(self) -> list[ParamTensor]:
         return [ParamTensor(f"layers.{i}.{t.name}", t.shape, t.values)
                 for i, layer in enumerate(self.layers) for t in layer.named_tensors()]
+
+    def architecture(self) -> Architecture:
+        """``{"module", "sizes", "activations", "bias", "bias_input"}``, the last three per layer.
+
+        Examples:
+            >>> from autograd_lite import MLP
+            >>> MLP(4, [16, 3], activation="tanh", seed=0).architecture()
+            ... # doctest: +NORMALIZE_WHITESPACE
+            {'module': 'MLP', 'sizes': [4, 16, 3], 'activations': ['tanh', 'linear'],
+             'bias': [True, True], 'bias_input': [1.0, 1.0]}
+        """
+        return {"module": type(self).__qualname__, "sizes": self.sizes,
+                "activations": [layer.activation for layer in self.layers],
+                "bias": [layer.has_bias for layer in self.layers],
+                "bias_input": [layer.neurons[0].bias_input for layer in self.layers]}
 
     def __call__(self, x: Input) -> Value | list[Value]:
         """The network's output: a Value if the last layer has one neuron, else a list."""

@@ -13,8 +13,9 @@ six ways, which must agree (:func:`check_modes`):
                                    inputs and at new ones;
 6. central differences             where they are meaningful (``Expression.checkable``), and
                                    then also the second derivative from 3. against central
-                                   differences of 1., and against forward over reverse
-                                   (``autograd_lite.func``: ``jvp`` of ``grad``).
+                                   differences of 1., against forward over reverse
+                                   (``autograd_lite.func``: ``jvp`` of ``grad``) and
+                                   against forward over forward (``jvp`` of ``jvp``).
 
 When the forward pass fails (an overflow, say), every mode must raise the same
 :class:`DomainError` with the same message; when a user's derivative rule is malformed,
@@ -394,8 +395,17 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
         if not abs(row[i] - second) <= 1e-6 * max(1.0, abs(second)):
             raise _fail("forward over reverse", e, xs, f"d2/dx{i}2: jvp of grad {row[i]!r}, "
                         f"create_graph {second!r}")
+        # forward over forward: the top-level jvp nested in itself, d/dt [d/du f(t + u)] at
+        # u = 0, the outer t captured by the inner function -- Siskind and Pearlmutter's
+        # perturbation confusion if both calls perturbed the same level
+        nested = jvp(lambda t, i=i: jvp(lambda u: e(*xs[:i], t + u, *xs[i + 1:]), [0.0],
+                                        [1.0])[1], [xs[i]], [1.0])[1]
+        if not abs(nested - second) <= 1e-6 * max(1.0, abs(second)):
+            raise _fail("forward over forward", e, xs, f"d2/dx{i}2: nested jvp {nested!r}, "
+                        f"create_graph {second!r}")
     stats.modes["second derivative"] += 1
     stats.modes["forward over reverse"] += 1
+    stats.modes["forward over forward"] += 1
 
 
 def cases(max_ops: int, n_inputs: int = 3, primitives: Sequence[OpCase] = OP_CASES
