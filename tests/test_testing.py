@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 
 import pytest
-from hypothesis import find, given
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 import autograd_lite.math as am
@@ -56,7 +56,9 @@ def test_safe_floats_refuse_an_impossible_request() -> None:
 @pytest.mark.slow  # a per-primitive sweep; tests/test_primitives.py covers each mode quickly
 @pytest.mark.parametrize("op", sorted(name for name, p in rules.PRIMITIVES.items() if p.builtin))
 def test_random_expressions_use_every_op(op: str) -> None:
-    assert op in find(expressions(), lambda e: op in e.ops).ops
+    found = find(expressions(), lambda e: op in e.ops,
+                 settings=settings(max_examples=2000, phases=[Phase.generate]))  # no shrinking
+    assert op in found.ops
 
 
 def test_adding_a_primitive_changes_only_the_draws_it_wins() -> None:

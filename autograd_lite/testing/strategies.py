@@ -9,7 +9,7 @@
   over ``n`` inputs with shared sub-expressions (``a + a``, ``a * a``, diamonds), built from
   the primitives with domain guards (``log(v * v + 0.5)``); one program evaluates on
   Values, on :class:`~autograd_lite.core.forward.Dual` numbers and on floats.  Each step's
-  primitive is picked by name (:func:`pick`), so adding one changes no other draw.
+  primitive is picked by name (:func:`pick`), so adding one changes no other pick.
 * :func:`expression_cases` -- an expression with inputs at which central differences are
   valid; :func:`assert_gradients_match` -- ``backward`` against central differences.
 """
@@ -414,6 +414,8 @@ def pick(cases: Sequence[OpCase], draw: bytes) -> OpCase:
     A campaign draws a key (:data:`DRAWS`) and picks by name, not by position: adding a case
     changes only the draws the new case wins, and removing one only those it won.  The
     weight is BLAKE2b of the key and the name (stable across runs, unlike ``hash``).
+    (Hypothesis builds each example from the earlier ones, so a seeded campaign still
+    differs from the first example in which a new case wins a draw.)
 
     Examples:
         >>> from autograd_lite.testing import OP_CASES, pick
