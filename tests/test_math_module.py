@@ -159,12 +159,16 @@ def test_third_derivatives_match_central_differences_of_the_second(case: OpCase,
     first = grad(case.call(leaf), leaf, create_graph=True, materialize_grads=True)
     second = grad(first, leaf, create_graph=True, materialize_grads=True)
     third = grad(second, leaf, materialize_grads=True)
-    # a step well inside the distance to the nearest singularity (truncation ~ (h / d)**2)
+    # a step well inside the distance to the nearest singularity (truncation ~ (h / d)**2),
+    # then Richardson's extrapolation from h and h / 2 (truncation ~ (h / d)**4): a pole
+    # outside the domain is not in avoid (tan's at pi / 2: 0.18 from x = 1.39, where the
+    # central difference alone is 1e-4 off the closed form 2 (1 + t^2) (1 + 3 t^2))
     distance = max(min([abs(x - k) for k in (*domain.avoid, 0.0)] + [1.0]), 1e-3)
     h = 1e-3 * distance
     if not domain.low <= x - h <= x + h <= domain.high:
         return
-    numerical = (_second(case, x + h) - _second(case, x - h)) / (2 * h)
+    coarse, fine = ((_second(case, x + s) - _second(case, x - s)) / (2 * s) for s in (h, h / 2))
+    numerical = (4.0 * fine - coarse) / 3.0
     assert third == pytest.approx(numerical, rel=1e-4, abs=1e-4)
 
 

@@ -353,6 +353,9 @@ class Case:
     the rule they check.  ``name`` tells two cases of one primitive apart (the primitive's
     name if not given); ``atol`` is the absolute tolerance of the derivative, for a rule
     computed from the output (tanh' = 1 - t**2 loses relative precision near saturation).
+    ``kink``, for a kink that depends on the first two inputs together: the primitive is
+    smooth where ``kink(x, y)`` keeps its sign (the ties of minimum; fmod's jumps at
+    integer quotients), so tests keep away from its zeros.
 
     Examples:
         >>> from autograd_lite.core import rules
@@ -371,6 +374,7 @@ class Case:
     name: str = ""
     uses: str = ""
     atol: float = 1e-300
+    kink: Callable[[float, float], float] | None = None
 
 
 CASES: dict[str, tuple[Case, ...]] = {}
@@ -991,13 +995,15 @@ _QUOTIENT_3 = (Domain(3.1, 3.4, guard="small"), Domain(1.0, 1.03, guard="above_o
 fmod = _builtin("fmod", _of_math("fmod", math.fmod), lambda out, x, y: (1.0, -trunc(x / y)),
                 arity=2, array_forward=lambda np, x, y: np.fmod(x, y),
                 tests=[Case(None, _QUOTIENT_3, math.fmod,
-                            lambda x, y: (1.0, -float(math.trunc(x / y))), uses="math.fmod")])
+                            lambda x, y: (1.0, -float(math.trunc(x / y))), uses="math.fmod",
+                            kink=lambda x, y: x / y - round(x / y))])
 # x - rint(x / y) * y (IEEE, ties to even): d/dx = 1, d/dy = -rint(x / y)
 remainder = _builtin("remainder", _of_math("remainder", math.remainder),
                      lambda out, x, y: (1.0, -rint(x / y)), arity=2,
                      tests=[Case(None, _QUOTIENT_3, math.remainder,
                                  lambda x, y: (1.0, -float(round(x / y))),
-                                 uses="math.remainder")])
+                                 uses="math.remainder",
+                                 kink=lambda x, y: x / y - math.floor(x / y) - 0.5)])
 # x * 2 ** i with an integer parameter i
 ldexp = _builtin("ldexp", _ldexp, lambda out, x, i: (ldexp(1.0, i),), params=1,
                  tests=[Case(lambda ldexp, x, i: ldexp(x, int(i)), (WIDE,),
@@ -1020,19 +1026,21 @@ rint = _flat("rint", lambda x: float(round(x)), lambda np, x: np.rint(x),
 compare = _flat("compare", lambda x, y: 1.0 if x > y else (-1.0 if x < y else 0.0),
                 lambda np, x, y: np.sign(np.asarray(x) - np.asarray(y)), arity=2,
                 tests=[Case(lambda x: compare(x, 0.0), (KINK_AT_0, 0.0),
-                            lambda x: math.copysign(1.0, x),
-                            lambda x: (0.0,))])
+                            lambda x: math.copysign(1.0, x), lambda x: (0.0,),
+                            kink=operator.sub)])
 # (the tests keep away from ties, where a central difference is meaningless: x < y, x > y)
 minimum = _builtin("minimum", lambda x, y: x if x <= y else y,
                    lambda out, x, y: (0.5 - 0.5 * compare(x, y), 0.5 + 0.5 * compare(x, y)),
                    arity=2, array_forward=lambda np, x, y: np.minimum(x, y), tests=[
-    Case(lambda x, y: x.minimum(y), (_BELOW, _ABOVE), min, lambda x, y: (1.0, 0.0)),
+    Case(lambda x, y: x.minimum(y), (_BELOW, _ABOVE), min, lambda x, y: (1.0, 0.0),
+         kink=operator.sub),
     Case(lambda x, y: x.minimum(y), (_ABOVE, _BELOW), min, lambda x, y: (0.0, 1.0),
          name="minimum_right")])
 maximum = _builtin("maximum", lambda x, y: x if x >= y else y,
                    lambda out, x, y: (0.5 + 0.5 * compare(x, y), 0.5 - 0.5 * compare(x, y)),
                    arity=2, array_forward=lambda np, x, y: np.maximum(x, y), tests=[
-    Case(lambda x, y: x.maximum(y), (_BELOW, _ABOVE), max, lambda x, y: (0.0, 1.0)),
+    Case(lambda x, y: x.maximum(y), (_BELOW, _ABOVE), max, lambda x, y: (0.0, 1.0),
+         kink=operator.sub),
     Case(lambda x, y: x.maximum(y), (_ABOVE, _BELOW), max, lambda x, y: (1.0, 0.0),
          name="maximum_right")])
 # 1 inside [low, high], bounds included (PyTorch's clamp passes the gradient there), else 0

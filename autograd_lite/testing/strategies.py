@@ -209,23 +209,12 @@ AVOID = _avoid_table()
 """Kinks and domain edges per (op, argument position), gathered from :data:`OP_CASES`."""
 
 
-def _ratio_from_integer(x: float, y: float) -> float:
-    q = x / y
-    return q - round(q)
-
-
-def _ratio_from_half(x: float, y: float) -> float:
-    q = x / y
-    return q - math.floor(q) - 0.5
-
-
 RELATIVE_KINKS: dict[str, Callable[[float, float], float]] = {
-    "minimum": float.__sub__, "maximum": float.__sub__, "compare": float.__sub__,
-    "fmod": _ratio_from_integer, "remainder": _ratio_from_half,
-}
-"""Kinks that depend on two arguments: the op is smooth where ``f(x, y)`` keeps its sign
-(ties of minimum and maximum; the jumps of fmod at integer and of remainder at half-integer
-quotients)."""
+    op: case.kink for op, cases in rules.CASES.items() for case in cases
+    if case.kink is not None}
+"""Kinks that depend on two arguments, from the rule table: the op is smooth where
+``f(x, y)`` keeps its sign (ties of minimum and maximum; the jumps of fmod at integer and of
+remainder at half-integer quotients)."""
 
 
 # -- random expressions ------------------------------------------------------------------
@@ -348,10 +337,8 @@ class Expression:
             relative = RELATIVE_KINKS.get(op.name)
             if relative is not None:
                 pairs = [[t[a] if type(a) is int else a for a in rest[:2]] for t in traces]
-                gaps = [relative(float(x), float(y)) for x, y in pairs if y != 0.0 or
-                        op.name in ("minimum", "maximum", "compare")]
-                if len(gaps) < len(pairs) or len({g > 0.0 for g in gaps}) > 1 or \
-                        abs(gaps[0]) < margin:
+                gaps = [relative(float(x), float(y)) for x, y in pairs]  # evaluated: fmod's y != 0
+                if len({g > 0.0 for g in gaps}) > 1 or abs(gaps[0]) < margin:
                     return False
         return True
 
