@@ -133,7 +133,7 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "equivalent: only whether a miss is cached; the carrier found is the same",
     ("safe_x = np.where(zero_c | infinite, 1.0, x)", "1.0 -> 2.0"):
         "equivalent: the masked entries are replaced by 0 or inf in the next line",
-    ("array_forward=lambda np, x: np.where(x > 0.0, x, 0.0))", "> -> >="):
+    ("array_forward=lambda np, x: np.where(x > 0.0, x, 0.0),", "> -> >="):
         "equivalent: relu(0) is 0 either way (only the sign of zero differs)",
     ("if not op.params and all([type(a) is Value for a in args]):", "not x -> x"):
         "equivalent: a speed path; the general path below records the same node",
@@ -206,7 +206,10 @@ def equivalence(mutant: Mutant) -> str:
 
 
 def _skipped_subtrees(tree: ast.AST) -> set[int]:
-    """ids of nodes never mutated: annotations, docstrings and ``__slots__``."""
+    """ids of nodes never mutated: annotations, docstrings, ``__slots__``, and the test data
+    declared with the rules (the classes ``Case`` and ``Domain`` and their instances,
+    ``tests=[...]``, the ``_reference_*`` functions): the rules are the target, not what
+    the tests compare them with."""
     skip: set[int] = set()
 
     def mark(node: ast.AST | None) -> None:
@@ -226,6 +229,15 @@ def _skipped_subtrees(tree: ast.AST) -> set[int]:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 mark(first)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("Case", "Domain"):
+            mark(node)
+        if isinstance(node, ast.ClassDef) and node.name in ("Case", "Domain"):
+            mark(node)
+        if isinstance(node, ast.keyword) and node.arg == "tests":
+            mark(node)
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("_reference_"):
+            mark(node)
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets):
             mark(node)

@@ -9,6 +9,7 @@ an op every eager test accepted, which the batch replay and the CLI did not know
 
 from __future__ import annotations
 
+import importlib
 import math
 from typing import Any
 
@@ -50,12 +51,6 @@ def _draw(data: st.DataObject, case: OpCase) -> tuple[list[float], Any]:
     xs = [data.draw(d.floats(), label=f"x{i}") for i, d in enumerate(case.domains)]
     params = [data.draw(st.sampled_from(case.params), label="param")] if case.params else []
     return xs, lambda *v: case.call(*v, *params)
-
-
-def test_every_builtin_primitive_has_a_case() -> None:
-    """A built-in declared without an OpCase fails here (and so in every test below)."""
-    builtins = {name for name, p in rules.PRIMITIVES.items() if p.builtin}
-    assert {c.op for c in OP_CASES} == builtins
 
 
 @pytest.mark.parametrize("case", OP_CASES, ids=IDS)
@@ -108,6 +103,44 @@ def test_every_one_argument_builtin_is_a_cli_function(name: str) -> None:
     text = "".join(f", {p!r}" for p in params)
     value = parse_formula(f"{name}(x{text})").evaluate({"x": x})
     assert value.data == op.evaluate([x, *params])
+
+
+MODE_TESTS = [  # (module, test): each runs every case of OP_CASES through one mode
+    ("test_ops", "test_backward_matches_central_differences"),
+    ("test_ops", "test_public_spelling_records_the_declared_op"),
+    ("test_ops", "test_forward_value_matches_the_math_library"),
+    ("test_ops", "test_backward_matches_the_closed_form_derivative"),
+    ("test_ops", "test_second_derivatives_match_central_differences"),
+    ("test_forward", "test_each_rule_gives_the_same_derivative_forward_and_reverse"),
+    ("test_compile", "test_every_primitive_compiles_to_its_rule"),
+    ("test_primitives", "test_every_mode_agrees_with_eager_backward"),
+    ("test_primitives", "test_every_primitive_is_written_in_the_wengert_list"),
+]
+
+
+def test_every_builtin_declares_its_cases_and_every_mode_runs_them() -> None:
+    """The one coverage test: each built-in's declaration in core/rules.py carries its cases
+    (domains, a public spelling, independent formulas for the value and the derivative) that
+    fit its arguments; OP_CASES is made of exactly those; and each mode's test runs all of
+    OP_CASES (the small differential campaign checks it reached every primitive, the CLI and
+    NumPy tests take every built-in from the rule table itself)."""
+    builtins = {name for name, p in rules.PRIMITIVES.items() if p.builtin}
+    assert set(rules.CASES) == builtins
+    for name, cases in rules.CASES.items():
+        op = rules.PRIMITIVES[name]
+        assert cases, f"{name} declares no test case"
+        for case in cases:
+            inputs = [a for a in case.args if isinstance(a, rules.Domain)]
+            assert inputs and callable(case.value) and callable(case.derivative), case.name
+            assert op.arity is None or len(case.args) == op.arity, case.name
+            assert bool(case.params) == bool(op.params), case.name
+    names = [c.name for c in OP_CASES]
+    assert len(set(names)) == len(names)
+    assert [c.op for c in OP_CASES] == [n for n, cases in rules.CASES.items() for _ in cases]
+    for module, test in MODE_TESTS:
+        marks = getattr(getattr(importlib.import_module(module), test), "pytestmark", [])
+        cases = [m.args[1] for m in marks if m.name == "parametrize"]
+        assert cases == [OP_CASES], f"{module}.{test} does not run every case of OP_CASES"
 
 
 # -- a primitive of one's own ---------------------------------------------------------------

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import math
+import random
 import sys
+from collections import Counter
 
 import pytest
-from hypothesis import find, given
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 import autograd_lite.math as am
@@ -18,10 +20,14 @@ from autograd_lite.core.forward import Dual
 from autograd_lite.core.rules import Primitive
 from autograd_lite.core.value import Value, add_n, dot, no_grad
 from autograd_lite.testing import (
+    OP_CASES,
+    WIDE,
     Expression,
+    OpCase,
     assert_gradients_match,
     expression_cases,
     expressions,
+    pick,
     safe_floats,
 )
 
@@ -50,7 +56,33 @@ def test_safe_floats_refuse_an_impossible_request() -> None:
 @pytest.mark.slow  # a per-primitive sweep; tests/test_primitives.py covers each mode quickly
 @pytest.mark.parametrize("op", sorted(name for name, p in rules.PRIMITIVES.items() if p.builtin))
 def test_random_expressions_use_every_op(op: str) -> None:
-    assert op in find(expressions(), lambda e: op in e.ops).ops
+    found = find(expressions(), lambda e: op in e.ops,
+                 settings=settings(max_examples=2000, phases=[Phase.generate]))  # no shrinking
+    assert op in found.ops
+
+
+def test_adding_a_primitive_changes_only_the_draws_it_wins() -> None:
+    """Campaigns pick primitives by name (rendezvous hashing), not by position: a case added
+    anywhere in the table (here next to softplus, where an index-based pick once changed
+    unrelated draws of the seeded campaign) takes some draws and leaves every other one."""
+    rng = random.Random(20261123)
+    draws = [rng.randbytes(8) for _ in range(3000)]
+    dummy = OpCase("dummy_for_pick", "add", lambda x, y: x + y, (WIDE, WIDE))
+    at = next(k for k, c in enumerate(OP_CASES) if c.name == "softplus")
+    grown = [*OP_CASES[:at], dummy, *OP_CASES[at:]]
+    before = [pick(OP_CASES, d) for d in draws]
+    after = [pick(grown, d) for d in draws]
+    won = [k for k, case in enumerate(after) if case is dummy]
+    assert 3000 / len(grown) / 2 < len(won) < 3000 / len(grown) * 2  # about its share
+    assert all(a is b for a, b in zip(before, after) if b is not dummy)
+    shrunk = [pick([c for c in OP_CASES if c.name != "exp"], d) for d in draws]
+    assert all(a is b for a, b in zip(before, shrunk) if a.name != "exp")
+
+
+def test_every_case_gets_about_its_share_of_the_draws() -> None:
+    counts = Counter(pick(OP_CASES, k.to_bytes(8, "little")).name for k in range(7500))
+    assert set(counts) == {c.name for c in OP_CASES}
+    assert min(counts.values()) > 50 and max(counts.values()) < 150  # 100 each on average
 
 
 def test_random_expressions_reuse_nodes() -> None:

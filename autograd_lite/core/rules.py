@@ -25,7 +25,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autograd_lite.core import special as _special
@@ -347,10 +347,114 @@ def _checked_forward(name: str, forward: Callable[..., Any]) -> Forward:
     return checked
 
 
-def _builtin(name: str, forward: Forward, grad: Grad, **options: Any) -> Primitive:
+# -- what the tests need to know about a built-in, declared with it -------------------------
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """Where the tests draw one input of a primitive from: floats in ``[low, high]`` at
+    least ``margin`` from each point of ``avoid`` (kinks, domain edges).
+
+    ``guard`` says how a random expression makes any value acceptable: ``"real"`` (no need),
+    ``"positive"`` (``v * v + 0.5``), ``"above_one"`` (``v * v + 1.5``), ``"bounded"``
+    (``tanh(v)``, against overflow) or ``"small"`` (``0.5 * tanh(v)``).  Plain data; the
+    hypothesis strategy is :class:`autograd_lite.testing.Domain`'s ``floats()``.
+
+    Examples:
+        >>> from autograd_lite.core import rules
+        >>> rules.CASES["log"][0].args           # log's input: positive, guarded by v * v + 0.5
+        (Domain(low=0.001, high=1000000.0, avoid=(), guard='positive', margin=0.01),)
+    """
+
+    low: float
+    high: float
+    avoid: tuple[float, ...] = ()
+    guard: str = "real"
+    margin: float = 1e-2
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """How the tests call a built-in primitive, and the independent formulas they compare with.
+
+    ``call`` is the public spelling (``lambda x, y: x + y``, ``lambda x: x.exp()``).  With
+    ``uses``, the dotted name of a public function of :mod:`autograd_lite` (``"math.fsum"``),
+    ``call`` receives that function first (``lambda fsum, a, b, c: fsum([a, b, c])``), or
+    is that function when ``None``; with neither, the primitive itself is called.  ``args``
+    gives the primitive's arguments in order: a :class:`Domain` for each input, a float for
+    a constant (the 2.5 of ``2.5 + x``); ``params``, the values its parameter takes (a tuple
+    for two parameters).  ``value`` and ``derivative`` (d out / d input, one per input) take
+    the inputs, then the parameter: formulas written out with :mod:`math`, independently of
+    the rule they check.  ``name`` tells two cases of one primitive apart (the primitive's
+    name if not given); ``atol`` is the absolute tolerance of the derivative, for a rule
+    computed from the output (tanh' = 1 - t**2 loses relative precision near saturation).
+    ``kink``, for a kink that depends on the first two inputs together: the primitive is
+    smooth where ``kink(x, y)`` keeps its sign (the ties of minimum; fmod's jumps at
+    integer quotients), so tests keep away from its zeros.
+
+    Examples:
+        >>> from autograd_lite.core import rules
+        >>> [case.name for case in rules.CASES["add"]]      # x + y and 2.5 + x
+        ['add', 'radd']
+        >>> case = rules.CASES["sin"][0]
+        >>> case.value(0.5) == rules.sin(0.5), case.derivative(0.0)
+        (True, (1.0,))
+    """
+
+    call: Callable[..., Any] | None
+    args: tuple[Domain | float, ...]
+    value: Callable[..., float]
+    derivative: Callable[..., tuple[float, ...]]
+    params: tuple[Any, ...] = ()
+    name: str = ""
+    uses: str = ""
+    atol: float = 1e-300
+    kink: Callable[[float, float], float] | None = None
+
+
+CASES: dict[str, tuple[Case, ...]] = {}
+"""Every built-in primitive's test cases, by name, in the order of the table."""
+
+
+def _builtin(name: str, forward: Forward, grad: Grad, *, tests: Sequence[Case],
+             **options: Any) -> Primitive:
+    """Declare a built-in primitive with its test cases."""
     p = Primitive(name, forward, grad, builtin=True, **options)
     PRIMITIVES[name] = p
+    CASES[name] = tuple(replace(case, name=case.name or name) for case in tests)
     return p
+
+
+WIDE = Domain(-1e3, 1e3)
+POSITIVE = Domain(1e-3, 1e6, guard="positive")
+KINK_AT_0 = Domain(-1e3, 1e3, avoid=(0.0,), margin=1e-3)
+_NONZERO = Domain(-1e3, 1e3, avoid=(0.0,), guard="positive")
+_UNIT = Domain(-0.99, 0.99, avoid=(-1.0, 1.0), guard="bounded", margin=1e-3)
+_GAMMA = Domain(-4.9, 20.0, avoid=(0.0, -1.0, -2.0, -3.0, -4.0), guard="positive", margin=0.05)
+_STEPS = Domain(-20.0, 20.0, avoid=tuple(float(k) for k in range(-20, 21)), guard="bounded",
+                margin=1e-3)
+_BELOW = Domain(-1e3, -1.0)
+_ABOVE = Domain(1.0, 1e3)
+_CLAMPED = Domain(-10.0, 10.0, avoid=(-1.0, 0.0, 2.0, 6.0), margin=1e-3)
+# away from the roots of y (y - 1) (y - 2) and of its slopes (relative rounding there)
+_FALLING_ROOTS = (0.0, 0.5, 1.0, 2.0, 1.0 - 3.0 ** -0.5, 1.0 + 3.0 ** -0.5)
+_FALLING = Domain(-3.0, 3.0, avoid=_FALLING_ROOTS, margin=0.03)
+_FALLING_EXPONENT = Domain(-1.0, 0.9, avoid=_FALLING_ROOTS, guard="bounded", margin=0.03)
+
+
+def _reference_tanh_slope(x: float) -> float:
+    """tanh'(x) = 1 / cosh(x)**2, 0 where cosh overflows."""
+    return 1.0 / math.cosh(x) ** 2 if abs(x) < 350.0 else 0.0
+
+
+def _reference_sigmoid_slope(x: float) -> float:
+    """e^-x / (1 + e^-x)**2, written with |x| (it is even)."""
+    e = math.exp(-abs(x))
+    return e / (1.0 + e) ** 2
+
+
+def _reference_polygamma(x: float, n: float) -> float:
+    """psi_n(x) = psi_n(x + 1) + (-1)**(n + 1) n! / x**(n + 1): the recurrence, one step."""
+    return float(_special.polygamma(n, x + 1.0)
+                 + (-1.0) ** (n + 1) * math.factorial(int(n)) / x ** (n + 1))
 
 
 # -- the float functions behind the built-ins (domain checks name the primitive) -------------
@@ -563,61 +667,139 @@ compare: Primitive
 clamp_slope: Primitive
 clamp: Primitive
 add = _builtin("add", operator.add, lambda out, x, y: (1.0, 1.0), arity=2, symbol="+",
-               infix=True, array_forward=lambda np, x, y: x + y)
+               infix=True, array_forward=lambda np, x, y: x + y, tests=[
+    Case(lambda x, y: x + y, (WIDE, WIDE), lambda x, y: x + y, lambda x, y: (1.0, 1.0)),
+    Case(lambda x: 2.5 + x, (2.5, WIDE), lambda x: 2.5 + x, lambda x: (1.0,), name="radd")])
 sub = _builtin("sub", operator.sub, lambda out, x, y: (1.0, -1.0), arity=2, symbol="-",
-               infix=True, array_forward=lambda np, x, y: x - y)
+               infix=True, array_forward=lambda np, x, y: x - y, tests=[
+    Case(lambda x, y: x - y, (WIDE, WIDE), lambda x, y: x - y, lambda x, y: (1.0, -1.0)),
+    Case(lambda x: 2.5 - x, (2.5, WIDE), lambda x: 2.5 - x, lambda x: (-1.0,), name="rsub")])
 mul = _builtin("mul", operator.mul, lambda out, x, y: (y, x), arity=2, symbol="*",
-               infix=True, array_forward=lambda np, x, y: x * y)
+               infix=True, array_forward=lambda np, x, y: x * y, tests=[
+    Case(lambda x, y: x * y, (WIDE, WIDE), lambda x, y: x * y, lambda x, y: (y, x))])
 div = _builtin("div", _div, lambda out, x, y: (1.0 / y, -out / y), arity=2, symbol="/",
-               infix=True, array_forward=lambda np, x, y: x / y)
-neg = _builtin("neg", operator.neg, lambda out, x: (-1.0,), array_forward=lambda np, x: -x)
+               infix=True, array_forward=lambda np, x, y: x / y, tests=[
+    Case(lambda x, y: x / y, (WIDE, _NONZERO), lambda x, y: x / y,
+         lambda x, y: (1.0 / y, -x / (y * y))),
+    Case(lambda x: 1.0 / x, (1.0, _NONZERO), lambda x: 1.0 / x, lambda x: (-1.0 / (x * x),),
+         name="rdiv")])
+neg = _builtin("neg", operator.neg, lambda out, x: (-1.0,), array_forward=lambda np, x: -x,
+               tests=[Case(lambda x: -x, (WIDE,), lambda x: -x, lambda x: (-1.0,))])
 # x ** y with a differentiable exponent: needs x > 0, d/dx = y x**(y-1), d/dy = x**y log x;
 # or x = 0 and y >= 0, where d/dx is pow_slope's value and d/dy = 0 (PyTorch's and JAX's)
 pow = _builtin("pow", _pow,
                lambda out, x, y: (pow_slope(x, y, 1.0), out * log(_positive_or_one(x))),
-               arity=2, symbol="**", infix=True, array_forward=_array_pow)
+               arity=2, symbol="**", infix=True, array_forward=_array_pow, tests=[
+    Case(lambda x, y: x ** y, (Domain(1e-2, 1e2, guard="positive"),
+                               Domain(-3.0, 3.0, guard="bounded")), math.pow,
+         lambda x, y: (y * math.pow(x, y - 1.0), math.pow(x, y) * math.log(x))),
+    Case(lambda x: 2.0 ** x, (2.0, Domain(-50.0, 50.0, guard="bounded")),
+         lambda x: math.pow(2.0, x), lambda x: (math.pow(2.0, x) * math.log(2.0),),
+         name="rpow")])
 # the k-th derivative of x ** y in x, for pow's rule: differentiable again, in x and in y
-pow_slope = _builtin("pow_slope", _pow_slope, _pow_slope_grad, arity=2, params=1)
+# (tested for k = 1: y x^(y-1), and k = 2: y (y-1) x^(y-2), with their slopes in x and y)
+pow_slope = _builtin("pow_slope", _pow_slope, _pow_slope_grad, arity=2, params=1, tests=[
+    Case(None, (Domain(1e-2, 1e2, guard="positive"), _FALLING_EXPONENT),
+         lambda x, y, k: (y if k == 1 else y * (y - 1.0)) * math.pow(x, y - k),
+         lambda x, y, k: (
+             (y * (y - 1.0) * math.pow(x, y - 2.0),
+              math.pow(x, y - 1.0) * (1.0 + y * math.log(x)))
+             if k == 1 else
+             (y * (y - 1.0) * (y - 2.0) * math.pow(x, y - 3.0),
+              math.pow(x, y - 2.0) * (2.0 * y - 1.0 + y * (y - 1.0) * math.log(x)))),
+         params=(1.0, 2.0))])
 # the m-th derivative of the falling factorial y (y - 1) ... (y - k + 1), for pow_slope's rule
+# (tested as y (y - 1) = y^2 - y and y (y - 1) (y - 2) = y^3 - 3 y^2 + 2 y, and its slope)
 falling = _builtin("falling", _falling, lambda out, y, k, m: (falling(y, k, m + 1.0),),
-                   params=2)
+                   params=2, tests=[
+    Case(lambda y, km: falling(y, *km), (_FALLING,),
+         lambda y, km: {(2.0, 0.0): y * y - y, (3.0, 0.0): y ** 3 - 3 * y * y + 2 * y,
+                        (3.0, 1.0): 3 * y * y - 6 * y + 2}[km],
+         lambda y, km: ({(2.0, 0.0): 2 * y - 1, (3.0, 0.0): 3 * y * y - 6 * y + 2,
+                         (3.0, 1.0): 6 * y - 6}[km],),
+         params=((2.0, 0.0), (3.0, 1.0), (3.0, 0.0)))])
 # x ** c with a constant exponent c (a parameter)
 powc = _builtin("powc", _powc, lambda out, x, c: (dpow(x, c),), params=1, symbol="**",
-                infix=True, array_forward=lambda np, x, c: np.power(x, c))
+                infix=True, array_forward=lambda np, x, c: np.power(x, c), tests=[
+    Case(lambda x, c: x ** c, (Domain(-1e2, 1e2, avoid=(0.0,), guard="positive"),), math.pow,
+         lambda x, c: (c * math.pow(x, c - 1.0),), params=(2.0, 3.0, -1.0, -2.0, 1.0, 0.0),
+         name="powc_int"),
+    Case(lambda x, c: x ** c, (Domain(1e-2, 1e2, guard="positive"),), math.pow,
+         lambda x, c: (c * math.pow(x, c - 1.0),), params=(0.5, 1.5, -0.5, 2.5),
+         name="powc_frac")])
 # its derivative c * x ** (c - 1), with the kinks of _dpow; differentiable again, and its
 # own derivative c * dpow(x, c - 1) is 0 for c = 0 (the slope of a constant), also at x = 0
 # where dpow(x, -1) is infinite: 0 * inf would make every higher derivative of x ** 0,
 # x ** 1, x ** 2... at 0 a nan
 dpow = _builtin("dpow", _dpow, lambda out, x, c: (c * dpow(x, c - 1.0) if c else 0.0,),
                 params=1,
-                array_forward=_array_dpow, text=lambda x, c: f"{c!r} * {x} ** {c - 1.0!r}")
-exp = _builtin("exp", _exp, lambda out, x: (out,), array_forward=lambda np, x: np.exp(x))
-log = _builtin("log", _log, lambda out, x: (1.0 / x,), array_forward=lambda np, x: np.log(x))
+                array_forward=_array_dpow, text=lambda x, c: f"{c!r} * {x} ** {c - 1.0!r}",
+                tests=[Case(None, (Domain(1e-2, 1e2, guard="positive"),),
+                            lambda x, c: c * math.pow(x, c - 1.0),
+                            lambda x, c: (c * (c - 1.0) * math.pow(x, c - 2.0),),
+                            params=(0.5, 2.0, 3.0, -1.0, 0.0))])
+exp = _builtin("exp", _exp, lambda out, x: (out,), array_forward=lambda np, x: np.exp(x),
+               tests=[Case(lambda x: x.exp(), (Domain(-300.0, 300.0, guard="bounded"),),
+                           math.exp, lambda x: (math.exp(x),))])
+log = _builtin("log", _log, lambda out, x: (1.0 / x,), array_forward=lambda np, x: np.log(x),
+               tests=[Case(lambda x: x.log(), (POSITIVE,), math.log, lambda x: (1.0 / x,))])
 sqrt = _builtin("sqrt", _sqrt, lambda out, x: (dpow(x, 0.5),),
-                array_forward=lambda np, x: np.sqrt(x))
+                array_forward=lambda np, x: np.sqrt(x),
+                tests=[Case(lambda x: x.sqrt(), (POSITIVE,), math.sqrt,
+                            lambda x: (0.5 / math.sqrt(x),))])
+# (tanh' and sigmoid' are computed from the output, as PyTorch does: near saturation they
+# are exact to an absolute ~2 eps, not to a relative 1e-12)
 tanh = _builtin("tanh", math.tanh, lambda out, x: (1.0 - out * out,),
-                array_forward=lambda np, x: np.tanh(x))
+                array_forward=lambda np, x: np.tanh(x),
+                tests=[Case(lambda x: x.tanh(), (Domain(-20.0, 20.0),), math.tanh,
+                            lambda x: (_reference_tanh_slope(x),), atol=1e-15)])
 sigmoid = _builtin("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),),
-                   array_forward=_array_sigmoid)
-sin = _builtin("sin", math.sin, lambda out, x: (cos(x),), array_forward=lambda np, x: np.sin(x))
-cos = _builtin("cos", math.cos, lambda out, x: (-sin(x),), array_forward=lambda np, x: np.cos(x))
+                   array_forward=_array_sigmoid,
+                   tests=[Case(lambda x: x.sigmoid(), (Domain(-40.0, 40.0),),
+                               lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)),
+                               lambda x: (_reference_sigmoid_slope(x),), atol=1e-15)])
+sin = _builtin("sin", math.sin, lambda out, x: (cos(x),), array_forward=lambda np, x: np.sin(x),
+               tests=[Case(lambda x: x.sin(), (WIDE,), math.sin, lambda x: (math.cos(x),))])
+cos = _builtin("cos", math.cos, lambda out, x: (-sin(x),), array_forward=lambda np, x: np.cos(x),
+               tests=[Case(lambda x: x.cos(), (WIDE,), math.cos, lambda x: (-math.sin(x),))])
 # the slope of relu (low = 0) and leaky_relu (low = its slope): 1 for x > 0, else low
 relu_slope = _builtin("relu_slope", lambda x, low: 1.0 if x > 0.0 else low,
                       lambda out, x, low: (0.0,), params=1,
                       array_forward=lambda np, x, low: np.where(x > 0.0, 1.0, low),
-                      text=lambda x, low: f"(1 if {x} > 0 else {low!r})")
+                      text=lambda x, low: f"(1 if {x} > 0 else {low!r})",
+                      tests=[Case(None, (KINK_AT_0,), lambda x, low: 1.0 if x > 0 else low,
+                                  lambda x, low: (0.0,), params=(0.0, 0.01, -0.5))])
 # -1, 0 or 1: the derivative of abs (0 at the kink, as PyTorch); flat itself
 sign = _builtin("sign", lambda x: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0),
-                lambda out, x: (0.0,), array_forward=lambda np, x: np.sign(x))
+                lambda out, x: (0.0,), array_forward=lambda np, x: np.sign(x),
+                tests=[Case(None, (KINK_AT_0,), lambda x: math.copysign(1.0, x),
+                            lambda x: (0.0,))])
 relu = _builtin("relu", lambda x: x if x > 0.0 else 0.0, lambda out, x: (relu_slope(x, 0.0),),
-                array_forward=lambda np, x: np.where(x > 0.0, x, 0.0))
+                array_forward=lambda np, x: np.where(x > 0.0, x, 0.0),
+                tests=[Case(lambda x: x.relu(), (KINK_AT_0,), lambda x: max(x, 0.0),
+                            lambda x: (1.0 if x > 0 else 0.0,))])
 leaky_relu = _builtin("leaky_relu", lambda x, s: x if x > 0.0 else s * x,
                       lambda out, x, s: (relu_slope(x, s),), params=1,
-                      array_forward=lambda np, x, s: np.where(x > 0.0, x, s * x))
-fabs = _builtin("abs", abs, lambda out, x: (sign(x),), array_forward=lambda np, x: np.abs(x))
+                      array_forward=lambda np, x, s: np.where(x > 0.0, x, s * x),
+                      tests=[Case(lambda x, s: x.leaky_relu(s), (KINK_AT_0,),
+                                  lambda x, s: x if x > 0 else s * x,
+                                  lambda x, s: (1.0 if x > 0 else s,),
+                                  params=(0.01, 0.2, -0.5, 1.5))])
+fabs = _builtin("abs", abs, lambda out, x: (sign(x),), array_forward=lambda np, x: np.abs(x),
+                tests=[Case(lambda x: abs(x), (KINK_AT_0,), math.fabs,
+                            lambda x: (math.copysign(1.0, x),))])
 add_n = _builtin("sum", _sum, lambda out, *xs: (1.0,) * len(xs), arity=None,
-                 array_forward=_array_sum)
-dot = _builtin("dot", _dot, _dot_grad, arity=None, array_forward=_array_dot)
+                 array_forward=_array_sum,
+                 tests=[Case(lambda add_n, a, b, c: add_n([a, b, c]), (WIDE,) * 3,
+                             lambda a, b, c: math.fsum([a, b, c]),
+                             lambda a, b, c: (1.0, 1.0, 1.0), uses="add_n")])
+# |w1 x1 + w2 x2| stays below ~1e3 in the tests: a central difference of a large sum has a
+# rounding error ~ |f| 1e-16 / eps, which would swamp a small partial derivative such as x1
+dot = _builtin("dot", _dot, _dot_grad, arity=None, array_forward=_array_dot,
+               tests=[Case(lambda dot, w1, w2, x1, x2: dot([w1, w2], [x1, x2]),
+                           (Domain(-30.0, 30.0),) * 4,
+                           lambda w1, w2, x1, x2: math.fsum([w1 * x1, w2 * x2]),
+                           lambda w1, w2, x1, x2: (x1, x2, w1, w2), uses="dot")])
 
 
 # -- the functions of Python's math (autograd_lite.math) -----------------------------------
@@ -724,105 +906,230 @@ def _fsum(*xs: float) -> float:
 
 
 tan = _builtin("tan", _of_math("tan", math.tan), lambda out, x: (1.0 + out * out,),
-               array_forward=lambda np, x: np.tan(x))
+               array_forward=lambda np, x: np.tan(x),
+               tests=[Case(None, (Domain(-1.4, 1.4),), math.tan,
+                           lambda x: (1.0 / math.cos(x) ** 2,), uses="math.tan")])
 asin = _builtin("asin", _of_math("asin", math.asin),
                 lambda out, x: (2.0 * dpow((1.0 - x) * (1.0 + x), 0.5),),
-                array_forward=lambda np, x: np.arcsin(x))
+                array_forward=lambda np, x: np.arcsin(x),
+                tests=[Case(None, (_UNIT,), math.asin, lambda x: (1.0 / math.sqrt(1.0 - x * x),),
+                            uses="math.asin")])
 acos = _builtin("acos", _of_math("acos", math.acos),
                 lambda out, x: (-2.0 * dpow((1.0 - x) * (1.0 + x), 0.5),),
-                array_forward=lambda np, x: np.arccos(x))
+                array_forward=lambda np, x: np.arccos(x),
+                tests=[Case(None, (_UNIT,), math.acos,
+                            lambda x: (-1.0 / math.sqrt(1.0 - x * x),), uses="math.acos")])
 atan = _builtin("atan", _of_math("atan", math.atan), lambda out, x: (1.0 / (1.0 + x * x),),
-                array_forward=lambda np, x: np.arctan(x))
+                array_forward=lambda np, x: np.arctan(x),
+                tests=[Case(None, (WIDE,), math.atan, lambda x: (1.0 / (1.0 + x * x),),
+                            uses="math.atan")])
+# (the tests keep the branch cut, y = 0 and x < 0, and the origin away: y > 0)
 atan2 = _builtin("atan2", _of_math("atan2", math.atan2), _atan2_grad, arity=2,
-                 array_forward=lambda np, y, x: np.arctan2(y, x))
+                 array_forward=lambda np, y, x: np.arctan2(y, x),
+                 tests=[Case(None, (Domain(-1e2, 1e2, avoid=(0.0,), guard="positive"),
+                                    Domain(-1e2, 1e2)), math.atan2,
+                             lambda y, x: (x / (x * x + y * y), -y / (x * x + y * y)),
+                             uses="math.atan2")])
 sinh = _builtin("sinh", _of_math("sinh", math.sinh), lambda out, x: (cosh(x),),
-                array_forward=lambda np, x: np.sinh(x))
+                array_forward=lambda np, x: np.sinh(x),
+                tests=[Case(None, (Domain(-20.0, 20.0, guard="bounded"),), math.sinh,
+                            lambda x: (math.cosh(x),), uses="math.sinh")])
 cosh = _builtin("cosh", _of_math("cosh", math.cosh), lambda out, x: (sinh(x),),
-                array_forward=lambda np, x: np.cosh(x))
+                array_forward=lambda np, x: np.cosh(x),
+                tests=[Case(None, (Domain(-20.0, 20.0, guard="bounded"),), math.cosh,
+                            lambda x: (math.sinh(x),), uses="math.cosh")])
 asinh = _builtin("asinh", _of_math("asinh", math.asinh), lambda out, x: (1.0 / hypot(x, 1.0),),
-                 array_forward=lambda np, x: np.arcsinh(x))
+                 array_forward=lambda np, x: np.arcsinh(x),
+                 tests=[Case(None, (WIDE,), math.asinh,
+                             lambda x: (1.0 / math.sqrt(x * x + 1.0),), uses="math.asinh")])
 # 1 / sqrt(x**2 - 1) as 4 * (0.5 / sqrt(x - 1)) * (0.5 / sqrt(x + 1)): +inf at 1, no overflow
 acosh = _builtin("acosh", _of_math("acosh", math.acosh),
                  lambda out, x: (4.0 * dpow(x - 1.0, 0.5) * dpow(x + 1.0, 0.5),),
-                 array_forward=lambda np, x: np.arccosh(x))
+                 array_forward=lambda np, x: np.arccosh(x),
+                 tests=[Case(None, (Domain(1.0, 1e3, avoid=(1.0,), guard="above_one"),),
+                             math.acosh, lambda x: (1.0 / math.sqrt(x * x - 1.0),),
+                             uses="math.acosh")])
 atanh = _builtin("atanh", _of_math("atanh", math.atanh),
                  lambda out, x: (1.0 / ((1.0 - x) * (1.0 + x)),),
-                 array_forward=lambda np, x: np.arctanh(x))
+                 array_forward=lambda np, x: np.arctanh(x),
+                 tests=[Case(None, (_UNIT,), math.atanh, lambda x: (1.0 / (1.0 - x * x),),
+                             uses="math.atanh")])
 exp2 = _builtin("exp2", _of_math("exp2", math.exp2), lambda out, x: (out * _LN2,),
-                array_forward=lambda np, x: np.exp2(x))
+                array_forward=lambda np, x: np.exp2(x),
+                tests=[Case(None, (Domain(-50.0, 50.0, guard="bounded"),), math.exp2,
+                            lambda x: (2.0 ** x * math.log(2.0),), uses="math.exp2")])
 expm1 = _builtin("expm1", _of_math("expm1", math.expm1), lambda out, x: (exp(x),),
-                 array_forward=lambda np, x: np.expm1(x))
+                 array_forward=lambda np, x: np.expm1(x),
+                 tests=[Case(None, (Domain(-50.0, 50.0, guard="bounded"),), math.expm1,
+                             lambda x: (math.exp(x),), uses="math.expm1")])
 log1p = _builtin("log1p", _of_math("log1p", math.log1p), lambda out, x: (1.0 / (1.0 + x),),
-                 array_forward=lambda np, x: np.log1p(x))
+                 array_forward=lambda np, x: np.log1p(x),
+                 tests=[Case(None, (Domain(-0.99, 1e3, avoid=(-1.0,), guard="positive"),),
+                             math.log1p, lambda x: (1.0 / (1.0 + x),), uses="math.log1p")])
 log2 = _builtin("log2", _of_math("log2", math.log2), lambda out, x: (1.0 / (x * _LN2),),
-                array_forward=lambda np, x: np.log2(x))
+                array_forward=lambda np, x: np.log2(x),
+                tests=[Case(None, (POSITIVE,), math.log2,
+                            lambda x: (1.0 / (x * math.log(2.0)),), uses="math.log2")])
 log10 = _builtin("log10", _of_math("log10", math.log10), lambda out, x: (1.0 / (x * _LN10),),
-                 array_forward=lambda np, x: np.log10(x))
+                 array_forward=lambda np, x: np.log10(x),
+                 tests=[Case(None, (POSITIVE,), math.log10,
+                             lambda x: (1.0 / (x * math.log(10.0)),), uses="math.log10")])
 # the cube root's slope (1/3) |x| ** (-2/3): even, +inf at 0
 cbrt = _builtin("cbrt", _of_math("cbrt", math.cbrt),
                 lambda out, x: (dpow(fabs(x), 1.0 / 3.0),),
-                array_forward=lambda np, x: np.cbrt(x))
+                array_forward=lambda np, x: np.cbrt(x),
+                tests=[Case(None, (KINK_AT_0,), math.cbrt,
+                            lambda x: (1.0 / (3.0 * math.cbrt(x) ** 2),), uses="math.cbrt")])
 degrees = _builtin("degrees", _of_math("degrees", math.degrees),
-                   lambda out, x: (180.0 / math.pi,), array_forward=lambda np, x: np.degrees(x))
+                   lambda out, x: (180.0 / math.pi,), array_forward=lambda np, x: np.degrees(x),
+                   tests=[Case(None, (WIDE,), math.degrees, lambda x: (180.0 / math.pi,),
+                               uses="math.degrees")])
 radians = _builtin("radians", _of_math("radians", math.radians),
-                   lambda out, x: (math.pi / 180.0,), array_forward=lambda np, x: np.radians(x))
+                   lambda out, x: (math.pi / 180.0,), array_forward=lambda np, x: np.radians(x),
+                   tests=[Case(None, (WIDE,), math.radians, lambda x: (math.pi / 180.0,),
+                               uses="math.radians")])
 erf = _builtin("erf", _of_math("erf", math.erf),
-               lambda out, x: (_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),))
+               lambda out, x: (_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),),
+               tests=[Case(None, (Domain(-10.0, 10.0),), math.erf,
+                           lambda x: (2.0 / math.sqrt(math.pi) * math.exp(-x * x),),
+                           uses="math.erf")])
 erfc = _builtin("erfc", _of_math("erfc", math.erfc),
-                lambda out, x: (-_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),))
+                lambda out, x: (-_TWO_OVER_SQRT_PI * _gaussian(x, 1.0),),
+                tests=[Case(None, (Domain(-10.0, 10.0),), math.erfc,
+                            lambda x: (-2.0 / math.sqrt(math.pi) * math.exp(-x * x),),
+                            uses="math.erfc")])
 # psi_n(x), the n-th derivative of digamma = d/dx lgamma (n a parameter; see core/special.py)
 polygamma = _builtin("polygamma", lambda x, n: _special.polygamma(n, x), _polygamma_grad,
                      params=1,
                      text=lambda x, n: (f"digamma({x})" if n == 0.0
-                                        else f"polygamma({int(n)}, {x})"))
+                                        else f"polygamma({int(n)}, {x})"), tests=[
+    Case(lambda polygamma, x, n: polygamma(int(n), x), (Domain(0.5, 30.0, guard="positive"),),
+         _reference_polygamma, lambda x, n: (_special.polygamma(n + 1, x),),
+         params=(0.0, 1.0, 2.0, 3.0), uses="math.polygamma"),
+    Case(lambda polygamma, x, n: polygamma(int(n), x),
+         (Domain(-3.9, -0.1, avoid=(-3.0, -2.0, -1.0), guard="positive", margin=0.05),),
+         _reference_polygamma, lambda x, n: (_special.polygamma(n + 1, x),), params=(0.0, 1.0, 2.0),
+         name="polygamma_negative", uses="math.polygamma")])
 gamma = _builtin("gamma", _of_math("gamma", math.gamma),
-                 lambda out, x: (out * polygamma(x, 0.0),))
+                 lambda out, x: (out * polygamma(x, 0.0),),
+                 tests=[Case(None, (_GAMMA,), math.gamma,
+                             lambda x: (math.gamma(x) * _special.digamma(x),), uses="math.gamma")])
 lgamma = _builtin("lgamma", _of_math("lgamma", math.lgamma),
-                  lambda out, x: (polygamma(x, 0.0),))
-hypot = _builtin("hypot", _of_math("hypot", math.hypot), _hypot_grad, arity=None)
+                  lambda out, x: (polygamma(x, 0.0),),
+                  tests=[Case(None, (_GAMMA,), math.lgamma, lambda x: (_special.digamma(x),),
+                              uses="math.lgamma")])
+hypot = _builtin("hypot", _of_math("hypot", math.hypot), _hypot_grad, arity=None, tests=[
+    Case(None, (KINK_AT_0,) * 3, lambda a, b, c: math.sqrt(a * a + b * b + c * c),
+         lambda a, b, c: tuple(v / math.sqrt(a * a + b * b + c * c) for v in (a, b, c)),
+         uses="math.hypot"),
+    Case(lambda dist, a, b: dist([a, 1.5], [2.5, b]), (WIDE, WIDE),
+         lambda a, b: math.dist([a, 1.5], [2.5, b]),
+         lambda a, b: ((a - 2.5) / math.hypot(a - 2.5, 1.5 - b),
+                       -(1.5 - b) / math.hypot(a - 2.5, 1.5 - b)), name="dist", uses="math.dist")])
 fsum = _builtin("fsum", _fsum,
-                lambda out, *xs: (1.0,) * len(xs), arity=None)
-prod = _builtin("prod", lambda *xs: float(math.prod(xs)), _prod_grad, arity=None)
+                lambda out, *xs: (1.0,) * len(xs), arity=None,
+                tests=[Case(lambda fsum, a, b, c: fsum([a, b, c]), (WIDE,) * 3,
+                            lambda a, b, c: math.fsum([a, b, c]), lambda a, b, c: (1.0, 1.0, 1.0),
+                            uses="math.fsum")])
+prod = _builtin("prod", lambda *xs: float(math.prod(xs)), _prod_grad, arity=None,
+                tests=[Case(lambda prod, a, b, c: prod([a, b, c]), (Domain(-30.0, 30.0),) * 3,
+                            lambda a, b, c: a * b * c, lambda a, b, c: (b * c, a * c, a * b),
+                            uses="math.prod")])
 # the sign of copysign(x, y) is y's, so d/dx = sign(x) * copysign(1, y) (0 at x = 0, as
 # PyTorch); y only chooses a sign: d/dy = 0
 copysign = _builtin("copysign", _of_math("copysign", math.copysign),
                     lambda out, x, y: (sign(x) * copysign(1.0, y), 0.0), arity=2,
-                    array_forward=lambda np, x, y: np.copysign(x, y))
+                    array_forward=lambda np, x, y: np.copysign(x, y),
+                    tests=[Case(None, (KINK_AT_0, Domain(-1e3, 1e3, avoid=(0.0,),
+                                                         guard="positive", margin=1e-3)),
+                                math.copysign,
+                                lambda x, y: (math.copysign(1.0, x) * math.copysign(1.0, y), 0.0),
+                                uses="math.copysign")])
+# (the tests keep x / y between two integers, 3 < x / y < 3.4: no jump within reach)
+_QUOTIENT_3 = (Domain(3.1, 3.4, guard="small"), Domain(1.0, 1.03, guard="above_one"))
 # x - trunc(x / y) * y: d/dx = 1, d/dy = -trunc(x / y) (PyTorch's fmod)
 fmod = _builtin("fmod", _of_math("fmod", math.fmod), lambda out, x, y: (1.0, -trunc(x / y)),
-                arity=2, array_forward=lambda np, x, y: np.fmod(x, y))
+                arity=2, array_forward=lambda np, x, y: np.fmod(x, y),
+                tests=[Case(None, _QUOTIENT_3, math.fmod,
+                            lambda x, y: (1.0, -float(math.trunc(x / y))), uses="math.fmod",
+                            kink=lambda x, y: x / y - round(x / y))])
 # x - rint(x / y) * y (IEEE, ties to even): d/dx = 1, d/dy = -rint(x / y)
 remainder = _builtin("remainder", _of_math("remainder", math.remainder),
-                     lambda out, x, y: (1.0, -rint(x / y)), arity=2)
+                     lambda out, x, y: (1.0, -rint(x / y)), arity=2,
+                     tests=[Case(None, _QUOTIENT_3, math.remainder,
+                                 lambda x, y: (1.0, -float(round(x / y))),
+                                 uses="math.remainder",
+                                 kink=lambda x, y: x / y - math.floor(x / y) - 0.5)])
 # x * 2 ** i with an integer parameter i
-ldexp = _builtin("ldexp", _ldexp, lambda out, x, i: (ldexp(1.0, i),), params=1)
-floor = _flat("floor", _of_math("floor", math.floor), lambda np, x: np.floor(x))
-ceil = _flat("ceil", _of_math("ceil", math.ceil), lambda np, x: np.ceil(x))
-trunc = _flat("trunc", _of_math("trunc", math.trunc), lambda np, x: np.trunc(x))
+ldexp = _builtin("ldexp", _ldexp, lambda out, x, i: (ldexp(1.0, i),), params=1,
+                 tests=[Case(lambda ldexp, x, i: ldexp(x, int(i)), (WIDE,),
+                             lambda x, i: x * 2.0 ** i, lambda x, i: (2.0 ** i,),
+                             params=(0.0, 3.0, -2.0, 10.0), uses="math.ldexp")])
+floor = _flat("floor", _of_math("floor", math.floor), lambda np, x: np.floor(x),
+              tests=[Case(None, (_STEPS,), math.floor, lambda x: (0.0,), uses="math.floor")])
+ceil = _flat("ceil", _of_math("ceil", math.ceil), lambda np, x: np.ceil(x),
+             tests=[Case(None, (_STEPS,), math.ceil, lambda x: (0.0,), uses="math.ceil")])
+trunc = _flat("trunc", _of_math("trunc", math.trunc), lambda np, x: np.trunc(x),
+              tests=[Case(None, (_STEPS,), math.trunc, lambda x: (0.0,), uses="math.trunc")])
 # round to the nearest integer, ties to even (the quotient of remainder)
-rint = _flat("rint", lambda x: float(round(x)), lambda np, x: np.rint(x))
+rint = _flat("rint", lambda x: float(round(x)), lambda np, x: np.rint(x),
+             tests=[Case(None, (Domain(-20.0, 20.0, avoid=tuple(k + 0.5 for k in range(-21, 21)),
+                                       guard="bounded", margin=1e-3),),
+                         lambda x: float(round(x)), lambda x: (0.0,))])
 
 # -- the functions of machine learning (Value methods, autograd_lite.nn.functional) ---------
 # -1, 0 or 1 as x < y, x == y, x > y: how minimum and maximum split their gradient
 compare = _flat("compare", lambda x, y: 1.0 if x > y else (-1.0 if x < y else 0.0),
-                lambda np, x, y: np.sign(np.asarray(x) - np.asarray(y)), arity=2)
+                lambda np, x, y: np.sign(np.asarray(x) - np.asarray(y)), arity=2,
+                tests=[Case(lambda x: compare(x, 0.0), (KINK_AT_0, 0.0),
+                            lambda x: math.copysign(1.0, x), lambda x: (0.0,),
+                            kink=operator.sub)])
+# (the tests keep away from ties, where a central difference is meaningless: x < y, x > y)
 minimum = _builtin("minimum", lambda x, y: x if x <= y else y,
                    lambda out, x, y: (0.5 - 0.5 * compare(x, y), 0.5 + 0.5 * compare(x, y)),
-                   arity=2, array_forward=lambda np, x, y: np.minimum(x, y))
+                   arity=2, array_forward=lambda np, x, y: np.minimum(x, y), tests=[
+    Case(lambda x, y: x.minimum(y), (_BELOW, _ABOVE), min, lambda x, y: (1.0, 0.0),
+         kink=operator.sub),
+    Case(lambda x, y: x.minimum(y), (_ABOVE, _BELOW), min, lambda x, y: (0.0, 1.0),
+         name="minimum_right")])
 maximum = _builtin("maximum", lambda x, y: x if x >= y else y,
                    lambda out, x, y: (0.5 + 0.5 * compare(x, y), 0.5 - 0.5 * compare(x, y)),
-                   arity=2, array_forward=lambda np, x, y: np.maximum(x, y))
+                   arity=2, array_forward=lambda np, x, y: np.maximum(x, y), tests=[
+    Case(lambda x, y: x.maximum(y), (_BELOW, _ABOVE), max, lambda x, y: (0.0, 1.0),
+         kink=operator.sub),
+    Case(lambda x, y: x.maximum(y), (_ABOVE, _BELOW), max, lambda x, y: (1.0, 0.0),
+         name="maximum_right")])
 # 1 inside [low, high], bounds included (PyTorch's clamp passes the gradient there), else 0
 clamp_slope = _flat("clamp_slope", lambda x, low, high: 1.0 if low <= x <= high else 0.0,
                     lambda np, x, low, high: np.where((x >= low) & (x <= high), 1.0, 0.0),
-                    params=2)
+                    params=2,
+                    tests=[Case(lambda x, b: clamp_slope(x, *b), (_CLAMPED,),
+                                lambda x, b: 1.0 if b[0] <= x <= b[1] else 0.0,
+                                lambda x, b: (0.0,), params=((-1.0, 2.0), (0.0, 6.0)))])
 clamp = _builtin("clamp", lambda x, low, high: min(max(x, low), high),
                  lambda out, x, low, high: (clamp_slope(x, low, high),), params=2,
-                 array_forward=lambda np, x, low, high: np.minimum(np.maximum(x, low), high))
-softplus = _builtin("softplus", _softplus, lambda out, x: (sigmoid(x),))
+                 array_forward=lambda np, x, low, high: np.minimum(np.maximum(x, low), high),
+                 tests=[Case(lambda clamp, x, b: clamp(x, *b), (_CLAMPED,),
+                             lambda x, b: min(max(x, b[0]), b[1]),
+                             lambda x, b: (1.0 if b[0] <= x <= b[1] else 0.0,),
+                             params=((-1.0, 2.0), (0.0, 6.0)), uses="nn.functional.clamp")])
+softplus = _builtin("softplus", _softplus, lambda out, x: (sigmoid(x),),
+                    tests=[Case(lambda x: x.softplus(), (Domain(-40.0, 40.0),),
+                                lambda x: math.log(1.0 + math.exp(x)) if x < 30 else
+                                x + math.exp(-x),
+                                lambda x: (1.0 / (1.0 + math.exp(-x)),))])
 silu = _builtin("silu", lambda x: x * _sigmoid(x),
-                lambda out, x: (sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x))),))
+                lambda out, x: (sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x))),),
+                tests=[Case(lambda x: x.silu(), (Domain(-40.0, 40.0),),
+                            lambda x: x / (1.0 + math.exp(-x)),
+                            lambda x: ((1.0 + math.exp(-x) + x * math.exp(-x))
+                                       / (1.0 + math.exp(-x)) ** 2,), atol=1e-15)])
 # x * Phi(x) = x erfc(-x / sqrt 2) / 2 (the erf form, accurate on the negative tail)
 gelu = _builtin("gelu", lambda x: 0.5 * x * math.erfc(-x * _SQRT1_2),
                 lambda out, x: (0.5 * erfc(-x * _SQRT1_2)
-                                + x * _gaussian(x, 0.5) * _INV_SQRT_2PI,))
+                                + x * _gaussian(x, 0.5) * _INV_SQRT_2PI,),
+                tests=[Case(lambda x: x.gelu(), (Domain(-10.0, 10.0),),
+                            lambda x: 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0))),
+                            lambda x: (0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+                                       + x * math.exp(-x * x / 2.0) / math.sqrt(2.0 * math.pi),),
+                            atol=1e-15)])

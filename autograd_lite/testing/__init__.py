@@ -2,8 +2,9 @@
 
 * :mod:`~autograd_lite.testing.strategies` -- :func:`safe_floats` (finite floats kept away
   from kinks and domain edges), the test table :data:`OP_CASES` (every built-in primitive
-  with its public call and input domains; :class:`OpCase` adds yours), random straight-line
-  programs (:class:`Expression`, :func:`expressions`, :func:`expression_cases`) and
+  with its public call and input domains, from the rule table; :class:`OpCase` adds yours),
+  random straight-line programs (:class:`Expression`, :func:`expressions`,
+  :func:`expression_cases`; :func:`pick` chooses each primitive by name) and
   :func:`assert_gradients_match` (``backward`` against central differences).
 * :mod:`~autograd_lite.testing.differential` -- :func:`check_modes`: every mode (backward,
   grad, create_graph, jvp, the compiled tape, central differences, anomaly mode) against the
@@ -36,9 +37,10 @@ from autograd_lite.testing.strategies import (
     assert_gradients_match,
     expression_cases,
     expressions,
+    pick,
     safe_floats,
 )
 
 __all__ = ["AVOID", "KINK_AT_0", "OP_CASES", "POSITIVE", "TIERS", "WIDE", "Domain",
            "Expression", "MismatchError", "OpCase", "Stats", "assert_gradients_match",
-           "campaign", "check_modes", "expression_cases", "expressions", "safe_floats"]
+           "campaign", "check_modes", "expression_cases", "expressions", "pick", "safe_floats"]

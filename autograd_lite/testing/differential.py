@@ -48,12 +48,14 @@ from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
 from autograd_lite.core.value import StaleGraphError, Value, topological_order
 from autograd_lite.testing.strategies import (
+    DRAWS,
     OP_CASES,
     Domain,
     Expression,
     OpCase,
     expressions,
     param_args,
+    pick,
     safe_floats,
 )
 
@@ -420,7 +422,7 @@ def wild_cases(draw: st.DrawFn, max_ops: int, n_inputs: int = 3,
     infinite derivatives (sqrt at 0) on purpose."""
     steps: list[tuple[str | int | float, ...]] = []
     for k in range(draw(st.integers(1, max_ops))):
-        p = draw(st.sampled_from(list(primitives)))
+        p = pick(primitives, draw(DRAWS))
         args: list[str | int | float] = [
             draw(st.integers(0, n_inputs + k - 1)) if isinstance(a, Domain) else a
             for a in p.args]
