@@ -12,7 +12,8 @@ your own primitives are written with these functions::
     from autograd_lite import math as am, primitive
     softplus = primitive("my_softplus", lambda x: ..., lambda out, x: (1 / (1 + am.exp(-x)),))
 
-Beyond :mod:`math`: ``digamma(x)`` and ``polygamma(n, x)`` (the derivatives of ``lgamma``).
+Beyond :mod:`math`: ``digamma(x)`` and ``polygamma(n, x)`` (the derivatives of ``lgamma``),
+and ``logsumexp(iterable)`` (``log sum e^x``, computed without overflow).
 """
 
 from __future__ import annotations
@@ -209,6 +210,22 @@ def fsum(iterable: Iterable[Any]) -> Any:
     return _rules.fsum(*iterable)
 
 
+def logsumexp(iterable: Iterable[Any]) -> Any:
+    """``log(e^x1 + ... + e^xn)`` as one node, computed as ``m + log sum e^(x_i - m)`` with
+    ``m = max x`` (no term overflows, as ``scipy.special.logsumexp``); d/dx_i = e^(x_i -
+    out), the softmax.
+
+    Examples:
+        >>> from autograd_lite import Value, grad, math
+        >>> math.logsumexp([1000.0, 1000.0]) == 1000.0 + math.log(2.0)   # exp(1000) overflows
+        True
+        >>> xs = [Value(0.0), Value(0.0)]
+        >>> grad(math.logsumexp(xs), xs)            # softmax
+        [0.5, 0.5]
+    """
+    return _rules.logsumexp(*iterable)
+
+
 def prod(iterable: Iterable[Any], *, start: Any = 1) -> Any:
     """``start * x1 * x2 * ...`` as one node; d/dx_i is the product of the others.
 
@@ -288,6 +305,7 @@ __all__ = [
     "log1p",
     "log2",
     "log10",
+    "logsumexp",
     "nan",
     "pi",
     "polygamma",

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine import sqrt_of_relu
 
-from autograd_lite import DomainError, Value, add_n, dot, grad, zero_grad
+from autograd_lite import DomainError, Value, add_n, dot, grad, no_grad, zero_grad
 from autograd_lite.compile import BranchChangedError, Tape, TracedNumberError, compiled
 from autograd_lite.core import rules
 from autograd_lite.nn import MLP
@@ -267,6 +267,46 @@ def test_a_changed_branch_is_detected() -> None:
 
 
 # -- a number read while tracing: never a constant of the tape ----------------------------
+PARAMETER = Value(2.0, "w")
+CAPTURED = Value(3.0, "c", requires_grad=False)
+READS: list[tuple[str, Callable[[Value], Value], str]] = [
+    ("a parameter's .data", lambda x: x * PARAMETER.data, r"parameter Value\(data=2\.0"),
+    ("float() of a computed value", lambda x: x * float((x * 2.0).detach()),
+     r"Value\(data=6\.0, grad=0\.0\)"),
+    ("a constant computed from a captured Value", lambda x: x * (CAPTURED * 2.0),
+     r"Value\(data=3\.0, grad=0\.0, label='c'\)"),
+    ("an operation under no_grad", lambda x: x + _without_gradient(x), r"input 'x'"),
+    ("round() of an input", lambda x: x * round(x.detach(), 1), r"input 'x'"),
+]
+
+
+def _without_gradient(x: Value) -> Value:
+    with no_grad():
+        return x * 2.0
+
+
+@pytest.mark.parametrize(("what", "f", "named"), READS, ids=[w for w, _, _ in READS])
+def test_every_number_read_while_tracing_is_refused_by_name(
+        what: str, f: Callable[[Value], Value], named: str) -> None:
+    """Seen where it happens (the core reports each read to the tracer), not guessed from a
+    second run: a parameter's number, a value computed on the way, a constant made from a
+    captured Value or under no_grad -- each would be frozen into the tape."""
+    with pytest.raises(TracedNumberError, match=rf"^compiled: the function used the number "
+                                                rf"of .*{named}"):
+        compiled(f)(3.0)
+
+
+def test_showing_or_comparing_a_value_while_tracing_is_no_read() -> None:
+    shown: list[str] = []
+
+    def f(x: Value) -> Value:
+        shown.append(f"{x!r} {x:.2f}")
+        return x * x if x > 0.0 else -x   # a comparison: a guard
+    c = compiled(f)
+    assert c(3.0) == (9.0, (6.0,)) and c(-2.0) == (2.0, (-1.0,))
+    assert shown[0] == "Value(data=3.0, grad=0.0, label='x') 3.00"
+
+
 @pytest.mark.parametrize("read", [lambda t: t.data, lambda t: t.item(), lambda t: t.detach()],
                          ids=["data", "item", "detach"])
 def test_a_traced_input_used_as_a_number_is_refused(read: Callable[[Value], Any]) -> None:

@@ -461,6 +461,9 @@ API_CASES = [
             r"^dist: both points must have the same number of dimensions$"),
     ApiCase("fsum", "argument 0", lambda w: am.fsum(["a", w.x]),  # type: ignore[list-item]
             TypeError, r"^fsum: argument 0: expected a real number, got str 'a'$"),
+    ApiCase("logsumexp", "argument 0",
+            lambda w: am.logsumexp(["a", w.x]),  # type: ignore[list-item]
+            TypeError, r"^logsumexp: argument 0: expected a real number, got str 'a'$"),
     ApiCase("prod", "argument 0", lambda w: am.prod(["a", w.x]),  # type: ignore[list-item]
             TypeError, r"^prod: argument 0: expected a real number, got str 'a'$"),
     ApiCase("digamma", "0.0", lambda w: am.digamma(w.x * 0.0), DomainError,
@@ -768,7 +771,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
-        "float_adjoints", "number_read", "observe_numbers",
+        "float_adjoints", "number_read", "observe_numbers", "Case", "Domain",  # test data
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",

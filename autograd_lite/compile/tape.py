@@ -26,13 +26,13 @@ from the rule table (:class:`autograd_lite.compile.symbolic.Writer` with ``code=
   first failing op in the graph's order (eager evaluation names the first in program order;
   the two differ only when several ops fail at once).
 * **Gradients.**  The same numbers as ``backward``.  Where ``backward`` skips a term with a
-  zero factor (0 * inf, :func:`~autograd_lite.core.value.chain_term`), straight-line code gets a
+  zero factor (0 * inf, :func:`~autograd_lite.core.reverse.chain_term`), straight-line code gets a
   nan; a replay that sees a nan gradient recomputes the gradients with the rule table.
 * **Branches.**  A graph records ONE path through the ``if``\\ s of the program that built it.
   Comparisons of Values (``x > 0``) made while tracing are recorded as guards and re-checked
   at replay; a different outcome raises :class:`BranchChangedError` (:func:`compiled` then
-  traces again).  Decisions taken on plain floats (``x.data > 0``, ``float(x)``) cannot
-  be seen: do not branch on them in code you compile.
+  traces again).  A decision taken on a plain float (``x.data > 0``, ``float(x)``) reads
+  a number while tracing, which :func:`compiled` refuses (:class:`TracedNumberError`).
 * **Batches.**  With NumPy installed, :meth:`Tape.batch` runs the same program on arrays,
   one element per example, with like nodes (a layer's neurons) computed together as one
   2-D array (:mod:`autograd_lite.compile.grouped`; :mod:`autograd_lite.core.arrays` mirrors
@@ -953,10 +953,11 @@ class Compiled:
         if read:
             raise TracedNumberError(
                 f"{self.name}: the function used the number of {_which(read, leaves)} as a "
-                "constant: it read it (.data, .item(), float(), detach()) while being "
-                "traced, and a tape replays the operations it recorded, so every call would "
-                "reuse that number; compute with the Value itself (t * z, not t.data * z; "
-                "decide with x > 0, which becomes a guard), or evaluate eagerly")
+                "constant: it read it (.data, .item(), float(), detach()), or computed a "
+                "constant from it (under no_grad, or with nothing requiring gradients), "
+                "while being traced, and a tape replays the operations it recorded, so every "
+                "call would reuse that number; compute with the Value itself (t * z, not "
+                "t.data * z; decide with x > 0, which becomes a guard), or evaluate eagerly")
         if not isinstance(out, Value):
             raise TypeError(f"compiled: the function must return a Value, got "
                             f"{type(out).__name__}")

@@ -40,9 +40,11 @@ path through ``if`` statements, so a replay must check the comparisons come out 
 NUMBER_OBSERVER: ContextVar[Callable[[Any], None] | None] = ContextVar(
     "autograd_lite_number_observer", default=None)
 """While set (the tape tracer sets it), reading a Value's number -- ``.data``, ``.item()``,
-``float()``, ``int()``, ``round()``, ``detach()`` -- is reported with the Value: a tape
-replays the operations recorded, so a number read while tracing would be frozen into it.
-(Showing a Value, ``repr`` and ``format``, and comparing one, a guard, are not reads.)"""
+``float()``, ``int()``, ``round()``, ``detach()`` -- is reported with the Value, and so is
+each Value argument of an operation whose result is a constant (under ``no_grad``, or with
+no argument requiring gradients): a tape replays the operations recorded, so a number read
+while tracing would be frozen into it.  (Showing a Value, ``repr`` and ``format``, and
+comparing one, a guard, are not reads.)"""
 
 
 class _Used:

@@ -1026,6 +1026,32 @@ hypot = _builtin("hypot", _of_math("hypot", math.hypot), _hypot_grad, arity=None
          lambda a, b: math.dist([a, 1.5], [2.5, b]),
          lambda a, b: ((a - 2.5) / math.hypot(a - 2.5, 1.5 - b),
                        -(1.5 - b) / math.hypot(a - 2.5, 1.5 - b)), name="dist", uses="math.dist")])
+def _logsumexp(*xs: float) -> float:
+    """log(e^x1 + ... + e^xn) = m + log(sum e^(x_i - m)), m = max x: no term overflows."""
+    m = max(xs)
+    return m + math.log(sum((math.exp(x - m) for x in xs), 0.0))
+
+
+def _array_logsumexp(np: Any, *xs: Any) -> Any:
+    m = np.maximum.reduce(np.broadcast_arrays(*xs))
+    return m + np.log(_array_sum(np, *(np.exp(x - m) for x in xs)))
+
+
+def _softmax(*xs: float) -> tuple[float, ...]:
+    m = max(xs)
+    total = math.fsum(math.exp(x - m) for x in xs)
+    return tuple(math.exp(x - m) / total for x in xs)
+
+
+# log sum_i e^x_i, d/dx_i = e^(x_i - out): the softmax (softmax cross-entropy's first term)
+logsumexp = _builtin("logsumexp", _logsumexp,
+                     lambda out, *xs: tuple(exp(x - out) for x in xs), arity=None,
+                     array_forward=_array_logsumexp,
+                     tests=[Case(lambda logsumexp, a, b, c: logsumexp([a, b, c]),
+                                 (Domain(-300.0, 300.0),) * 3,
+                                 lambda a, b, c: max(a, b, c) + math.log(math.fsum(
+                                     math.exp(x - max(a, b, c)) for x in (a, b, c))),
+                                 _softmax, uses="math.logsumexp")])
 fsum = _builtin("fsum", _fsum,
                 lambda out, *xs: (1.0,) * len(xs), arity=None,
                 tests=[Case(lambda fsum, a, b, c: fsum([a, b, c]), (WIDE,) * 3,

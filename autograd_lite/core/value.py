@@ -519,6 +519,10 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
         args, floats, needed, numbers = _normalised(op, args)
     out = op.evaluate(floats)
     if not needed or not _GRAD_ENABLED.get():
+        if USED.numbers:  # a constant made from Values freezes their numbers: a read
+            for a in args:
+                if isinstance(a, Value):
+                    number_read(a)
         return _leaf(out, set_at)
     node = _node(op, out, set_at, args, op.grad(out, *floats), numbers)  # type: ignore[arg-type]
     return _created(node) if USED.anomaly else node

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.rules import to_float
+from autograd_lite.core.rules import logsumexp, to_float
 from autograd_lite.core.value import Value, add_n, constant, dot
 
 Scalar = Value | float
@@ -151,10 +151,9 @@ def hinge(score: Scalar, label: Scalar) -> Value:
 
 
 def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
-    """``-log softmax(z)[target] = log sum_k e^(z_k - m) + m - z_target`` with ``m = max z``.
-
-    ``m`` is a constant (the result does not depend on it), so no exponential overflows;
-    d/dz_k = softmax(z)_k - [k = target].
+    """``-log softmax(z)[target] = logsumexp(z) - z_target``, ``logsumexp`` one node that
+    computes ``m + log sum_k e^(z_k - m)`` with ``m = max z`` (no exponential overflows, and
+    no number is read: a compiled tape recomputes it); d/dz_k = softmax(z)_k - [k = target].
 
     Examples:
         >>> import math
@@ -178,9 +177,8 @@ def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
         raise ValueError(f"softmax_cross_entropy: target must be a class index in "
                          f"[0, {len(z)}), got {target!r}")
-    m = max(v.data for v in z)
-    log_sum_exp = add_n([(v - m).exp() for v in z]).log() + m
-    return log_sum_exp - z[target]
+    loss: Value = logsumexp(*z) - z[target]
+    return loss
 
 
 def l2_penalty(params: Sequence[Value]) -> Value:
