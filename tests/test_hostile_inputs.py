@@ -414,7 +414,7 @@ API_CASES = [
     ApiCase("primitive", "name", lambda w: primitive("", math.exp, lambda out, x: (out,)),
             TypeError, r"^primitive: name must be a non-empty str, got ''$"),
     ApiCase("primitive", "forward", lambda w: primitive("f", 3.0, 3.0),  # type: ignore[arg-type]
-            TypeError, r"^primitive 'f': forward and grad must be callables$"),
+            TypeError, r"^primitive 'f': forward and partials must be callables$"),
     ApiCase("exp", "argument 0", lambda w: am.exp("a"), TypeError,
             r"^exp: argument 0: expected a real number, got str 'a'$"),
     ApiCase("pow", "argument 1", lambda w: am.pow(2.0, "b"), TypeError,

@@ -228,7 +228,7 @@ def test_declaring_a_primitive_checks_its_arguments() -> None:
         primitive("", math.exp, lambda out, x: (out,))
     with pytest.raises(ValueError, match="'exp' is a built-in primitive"):
         primitive("exp", math.exp, lambda out, x: (out,))
-    with pytest.raises(TypeError, match="primitive 'f': forward and grad must be callables"):
+    with pytest.raises(TypeError, match="primitive 'f': forward and partials must be callables"):
         primitive("f", math.exp, 3.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="my_softplus: expected 1 arguments, got 2"):
         softplus(1.0, 2.0)
@@ -269,7 +269,7 @@ def test_a_malformed_derivative_rule_is_refused_by_name(what: str, rule: Any, me
 
 
 def test_a_rule_of_the_wrong_arity_is_refused_when_declared() -> None:
-    with pytest.raises(TypeError, match=r"primitive 'half': grad must take \(out, \*args\): "
+    with pytest.raises(TypeError, match=r"primitive 'half': partials must take \(out, \*args\): "
                                         "3 arguments for a forward of 2"):
         primitive("half", lambda x, y: x * y, lambda out, x: (1.0,))
     with pytest.raises(TypeError, match="3 arguments for a forward of 2"):

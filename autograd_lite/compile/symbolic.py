@@ -238,7 +238,7 @@ def forward_text(op: Primitive, writer: Writer, args: Sequence[Any]) -> str:
 
 def grad_texts(op: Primitive, out: Sym, args: Sequence[Any]) -> list[str]:
     """The local derivative rules of ``op`` as text, one per differentiable argument."""
-    return [_text(g) for g in op.local_grads(out, args)]
+    return [_text(g) for g in op.partials(out, *args)]
 
 
 def rule_table_markdown(primitives: Sequence[Primitive]) -> str:
@@ -252,7 +252,7 @@ def rule_table_markdown(primitives: Sequence[Primitive]) -> str:
         args: list[Any] = [writer.sym(a) for a in names]
         args += [writer.sym("c" if op.params == 1 else f"c{k + 1}") for k in range(op.params)]
         value = _text(writer.apply(op, args))
-        local = ", ".join(_text(d) for d in op.local_grads(writer.sym("out"), args))
+        local = ", ".join(_text(d) for d in op.partials(writer.sym("out"), *args))
         if op.arity is None:  # "x1 + x2 + ...", "hypot(x1, x2, ...)"
             more = f"{value[:-1]}, ...)" if value.endswith(")") else f"{value} + ..."
             value, local = more, f"{local}, ..."

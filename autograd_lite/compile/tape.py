@@ -628,7 +628,7 @@ class Tape:
             if s is None:
                 return [], []
             floats = [registers[a] if type(a) is int else a for a in s.args]
-            local = s.op.local_grads(registers[index], floats)
+            local = s.op.partials(registers[index], *floats)
             kept = [(a, d) for a, d in zip(s.args, local) if type(a) is int]
             return [a for a, _ in kept], [d for _, d in kept]
 

@@ -7,7 +7,7 @@ run forwards::
     primal_out  = op.forward(x_1, ..., x_n)
     tangent_out = sum_i  (d out / d x_i) * tangent_i
 
-with ``d out / d x_i`` taken from the primitive's ``grad`` rule (:mod:`~autograd_lite.core.rules`),
+with ``d out / d x_i`` taken from the primitive's derivative rule partials (:mod:`~autograd_lite.core.rules`),
 evaluated on the primals.  One pass gives ``J v`` (a Jacobian-vector product) for one direction
 ``v``; reverse mode gives ``u^T J`` for one output weighting ``u``.  Both must agree:
 ``<u, J v>`` is the same number either way.
@@ -220,7 +220,7 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
         only = args[0]  # parts, one level
         if type(only) is Dual and type(only.primal) is float and type(only.tangent) is float:
             out = op.evaluate((only.primal,))
-            local = op.grad(out, only.primal)
+            local = op.partials(out, only.primal)
             return _dual(out, 0.0 + chain_term(only.tangent, local[0]), only.level)
     elif len(args) == 2:
         first, second = args
@@ -243,7 +243,7 @@ def carry(op: Primitive, args: Sequence[object]) -> Dual:
         if level is not None and type(x) is float and type(dx) is float \
                 and type(y) is float and type(dy) is float:
             out = op.evaluate((x, y))
-            local = op.grad(out, x, y)  # one entry when y is a parameter, then dy is 0
+            local = op.partials(out, x, y)  # one entry when y is a parameter, then dy is 0
             tangent = 0.0 + chain_term(dx, local[0]) + (chain_term(dy, local[1]) if dy else 0.0)
             return _dual(out, tangent, level)
     return _carry_general(op, args)
@@ -270,7 +270,7 @@ def _carry_general(op: Primitive, args: Sequence[object]) -> Dual:
         carried = carried or isinstance(primals[-1], Dual | Value)
     out = op(*primals) if carried else op.evaluate(primals)
     tangent: Any = None
-    for local, t in zip(op.grad(out, *primals), tangents):
+    for local, t in zip(op.partials(out, *primals), tangents):
         if t is None:
             continue
         if type(t) is float and type(local) is float:

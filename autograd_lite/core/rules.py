@@ -5,7 +5,7 @@ A primitive is a name, a forward function on floats, and a derivative rule::
     exp = primitive("exp", _exp, lambda out, x: (out,))
 
 ``forward(*floats) -> float`` computes the value and raises :class:`DomainError` outside
-its domain.  ``grad(out, *args)`` returns d out / d arg for each differentiable argument,
+its domain.  ``partials(out, *args)`` returns d out / d arg for each differentiable argument,
 written with arithmetic and other primitives only, so the same rule runs on floats (eager
 backward), on Values (create_graph: derivatives of derivatives), on dual numbers (forward
 mode), on symbols (the Wengert list and generated code) and on NumPy arrays (batch replay).
@@ -32,7 +32,7 @@ from autograd_lite.core import special as _special
 from autograd_lite.core.errors import DomainError
 
 Forward = Callable[..., float]
-Grad = Callable[..., Sequence[Any]]
+Partials = Callable[..., Sequence[Any]]
 Carrier = Callable[["Primitive", tuple[Any, ...]], Any]
 
 _CARRIERS: dict[type, Carrier | None] = {}
@@ -103,7 +103,7 @@ def not_finite(name: str, args: Sequence[float]) -> DomainError:
 @dataclass(frozen=True, slots=True, eq=False)
 class Primitive:
     """One differentiable function: ``name``, how it is drawn (``symbol``, ``infix``),
-    ``forward`` on floats and the derivative rule ``grad``.
+    ``forward`` on floats and the derivative rule ``partials``.
 
     ``arity`` counts the differentiable arguments (``None``: any number), ``params`` the
     trailing constant parameters.  ``array_forward(np, *arrays)``, if given, is the forward
@@ -123,7 +123,7 @@ class Primitive:
 
     name: str
     forward: Forward
-    grad: Grad
+    partials: Partials
     arity: int | None = 1
     params: int = 0
     symbol: str = ""
@@ -137,7 +137,7 @@ class Primitive:
             object.__setattr__(self, "symbol", self.name)
         if not self.builtin:  # a user's functions: their results are checked where applied
             object.__setattr__(self, "forward", _checked_forward(self.name, self.forward))
-            object.__setattr__(self, "grad", _checked_rule(self, self.grad))
+            object.__setattr__(self, "partials", _checked_rule(self, self.partials))
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -177,10 +177,6 @@ class Primitive:
             raise TypeError(f"{self.name}: expected {self.arity + self.params} arguments, "
                             f"got {n}")
 
-    def local_grads(self, out: Any, args: Sequence[Any]) -> tuple[Any, ...]:
-        """d out / d arg for each differentiable argument of ``args`` (parameters last)."""
-        return tuple(self.grad(out, *args))
-
     # -- identity: one object per primitive, copied and serialised by reference ---------------
     def __copy__(self) -> Primitive:
         return self
@@ -219,14 +215,14 @@ PRIMITIVES: dict[str, Primitive] = {}
 """Every primitive by name: the built-ins below, then those users declare."""
 
 
-def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
+def primitive(name: str, forward: Callable[..., float], partials: Partials, *,
               params: int = 0) -> Primitive:
     """Declare a differentiable function and return it (callable on numbers, Values, Duals).
 
     ``forward(*floats) -> float`` computes the value; it should raise
     :class:`DomainError` (a ValueError) outside its domain -- a ``ValueError`` or
     ``OverflowError`` from :mod:`math` is turned into one, naming ``name``.
-    ``grad(out, *args)`` returns one local derivative per argument, written with arithmetic
+    ``partials(out, *args)`` returns one local derivative per argument, written with arithmetic
     and the functions of :mod:`autograd_lite.math`, so one rule serves every mode::
 
         softplus = primitive("my_softplus",
@@ -237,7 +233,7 @@ def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
     ``name`` is data: it is shown as text and never becomes code.
 
     Raises:
-        TypeError: ``name`` is empty or not a str, ``forward`` or ``grad`` is not callable, or
+        TypeError: ``name`` is empty or not a str, ``forward`` or ``partials`` is not callable, or
             ``forward`` takes too few arguments.
         ValueError: ``name`` is a built-in primitive's.
 
@@ -260,16 +256,17 @@ def primitive(name: str, forward: Callable[..., float], grad: Grad, *,
         raise TypeError(f"primitive: name must be a non-empty str, got {name!r}")
     if name in PRIMITIVES and PRIMITIVES[name].builtin:
         raise ValueError(f"primitive: {name!r} is a built-in primitive; choose another name")
-    if not callable(forward) or not callable(grad):
-        raise TypeError(f"primitive {name!r}: forward and grad must be callables")
+    if not callable(forward) or not callable(partials):
+        raise TypeError(f"primitive {name!r}: forward and partials must be callables")
     n = _positional_count(forward)
     if n is not None and n < params:
         raise TypeError(f"primitive {name!r}: forward takes {n} arguments, fewer than "
                         f"params={params}")
-    if n is not None and not _accepts(grad, 1 + n):
-        raise TypeError(f"primitive {name!r}: grad must take (out, *args): {1 + n} arguments "
+    if n is not None and not _accepts(partials, 1 + n):
+        raise TypeError(f"primitive {name!r}: partials must take (out, *args): {1 + n} arguments "
                         f"for a forward of {n}, but its signature does not accept them")
-    p = Primitive(name, forward, grad, arity=None if n is None else n - params, params=params)
+    p = Primitive(name, forward, partials, arity=None if n is None else n - params,
+                  params=params)
     PRIMITIVES[name] = p
     return p
 
@@ -304,12 +301,12 @@ def _accepts(f: Callable[..., Any], n: int) -> bool:
     return True
 
 
-def _checked_rule(op: Primitive, grad: Grad) -> Grad:
+def _checked_rule(op: Primitive, partials: Partials) -> Partials:
     """A user's derivative rule whose result is checked wherever it is applied (reverse,
     forward, higher order, code): a tuple or list of one derivative per differentiable
     argument, none of them None, a str or a bool -- else a TypeError naming the primitive."""
     def checked(out: Any, *args: Any) -> Sequence[Any]:
-        result = grad(out, *args)
+        result = partials(out, *args)
         expected = len(args) - op.params if op.arity is None else op.arity
         if not isinstance(result, (tuple, list)):
             raise TypeError(f"primitive {op.name!r}: its derivative rule returned "
@@ -414,10 +411,10 @@ CASES: dict[str, tuple[Case, ...]] = {}
 """Every built-in primitive's test cases, by name, in the order of the table."""
 
 
-def _builtin(name: str, forward: Forward, grad: Grad, *, tests: Sequence[Case],
+def _builtin(name: str, forward: Forward, partials: Partials, *, tests: Sequence[Case],
              **options: Any) -> Primitive:
     """Declare a built-in primitive with its test cases."""
-    p = Primitive(name, forward, grad, builtin=True, **options)
+    p = Primitive(name, forward, partials, builtin=True, **options)
     PRIMITIVES[name] = p
     CASES[name] = tuple(replace(case, name=case.name or name) for case in tests)
     return p

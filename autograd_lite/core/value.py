@@ -2,7 +2,7 @@
 
 Calling a primitive of :mod:`autograd_lite.core.rules` with a Value argument records a node
 (:func:`record`): its output, its parent Values and the local derivatives d out / d parent,
-computed once, on floats, by the primitive's own ``grad`` rule.  ``backward`` then needs no
+computed once, on floats, by the primitive's own derivative rule (partials).  ``backward`` then needs no
 rules at all, only the chain rule, in :func:`~autograd_lite.core.reverse.reverse_pass`.
 
 As in PyTorch, a result requires gradients iff some argument does and recording is on
@@ -524,7 +524,7 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
                 if isinstance(a, Value):
                     number_read(a)
         return _leaf(out, set_at)
-    node = _node(op, out, set_at, args, op.grad(out, *floats), numbers)  # type: ignore[arg-type]
+    node = _node(op, out, set_at, args, op.partials(out, *floats), numbers)  # type: ignore[arg-type]
     return _created(node) if USED.anomaly else node
 
 
@@ -846,7 +846,7 @@ def local_grads_as_values(node: Value) -> tuple[Value | float, ...]:
     op = node.op
     if op is None:
         raise ValueError(f"local_grads_as_values: {node!r} is a leaf; it has no local derivatives")
-    return tuple(of_parents(node, op.local_grads(node, arguments(node))))
+    return tuple(of_parents(node, op.partials(node, *arguments(node))))
 
 
 # -- tracking control --------------------------------------------------------------------
