@@ -85,7 +85,7 @@ def test_a_second_derivative_near_a_singularity_is_checked_with_a_small_enough_s
     (closed form); the checker also tries a step relative to x0 and accepts the engine's
     value, while a wrong one is still refused."""
     e = Expression(3, (("sqrt", 0), ("sub", 3, 2), ("relu", 4), ("div", 2, 5), ("powc", 3, 1.5),
-                       ("sum", 3, 3, 3, 6, 7)))
+                       ("add_n", 3, 3, 3, 6, 7)))
     check_modes(e, [6.103515625e-05, -1.0, 6.103515625e-05])
     # a wrong rule for the derivative of dpow (twice too large) changes only the second
     # derivative of sqrt: it must still be refused at this point
@@ -107,7 +107,7 @@ def test_forward_mode_rounding_is_judged_on_its_own_terms() -> None:
     e = Expression(3, (("cbrt", 2), ("maximum", 2, 3), ("relu", 1), ("fsum", 2, 4, 5),
                        ("tanh", 5), ("mul", 7, 0.5), ("mul", 6, 6), ("add", 9, 1.5),
                        ("fmod", 8, 10), ("fsum", 0, 3, 8), ("tanh", 2), ("exp2", 13),
-                       ("sub", 2.5, 3), ("sum", 11, 12, 14, 15)))
+                       ("sub", 2.5, 3), ("add_n", 11, 12, 14, 15)))
     check_modes(e, [1.3639416680811168e-05, 1.3639416680811168e-05, -2.746010644038742e-280])
 
 
@@ -118,7 +118,7 @@ def test_a_second_derivative_near_a_pole_is_checked_by_extrapolation() -> None:
     extrapolation of the two is within 3e-4, so the checker accepts the engine (before the
     extrapolation it reported this point as a disagreement)."""
     e = Expression(3, (("mul", 1, 1), ("add", 3, 0.5), ("div", 0, 4), ("dot", 1, 5, 3, 4),
-                       ("tan", 4), ("tan", 7), ("sum", 6, 8)))
+                       ("tan", 4), ("tan", 7), ("add_n", 6, 8)))
     check_modes(e, [0.0, 1.0440380864652568, 0.2030583961625414])
 
 
@@ -128,7 +128,7 @@ def test_a_first_derivative_near_a_pole_is_checked_by_extrapolation() -> None:
     difference with h = 1e-6 says 285485.69
     (0.16% off); extrapolated with h = 1e-5 it agrees, and the checker accepts."""
     e = Expression(3, (("tan", 2), ("mul", 3, 3), ("add", 4, 0.5), ("dpow", 5, 0.0),
-                       ("degrees", 0), ("tan", 5), ("sum", 6, 7, 8)))
+                       ("degrees", 0), ("tan", 5), ("add_n", 6, 7, 8)))
     check_modes(e, [1.5, 0.320310125153783, 1.5])
 
 

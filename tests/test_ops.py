@@ -388,7 +388,7 @@ PRIMITIVE_CASES = [  # primitive, arguments (Values where a rule would pass them
     ("falling", (4.0, 2.0, 2.0), 2.0), ("falling", (4.0, 2.0, 3.0), 0.0),
     ("exp", (0.3,), math.exp(0.3)), ("log", (2.0,), math.log(2.0)), ("sqrt", (2.25,), 1.5),
     ("tanh", (0.3,), math.tanh(0.3)), ("sin", (0.3,), math.sin(0.3)),
-    ("cos", (0.3,), math.cos(0.3)), ("abs", (-0.3,), 0.3),
+    ("cos", (0.3,), math.cos(0.3)), ("fabs", (-0.3,), 0.3),
     ("sigmoid", (-0.3,), 1.0 / (1.0 + math.exp(0.3))), ("relu", (-0.3,), 0.0),
     ("leaky_relu", (-0.3, 0.2), -0.06), ("relu_slope", (0.3, 0.0), 1.0),
     ("relu_slope", (-0.3, 0.2), 0.2),

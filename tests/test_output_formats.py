@@ -298,7 +298,7 @@ class Flag:
 
 
 RUNNING_NAMES = ["hit.set() or exp", "exit", "__import__", "hit.set()\nexp", "lambda",
-                 "add_n", "backward", "x0", "f", "PRIMITIVES"]
+                 "sum", "backward", "x0", "f", "PRIMITIVES"]
 """Primitive names that are code, keywords, builtins, or names the reproducer itself uses."""
 
 

@@ -30,9 +30,10 @@ MAX_DEPTH = 200
 
 FUNCTIONS: dict[str, Primitive] = {
     name: p for name, p in rules.PRIMITIVES.items()
-    if p.builtin and not p.infix and p.arity == 1 and name != "neg"}
+    if p.builtin and not p.infix and p.arity == 1 and name != "neg"} | {"abs": rules.fabs}
 """Callable names: every one-argument built-in primitive of the rule table, called with its
-argument and then its parameters (``leaky_relu(x, slope)``, ``relu_slope(x, low)``)."""
+argument and then its parameters (``leaky_relu(x, slope)``, ``relu_slope(x, low)``), and
+``abs``, Python's name for ``fabs``."""
 
 _BINARY: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
     ast.Add: Value.__add__,

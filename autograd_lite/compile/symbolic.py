@@ -123,7 +123,7 @@ class Writer:
         if op.name == "neg":
             return Sym(f"-{_operand(args[0])}", self)
         inline = not self.code or 0 < n <= MAX_INLINE_TERMS
-        if inline and op.name == "sum":
+        if inline and op.name == "add_n":
             return Sym(" + ".join(_operand(x) for x in args) or "0", self)
         if inline and op.name == "dot":
             half = n // 2

@@ -7,10 +7,10 @@ run forwards::
     primal_out  = op.forward(x_1, ..., x_n)
     tangent_out = sum_i  (d out / d x_i) * tangent_i
 
-with ``d out / d x_i`` taken from the primitive's derivative rule partials (:mod:`~autograd_lite.core.rules`),
-evaluated on the primals.  One pass gives ``J v`` (a Jacobian-vector product) for one direction
-``v``; reverse mode gives ``u^T J`` for one output weighting ``u``.  Both must agree:
-``<u, J v>`` is the same number either way.
+with ``d out / d x_i`` taken from the primitive's derivative rule, ``partials``
+(:mod:`~autograd_lite.core.rules`), evaluated on the primals.  One pass gives ``J v`` (a
+Jacobian-vector product) for one direction ``v``; reverse mode gives ``u^T J`` for one output
+weighting ``u``.  Both must agree: ``<u, J v>`` is the same number either way.
 
 Nesting.  A primal or tangent may itself be a ``Value`` (forward mode over reverse-mode
 recording) or another ``Dual`` (forward over forward).  Each Dual carries a :class:`Level`,

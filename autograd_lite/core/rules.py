@@ -782,10 +782,11 @@ leaky_relu = _builtin("leaky_relu", lambda x, s: x if x > 0.0 else s * x,
                                   lambda x, s: x if x > 0 else s * x,
                                   lambda x, s: (1.0 if x > 0 else s,),
                                   params=(0.01, 0.2, -0.5, 1.5))])
-fabs = _builtin("abs", abs, lambda out, x: (sign(x),), array_forward=lambda np, x: np.abs(x),
+fabs = _builtin("fabs", abs, lambda out, x: (sign(x),), array_forward=lambda np, x: np.abs(x),
+                symbol="abs",
                 tests=[Case(lambda x: abs(x), (KINK_AT_0,), math.fabs,
                             lambda x: (math.copysign(1.0, x),))])
-add_n = _builtin("sum", _sum, lambda out, *xs: (1.0,) * len(xs), arity=None,
+add_n = _builtin("add_n", _sum, lambda out, *xs: (1.0,) * len(xs), arity=None, symbol="sum",
                  array_forward=_array_sum,
                  tests=[Case(lambda add_n, a, b, c: add_n([a, b, c]), (WIDE,) * 3,
                              lambda a, b, c: math.fsum([a, b, c]),

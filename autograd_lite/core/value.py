@@ -2,8 +2,9 @@
 
 Calling a primitive of :mod:`autograd_lite.core.rules` with a Value argument records a node
 (:func:`record`): its output, its parent Values and the local derivatives d out / d parent,
-computed once, on floats, by the primitive's own derivative rule (partials).  ``backward`` then needs no
-rules at all, only the chain rule, in :func:`~autograd_lite.core.reverse.reverse_pass`.
+computed once, on floats, by the primitive's own derivative rule, ``partials``.  ``backward``
+then needs no rules at all, only the chain rule, in
+:func:`~autograd_lite.core.reverse.reverse_pass`.
 
 As in PyTorch, a result requires gradients iff some argument does and recording is on
 (:class:`no_grad`); otherwise it is a constant leaf.  Numbers given as arguments (the 5 of
