@@ -39,7 +39,7 @@ from typing import Any
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.rules import Primitive
-from autograd_lite.core.value import Value, arguments
+from autograd_lite.core.value import Value, arguments, depending_on
 
 _CHUNK = 32
 """Terms per line of a generated sum (Python's compiler recurses on long ``a + b + ...``)."""
@@ -264,12 +264,8 @@ class GroupedProgram:
     def _backward(self, output: Value, order: Sequence[Value],
                   wrt: frozenset[Value]) -> list[str]:
         """Write the reverse pass; return the text of each input's gradient (or None)."""
-        wanted = set(wrt) | {p for p in self._params if p.requires_grad}
-        needs: set[Value] = set()
-        for node in order:
-            if node in wanted or (node.requires_grad and any(p in needs for p in node.parents)):
-                needs.add(node)
-        self._needs = needs
+        needs = self._needs = depending_on(
+            order, [*wrt, *(p for p in self._params if p.requires_grad)])
         self._terms: dict[Any, list[str]] = {}  # a unit, an input or (group, row): its terms
         if output in needs:
             self._add(output, "1.0")

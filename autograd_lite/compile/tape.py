@@ -65,6 +65,7 @@ from autograd_lite.core.rules import Primitive, to_float
 from autograd_lite.core.value import (
     Value,
     arguments,
+    depending_on,
     enable_grad,
     of_parents,
     topological_order,
@@ -423,11 +424,7 @@ class Tape:
     def _backward_lines(self, order: list[Value], ref: dict[Value, Sym | float],
                         register: dict[Value, int]) -> list[tuple[str, str]]:
         """g_parent += g_node * d node / d parent, in reverse topological order (as backward)."""
-        wanted = set(self._wrt) | set(self.params)
-        needs: set[Value] = set()
-        for node in order:
-            if node in wanted or (node.requires_grad and any(p in needs for p in node.parents)):
-                needs.add(node)
+        needs = depending_on(order, [*self._wrt, *self.params])
         lines: list[tuple[str, str]] = []
         output = self._output
         self._adjoints: set[str] = set()

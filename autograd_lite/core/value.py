@@ -735,6 +735,18 @@ def topological_order(root: Any) -> list[Any]:
     return order
 
 
+
+def depending_on(order: Sequence[Value], sources: Iterable[Value]) -> set[Value]:
+    """The nodes of ``order`` (parents first) that are among ``sources`` or computed, through
+    nodes that require gradients, from one of them: those whose adjoint a gradient with
+    respect to ``sources`` passes through (the compilers write code for these edges only)."""
+    wanted = set(sources)
+    found: set[Value] = set()
+    for node in order:
+        if node in wanted or (node.requires_grad and any(p in found for p in node.parents)):
+            found.add(node)
+    return found
+
 def _stale_edge(order: Sequence[Value]) -> tuple[Value, Value] | None:
     """The first (node, leaf) of ``order`` where ``node`` read ``leaf`` before the leaf's
     ``data`` was assigned: the node holds a number, and derivatives, of the old one."""
