@@ -5,7 +5,7 @@ Run a campaign (fixed seed and example budget; results in ``bench/results/fuzz.j
     python bench/fuzz.py                     # 2,000 examples per tier, seed 0
     python bench/fuzz.py --examples 200      # a quick one
 
-``tests/test_differential.py`` runs a short campaign in the suite.  The checker itself
+``tests/transforms/test_differential.py`` runs a short campaign in the suite.  The checker itself
 is in the package (``autograd_lite.testing.differential``), so it can be run against your
 own primitives too.
 """

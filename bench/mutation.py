@@ -47,46 +47,46 @@ TARGETS = ("autograd_lite/core/value.py", "autograd_lite/core/rules.py",
            "autograd_lite/core/reverse.py", "autograd_lite/core/forward.py",
            "autograd_lite/core/check.py")
 TESTS = [  # fastest and most specific first: most mutants die in the first second
-    "tests/test_ops.py",  # the rule table, closed forms, domain errors
-    "tests/test_primitives.py",  # every primitive in every mode; primitive() for users
-    "tests/test_engine.py",  # Value, recording, backward, grad, no_grad, 0 * inf in every mode
-    "tests/test_hostile_inputs.py",
-    "tests/test_anomaly.py",
-    "tests/test_forward.py",
-    "tests/test_check.py",
-    "tests/test_steps.py",  # reverse_pass's visit / on_term hooks (step-through, Wengert list)
-    "tests/test_compile.py",  # reverse_pass on symbols (times / plus write code)
-    "tests/test_differential.py::test_every_mode_agrees_on_random_graphs[small-600]",
+    "tests/core/test_ops.py",  # the rule table, closed forms, domain errors
+    "tests/core/test_primitives.py",  # every primitive in every mode; primitive() for users
+    "tests/core/test_engine.py",  # Value, recording, backward, grad, no_grad, 0 * inf in every mode
+    "tests/core/test_hostile_inputs.py",
+    "tests/core/test_anomaly.py",
+    "tests/transforms/test_forward.py",
+    "tests/core/test_check.py",
+    "tests/graph/test_steps.py",  # reverse_pass's visit / on_term hooks (step-through, Wengert list)
+    "tests/compile/test_compile.py",  # reverse_pass on symbols (times / plus write code)
+    "tests/transforms/test_differential.py::test_every_mode_agrees_on_random_graphs[small-600]",
 ]
 KILLERS = [  # most name the mutant they kill in a comment "# mutant ..."
-    "tests/test_ops.py::test_sqrt_slope_is_one_over_two_sqrt_x",
-    "tests/test_ops.py::test_leaky_relu_default_slope_is_one_hundredth",
-    "tests/test_ops.py::test_second_order_relu_slope_is_zero_on_the_negative_side",
-    "tests/test_ops.py::test_second_order_slope_of_x_to_the_zero_is_zero",
-    "tests/test_ops.py::test_a_primitive_on_values_computes_its_closed_form",
-    "tests/test_ops.py::test_sum_and_dot_on_values",
-    "tests/test_ops.py::test_the_rule_table_entries_are_immutable_and_slotted",
-    "tests/test_ops.py::test_a_value_exponent_on_a_zero_base_is_a_domain_error",
-    "tests/test_engine.py::test_comparing_values_outside_a_trace_just_compares_data",
-    "tests/test_engine.py::test_a_fresh_result_has_zero_grad_before_any_backward",
-    "tests/test_engine.py::test_a_unary_op_under_no_grad_gives_a_constant_leaf",
-    "tests/test_anomaly.py::test_anomaly_mode_ignores_an_infinity_between_constants",
-    "tests/test_anomaly.py::test_anomaly_mode_skips_zero_adjoints_like_plain_backward",
-    "tests/test_anomaly.py::test_create_graph_works_in_anomaly_mode",
-    "tests/test_engine.py::test_backward_in_anomaly_mode_accumulates_leaves_and_overwrites_the_rest",
-    "tests/test_engine.py::test_a_primitive_called_with_the_wrong_number_of_values_is_refused",
-    "tests/test_engine.py::test_add_n_and_dot_of_numbers_are_numbers_and_of_one_value_a_node",
-    "tests/test_primitives.py::test_a_forward_that_returns_an_int_gives_a_float",
-    "tests/test_math_module.py::test_clamp_takes_either_bound_alone_but_not_neither",
-    "tests/test_forward.py::test_duals_compare_by_their_numbers_strictly",
-    "tests/test_forward.py::test_a_dual_result_keeps_the_level_of_its_arguments",
-    "tests/test_forward.py::test_a_dual_holding_a_value_records_through_the_general_path",
-    "tests/test_forward.py::test_a_dual_with_a_value_tangent_refuses_a_non_finite_result",
-    "tests/test_semantics.py::test_only_a_leaf_can_change_its_requires_grad_flag",
+    "tests/core/test_ops.py::test_sqrt_slope_is_one_over_two_sqrt_x",
+    "tests/core/test_ops.py::test_leaky_relu_default_slope_is_one_hundredth",
+    "tests/core/test_ops.py::test_second_order_relu_slope_is_zero_on_the_negative_side",
+    "tests/core/test_ops.py::test_second_order_slope_of_x_to_the_zero_is_zero",
+    "tests/core/test_ops.py::test_a_primitive_on_values_computes_its_closed_form",
+    "tests/core/test_ops.py::test_sum_and_dot_on_values",
+    "tests/core/test_ops.py::test_the_rule_table_entries_are_immutable_and_slotted",
+    "tests/core/test_ops.py::test_a_value_exponent_on_a_zero_base_is_a_domain_error",
+    "tests/core/test_engine.py::test_comparing_values_outside_a_trace_just_compares_data",
+    "tests/core/test_engine.py::test_a_fresh_result_has_zero_grad_before_any_backward",
+    "tests/core/test_engine.py::test_a_unary_op_under_no_grad_gives_a_constant_leaf",
+    "tests/core/test_anomaly.py::test_anomaly_mode_ignores_an_infinity_between_constants",
+    "tests/core/test_anomaly.py::test_anomaly_mode_skips_zero_adjoints_like_plain_backward",
+    "tests/core/test_anomaly.py::test_create_graph_works_in_anomaly_mode",
+    "tests/core/test_engine.py::test_backward_in_anomaly_mode_accumulates_leaves_and_overwrites_the_rest",
+    "tests/core/test_engine.py::test_a_primitive_called_with_the_wrong_number_of_values_is_refused",
+    "tests/core/test_engine.py::test_add_n_and_dot_of_numbers_are_numbers_and_of_one_value_a_node",
+    "tests/core/test_primitives.py::test_a_forward_that_returns_an_int_gives_a_float",
+    "tests/transforms/test_math_module.py::test_clamp_takes_either_bound_alone_but_not_neither",
+    "tests/transforms/test_forward.py::test_duals_compare_by_their_numbers_strictly",
+    "tests/transforms/test_forward.py::test_a_dual_result_keeps_the_level_of_its_arguments",
+    "tests/transforms/test_forward.py::test_a_dual_holding_a_value_records_through_the_general_path",
+    "tests/transforms/test_forward.py::test_a_dual_with_a_value_tangent_refuses_a_non_finite_result",
+    "tests/core/test_semantics.py::test_only_a_leaf_can_change_its_requires_grad_flag",
 ]
 """Tests written for the survivors of a first pass, in the files of :data:`TESTS`: deselected
 unless ``--with-killers`` (a test id deselects every parametrization of the test)."""
-DESELECT = ["tests/test_engine.py::test_a_million_operation_chain_back_propagates"]
+DESELECT = ["tests/core/test_engine.py::test_a_million_operation_chain_back_propagates"]
 RESULTS = ROOT / "bench" / "results" / "mutation.json"
 _OTHER_LAYOUT = ("equivalent: a node of two or three Values then takes the other layout "
                  "(tuples, or _node's), which every reader of the layout reads the same way")

@@ -21,7 +21,7 @@ Workloads:
 * ``chain`` (its own processes) -- ``y = y * a + b`` from one leaf, N steps = 2N nodes, at
   several sizes: forward and backward ns per node, the GC's share, bytes per node
   (tracemalloc), and a check that the engine left the GC settings as they were
-  (:func:`chain_scaling`, which ``tests/test_bench_chain.py`` also runs in-process).
+  (:func:`chain_scaling`, which ``tests/core/test_bench_chain.py`` also runs in-process).
 """
 
 from __future__ import annotations

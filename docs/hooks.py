@@ -10,7 +10,7 @@
   previews; the page then says so).  Under ``mkdocs serve`` (or with
   ``AUTOGRAD_LITE_DOCS_CACHE=1``) executed notebooks are cached in ``build/docs-cache/`` (or
   ``AUTOGRAD_LITE_DOCS_CACHE_DIR``) by the hash of the notebook and the package's sources;
-  the test suite puts the notebooks ``tests/test_notebooks.py`` executed there, so they
+  the test suite puts the notebooks ``tests/docs/test_notebooks.py`` executed there, so they
   run once per suite.
 * **Figures** -- :data:`FIGURES`: diagrams drawn by :func:`autograd_lite.draw_dot` and the
   step-through page of :func:`autograd_lite.backward_html`, written into ``figures/``.

@@ -4,7 +4,7 @@
     python docs/make_figures.py --check    # exit 1, naming them, if any file on disk differs
 
 :data:`FIGURES` is the single list of the files whose bytes this script determines: each
-file's name under docs/ and the function making it.  ``tests/test_docs.py`` compares them
+file's name under docs/ and the function making it.  ``tests/docs/test_docs.py`` compares them
 with the files on disk, so a figure that no longer matches the code fails the suite.  To
 add a figure, add one entry there.  Uses the WebAssembly Graphviz so the output does not
 depend on a local Graphviz.

@@ -18,6 +18,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "autograd_lite"))
 
 @pytest.fixture(scope="session")
 def executed_notebooks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where ``tests/test_notebooks.py`` leaves the notebooks it executed, for the docs
-    build of ``tests/test_site.py`` to render (so each notebook runs once per suite)."""
+    """Where ``tests/docs/test_notebooks.py`` leaves the notebooks it executed, for the docs
+    build of ``tests/docs/test_site.py`` to render (so each notebook runs once per suite)."""
     return tmp_path_factory.mktemp("executed-notebooks")

@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 from by_path import load_module
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def make_figures() -> ModuleType:

@@ -53,7 +53,7 @@ def test_safe_floats_refuse_an_impossible_request() -> None:
         find(safe_floats(0.0, 1.0, avoid=(0.5,), margin=1.0), lambda x: True)
 
 
-@pytest.mark.slow  # a per-primitive sweep; tests/test_primitives.py covers each mode quickly
+@pytest.mark.slow  # a per-primitive sweep; tests/core/test_primitives.py covers each mode quickly
 @pytest.mark.parametrize("op", sorted(name for name, p in rules.PRIMITIVES.items() if p.builtin))
 def test_random_expressions_use_every_op(op: str) -> None:
     found = find(expressions(), lambda e: op in e.ops,

@@ -21,7 +21,7 @@ import pytest
 
 from autograd_lite.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECTION = (ROOT / "docs" / "tutorials" / "course-notes.md").read_text(encoding="utf-8")
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")),
          *sorted((ROOT / "notebooks" / "src").glob("*.py"))]

@@ -14,7 +14,7 @@ same for the command line (exit status, one message, no traceback, no file writt
 Run this file as a script to print the engine matrix as a Markdown table (for the site's page
 on how the engine is checked, docs/explanation/reliability.md)::
 
-    python tests/test_hostile_inputs.py
+    python tests/core/test_hostile_inputs.py
 """
 
 from __future__ import annotations

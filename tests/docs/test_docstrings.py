@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_MODULES = [
     "autograd_lite", "autograd_lite.func", "autograd_lite.math", "autograd_lite.engine",
     "autograd_lite.nn", "autograd_lite.nn.functional", "autograd_lite.nn.losses",

@@ -1,7 +1,7 @@
 """``autograd_lite.math`` against Python's :mod:`math`: the same names, the same floats, the
 same domain errors; derivatives to the third order; digamma and polygamma against known
-values.  (Every mode against every other is tests/test_primitives.py; closed-form first and
-second derivatives are tests/test_ops.py.)"""
+values.  (Every mode against every other is tests/core/test_primitives.py; closed-form first and
+second derivatives are tests/core/test_ops.py.)"""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from by_path import load_module
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_SECONDS = 900
 
 
@@ -36,7 +36,7 @@ BUILD_TIMEOUT_SECONDS = 900
 def site(tmp_path_factory: pytest.TempPathFactory, executed_notebooks_dir: Path) -> Path:
     """The site, built with ``mkdocs build --strict`` into a fresh directory.
 
-    The notebooks are those ``tests/test_notebooks.py`` executed in this session, where it
+    The notebooks are those ``tests/docs/test_notebooks.py`` executed in this session, where it
     ran first (as in the whole suite); otherwise the build executes them itself."""
     out = tmp_path_factory.mktemp("site")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "AUTOGRAD_LITE_DOCS_CACHE": "1",

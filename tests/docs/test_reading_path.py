@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "explanation" / "reverse-mode.md"
 BUDGET = 700
 """Lines a learner reads, at most (issue 23: micrograd's engine is 94, HIPS's core ~200)."""

@@ -4,7 +4,7 @@ what the code does.
 Each page's ``python`` blocks run in order in one namespace, as a reader running them in
 one session would (a block right after ``<!-- not run: reason -->`` is skipped: code for
 PyTorch, which is not a dependency).  The site itself is built and opened in a browser by
-``tests/test_site.py``.
+``tests/docs/test_site.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from by_path import load_module
 from autograd_lite import DomainError, Value
 from autograd_lite.core import rules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]

@@ -42,7 +42,7 @@ def _reverse_directional(f: Expression, xs: list[float], v: list[float]) -> floa
     return math.fsum((0.0 if g is None else g) * d for g, d in zip(grads, v, strict=True))
 
 
-@pytest.mark.slow  # a per-primitive sweep; tests/test_primitives.py covers each mode quickly
+@pytest.mark.slow  # a per-primitive sweep; tests/core/test_primitives.py covers each mode quickly
 @pytest.mark.parametrize("p", OP_CASES, ids=[p.name for p in OP_CASES])
 @given(data=st.data())
 def test_each_rule_gives_the_same_derivative_forward_and_reverse(

@@ -27,7 +27,7 @@ from nbclient import NotebookClient
 
 nbformat: Any = _nbformat  # nbformat has no type hints
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # One notebook per course note (cited by file name), then the three that go beyond them.
 EXPECTED = {
@@ -146,5 +146,5 @@ def test_notebook_runs_and_its_assertions_hold(name: str, executed_notebooks_dir
               for out in cell.outputs if out.get("output_type") == "error"]
     assert errors == []
     print(f"{name}: {elapsed:.1f} s")
-    # the docs build (tests/test_site.py) renders this run instead of running it again
+    # the docs build (tests/docs/test_site.py) renders this run instead of running it again
     nbformat.write(nb, _load_docs_hooks().cached_path(NOTEBOOKS / name, executed_notebooks_dir))

@@ -268,7 +268,7 @@ def test_anomaly_mode_skips_zero_adjoints_like_plain_backward() -> None:
 
 def test_anomaly_mode_reports_the_overflowing_slope() -> None:
     # found by the differential fuzzer: the slope of x ** -1.0 at 1e-200 overflows to -inf
-    # (it used to raise in the forward pass; tests/test_ops.py)
+    # (it used to raise in the forward pass; tests/core/test_ops.py)
     x = Value(1e-200, "x")
     with detect_anomaly(), pytest.raises(AnomalyError, match=r"^powc\(1e-200, -1\.0\): "
                                          r"backward: the gradient reaching argument 0 'x' is "

@@ -312,7 +312,7 @@ for _ in range(30):
 def test_three_processes_saving_to_one_path_while_this_one_reads(tmp_path: Path) -> None:
     path = tmp_path / "model.json"
     states = [MLP(2, [32, 32, 1], seed=seed).state_dict() for seed in range(3)]
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
     workers = [subprocess.Popen([sys.executable, "-c", _SAVER, str(seed), str(path)],
                                 env=env, cwd=root, stderr=subprocess.PIPE, text=True)

@@ -358,7 +358,7 @@ def test_nearly_every_case_is_a_direct_spelling() -> None:
         {p.name for p in OP_CASES} - {p.name for p in DIRECT_CASES})
 
 
-@pytest.mark.slow  # a per-primitive sweep; tests/test_primitives.py covers each mode quickly
+@pytest.mark.slow  # a per-primitive sweep; tests/core/test_primitives.py covers each mode quickly
 @pytest.mark.parametrize("p", DIRECT_CASES, ids=[p.name for p in DIRECT_CASES])
 @given(data=st.data())
 def test_the_float_fast_paths_agree_with_the_general_carrier(p: OpCase,
