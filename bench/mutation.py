@@ -54,7 +54,7 @@ TESTS = [  # fastest and most specific first: most mutants die in the first seco
     "tests/core/test_anomaly.py",
     "tests/transforms/test_forward.py",
     "tests/core/test_check.py",
-    "tests/graph/test_steps.py",  # reverse_pass's visit / on_term hooks (step-through, Wengert list)
+    "tests/graph/test_steps.py",  # reverse_pass's visit / on_term hooks (steps, Wengert list)
     "tests/compile/test_compile.py",  # reverse_pass on symbols (times / plus write code)
     "tests/transforms/test_differential.py::test_every_mode_agrees_on_random_graphs[small-600]",
 ]

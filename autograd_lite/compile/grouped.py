@@ -32,12 +32,14 @@ array per node, then example by example) decides, as it did before.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from operator import getitem
 from typing import Any
 
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
+from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import Primitive
 from autograd_lite.core.value import Value, arguments, depending_on
 
@@ -260,51 +262,131 @@ class GroupedProgram:
             right_text = self._text(right) if isinstance(right, Value) else literal(right)
             self._lines.append(f"_guard({self._text(left)} {operator} {right_text}, {result})")
 
-    # -- backward: the chain rule on units ---------------------------------------------------
+    # -- backward: the chain rule on units, by the one reverse pass -------------------------
     def _backward(self, output: Value, order: Sequence[Value],
                   wrt: frozenset[Value]) -> list[str]:
-        """Write the reverse pass; return the text of each input's gradient (or None)."""
-        needs = self._needs = depending_on(
-            order, [*wrt, *(p for p in self._params if p.requires_grad)])
-        self._terms: dict[Any, list[str]] = {}  # a unit, an input or (group, row): its terms
-        if output in needs:
-            self._add(output, "1.0")
-        for unit in reversed(self._units):
-            adjoint = self._adjoint(unit)
-            if adjoint is None or not any(node in needs for node in unit.nodes):
-                continue
-            self._propagate(unit, adjoint)
+        """Write the reverse pass; return the text of each input's gradient (or None).
+
+        :func:`~autograd_lite.core.reverse.reverse_pass` walks the units, and between them
+        the keys where a unit's adjoint is split (:class:`_Position`: one argument position;
+        :class:`_Row`: one row of a group): each adjoint is the list of its terms (texts),
+        ``visit`` writes the line that sums them and gives its name, and ``edges`` say how a
+        name becomes each parent's term.  A parameter's terms go straight to its sum over
+        the batch; an input's are summed at the end."""
+        self._needs = depending_on(order, [*wrt, *(p for p in self._params if p.requires_grad)])
+        adjoint: dict[Any, Any] = {}
+        if output in self._needs:
+            walk: list[Any] = []
+            for unit in self._units:  # a unit's positions before it, its rows after it
+                walk += [_Position(unit, i) for i in reversed(range(len(unit.positions)))]
+                walk.append(unit)
+                if len(unit.nodes) > 1:
+                    walk += [_Row(unit, j) for j in range(len(unit.nodes))]
+            root = self._key(output)
+            adjoint = reverse_pass(walk, root, self._terms_for(output)("1.0"),
+                                   edges=self._edges, times=_written, plus=_extended,
+                                   visit=self._visit)
         grads: list[str] = []
         for x in self._inputs:
-            terms = self._terms.get(x)
+            terms = adjoint.get(x)
             if x not in wrt:
                 grads.append("None")
-            elif terms is None:
+            elif not terms:
                 grads.append("0.0")
             else:
                 grads.append(self._sum(f"g{self._ref[x]}", terms))
         return grads
 
-    def _add(self, node: Value, term: str, every_row: bool = False) -> None:
-        """Add ``term`` to the adjoint of ``node`` (a parameter: to its batch sum).
+    def _key(self, node: Value) -> Any:
+        """Where the adjoint of ``node`` is kept: its row of a group, its unit, or itself (an
+        input or a parameter: not walked)."""
+        if node in self._row_of:
+            return _Row(self._unit_of[node], self._row_of[node])
+        return self._unit_of.get(node, node)
 
-        ``every_row``: the term has a row per node of a group, every one of which read
-        ``node``: their sum is the contribution."""
-        if node not in self._needs:
-            return
+    def _terms_for(self, node: Value, every_row: bool = False) -> Callable[[str], list[str]]:
+        """How a contribution ``term`` to the adjoint of ``node`` is written: a parameter's
+        goes to its batch sum at once (``_total``, leaving no term); ``every_row``: ``term``
+        has a row per node of a group, every one of which read ``node``."""
         k = self._param_index.get(node)
         if k is not None:
-            self._totals.append(f"_total({term}, _n)")  # over the rows too
-            self._total_routes.append(k)
-            return
+            def total(term: str) -> list[str]:
+                self._totals.append(f"_total({term}, _n)")  # over the rows too
+                self._total_routes.append(k)
+                return []
+            return total
         if every_row:
-            term = f"_sum0({term})"
-        if node in self._row_of:
-            self._terms.setdefault((self._unit_of[node], self._row_of[node]), []).append(term)
-        elif node in self._unit_of:
-            self._terms.setdefault(self._unit_of[node], []).append(term)
-        else:
-            self._terms.setdefault(node, []).append(term)  # an input
+            return lambda term: [f"_sum0({term})"]
+        return lambda term: [term]
+
+    def _visit(self, key: Any, terms: list[Any]) -> str:
+        """The adjoint of ``key`` is complete: write what sums its terms; its name."""
+        if isinstance(key, _Row):
+            return self._sum(self._name_fresh("_r"), terms) if len(terms) > _CHUNK \
+                else " + ".join(terms)
+        if isinstance(key, _Position):
+            (term,) = terms  # a position has one term: from its unit
+            unit, i = key.unit, key.position
+            if unit.kinds[i] in ("same", "rows"):
+                return str(term)
+            name = self._name_fresh("_t")  # gathered, scalars or a stack: row by row
+            self._lines.append(f"{name} = {term}")
+            column = self._column(unit, i)
+            params = [self._param_index.get(a) if isinstance(a, Value) else None
+                      for a in column]
+            if any(k is not None for k in params):  # a parameter's rows at once
+                self._parts.append(f"_sum1({name})")
+                self._routes.append([len(self._params) if k is None else k for k in params])
+            return name
+        rows = sorted(t for t in terms if isinstance(t, tuple))
+        full = [t for t in terms if isinstance(t, str)]
+        if rows:
+            placed = ", ".join(f"({j}, {text})" for j, text in rows)
+            full = [f"_rows(_n, {len(key.nodes)}, {placed})", *full]
+        return self._sum(f"g{key.name}", full)
+
+    def _edges(self, key: Any) -> tuple[list[Any], list[Callable[[str], list[Any]]]]:
+        """The keys ``key``'s adjoint flows to, and for each how its name becomes terms."""
+        if isinstance(key, _Row):  # a row of a group: placed in the group's adjoint
+            return [key.unit], [lambda g: [(key.row, g)]]
+        if isinstance(key, _Position):
+            return self._position_edges(key)
+        out = Sym(key.name, self._writer, atomic=True)
+        local = grad_texts(_op(key.nodes[0]), out, key.positions)
+        targets: list[Any] = []
+        makes: list[Callable[[str], list[Any]]] = []
+        for i, d in enumerate(local):
+            if any(isinstance(a, Value) and a in self._needs for a in self._column(key, i)):
+                targets.append(_Position(key, i))
+                makes.append(_times(d))
+        return targets, makes
+
+    def _position_edges(self, key: _Position) -> tuple[list[Any],
+                                                        list[Callable[[str], list[Any]]]]:
+        """One argument position: to the Value every row read, to the rows of a group, or
+        row by row (``_row``) to each Value of the column that is not a parameter."""
+        unit, i = key.unit, key.position
+        column = self._column(unit, i)
+        first, kind = column[0], unit.kinds[i]
+        if kind == "same" and isinstance(first, Value):
+            if first not in self._needs:
+                return [], []
+            return [self._key(first)], [self._terms_for(first, every_row=len(unit.nodes) > 1)]
+        if kind == "rows" and isinstance(first, Value):
+            group, index = self._unit_of[first], unit.indices[i]
+            return [group], [lambda g: [f"_scatter({g}, {index}, {len(group.nodes)})"
+                                        if index else g]]
+        targets: list[Any] = []
+        makes: list[Callable[[str], list[Any]]] = []
+        for j, a in enumerate(column):
+            if isinstance(a, Value) and a in self._needs and a not in self._param_index:
+                targets.append(self._key(a))
+                makes.append(_row_of(j, self._terms_for(a)))
+        return targets, makes
+
+    def _column(self, unit: _Unit, i: int) -> list[Value | float]:
+        """The ``i``-th argument of each node of ``unit``."""
+        return [arguments(node)[i] for node in unit.nodes]
 
     def _sum(self, target: str, terms: list[str]) -> str:
         """``target = t1 + t2 + ...`` (in lines of at most _CHUNK terms); ``target``."""
@@ -313,53 +395,6 @@ class GroupedProgram:
             self._lines.append(f"{target} = {chunk}" if start == 0 else
                                f"{target} = {target} + {chunk}")
         return target
-
-    def _adjoint(self, unit: _Unit) -> str | None:
-        """Write ``g_unit`` from the terms it received; None if it received none."""
-        full = self._terms.get(unit, [])
-        if len(unit.nodes) == 1:
-            return self._sum(f"g{unit.name}", full) if full else None
-        placed = []
-        for j in range(len(unit.nodes)):
-            terms = self._terms.get((unit, j))
-            if terms:
-                row = self._sum(self._name_fresh("_r"), terms) if len(terms) > _CHUNK \
-                    else " + ".join(terms)
-                placed.append(f"({j}, {row})")
-        if placed:
-            full = [f"_rows(_n, {len(unit.nodes)}, {', '.join(placed)})", *full]
-        return self._sum(f"g{unit.name}", full) if full else None
-
-    def _propagate(self, unit: _Unit, g: str) -> None:
-        """``g`` times each local derivative, to the parents, position by position."""
-        out = Sym(unit.name, self._writer, atomic=True)
-        local = grad_texts(_op(unit.nodes[0]), out, unit.positions)
-        for i, d in enumerate(local):
-            column = [arguments(node)[i] for node in unit.nodes]
-            if not any(isinstance(a, Value) and a in self._needs for a in column):
-                continue
-            term = g if d == "1.0" else f"-{g}" if d == "-1.0" else f"{g} * ({d})"
-            kind = unit.kinds[i]
-            first = column[0]
-            if kind == "same" and isinstance(first, Value):
-                self._add(first, term, every_row=len(unit.nodes) > 1)
-            elif kind == "rows" and isinstance(first, Value):
-                group = self._unit_of[first]
-                self._terms.setdefault(group, []).append(
-                    f"_scatter({term}, {unit.indices[i]}, {len(group.nodes)})"
-                    if unit.indices[i] else term)
-            else:  # gathered, scalars or a stack: row by row (a parameter's row at once)
-                name = self._name_fresh("_t")
-                self._lines.append(f"{name} = {term}")
-                params = [self._param_index.get(a) if isinstance(a, Value) and a in self._needs
-                          else None for a in column]
-                if any(k is not None for k in params):
-                    self._parts.append(f"_sum1({name})")
-                    self._routes.append([len(self._params) if k is None else k
-                                         for k in params])
-                for j, a in enumerate(column):
-                    if isinstance(a, Value) and params[j] is None:
-                        self._add(a, f"_row({name}, {j})")
 
     # -- running -------------------------------------------------------------------------
     def run(self, xs: tuple[Any, ...], ps: tuple[float, ...],
@@ -439,6 +474,43 @@ class GroupedProgram:
                          _sum0=np.add.reduce, _sum1=functools.partial(np.add.reduce, axis=1),
                          _total=total, _finite=finite, _guard=guard, _fail=_fail)
         return namespace
+
+
+@dataclass(frozen=True)
+class _Position:
+    """Argument ``position`` of ``unit``: where its adjoint splits by argument."""
+
+    unit: _Unit
+    position: int
+
+
+@dataclass(frozen=True)
+class _Row:
+    """Row ``row`` of the group ``unit``: one node's adjoint, placed into the group's."""
+
+    unit: _Unit
+    row: int
+
+
+def _written(g: str, write: Callable[[str], list[Any]]) -> list[Any]:
+    """The reverse pass's ``times``: an adjoint's name, written as a parent's terms."""
+    return write(g)
+
+
+def _times(local: str) -> Callable[[str], list[Any]]:
+    """``g`` times the local derivative ``local`` (a text), as one term."""
+    return lambda g: [g if local == "1.0" else f"-{g}" if local == "-1.0" else f"{g} * ({local})"]
+
+
+def _row_of(j: int, write: Callable[[str], list[Any]]) -> Callable[[str], list[Any]]:
+    """Row ``j`` of an array ``g``, written as its node's terms by ``write``."""
+    return lambda g: write(f"_row({g}, {j})")
+
+
+def _extended(terms: list[Any], more: list[Any]) -> list[Any]:
+    """The reverse pass's ``plus``: a key's terms so far, and more."""
+    terms.extend(more)
+    return terms
 
 
 def _op(node: Value) -> Primitive:

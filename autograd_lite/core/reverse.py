@@ -10,8 +10,9 @@ Everything that differentiates a graph calls it: ``grad`` (floats, or Values wit
 ``create_graph``), ``Value.backward`` in anomaly mode (its plain loop is the same walk with
 the adjoints kept in ``.grad``: ``accumulate_into_grad`` of :mod:`autograd_lite.core.value`),
 the step-through and the Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly
-mode (:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times`` and
-``plus`` write code).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
+mode (:class:`NonFiniteOrigins`), the tape compiler (on symbols: its ``times`` and
+``plus`` write code) and the NumPy batch replay (on groups of like nodes, whose adjoints are
+lists of terms).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
 ``parents`` and ``local_grads``.  The order it walks, ``topological_order``, is computed
 where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses a graph
 recorded before one of its leaves had its ``data`` assigned.
