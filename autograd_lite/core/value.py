@@ -501,7 +501,10 @@ def record(op: Primitive, args: Sequence[object]) -> Value:
     shown by the step-through), but the reverse pass never writes a gradient into it.
     """
     set_at = _now  # read first: a leaf assigned while this runs counts as later
-    floats = []  # the common case, inline: every argument a Value or a finite float
+    # The one fast path, kept for its measured worth: every argument a Value or a finite
+    # float, read inline.  Without it (always _normalised) the bench's eager MLP step took
+    # 20.5 ms against 15.7 (best of 12 interleaved, 2026-12-07).
+    floats = []
     needed = numbers = False
     for a in args:
         if type(a) is Value:
