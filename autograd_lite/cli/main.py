@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from autograd_lite import __version__
 from autograd_lite.examples import DEFAULT, EXAMPLES
 
 PROG = "autograd-lite"
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"which example to print, e.g. note000 or 000 (default {DEFAULT}; "
                              "see --list)")
     parser.add_argument("--list", action="store_true", help="list the examples and exit")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
 

