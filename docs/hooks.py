@@ -235,7 +235,7 @@ def second_derivative_svg() -> bytes:
     return _svg(draw_dot(d1, inputs=[t], grads=False))
 
 
-def _note003() -> tuple[Any, list[Any]]:
+def _note003() -> Any:
     from autograd_lite.examples import note_003
 
     return note_003.loss_graph()
@@ -256,9 +256,9 @@ def note003_steps_html() -> bytes:
     """Note 003's backward pass, step by step: the interactive page."""
     from autograd_lite import backward_html
 
-    loss, params = _note003()
+    loss, params, inputs = _note003()
     return backward_html(loss, title="Note 003: the backward pass of L = (y - 5)^2",
-                         params=params, backend="wasm").encode("utf-8")
+                         params=params, inputs=inputs, backend="wasm").encode("utf-8")
 
 
 FIGURES: dict[str, Callable[[], bytes]] = {

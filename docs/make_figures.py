@@ -42,16 +42,17 @@ def graph_svg() -> bytes:
     return draw_dot(f, inputs=[x, y]).svg(backend="wasm").encode("utf-8")
 
 
-def note003_loss() -> tuple[Value, list[Value]]:
-    """Note 003's network on its input, its loss L = (y - 5)^2 and its parameters."""
+def note003_loss() -> note_003.NoteGraph:
+    """Note 003's network on its input, its loss L = (y - 5)^2, its parameters and inputs,
+    labelled with the note's symbols."""
     return note_003.loss_graph()
 
 
 def backward_steps_html() -> bytes:
     """Note 003's backward pass, step by step: the interactive page."""
-    loss, params = note003_loss()
+    loss, params, inputs = note003_loss()
     page = backward_html(loss, title="Note 003: the backward pass of L = (y - 5)^2, step by step",
-                         params=params, backend="wasm")
+                         params=params, inputs=inputs, backend="wasm")
     return page.encode("utf-8")
 
 
@@ -63,7 +64,7 @@ FIGURES: dict[str, Callable[[], bytes]] = {
 
 
 def _steps() -> int:
-    loss, _ = note003_loss()
+    loss, _, _ = note003_loss()
     return sum(node.op is not None for node in topological_order(loss))
 
 

@@ -77,15 +77,16 @@ def severe_console_messages(driver: Any) -> list[str]:
 
 def twin_after_backward() -> tuple[Value, list[Value]]:
     """Note 003's graph again, with ``.backward()`` run: the engine's own adjoints."""
-    loss, _ = note003()
+    loss, _, _ = note003()
     loss.backward()
     return loss, topological_order(loss)
 
 
 def test_note003_arrow_keys_walk_the_pass_and_captions_match_backward(
         driver: Any, tmp_path: Path) -> None:
-    loss, params = note003()
-    open_page(driver, tmp_path / "note003.html", backward_html(loss, params=params))
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "note003.html", backward_html(loss, params=params,
+                                                               inputs=inputs))
     _, order = twin_after_backward()
     visited = [n for n in reversed(order) if n.op is not None]
     assert len(visited) == 9
@@ -120,14 +121,14 @@ def test_note003_arrow_keys_walk_the_pass_and_captions_match_backward(
     assert back["pos"] == "step 7 of 9"
     assert f"n{order.index(visited[6])}" in back["cur"]
     # grads not yet reached at step 7 are unknown again (the first layer's weights)
-    first_weight = next(i for i, n in enumerate(order) if n.label == "layers.0.weight[0][0]")
+    first_weight = next(i for i, n in enumerate(order) if n.label == "V11")
     assert back["grads"][f"n{first_weight}"] == "grad \u2013"
     assert severe_console_messages(driver) == []
 
 
 def test_zoom_pan_and_fit_change_the_view(driver: Any, tmp_path: Path) -> None:
-    loss, params = note003()
-    open_page(driver, tmp_path / "zoom.html", backward_html(loss, params=params))
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "zoom.html", backward_html(loss, params=params, inputs=inputs))
     press(driver, "0")  # fit: the whole graph (the page may open at 1:1 on a wide layout)
     x, y, width, height = state(driver)["viewBox"]
     press(driver, "+")
@@ -160,12 +161,12 @@ def test_the_view_follows_the_current_node(driver: Any, tmp_path: Path) -> None:
 
 
 def test_go_to_a_node_by_label(driver: Any, tmp_path: Path) -> None:
-    loss, params = note003()
-    open_page(driver, tmp_path / "find.html", backward_html(loss, params=params))
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "find.html", backward_html(loss, params=params, inputs=inputs))
     box = driver.find_element("id", "find")
-    box.send_keys("layers.0.z[1]\n")
+    box.send_keys("z2\n")
     order = topological_order(loss)
-    z1 = next(n for n in order if n.label == "layers.0.z[1]")
+    z1 = next(n for n in order if n.label == "z2")
     visited = [n for n in reversed(order) if n.op is not None]
     now = state(driver)
     assert now["step"] == visited.index(z1) + 1
@@ -180,8 +181,8 @@ def test_go_to_a_node_by_label(driver: Any, tmp_path: Path) -> None:
 def test_pages_stay_within_their_budgets(driver: Any, tmp_path: Path, name: str,
                                          budget_bytes: int, budget_seconds: float) -> None:
     if name == "note003":
-        loss, params = note003()
-        page = backward_html(loss, params=params)
+        loss, params, inputs = note003()
+        page = backward_html(loss, params=params, inputs=inputs)
     elif name == "chain200":
         page = backward_html(chain(200))
     else:

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # A two-layer classifier: gradients by hand, then by automatic differentiation
 #
-# *Course note:* `004_a894338046b1c749.txt`.
+# *From course note 004.*
 #
 # The note derives, in matrix form, every gradient of a small network: three inputs, two
 # sigmoid neurons in layer 1, three sigmoid outputs in layer 2, and the binary
@@ -45,7 +45,7 @@ from autograd_lite.graph.steps import backward_frames
 from autograd_lite.graph.wengert import BAR, value_names, wengert_list
 from autograd_lite.nn.losses import binary_cross_entropy
 
-NOTE = "004_a894338046b1c749.txt"
+NOTE = "course note 004"
 rng = np.random.default_rng(4)
 N = 5
 X = rng.normal(size=(N, 3))
