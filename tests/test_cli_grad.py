@@ -25,8 +25,8 @@ def test_value_and_gradients_of_the_readme_example(capsys: pytest.CaptureFixture
 def test_trace_prints_the_wengert_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_grad(["x*y + exp(x)", "x=2", "y=3", "--trace", "--digits", "4"]) == 0
     out = capsys.readouterr().out
-    assert "v3 = v1 * v2" in out and "v4 = exp(v1)" in out
-    assert f"-> v\u03041 = {3 + math.exp(2):.4g}" in out  # the adjoint of x ends as df/dx
+    assert "v₁ = v₋₁ * v₀" in out and "v₂ = exp(v₋₁)" in out  # Griewank's numbering
+    assert f"-> v\u0304₋₁ = {3 + math.exp(2):.4g}" in out  # the adjoint of x ends as df/dx
 
 
 def test_svg_is_written_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -82,7 +82,13 @@ from autograd_lite.graph.render import (
     save_source,
 )
 from autograd_lite.graph.steps import backward_frames, backward_html, describe
-from autograd_lite.graph.wengert import definition, is_inlined, value_names, wengert_list
+from autograd_lite.graph.wengert import (
+    definition,
+    is_inlined,
+    trace_numbers,
+    value_names,
+    wengert_list,
+)
 from autograd_lite.nn.io import read_state_dict
 from autograd_lite.nn.losses import (
     binary_cross_entropy,
@@ -625,6 +631,12 @@ API_CASES = [
             r"int$"),
     ApiCase("wengert_list", "digits", lambda w: wengert_list(w.x * w.y, digits=0), ValueError,
             r"^wengert_list: digits must be an int between 1 and 17, got 0$"),
+    ApiCase("wengert_list", "numbering", lambda w: wengert_list(w.x, numbering="zero"),
+            ValueError, r"^wengert_list: numbering must be one of griewank, one-based, got "
+                        r"'zero'$"),
+    ApiCase("trace_numbers", "numbering",
+            lambda w: trace_numbers(topological_order(w.x), numbering="1"), ValueError,
+            r"^trace_numbers: numbering must be one of griewank, one-based, got '1'$"),
     ApiCase("value_names", "order", lambda w: value_names(3),  # type: ignore[arg-type]
             TypeError, r"^value_names: order must be a sequence of Values"),
     ApiCase("definition", "node", lambda w: definition(3, {}),  # type: ignore[arg-type]
@@ -750,6 +762,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "ForwardRow", "AdjointRow", "Formula", "LayerValues", "ParamTensor", "Module",
         "Optimizer", "StepPage",  # classes made by the library, or tested through their
         # public makers
+        "trace_name",  # an int from trace_numbers (its own row checks the numbering)
         "box_ids", "group_outputs", "dot_pairs", "natural_key", "op_label",  # layout helpers
         # diagram and steps share: their arguments come from the library, not users
     }
