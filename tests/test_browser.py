@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import start_driver
+from browser import FITS_SCRIPT, start_driver
 from step_graphs import chain, mlp, note003
 
 from autograd_lite import Value, backward_html, topological_order
@@ -226,3 +226,79 @@ def test_a_missing_browser_skips_with_the_reason_but_fails_under_ci(
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="apt-get install chromium chromium-driver"):
         next(start_driver())
+
+
+# -- embedded in a page (the how-to's iframe) ------------------------------------------------
+
+HOWTO = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "draw-graphs.md"
+
+def frame_height() -> int:
+    """The height of the how-to's iframe, as its page sets it."""
+    import re
+
+    found = re.search(r'<iframe src="[^"]*note003-steps\.html"[^>]*height: (\d+)px',
+                      HOWTO.read_text(encoding="utf-8"))
+    assert found is not None
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("width", [688, 700])  # the how-to's column at a 1280-px window; 700
+def test_the_embedded_page_fits_its_frame_at_every_step(driver: Any, tmp_path: Path,
+                                                        width: int) -> None:
+    loss, params, inputs = note003()
+    (tmp_path / "steps.html").write_text(backward_html(loss, params=params, inputs=inputs),
+                                         encoding="utf-8")
+    (tmp_path / "host.html").write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><div style="width:{width}px">'
+        f'<iframe id="frame" src="steps.html" style="width:100%;height:{frame_height()}px;'
+        'border:1px solid #ccc"></iframe></div></body></html>', encoding="utf-8")
+    driver.get((tmp_path / "host.html").as_uri())
+    driver.switch_to.frame("frame")
+    try:
+        start = driver.execute_script(FITS_SCRIPT)
+        assert start["wholeGraph"], "step 0 shows the whole graph"
+        for k in range(10):
+            driver.execute_script(f"window.autogradSteps.show({k})")
+            fits = driver.execute_script(FITS_SCRIPT)
+            assert fits["overflow"] == [0, 0], (k, fits)  # no scroll bar inside the frame
+            assert fits["scrolled"] == [], (k, fits)      # nor on any part of the page
+            assert fits["oneLine"], (k, fits)             # the toolbar on one line
+            assert not fits["tableCut"], (k, fits)        # every operand row visible
+    finally:
+        driver.switch_to.default_content()
+
+
+def test_the_fit_check_can_fail(driver: Any, tmp_path: Path) -> None:
+    loss, params, inputs = note003()
+    (tmp_path / "steps.html").write_text(backward_html(loss, params=params, inputs=inputs),
+                                         encoding="utf-8")
+    (tmp_path / "host.html").write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><iframe id="frame" src="steps.html" '
+        'style="width:380px;height:260px"></iframe></body></html>', encoding="utf-8")
+    driver.get((tmp_path / "host.html").as_uri())
+    driver.switch_to.frame("frame")
+    try:
+        driver.execute_script("window.autogradSteps.show(3)")
+        fits = driver.execute_script(FITS_SCRIPT)
+        assert fits["overflow"] != [0, 0] and not fits["oneLine"]
+    finally:
+        driver.switch_to.default_content()
+
+
+def test_the_address_follows_the_steps_and_a_new_address_steps_there(
+        driver: Any, tmp_path: Path) -> None:
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "hash.html", backward_html(loss, params=params, inputs=inputs),
+              step=2)
+    assert state(driver)["step"] == 2
+    entries = driver.execute_script("return history.length")
+    press(driver, "\ue014")  # ArrowRight
+    assert driver.execute_script("return location.hash") == "#step=3"
+    driver.execute_script("location.hash = '#step=7'")
+    time.sleep(0.2)
+    assert state(driver)["pos"] == "step 7 of 9"
+    press(driver, "\ue012")  # ArrowLeft
+    assert driver.execute_script("return location.hash") == "#step=6"
+    # stepping replaces the address; only the hash typed in made a history entry
+    assert driver.execute_script("return history.length") == entries + 1
+    assert severe_console_messages(driver) == []

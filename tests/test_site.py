@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import requested_urls, start_driver
+from browser import FITS_SCRIPT, requested_urls, start_driver
 from by_path import load_module
 
 pytestmark = pytest.mark.slow
@@ -195,6 +195,30 @@ def test_search_finds_hessian(driver: Any, server: str) -> None:
     links = driver.execute_script(
         "return [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href)")
     assert any("reference/func/" in link for link in links), links
+    assert severe_console_messages(driver) == []
+
+
+def test_the_embedded_step_through_fits_the_how_to_column(driver: Any, server: str) -> None:
+    """At a 1280-px window: no scroll bar inside the frame, the toolbar on one line, the
+    whole graph at step 0 and every operand row visible at every step."""
+    from selenium.webdriver.common.by import By
+
+    driver.set_window_size(1280, 900)
+    try:
+        assert open_page(driver, server + "how-to/draw-graphs/") == []
+        frame = driver.find_element(By.CSS_SELECTOR, 'iframe[src*="note003-steps.html"]')
+        width = driver.execute_script("return arguments[0].clientWidth", frame)
+        assert 600 <= width <= 800, width  # the column (688 px at this window when written)
+        driver.switch_to.frame(frame)
+        assert driver.execute_script(FITS_SCRIPT)["wholeGraph"]
+        for k in range(driver.execute_script("return window.autogradSteps.total") + 1):
+            driver.execute_script(f"window.autogradSteps.show({k})")
+            fits = driver.execute_script(FITS_SCRIPT)
+            assert fits["overflow"] == [0, 0] and fits["scrolled"] == [], (k, fits)
+            assert fits["oneLine"] and not fits["tableCut"], (k, fits)
+    finally:
+        driver.switch_to.default_content()
+        driver.set_window_size(1200, 900)
     assert severe_console_messages(driver) == []
 
 
