@@ -75,12 +75,15 @@ def test_bad_input_gets_a_clear_message_and_status(
     assert message in capsys.readouterr().err
 
 
-def test_png_without_graphviz_says_how_to_install_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("suffix", "magic"), [("png", b"\x89PNG\r\n"), ("pdf", b"%PDF-")])
+def test_png_and_pdf_are_saved_without_graphviz(
+        suffix: str, magic: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PATH", "")
-    assert run_grad(["x", "x=1", "--svg", str(tmp_path / "g.png")]) == 1
-    assert "apt-get install graphviz" in capsys.readouterr().err
+    assert run_grad(["x*y", "x=1", "y=2", "--svg", str(tmp_path / f"g.{suffix}")]) == 0
+    assert (tmp_path / f"g.{suffix}").read_bytes().startswith(magic)
+    assert run_grad(["x", "x=1", "--svg", str(tmp_path / "g.gif")]) == 2
+    assert "cannot tell the format" in capsys.readouterr().err
 
 
 def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:

@@ -404,9 +404,9 @@ def _product_diagram(w: World) -> Any:
     return draw_dot(w.x * w.y)
 
 
-def _png_diagram(w: World) -> Any:
+def _gif_diagram(w: World) -> Any:
     diagram = _product_diagram(w)
-    diagram.format = "png"
+    diagram.format = "gif"
     diagram._view = lambda *args, **kwargs: pytest.fail("nothing was drawn to open")
     return diagram
 
@@ -605,15 +605,25 @@ API_CASES = [
     ApiCase("save_source", "source", lambda w: save_source(b"digraph {}",  # type: ignore
                                                            w.directory / "g.svg"),
             TypeError, r"^save_source: source must be DOT text \(a str\), got bytes$"),
-    ApiCase("Diagram.save", "PNG", lambda w: _png_diagram(w).save(w.directory / "g.png"),
-            RenderError, r"^Diagram\.save: PNG output needs the Graphviz `dot` program, which "
+    ApiCase("Diagram.save", "dpi", lambda w: _product_diagram(w).save(w.directory / "g.png",
+                                                                       dpi=0),
+            ValueError, r"^Diagram\.save: dpi must be a number from 1 to 2400, got 0$"),
+    ApiCase("Diagram.save", "width", lambda w: _product_diagram(w).save(w.directory / "g.pdf",
+                                                                         width=800),
+            ValueError, r"^Diagram\.save: dpi and width apply to PNG only, not 'g\.pdf'$"),
+    ApiCase("Diagram.pipe", "GIF", lambda w: _product_diagram(w).pipe("gif"),
+            RenderError, r"^Diagram\.pipe: GIF output needs the Graphviz `dot` program, which "
             r"is not on PATH .*apt-get install graphviz"),
     ApiCase("Diagram.render", "format",
             lambda w: _product_diagram(w).render("g", directory=w.directory, format="svgz2"),
             ValueError, r"^Diagram\.render: unknown format 'svgz2'"),
-    ApiCase("Diagram.render", "PNG",
-            lambda w: _png_diagram(w).view("g", directory=w.directory), RenderError,
-            r"^Diagram\.render: PNG output needs the Graphviz `dot` program"),
+    ApiCase("Diagram.render", "GIF",
+            lambda w: _gif_diagram(w).view("g", directory=w.directory), RenderError,
+            r"^Diagram\.render: GIF output needs the Graphviz `dot` program"),
+    ApiCase("Diagram.render", "width",
+            lambda w: _product_diagram(w).render("g", directory=w.directory, format="png",
+                                                 width=1.5), ValueError,
+            r"^Diagram\.render: width must be an int of pixels from 1 to 20000, got 1\.5$"),
     ApiCase("Diagram.pipe", "engine", lambda w: _product_diagram(w).pipe(engine="dott"),
             ValueError, r"^Diagram\.pipe: unknown engine 'dott'; expected one of dot, neato"),
     ApiCase("Diagram.svg", "backend",
@@ -813,9 +823,9 @@ CLI_CASES = [
      r"^autograd-lite grad: error: --digits must be between 1 and 17$"),
     (["grad", "log(x)", "x=0"], 1,
      r"^autograd-lite grad: log\(x\): log\(0\.0\): logarithm needs a positive argument$"),
-    (["grad", "x", "x=1", "--svg", "{dir}/g.png"], 1,
-     r"^autograd-lite grad: cannot save the diagram: Diagram\.save: PNG output needs the "
-     r"Graphviz `dot` program"),
+    (["grad", "x", "x=1", "--svg", "{dir}/g.gif"], 2,
+     r"^autograd-lite grad: error: --svg .*g\.gif: cannot tell the format from the suffix; "
+     r"use \.svg, \.png, \.pdf, \.dot or \.gv$"),
     (["grad", "x", "x=1", "--svg", "{dir}/missing/g.svg"], 2,
      r"^autograd-lite grad: error: --svg .*/missing/g\.svg: the folder '.*/missing' does not "
      r"exist; create it first$"),

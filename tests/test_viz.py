@@ -190,8 +190,10 @@ def test_save_picks_the_format_from_the_suffix(no_dot: None, tmp_path: Path) -> 
     svg_path = diagram.save(tmp_path / "graph.svg")
     assert len(svg_nodes(svg_path.read_text())) == 8
     assert diagram.save(tmp_path / "graph.dot").read_text() == diagram.source
+    assert diagram.save(tmp_path / "graph.png").read_bytes().startswith(b"\x89PNG")
+    assert diagram.save(tmp_path / "graph.pdf").read_bytes().startswith(b"%PDF-")
     with pytest.raises(RenderError, match=r"apt-get install graphviz.*brew install graphviz"):
-        diagram.save(tmp_path / "graph.png")
+        diagram.pipe("gif")
     with pytest.raises(ValueError, match=r"\.svg"):
         format_for_path("graph.jpeg")
 
@@ -305,11 +307,12 @@ def test_a_dot_node_pairs_each_weight_with_its_input() -> None:
     def id_of(text: str) -> str:
         return next(i for i, line in ids.items() if text in line)
 
-    op = id_of('label="{ dot |')
+    op = id_of("} | dot }")  # the ports first, on the side the edges come from
     for i, (wi, xi) in enumerate(zip(["{ w0 |", "{ w1 |", "{ w2 |"],
                                      ["{ x0 |", "{ x1 |", "{ data -1 }"])):
-        assert f"{id_of(wi)} -> {op}:p{i}" in source
-        assert f"{id_of(xi)} -> {op}:p{i}" in source
+        assert f"{id_of(wi)} -> {op}:p{i}:w" in source  # entered from the west (LR)
+        assert f"{id_of(xi)} -> {op}:p{i}:w" in source
+    assert f"-> {op}:p0:n" in draw_dot(z, rankdir="TB").source  # from the north (TB)
     assert len(svg_nodes(render_svg(source, backend="wasm"))) == 8  # 7 values + the dot
 
 

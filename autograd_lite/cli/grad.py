@@ -54,8 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--trace", action="store_true",
                         help="also print the Wengert list (evaluation and adjoint traces)")
     parser.add_argument("--svg", metavar="PATH",
-                        help="save the graph diagram (.svg works without Graphviz; "
-                             ".png/.pdf need it; .dot writes the DOT text)")
+                        help="save the graph diagram in the format the suffix names (.svg, "
+                             ".png, .pdf: no Graphviz program needed; .dot writes the DOT "
+                             "text)")
     parser.add_argument("--digits", type=int, default=6,
                         help="significant digits printed (default 6)")
     return parser
@@ -131,7 +132,11 @@ def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
 
 
 def _check_output_path(path: str) -> None:
-    """Refuse, before any work, a path whose folder does not exist (nothing is created)."""
+    """Refuse, before any work, a path whose suffix names no format or whose folder does not
+    exist (nothing is created)."""
+    if Path(path).suffix.lower() not in (".svg", ".png", ".pdf", ".dot", ".gv"):
+        raise _UsageError(f"--svg {path}: cannot tell the format from the suffix; use .svg, "
+                          ".png, .pdf, .dot or .gv")
     folder = Path(path).expanduser().parent
     if not folder.is_dir():
         raise _UsageError(f"--svg {path}: the folder {os.fspath(folder)!r} "
