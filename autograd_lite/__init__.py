@@ -1,14 +1,30 @@
 """autograd_lite: a scalar reverse-mode automatic differentiation engine you can read.
 
-Floors, lowest first: ``core`` (the rule table, ``Value`` and recording, the one reverse
-pass, forward mode, the composable transforms, gradcheck, anomaly mode) -> ``math`` (the
-primitives under Python's math names), ``func``, ``nn``, ``compile`` -> ``graph``
-(diagrams, the step-through, the Wengert list) -> ``cli``.  See "How the package is laid
-out" in the docs (docs/explanation/layout.md) for the map.
-``autograd_lite.testing`` (hypothesis strategies, the differential checker) is not
-imported here, because it needs the ``test`` extra.
-"""
+What you can do with it:
 
+* compute gradients: build an expression from ``Value`` objects, call ``.backward()`` and
+  read ``.grad`` (or ``grad(output, inputs)``); forward mode with ``jvp`` and ``Dual``;
+  nested transforms in ``autograd_lite.func``; ``from autograd_lite import math`` for
+  Python's ``math`` functions, differentiable;
+* check them: ``gradcheck`` / ``gradgradcheck`` against central differences,
+  ``detect_anomaly`` for the first nan or inf, ``autograd_lite.testing`` (the ``test``
+  extra; not imported here) to property-test your own primitives;
+* train small networks: ``MLP``, ``SGD``, ``Adam``, ``save`` / ``load``, and ``compiled``
+  training loops;
+* see them (the ``viz`` extra): ``draw_dot`` draws the graph, ``backward_html`` steps
+  through the backward pass in a web page.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+    >>> f = x * y + x
+    >>> f.backward()
+    >>> x.grad, y.grad
+    (4.0, 2.0)
+
+The worked examples of the course notes run as ``python -m autograd_lite``.  How the
+package is laid out: "How the package is laid out" in the docs (docs/explanation/layout.md).
+"""
 from autograd_lite import func, math
 from autograd_lite.compile import BranchChangedError, Tape, compiled, compiled_loss
 from autograd_lite.core.anomaly import AnomalyError, detect_anomaly

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import math as _math
 import numbers as _numbers
-from collections.abc import Iterable
-from typing import Any
+import typing as _typing
 
 from autograd_lite.core import arrays as _arrays  # noqa: F401 -- NumPy arrays as arguments
+from autograd_lite.core import errors as _errors
 from autograd_lite.core import rules as _rules
-from autograd_lite.core.errors import DomainError
+
+if _typing.TYPE_CHECKING:  # names for the annotations only: the namespace holds math's names
+    from collections.abc import Iterable
+    from typing import Any
 
 pi = _math.pi
 e = _math.e
@@ -146,11 +149,11 @@ def log(x: Any, base: Any = None) -> Any:
         return _rules.log(x)
     try:
         return _rules.log(x) / _rules.log(base)
-    except (DomainError, ZeroDivisionError) as error:
-        if isinstance(error, DomainError) and error.op != "div":
+    except (_errors.DomainError, ZeroDivisionError) as error:
+        if isinstance(error, _errors.DomainError) and error.op != "div":
             raise
         shown = tuple(getattr(a, "data", getattr(a, "primal", a)) for a in (x, base))
-        raise DomainError("log", shown, "base 1 has logarithm 0") from None
+        raise _errors.DomainError("log", shown, "base 1 has logarithm 0") from None
 
 
 def ldexp(x: Any, i: int) -> Any:
@@ -269,6 +272,8 @@ def polygamma(n: int, x: Any) -> Any:
         raise TypeError(f"polygamma: the order n must be an int, got {type(n).__name__}")
     return _rules.polygamma(x, n)
 
+
+del annotations  # the __future__ switch, not a name of this module
 
 __all__ = [
     "acos",

@@ -14,6 +14,10 @@
   run once per suite.
 * **Figures** -- :data:`FIGURES`: diagrams drawn by :func:`autograd_lite.draw_dot` and the
   step-through page of :func:`autograd_lite.backward_html`, written into ``figures/``.
+* **Readable diagrams** -- every Graphviz diagram (a notebook's SVG output, an ``<img>`` of
+  an SVG figure) is shown no smaller than keeps its text :data:`MIN_TEXT_PX` high
+  (:func:`readable_svg`), scrolling sideways in the column when it is wider; clicking any
+  diagram or picture opens it full size, to zoom and pan (``javascripts/diagrams.js``).
 * **Generated Markdown** -- ``<!-- generated: op-table -->`` becomes the rule table
   (``docs/op_table.py``) and ``<!-- generated: cli -->`` the command line's ``--help`` texts.
 * **Maths** -- ``$...$`` and ``$$...$$`` (found by ``pymdownx.arithmatex``) become MathML
@@ -55,6 +59,9 @@ CACHE = ROOT / "build" / "docs-cache"
 CELL_TIMEOUT_SECONDS = 600
 
 _stash: dict[str, list[str]] = {}  # page src_uri -> HTML kept out of the Markdown
+_figures: dict[str, bytes] = {}  # SVG file name -> its text, for readable <img> sizes
+MIN_TEXT_PX = 11.0
+"""The smallest text of a diagram on the site, in CSS px, at its default size."""
 
 
 # -- events -------------------------------------------------------------------------------
@@ -70,7 +77,10 @@ def on_startup(command: str, dirty: bool) -> None:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the tutorial pages made from the notebooks and the figures drawn by the engine."""
     for name, make in FIGURES.items():
-        files.append(File.generated(config, f"figures/{name}", content=make()))
+        content = make()
+        _figures[name] = content
+        files.append(File.generated(config, f"figures/{name}", content=content))
+    _figures["graph.svg"] = (DOCS / "graph.svg").read_bytes()
     mode = os.environ.get("AUTOGRAD_LITE_DOCS_NOTEBOOKS", "execute")
     if mode not in ("execute", "skip"):
         raise ValueError(f"AUTOGRAD_LITE_DOCS_NOTEBOOKS must be execute or skip, got {mode!r}")
@@ -89,6 +99,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     html_text = unstash(html_text, _stash.get(page.file.src_uri, []))
+    html_text = readable_images(html_text)
     html_text = maths_to_mathml(html_text, page.file.src_uri)
     return sphinx_roles(html_text)
 
@@ -235,7 +246,7 @@ def second_derivative_svg() -> bytes:
     return _svg(draw_dot(d1, inputs=[t], grads=False))
 
 
-def _note003() -> tuple[Any, list[Any]]:
+def _note003() -> Any:
     from autograd_lite.examples import note_003
 
     return note_003.loss_graph()
@@ -256,9 +267,9 @@ def note003_steps_html() -> bytes:
     """Note 003's backward pass, step by step: the interactive page."""
     from autograd_lite import backward_html
 
-    loss, params = _note003()
+    loss, params, inputs = _note003()
     return backward_html(loss, title="Note 003: the backward pass of L = (y - 5)^2",
-                         params=params, backend="wasm").encode("utf-8")
+                         params=params, inputs=inputs, backend="wasm").encode("utf-8")
 
 
 FIGURES: dict[str, Callable[[], bytes]] = {
@@ -361,7 +372,7 @@ def render_output(output: dict[str, Any], stash: list[str]) -> str | None:
         return _join(data["text/markdown"])
     if "image/svg+xml" in data:
         svg = _join(data["image/svg+xml"])
-        return keep(svg[svg.index("<svg"):])
+        return keep(readable_svg(svg[svg.index("<svg"):]))
     if "image/png" in data:
         png = _join(data["image/png"]).replace("\n", "")
         base64.b64decode(png, validate=True)
@@ -371,6 +382,42 @@ def render_output(output: dict[str, Any], stash: list[str]) -> str | None:
     if "text/plain" in data:
         return _text_block(_join(data["text/plain"]))
     return None
+
+
+def _sizes(svg: str) -> tuple[float, float] | None:
+    """A Graphviz SVG's natural width in CSS px and the narrowest it may be drawn: the width
+    at which its smallest text is :data:`MIN_TEXT_PX` high (1 pt is 4/3 px)."""
+    width = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+    fonts = [float(f) for f in re.findall(r'font-size="([\d.]+)"', svg)]
+    if width is None or not fonts:
+        return None
+    natural = float(width.group(1)) * 4 / 3
+    return natural, natural * min(1.0, MIN_TEXT_PX / (min(fonts) * 4 / 3))
+
+
+def readable_svg(svg: str) -> str:
+    """An inline diagram drawn at its natural size, narrowed to the column but never below
+    the width that keeps its text readable (its box then scrolls sideways)."""
+    sizes = _sizes(svg)
+    if sizes is None:
+        return svg
+    style = (f'class="diagram" style="width:{sizes[0]:.0f}px;max-width:100%;'
+             f'min-width:{sizes[1]:.0f}px;height:auto"')
+    return re.sub(r"<svg\b", f"<svg {style}", svg, count=1)
+
+
+def readable_images(html_text: str) -> str:
+    """Each ``<img>`` of an SVG diagram sized as :func:`readable_svg` does, in a box that
+    scrolls sideways when the diagram is wider than the column."""
+    def size(match: re.Match[str]) -> str:
+        content = _figures.get(Path(match.group(1)).name)
+        sizes = None if content is None else _sizes(content.decode("utf-8"))
+        if sizes is None:
+            return match.group(0)
+        return (f'<span class="diagram-box">{match.group(0)[:-1]} class="diagram" '
+                f'style="width:{sizes[0]:.0f}px;max-width:100%;min-width:{sizes[1]:.0f}px">'
+                "</span>")
+    return re.sub(r'<img\b[^>]*\bsrc="([^"]+\.svg)"[^>]*>', size, html_text)
 
 
 def notebook_markdown(path: Path, execute: bool = True,

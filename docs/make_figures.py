@@ -9,10 +9,12 @@ with the files on disk, so a figure that no longer matches the code fails the su
 add a figure, add one entry there.  Uses the WebAssembly Graphviz so the output does not
 depend on a local Graphviz.
 
-It also writes three screenshots of note 003's step-through page in headless Chromium
-(:data:`SCREENSHOTS`: step 0, a middle step, the last step).  Pixels depend on the fonts of
-the machine, so they are not compared byte for byte; without Chromium (Debian: apt-get
-install chromium) they are skipped with a note.
+It also writes the slide pictures of the how-to (:data:`PICTURES`, PNGs drawn without
+Graphviz; ``tests/test_export.py`` checks their sizes) and three screenshots of note 003's
+step-through page in headless Chromium (:data:`SCREENSHOTS`: step 0, a middle step, the
+last step).  Pixels depend on the fonts of the machine, so these are not compared byte for
+byte; without Chromium (Debian: apt-get install chromium) the screenshots are skipped with
+a note.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from autograd_lite import Value, backward_html, draw_dot, topological_order
+from autograd_lite import MLP, Value, backward_html, draw_dot, topological_order
 from autograd_lite.examples import note_003
+from autograd_lite.nn.losses import squared_error
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
@@ -42,16 +45,17 @@ def graph_svg() -> bytes:
     return draw_dot(f, inputs=[x, y]).svg(backend="wasm").encode("utf-8")
 
 
-def note003_loss() -> tuple[Value, list[Value]]:
-    """Note 003's network on its input, its loss L = (y - 5)^2 and its parameters."""
+def note003_loss() -> note_003.NoteGraph:
+    """Note 003's network on its input, its loss L = (y - 5)^2, its parameters and inputs,
+    labelled with the note's symbols."""
     return note_003.loss_graph()
 
 
 def backward_steps_html() -> bytes:
     """Note 003's backward pass, step by step: the interactive page."""
-    loss, params = note003_loss()
+    loss, params, inputs = note003_loss()
     page = backward_html(loss, title="Note 003: the backward pass of L = (y - 5)^2, step by step",
-                         params=params, backend="wasm")
+                         params=params, inputs=inputs, backend="wasm")
     return page.encode("utf-8")
 
 
@@ -63,7 +67,7 @@ FIGURES: dict[str, Callable[[], bytes]] = {
 
 
 def _steps() -> int:
-    loss, _ = note003_loss()
+    loss, _, _ = note003_loss()
     return sum(node.op is not None for node in topological_order(loss))
 
 
@@ -73,6 +77,28 @@ SCREENSHOTS: dict[str, Callable[[], int]] = {
     "backward_steps_end.png": _steps,
 }
 """The screenshots of docs/backward_steps.html: name under docs/ and the step shown."""
+
+
+def slide_png(slide: bool) -> bytes:
+    """A 2-2-1 tanh network's graph as a PNG drawn without Graphviz (WebAssembly layout,
+    resvg), with and without the slide preset: the how-to's before and after."""
+    net = MLP(2, [2, 1], activation="tanh", seed=0)
+    out = net([0.5, -1.0])
+    out.label = "y"
+    loss = squared_error(out, 1.0)
+    loss.label = "L"
+    loss.backward()
+    drawn = draw_dot(loss, params=net.parameters(), slide=slide).pipe("png", backend="wasm")
+    assert isinstance(drawn, bytes)
+    return drawn
+
+
+PICTURES: dict[str, Callable[[], bytes]] = {
+    "slide_before.png": lambda: slide_png(False),
+    "slide_after.png": lambda: slide_png(True),
+}
+"""PNGs drawn without Graphviz for the how-to: not compared byte for byte (their pixels
+depend on the machine's fonts)."""
 
 
 def figures() -> dict[str, bytes]:
@@ -112,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name, data in figures().items():
         (HERE / name).write_bytes(data)
+        print(f"wrote docs/{name}")
+    for name, make in PICTURES.items():
+        (HERE / name).write_bytes(make())
         print(f"wrote docs/{name}")
     for name, step in SCREENSHOTS.items():
         screenshot(HERE / "backward_steps.html", step(), HERE / name)

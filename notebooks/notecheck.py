@@ -64,7 +64,7 @@ class NoteTable:
         self.rows.append((quantity, formula, printed, f"{engine:.6g}", f"differs: {why}"))
 
     def _repr_markdown_(self) -> str:
-        lines = [f"Numbers from `{self.note}` beside the engine's", "",
+        lines = [f"Numbers from {self.note} beside the engine's", "",
                  "| quantity | formula | note prints | engine | |", "|---|---|---|---|---|"]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
                   for row in self.rows]

@@ -22,6 +22,30 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
 """Flags for a closed network and a shared machine (a fresh --user-data-dir is added)."""
 
 
+FITS_SCRIPT = """
+const de = document.documentElement, c = document.getElementById('controls');
+const shown = [...c.children].filter(e => e.offsetParent !== null);
+const tallest = Math.max(...shown.map(e => e.getBoundingClientRect().height));
+const view = document.getElementById('view').getBoundingClientRect();
+const table = document.querySelector('#caption table');
+const scrolled = [...document.querySelectorAll('body *')].filter(e =>
+    e.scrollHeight > e.clientHeight + 1
+    && ['auto', 'scroll'].includes(getComputedStyle(e).overflowY));
+const nodes = [...document.querySelectorAll('g.node')].map(g => g.getBoundingClientRect());
+return {overflow: [de.scrollWidth - innerWidth, de.scrollHeight - innerHeight],
+        oneLine: c.getBoundingClientRect().height < 1.5 * tallest
+                 && shown.every(e => e.getBoundingClientRect().right <= innerWidth),
+        tableCut: table ? table.getBoundingClientRect().bottom > innerHeight : false,
+        scrolled: scrolled.map(e => e.id || e.tagName),
+        wholeGraph: nodes.every(r => r.left >= view.left - 1 && r.right <= view.right + 1
+                                     && r.top >= view.top - 1 && r.bottom <= view.bottom + 1)};
+"""
+"""How a step-through page fits its window or frame: ``overflow`` (px past the window, x
+and y), ``oneLine`` (the toolbar on one line, inside the window), ``tableCut`` (the operand
+table runs past the bottom), ``scrolled`` (elements with a scroll bar of their own) and
+``wholeGraph`` (every node inside the view)."""
+
+
 def find_chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)

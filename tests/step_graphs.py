@@ -8,8 +8,9 @@ from autograd_lite.examples import note_003
 from autograd_lite.nn.losses import squared_error
 
 
-def note003() -> tuple[Value, list[Value]]:
-    """Note 003's loss (y - 5)^2 at x = (1, 2), and the network's parameters."""
+def note003() -> note_003.NoteGraph:
+    """Note 003's loss (y - 5)^2 at x = (1, 2), the network's parameters and its inputs, in
+    the note's names (x1, W21, ...)."""
     return note_003.loss_graph()
 
 

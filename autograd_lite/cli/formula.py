@@ -1,23 +1,25 @@
 """A safe parser for one-line formulas such as ``x*y + exp(x)``, evaluated on Values.
 
 The text is parsed by :mod:`ast` and checked against a whitelist before anything runs:
-numbers, variable names, ``+ - * / **``, unary ``-`` / ``+``, parentheses and calls of
-the functions in :data:`FUNCTIONS`.  Nothing is ever passed to ``eval``.  Anything else
-(attributes, subscripts, lambdas, comprehensions, names starting with ``_``, other
-calls...) raises :class:`FormulaError`, whose message shows the text with a caret
-under the offending token.  Size limits keep hostile input cheap: at most
-:data:`MAX_LENGTH` characters and :data:`MAX_DEPTH` levels of nesting, and numbers are
-floats, so ``10**10**10`` overflows at once (a :class:`~autograd_lite.core.errors.DomainError`)
-instead of computing a huge integer.
+numbers, the constants ``pi``, ``e`` and ``tau``, variable names, ``+ - * / **``, unary
+``-`` / ``+``, parentheses and calls of the functions in :data:`FUNCTIONS`.  Nothing is
+ever passed to ``eval``.  Anything else (attributes, subscripts, lambdas, comprehensions,
+names starting with ``_``, other calls...) raises :class:`FormulaError`, whose message
+shows the text with a caret under the offending token.  Size limits keep hostile input
+cheap: at most :data:`MAX_LENGTH` characters and :data:`MAX_DEPTH` levels of nesting, and
+numbers are floats, so ``10**10**10`` overflows at once (a
+:class:`~autograd_lite.core.errors.DomainError`) instead of computing a huge integer.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from autograd_lite import math as public_math
 from autograd_lite.core import rules
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.rules import Primitive, to_float
@@ -30,10 +32,15 @@ MAX_DEPTH = 200
 
 FUNCTIONS: dict[str, Primitive] = {
     name: p for name, p in rules.PRIMITIVES.items()
-    if p.builtin and not p.infix and p.arity == 1 and name != "neg"} | {"abs": rules.fabs}
-"""Callable names: every one-argument built-in primitive of the rule table, called with its
-argument and then its parameters (``leaky_relu(x, slope)``, ``relu_slope(x, low)``), and
-``abs``, Python's name for ``fabs``."""
+    if p.builtin and not p.infix and p.arity == 1 and name != "neg"
+    and (name in public_math.__all__ or callable(getattr(Value, name, None)))} | {"abs": rules.fabs}
+"""Callable names: every one-argument built-in primitive a user can call by name (a
+function of :mod:`autograd_lite.math` or a ``Value`` method), called with its argument and
+then its parameters (``leaky_relu(x, slope)``), and ``abs``, Python's name for ``fabs``.
+The helpers that only derivative rules use (``dpow``, ``relu_slope``...) are not offered."""
+
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau}
+"""Names that are numbers, as in :mod:`math`; they cannot be given a value."""
 
 _BINARY: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
     ast.Add: Value.__add__,
@@ -115,6 +122,9 @@ class Formula:
             if name in by_name:
                 raise ValueError(f"evaluate: variable {name!r} is given twice ({key!r} is "
                                  f"{name!r} once normalised)")
+            if name in CONSTANTS:
+                raise ValueError(f"evaluate: {name} is a constant ({CONSTANTS[name]!r}), "
+                                 "not a variable; it cannot be given a value")
             by_name[name] = given
         values = by_name
         leaves: dict[str, Value] = {}
@@ -201,7 +211,7 @@ def _check(text: str, node: ast.AST, depth: int, variables: list[str]) -> None:
         _check_name(text, node)
         if node.id in FUNCTIONS:
             raise fail(node, f"{node.id!r} is a function: call it, as in {node.id}(x)")
-        if node.id not in variables:
+        if node.id not in variables and node.id not in CONSTANTS:
             variables.append(node.id)
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY and not isinstance(node.op, ast.Pow):
@@ -264,7 +274,7 @@ class _Evaluator:
         if isinstance(node, ast.Constant):
             return constant(node.value)
         if isinstance(node, ast.Name):
-            return self.leaves[node.id]
+            return constant(CONSTANTS[node.id]) if node.id in CONSTANTS else self.leaves[node.id]
         if isinstance(node, ast.UnaryOp):
             operand = self.value(node.operand)
             return -operand if isinstance(node.op, ast.USub) else operand
@@ -297,4 +307,5 @@ class _Evaluator:
 
 def _is_constant(node: ast.expr) -> bool:
     """True when ``node`` uses no variable."""
-    return not any(isinstance(n, ast.Name) and n.id not in FUNCTIONS for n in ast.walk(node))
+    return not any(isinstance(n, ast.Name) and n.id not in FUNCTIONS and n.id not in CONSTANTS
+                   for n in ast.walk(node))

@@ -12,15 +12,17 @@ cannot be drawn, 2 for bad input (the message points at the offending character)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import unicodedata
+from pathlib import Path
 from typing import TextIO
 
-from autograd_lite.cli.formula import FUNCTIONS, FormulaError, parse_formula
+from autograd_lite.cli.formula import CONSTANTS, FUNCTIONS, FormulaError, parse_formula
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value
-from autograd_lite.graph.diagram import draw_dot
+from autograd_lite.graph.diagram import draw_dot, require_graphviz
 from autograd_lite.graph.render import RenderError
 from autograd_lite.graph.wengert import wengert_list
 
@@ -43,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Evaluate an expression and print its gradient with respect to every "
                     f"variable (reverse mode).  Functions: {_function_list()}; "
-                    "operators + - * / **.",
+                    f"constants: {', '.join(CONSTANTS)}; operators + - * / **.",
         epilog='Example: autograd-lite grad "x*y + exp(x)" x=2 y=3 --trace.  Put -- before '
                "an expression that starts with '-'.")
     parser.add_argument("expression", help="the formula, e.g. 'x*y + exp(x)'")
@@ -52,8 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--trace", action="store_true",
                         help="also print the Wengert list (evaluation and adjoint traces)")
     parser.add_argument("--svg", metavar="PATH",
-                        help="save the graph diagram (.svg works without Graphviz; "
-                             ".png/.pdf need it; .dot writes the DOT text)")
+                        help="save the graph diagram in the format the suffix names (.svg, "
+                             ".png, .pdf: no Graphviz program needed; .dot writes the DOT "
+                             "text)")
     parser.add_argument("--digits", type=int, default=6,
                         help="significant digits printed (default 6)")
     return parser
@@ -71,6 +74,9 @@ def _assignments(items: list[str]) -> dict[str, float]:
         if not name.isidentifier() or name.startswith("_"):
             raise _UsageError(f"{name!r} is not a variable name (letters, digits and _, not "
                          "starting with _ or a digit)")
+        if name in CONSTANTS:
+            raise _UsageError(f"{name} is a constant ({CONSTANTS[name]!r}) and cannot be "
+                              "given a value; name the variable differently")
         if name in values:
             raise _UsageError(f"{name} is given twice ({item!r} is {name})"
                               if item.partition("=")[0].strip() != name
@@ -95,6 +101,8 @@ def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
         print(f"{PROG}: error: --digits must be between 1 and 17", file=err)
         return 2
     try:
+        if args.svg:
+            _check_output_path(args.svg)
         values = _assignments(args.assignments)
         expression = parse_formula(args.expression)
         leaves = {name: Value(number, name) for name, number in values.items()}
@@ -123,9 +131,23 @@ def run_grad(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     return 0
 
 
+def _check_output_path(path: str) -> None:
+    """Refuse, before any work, a path whose suffix names no format or whose folder does not
+    exist (nothing is created)."""
+    if Path(path).suffix.lower() not in (".svg", ".png", ".pdf", ".dot", ".gv"):
+        raise _UsageError(f"--svg {path}: cannot tell the format from the suffix; use .svg, "
+                          ".png, .pdf, .dot or .gv")
+    folder = Path(path).expanduser().parent
+    if not folder.is_dir():
+        raise _UsageError(f"--svg {path}: the folder {os.fspath(folder)!r} "
+                          f"{'is not a folder' if folder.exists() else 'does not exist'}; "
+                          "create it first")
+
+
 def _save_diagram(result: Value, inputs: list[Value], path: str, digits: int, out: TextIO,
                   err: TextIO) -> int:
     try:
+        require_graphviz("--svg")
         diagram = draw_dot(result, digits=digits, inputs=inputs)
         saved = diagram.save(path)
     except (ImportError, RenderError, ValueError, OSError) as exc:

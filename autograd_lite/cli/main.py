@@ -1,6 +1,6 @@
 """``autograd-lite`` / ``python -m autograd_lite``: the worked examples, and ``grad``.
 
-Without arguments it prints the worked example of note 003_f509dacf7a319b71.txt step by
+Without arguments it prints the worked example of course note 003 step by
 step; ``--example NAME`` prints another, ``--list`` lists them; ``grad ...`` runs the
 gradient tool of :mod:`autograd_lite.cli.grad`.  Bad input gives a one-line message and
 exit status 2, never a traceback.
@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from autograd_lite import __version__
 from autograd_lite.examples import DEFAULT, EXAMPLES
 
 PROG = "autograd-lite"
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"which example to print, e.g. note000 or 000 (default {DEFAULT}; "
                              "see --list)")
     parser.add_argument("--list", action="store_true", help="list the examples and exit")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
 
@@ -42,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = _parser().parse_args(args)
         if options.list:
             for example in EXAMPLES.values():
-                print(f"{example.name:8}  {example.note:28}  {example.title}")
+                print(f"{example.name:8}  {example.note:16}  {example.title}")
             return 0
         name = options.example if options.example in EXAMPLES else f"note{options.example}"
         if name not in EXAMPLES:

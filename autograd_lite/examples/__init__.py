@@ -1,8 +1,8 @@
 """The course notes' worked examples, recomputed by the engine: one module per note.
 
-Each module has ``NOTE`` (the note's file name), ``TITLE``, a ``run``/``train`` function
-returning the quantities the note prints (as a dataclass), and ``report()`` -> text, which
-``python -m autograd_lite --example NAME`` prints.
+Each module has ``NOTE`` (which course note: "course note 003"), ``TITLE``, a
+``run``/``train`` function returning the quantities the note prints (as a dataclass), and
+``report()`` -> text, which ``python -m autograd_lite --example NAME`` prints.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Note 000_55e236883394eec8.txt: the chain of partial derivatives in a 3-4-1 sigmoid net.
+"""Course note 000: the chain of partial derivatives in a 3-4-1 sigmoid net.
 
 The note writes the network as ``A = xV``, ``B = sigmoid(A)``, ``C = BW``, ``P = sigmoid(C)``,
 ``L = 1/2 (y - P)^2`` -- no biases -- with input ``x = (1, 0, 0)`` and target ``y = 1``, and
@@ -21,7 +21,7 @@ from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import half_squared_error
 from autograd_lite.nn.optim import SGD
 
-NOTE = "000_55e236883394eec8.txt"
+NOTE = "course note 000"
 TITLE = "3-4-1 sigmoid net without biases, loss 1/2 (y - P)^2, the chain rule factor by factor"
 
 X = (1.0, 0.0, 0.0)
@@ -104,7 +104,7 @@ def report() -> str:
         ("dLdV row 1", _vec(r.dl_dv[0]), "[0.02 -0.02 0.01 0.03]"),
         ("dLdV rows 2, 3", _vec(r.dl_dv[1]) + " x2", "zeros"),
     ]
-    lines = [f"Note {NOTE}: {TITLE}",
+    lines = [f"{NOTE.capitalize()}: {TITLE}",
              f"x = {X}, target y = {TARGET:g}; W = {W_PRINTED}; B = {B_PRINTED} "
              "(V's first row = logit(B), see the docstring)",
              f"P = {r.p:.4f}, L = 1/2 (y - P)^2 = {r.loss:.4f}", "",

@@ -1,4 +1,4 @@
-"""Note 001_073ed05652ff6803.txt: the layer view of backpropagation.
+"""Course note 001: the layer view of backpropagation.
 
 Layer ``l`` computes ``y_(l) = a_(l)(f_(l)(y_(l-1), W_(l)))``, layer 0 is the input ``x``,
 layer ``L`` the head, and layer ``L + 1`` the loss, ``y_(L+1) = L``.  The *loss gradient*
@@ -20,7 +20,7 @@ from autograd_lite.core.value import Value
 from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import mean_squared_error
 
-NOTE = "001_073ed05652ff6803.txt"
+NOTE = "course note 001"
 TITLE = "the layer view: loss gradients L'_(l) = dL/dy_(l), flowing backwards"
 
 X = (0.5, -1.0, 2.0)
@@ -81,7 +81,7 @@ def report() -> str:
     """L'_(l) for every layer, and the check of the backward recursion."""
     r = run()
     n = len(r.loss_gradients) - 1
-    lines = [f"Note {NOTE}: {TITLE}",
+    lines = [f"{NOTE.capitalize()}: {TITLE}",
              f"A {'-'.join(map(str, (len(X), *SIZES)))} network (tanh hidden layers, linear "
              f"head), x = {X}, target {TARGET}, MSE loss as layer L+1 = {n}.", ""]
     for k in reversed(range(n + 1)):

@@ -1,4 +1,4 @@
-"""Note 002_2630118dc530c686.txt: linear neurons, chained gradients, full-batch training.
+"""Course note 002: linear neurons, chained gradients, full-batch training.
 
 The note's cost for a batch is the mean of ``1/2 (y - a)^2``.  For one linear neuron
 ``a = w . x + b`` it writes ``dC/dw = x (a - y)`` and ``dC/db = a - y`` (averaged over the
@@ -30,7 +30,7 @@ from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import half_squared_error, mean
 from autograd_lite.nn.optim import SGD
 
-NOTE = "002_2630118dc530c686.txt"
+NOTE = "course note 002"
 TITLE = "linear neurons, 1/2 (y - a)^2 averaged over the batch, full-batch gradient descent"
 
 Matrix = list[list[float]]
@@ -205,7 +205,7 @@ def report(epochs: int = 30) -> str:
     """Gradient checks, then training on the diabetes data."""
     single, chain = neuron_gradients(), network_gradients()
     t = train(epochs=epochs)
-    lines = [f"Note {NOTE}: {TITLE}", "",
+    lines = [f"{NOTE.capitalize()}: {TITLE}", "",
              "One linear neuron, batch of 8: engine vs dC/dw = mean(x (a - y)), "
              f"dC/db = mean(a - y): largest difference {single.max_abs_difference:.1e}",
              "13-5-3-1 linear network, batch of 8: engine vs the note's chained formulas: "

@@ -1,4 +1,4 @@
-"""Note 003_f509dacf7a319b71.txt: one round of backpropagation in a 2-3-1 regression net.
+"""Course note 003: one round of backpropagation in a 2-3-1 regression net.
 
 The note's network: inputs ``x = (1, 2)`` plus a bias input fixed at ``-1``; three sigmoid
 hidden neurons with weights ``V[i, j]`` (input ``i`` -> hidden ``j``, ``i = 0`` the bias);
@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from autograd_lite.core.value import Value
 from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import squared_error
 from autograd_lite.nn.optim import SGD
 
-NOTE = "003_f509dacf7a319b71.txt"
+NOTE = "course note 003"
 TITLE = "2-3-1 regression net, sigmoid hidden layer, bias input -1, loss (y - t)^2"
 
 X = (1.0, 2.0)
@@ -65,19 +66,50 @@ def build_network(v: dict[tuple[int, int], float] | None = None,
                             bias_input=BIAS_INPUT)
 
 
-def loss_graph() -> tuple[Value, list[Value]]:
-    """The note's loss L = (y - t)^2 at its input, labelled ``L``, and the network's
-    parameters: the graph the step-through page and the pictures of this note draw.
+class NoteGraph(NamedTuple):
+    """The note's loss, the parameters (``V``, ``W``) and the data inputs (``x1``, ``x2``)."""
 
-    >>> loss, params = loss_graph()
-    >>> round(loss.data, 4), len(params)
-    (31.3036, 13)
+    loss: Value
+    params: list[Value]
+    inputs: list[Value]
+
+
+def loss_graph() -> NoteGraph:
+    """The note's loss L = (y - t)^2 at its input, every node a person reads labelled with
+    the note's symbols: the inputs ``x1``, ``x2``, the bias inputs ``x0`` and ``a0`` (each
+    -1), the weights ``V01`` ... ``V23`` and ``W01`` ... ``W31``, the sums ``z1`` ... ``z3``,
+    the activations ``a1`` ... ``a3``, the output ``y``, the target ``t`` and the loss ``L``.
+    The graph the step-through page and the pictures of this note draw
+    (``draw_dot(loss, params=params, inputs=inputs)``).
+
+    >>> loss, params, inputs = loss_graph()
+    >>> round(loss.data, 4), len(params), [x.label for x in inputs]
+    (31.3036, 13, ['x1', 'x2'])
+    >>> sorted(p.label for p in params)[:4], loss.label
+    (['V01', 'V02', 'V03', 'V11'], 'L')
     """
     net = build_network()
-    _, output = net.layer_values(list(X))
-    loss = squared_error(output.a[0], TARGET)
+    for j, neuron in enumerate(net.layers[0].neurons, start=1):
+        for i, weight in enumerate(neuron.weight, start=1):
+            weight.label = f"V{i}{j}"
+        if neuron.bias is not None:
+            neuron.bias.label = f"V0{j}"
+    output = net.layers[1].neurons[0]
+    for j, weight in enumerate(output.weight, start=1):
+        weight.label = f"W{j}1"
+    if output.bias is not None:
+        output.bias.label = "W01"
+    inputs = [Value(x, f"x{i}", requires_grad=False) for i, x in enumerate(X, start=1)]
+    hidden, out = net.layer_values(inputs)
+    for j, (z, a) in enumerate(zip(hidden.z, hidden.a), start=1):
+        z.label, a.label = f"z{j}", f"a{j}"
+        z.parents[-1].label = "x0 (bias)"  # the neuron's bias input, -1: its last operand
+    y = out.a[0]
+    y.label = "y"
+    y.parents[-1].label = "a0 (bias)"
+    loss = squared_error(y, Value(TARGET, "t", requires_grad=False))
     loss.label = "L"
-    return loss, net.parameters()
+    return NoteGraph(loss, net.parameters(), inputs)
 
 
 def read_v(net: MLP) -> dict[tuple[int, int], float]:
@@ -184,7 +216,7 @@ def report() -> str:
     """The round step by step, as the note lays it out, exact and as printed."""
     r, p = run(), as_printed()
     lines = [
-        f"Note {NOTE}: {TITLE}",
+        f"{NOTE.capitalize()}: {TITLE}",
         f"x = {X}, t = {TARGET:g}, eta = {ETA:g}; the bias is an extra input of -1.",
         "",
         "Weights (the note's notation):",

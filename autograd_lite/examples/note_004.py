@@ -1,4 +1,4 @@
-"""Note 004_a894338046b1c749.txt: a 3-2-3 sigmoid net, BCE over a batch, closed-form gradients.
+"""Course note 004: a 3-2-3 sigmoid net, BCE over a batch, closed-form gradients.
 
 The note's loss for a batch of ``N`` examples is the binary cross-entropy summed over the
 three outputs and averaged over the batch (its ``mean_0``), with ``A2 = sigmoid(Z2)``:
@@ -25,7 +25,7 @@ from autograd_lite.core.value import add_n
 from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import binary_cross_entropy
 
-NOTE = "004_a894338046b1c749.txt"
+NOTE = "course note 004"
 TITLE = "3-2-3 sigmoid net, binary cross-entropy averaged over a batch"
 
 Matrix = list[list[float]]
@@ -140,7 +140,7 @@ def report() -> str:
     def rows(name: str, e: Sequence[Sequence[float]], c: Sequence[Sequence[float]]) -> list[str]:
         return [row(f"{name} row {i}", re, rc) for i, (re, rc) in enumerate(zip(e, c))]
 
-    lines = [f"Note {NOTE}: {TITLE}",
+    lines = [f"{NOTE.capitalize()}: {TITLE}",
              f"Random weights, a batch of N = {r.batch_size}, random 0/1 labels (seed 0); "
              f"L = {r.loss:.6f}", ""]
     lines += rows("dW1", r.engine.w1, r.closed_form.w1)

@@ -27,6 +27,7 @@ from autograd_lite.core.value import Value, topological_order
 from autograd_lite.graph.render import (
     GRAPHVIZ_FORMATS,
     INSTALL_GRAPHVIZ_PROGRAMS,
+    INSTALL_VIZ,
     Backend,
     RenderError,
     render_svg,
@@ -35,6 +36,12 @@ from autograd_lite.graph.render import (
 )
 from autograd_lite.graph.render import render as render_source
 
+SLIDE_WIDTH_INCHES = 13.33
+"""Widest drawing of ``draw_dot(..., slide=True)``: a 16:9 slide (1280 px at 96 dpi)."""
+SLIDE_HEIGHT_INCHES = 7.5
+"""Tallest drawing of ``draw_dot(..., slide=True)``."""
+_ENTRY_SIDE = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}
+"""The side of a node the edges come in from, for each rankdir (a compass point)."""
 HIGHLIGHT_COLOUR = "#d62728"
 """Outline and edge colour of highlighted nodes and edges."""
 FILL_COLOURS = {
@@ -70,12 +77,13 @@ class GraphTooLargeError(ValueError):
     """
 
 
-def _import_graphviz() -> Any:
+def require_graphviz(where: str = "draw_dot") -> Any:
+    """The ``graphviz`` module, or ImportError ``"{where} needs the graphviz package: pip
+    install ..."`` naming the function the user called."""
     try:
         import graphviz  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise ImportError('draw_dot needs the graphviz package: pip install "autograd-lite[viz]"'
-                          ) from exc
+        raise ImportError(f'{where} needs the graphviz package: {INSTALL_VIZ}') from exc
     return graphviz
 
 
@@ -86,13 +94,14 @@ def diagram_type() -> Any:
     Every graphviz method that draws (``render``, ``view``, ``pipe``, the Jupyter hooks)
     goes through :func:`autograd_lite.graph.render.render`, as ``svg()`` does: the system
     ``dot`` when it is on PATH, otherwise the bundled WebAssembly Graphviz, which draws SVG
-    (the default format here; graphviz's is PDF) and the text layouts.  A format only the
+    (the default format here; graphviz's is PDF) and the text layouts, and PNG and PDF
+    converted from its SVG (:mod:`autograd_lite.graph.convert`).  A format only the
     system program can produce raises :class:`~autograd_lite.graph.render.RenderError`
     naming the command that installs it.  Adds ``svg()`` (SVG text) and makes ``save(path)``
     write the format its suffix names (.svg, .png, .pdf; .dot/.gv: the DOT text).  The
     Jupyter display falls back to the DOT text with a note instead of raising.
     """
-    graphviz = _import_graphviz()
+    graphviz = require_graphviz()
 
     class Diagram(graphviz.Digraph):  # type: ignore[misc,name-defined]
         """A graphviz.Digraph that renders with system Graphviz or its WebAssembly build."""
@@ -105,10 +114,12 @@ def diagram_type() -> Any:
 
         def save(self, filename: str | os.PathLike[str] | None = None,
                  directory: str | os.PathLike[str] | None = None, *,
-                 skip_existing: bool | None = False, backend: Backend = "auto") -> Path:
+                 skip_existing: bool | None = False, backend: Backend = "auto",
+                 dpi: float | None = None, width: int | None = None) -> Path:
             """Write the diagram to ``directory/filename`` in the format its suffix names.
 
-            ``.svg`` (no Graphviz needed), ``.png``, ``.pdf`` draw it; ``.dot`` and ``.gv``
+            ``.svg``, ``.png`` (at ``dpi``, default 96, or ``width`` pixels wide) and
+            ``.pdf`` draw it, with or without a Graphviz installation; ``.dot`` and ``.gv``
             write the DOT text.  Defaults as graphviz's ``save``: ``self.filename`` (a
             ``.gv`` file) in ``self.directory``.  Nothing is written when drawing fails;
             the file is replaced atomically, through a fresh temporary file.
@@ -117,7 +128,8 @@ def diagram_type() -> Any:
                           self.filename if filename is None else filename)
             if skip_existing and target.exists():
                 return target
-            return save_source(self.source, target, backend=backend, where="Diagram.save")
+            return save_source(self.source, target, backend=backend, where="Diagram.save",
+                               dpi=dpi, width=width)
 
         def render(self, filename: str | os.PathLike[str] | None = None,
                    directory: str | os.PathLike[str] | None = None, view: bool = False,
@@ -126,12 +138,14 @@ def diagram_type() -> Any:
                    neato_no_op: bool | int | None = None, quiet: bool = False,
                    quiet_view: bool = False, *, outfile: str | os.PathLike[str] | None = None,
                    engine: str | None = None, raise_if_result_exists: bool = False,
-                   overwrite_source: bool = False, backend: Backend = "auto") -> str:
+                   overwrite_source: bool = False, backend: Backend = "auto",
+                   dpi: float | None = None, width: int | None = None) -> str:
             """graphviz's ``render``: save the DOT text, draw it, return the drawing's path.
 
             The DOT text goes to ``directory/filename`` (default ``self.filepath``), the
             drawing to ``outfile`` or to that path plus ``.format`` (default ``svg``);
-            ``cleanup`` deletes the DOT file, ``view`` opens the drawing.  Drawing comes
+            ``cleanup`` deletes the DOT file, ``view`` opens the drawing; a PNG is drawn
+            at ``dpi`` or ``width`` pixels wide.  Drawing comes
             first, so a format that cannot be drawn writes nothing.  ``renderer``,
             ``formatter`` and ``neato_no_op`` are handed to the system ``dot`` (only it
             has them).
@@ -162,7 +176,8 @@ def diagram_type() -> Any:
                 raise graphviz.FileExistsError(f"Diagram.render: output file exists: "
                                                f"{os.fspath(out)!r}")
             drawn = render_source(self.source, fmt, backend=backend,
-                                  engine=engine or self.engine, where="Diagram.render")
+                                  engine=engine or self.engine, where="Diagram.render",
+                                  dpi=dpi, width=width)
             source_path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(source_path, self.source.encode("utf-8"))
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -177,8 +192,10 @@ def diagram_type() -> Any:
                  renderer: str | None = None, formatter: str | None = None,
                  neato_no_op: bool | int | None = None, quiet: bool = False, *,
                  engine: str | None = None, encoding: str | None = None,
-                 backend: Backend = "auto") -> bytes | str:
-            """graphviz's ``pipe``: the drawing as bytes (text when ``encoding`` is given)."""
+                 backend: Backend = "auto", dpi: float | None = None,
+                 width: int | None = None) -> bytes | str:
+            """graphviz's ``pipe``: the drawing as bytes (text when ``encoding`` is given; a
+            PNG at ``dpi`` or ``width`` pixels wide)."""
             if renderer is not None or formatter is not None or neato_no_op:
                 require_system_dot("Diagram.pipe: renderer, formatter and neato_no_op need")
                 piped: bytes | str = super().pipe(
@@ -186,7 +203,8 @@ def diagram_type() -> Any:
                     quiet=quiet, engine=engine, encoding=encoding)
                 return piped
             drawn = render_source(self.source, format or self.format, backend=backend,
-                                  engine=engine or self.engine, where="Diagram.pipe")
+                                  engine=engine or self.engine, where="Diagram.pipe",
+                                  dpi=dpi, width=width)
             return drawn if encoding is None else drawn.decode(encoding)
 
         def unflatten(self, stagger: int | None = None, fanout: bool = False,
@@ -302,7 +320,7 @@ def infer_groups(root: Value, group_of: Grouping = label_group) -> dict[Value, s
     groups: dict[Value, str] = {}
     for node in order:
         own = group_of(node)
-        if own is None and node.op is not None and not node.label and node is not root:
+        if own is None and node.op is not None and node is not root:
             from_leaves = {groups[p] for p in node.parents if p.is_leaf and p in groups}
             from_results = {groups.get(p) for p in node.parents if not p.is_leaf}
             named_output = any(p.label and not p.is_leaf and p in groups for p in node.parents)
@@ -347,7 +365,7 @@ def _value_attrs(kind: str, highlighted: bool) -> dict[str, str]:
     return attrs
 
 
-def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, digits: int = 4,
+def draw_dot(root: Value, format: str = "svg", rankdir: str | None = None, *, digits: int = 4,
              grads: bool = True,
              highlight: Iterable[Value] = (),
              highlight_edges: Iterable[tuple[Value, Value]] = (),
@@ -355,10 +373,11 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, digits: i
              collapse: bool | Grouping = False,
              max_nodes: int | None = DEFAULT_MAX_NODES, title: str = "",
              names: Mapping[Value, str] | None = None,
-             adjoints: Mapping[Value, float] | None = None) -> Any:
+             adjoints: Mapping[Value, float] | None = None, slide: bool = False) -> Any:
     """Draw the graph that computes ``root`` as a ``graphviz.Digraph`` (see :func:`diagram_type`).
 
-    ``format`` (the Digraph's output format) and ``rankdir`` come in micrograd's order.
+    ``format`` (the Digraph's output format) and ``rankdir`` come in micrograd's order
+    (``rankdir`` by default ``"LR"``, left to right, and ``"TB"`` for a slide).
     ``digits``: significant digits shown; ``grads``: also show ``.grad`` (else only data);
     ``highlight``: values outlined in red with their operation node; ``highlight_edges``:
     ``(parent, child)`` edges drawn red; ``params`` / ``inputs``: values filled blue / green;
@@ -371,7 +390,15 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, digits: i
     ``v7`` of :func:`autograd_lite.graph.wengert.value_names`); ``adjoints`` gives the
     grads to show instead of ``.grad`` (a value missing from it shows grad 0).
 
-    A ``dot`` node draws one port per product, and ``w_i`` and ``x_i`` both enter port ``i``.
+    ``slide=True`` is the preset for a slide: unlabelled constants (a neuron's bias input
+    1, the target of a loss) are not drawn as boxes but written into the operation they
+    feed (the bias input's 1 at its ``dot`` port, ``- 5``), the graph runs top to bottom
+    (records stack their fields, so boxes stay narrow), the text is larger and the ranks
+    closer, and the drawing is scaled to fit :data:`SLIDE_WIDTH_INCHES` wide (a 16:9
+    slide) if wider.
+
+    A ``dot`` node draws one port per product, and ``w_i`` and ``x_i`` both enter port ``i``
+    from the side the graph flows in (no edge curls round the node).
     The collapsed view keeps the root (the loss) as its own box, orders groups by their
     names (``layers.0[2]`` before ``layers.0[10]``) and shows each group's output value
     (data and grad).
@@ -393,17 +420,23 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, digits: i
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    if rankdir is None:
+        rankdir = "TB" if slide else "LR"
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
     if not 1 <= digits <= 17:
         raise ValueError(f"draw_dot: digits must be between 1 and 17, got {digits}")
     order = topological_order(root)
-    diagram = diagram_type()(format=format, graph_attr={"rankdir": rankdir},
-                             node_attr={"fontsize": "11"})
+    graph_attr = {"rankdir": rankdir}
+    if slide:
+        graph_attr.update(size=f"{SLIDE_WIDTH_INCHES:g},{SLIDE_HEIGHT_INCHES:g}",
+                          ranksep="0.3", nodesep="0.15")
+    diagram = diagram_type()(format=format, graph_attr=graph_attr,
+                             node_attr={"fontsize": "14" if slide else "11"})
     if title:
         diagram.attr(label=escape_record(title), labelloc="t", fontsize="13")
     style = _Style(root, digits, grads, set(highlight), set(highlight_edges), set(params),
-                   set(inputs), loss, names or {}, adjoints)
+                   set(inputs), loss, names or {}, adjoints, slide=slide, rankdir=rankdir)
     if collapse:
         group_of = label_group if collapse is True else collapse
         _draw_collapsed(diagram, order, infer_groups(root, group_of), style, max_nodes)
@@ -419,7 +452,8 @@ class _Style:
     def __init__(self, root: Value, digits: int, grads: bool, highlight: set[Value],
                  highlight_edges: set[tuple[Value, Value]], params: set[Value],
                  inputs: set[Value], loss: bool, names: Mapping[Value, str],
-                 adjoints: Mapping[Value, float] | None = None) -> None:
+                 adjoints: Mapping[Value, float] | None = None, *, slide: bool = False,
+                 rankdir: str = "LR") -> None:
         self.root = root
         self.digits = digits
         self.grads = grads
@@ -430,6 +464,13 @@ class _Style:
         self.loss = loss
         self.names = names
         self.adjoints = adjoints
+        self.slide = slide
+        self.entry = _ENTRY_SIDE[rankdir]
+
+    def hidden(self, node: Value) -> bool:
+        """True for a value the slide preset writes into its operation instead of a box."""
+        return (self.slide and node is not self.root and node.is_leaf
+                and not node.requires_grad and not node.label)
 
     def grad_of(self, node: Value) -> float:
         """The grad to show for ``node``: from ``adjoints`` when given, else ``.grad``."""
@@ -479,17 +520,21 @@ def dot_pairs(node: Value) -> int:
     return len(node.parents) // 2
 
 
-def op_label(node: Value, digits: int = 4) -> str:
+def op_label(node: Value, digits: int = 4,
+             hidden: Callable[[Value], bool] = lambda value: False) -> str:
     """How an operation is drawn: its symbol, with the numbers it was applied to in their
     places (``* 1.01``, ``5 -``, ``** 2``, ``leaky_relu 0.01``): numbers are kept with the
-    node, not drawn as boxes."""
+    node, not drawn as boxes; so are the data of the operands ``hidden`` picks (the slide
+    preset's constants)."""
     op = node.op
     if op is None:
         return ""
     symbol = op.symbol
-    if node.args is None:
+    args = node.args if node.args is not None else node.parents
+    if not any(not isinstance(a, Value) or hidden(a) for a in args):
         return symbol
-    numbers = [None if isinstance(a, Value) else format_number(a, digits) for a in node.args]
+    numbers = [format_number(a.data, digits) if isinstance(a, Value) and hidden(a) else
+               None if isinstance(a, Value) else format_number(a, digits) for a in args]
     if op.infix and len(numbers) == 2:
         left, right = numbers
         return f"{left + ' ' if left else ''}{symbol}{' ' + right if right else ''}"
@@ -526,31 +571,47 @@ def group_outputs(order: list[Value], groups: Mapping[Value, str]) -> dict[str, 
     return outputs
 
 
+def _port_text(node: Value, i: int, pairs: int, style: _Style) -> str:
+    """Port ``i`` of a ``dot`` node: its index, or "times c" for a product with a constant c
+    the slide preset does not draw (a neuron's bias input 1)."""
+    hidden = [v for v in (node.parents[i], node.parents[pairs + i]) if style.hidden(v)]
+    return f"\u00d7{format_number(hidden[0].data, style.digits)}" if hidden else str(i)
+
+
 def _draw_full(diagram: Any, order: list[Value], style: _Style) -> None:
     ids = box_ids(order)
-    graphviz = _import_graphviz()
+    graphviz = require_graphviz()
     for node in order:
         nid = ids[node]
+        if style.hidden(node):
+            continue
         diagram.node(nid, graphviz.nohtml(_record(style.fields(node))), **style.value_attrs(node))
         if node.op is None:
             continue
-        op_attrs = {"shape": "circle", "width": "0.3", "margin": "0.02", "fontsize": "10"}
+        op_attrs = {"shape": "circle", "width": "0.3", "margin": "0.02",
+                    "fontsize": "13" if style.slide else "10"}
         if node in style.highlight:
             op_attrs.update(color=HIGHLIGHT_COLOUR, penwidth="2.5")
         pairs = dot_pairs(node)
         if pairs:
-            ports = " | ".join(f"<p{i}> {i}" for i in range(pairs))
+            ports = " | ".join(f"<p{i}> {_port_text(node, i, pairs, style)}"
+                               for i in range(pairs))
             op_attrs.update(shape="record", width="0", height="0")
-            diagram.node(nid + "op", graphviz.nohtml(f"{{ {escape_record(node.op.symbol)} | "
-                                                       f"{{ {ports} }} }}"), **op_attrs)
+            # the ports on the side the edges come from, each entered from that side
+            diagram.node(nid + "op", graphviz.nohtml(f"{{ {{ {ports} }} | "
+                                                       f"{escape_record(node.op.symbol)} }}"),
+                         **op_attrs)
             for i in range(pairs):  # w_i and x_i side by side, into the same port
                 for parent in (node.parents[i], node.parents[pairs + i]):
-                    diagram.edge(ids[parent], f"{nid}op:p{i}", **style.edge_attrs(parent, node))
+                    if not style.hidden(parent):
+                        diagram.edge(ids[parent], f"{nid}op:p{i}:{style.entry}",
+                                     **style.edge_attrs(parent, node))
         else:
-            diagram.node(nid + "op", graphviz.nohtml(escape_record(op_label(node, style.digits))),
-                         **op_attrs)
+            text = op_label(node, style.digits, hidden=style.hidden)
+            diagram.node(nid + "op", graphviz.nohtml(escape_record(text)), **op_attrs)
             for parent in node.parents:
-                diagram.edge(ids[parent], nid + "op", **style.edge_attrs(parent, node))
+                if not style.hidden(parent):
+                    diagram.edge(ids[parent], nid + "op", **style.edge_attrs(parent, node))
         out_attrs = {"color": HIGHLIGHT_COLOUR, "penwidth": "2.5"} if node in style.highlight \
             else {}
         diagram.edge(nid + "op", nid, **out_attrs)
@@ -599,7 +660,7 @@ def _draw_collapsed(diagram: Any, order: list[Value], groups: dict[Value, str], 
     ordered = sorted(members, key=natural_key)
     group_ids = {name: ids[members[name][0]] for name in ordered}
     _check_size(len(group_ids) + len(order) - len(groups), len(order), max_nodes, True)
-    graphviz = _import_graphviz()
+    graphviz = require_graphviz()
     outputs = group_outputs(order, groups)
     for name in ordered:  # groups first, by name: graphviz keeps this order within a rank
         group, out = members[name], outputs[name]

@@ -40,8 +40,9 @@ from autograd_lite.graph.diagram import (
     group_outputs,
     infer_groups,
     label_group,
+    require_graphviz,
 )
-from autograd_lite.graph.render import Backend
+from autograd_lite.graph.render import Backend, require_renderer
 from autograd_lite.graph.wengert import definition, value_names
 
 MAX_FRAMES = 300
@@ -219,6 +220,7 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
         3
     """
     seed = _check_root(root, gradient, "backward_frames")
+    require_graphviz("backward_frames")
     order = topological_order(root)
     count = sum(node.op is not None for node in order)
     if count > max_frames:
@@ -244,19 +246,34 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
 
 
 class StepPage(str):
-    """The HTML text of a step-through page (a ``str``), which Jupyter shows inline: its
-    ``_repr_html_`` is the page in an ``<iframe srcdoc>`` (its script and ids stay apart
-    from the notebook's and from other pages).
+    """The HTML text of a step-through page (a ``str``: ``str(page)`` is the page), which
+    Jupyter shows inline: its ``_repr_html_`` is the page in an ``<iframe srcdoc>`` (its
+    script and ids stay apart from the notebook's and from other pages).  Its ``repr`` is one
+    line, so a REPL does not print the whole page.
 
     Examples:
         >>> from autograd_lite import Value, backward_html
         >>> x = Value(2.0, "x")
         >>> page = backward_html(x * x, backend="wasm")
-        >>> isinstance(page, str), page.startswith("<!DOCTYPE html>")
+        >>> page                                        # doctest: +ELLIPSIS
+        <StepPage: 1 step, ... kB; .save(path), shown inline in Jupyter>
+        >>> isinstance(page, str), str(page).startswith("<!DOCTYPE html>")
         (True, True)
         >>> page._repr_html_().startswith("<iframe")  # how Jupyter shows it
         True
     """
+
+    steps: int
+
+    def __new__(cls, text: str, steps: int = 0) -> StepPage:
+        page = super().__new__(cls, text)
+        page.steps = steps
+        return page
+
+    def __repr__(self) -> str:
+        size = len(self.encode("utf-8")) / 1000
+        return (f"<StepPage: {self.steps} step{'s' * (self.steps != 1)}, {size:.0f} kB; "
+                ".save(path), shown inline in Jupyter>")
 
     height = 720
 
@@ -318,6 +335,8 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
         ('steps.html', True)
     """
     seed = _check_root(root, gradient, "backward_html")
+    require_graphviz("backward_html")
+    require_renderer(backend, "backward_html")
     draw_options.pop("max_frames", None)  # accepted for compatibility: frames are not drawn
     order = topological_order(root)
     _check_page_size(root, order, collapse=collapse, max_nodes=max_nodes, max_steps=max_steps,
@@ -371,42 +390,58 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{heading}</title><style>{_PAGE_STYLE}</style></head><body>"
         f"<h1>{heading}</h1>"
-        '<div id="controls"><button id="first" type="button" title="Home">first</button>'
-        '<button id="prev" type="button" title="left arrow">&#9664; previous</button> '
-        '<span id="pos">step 0</span> '
-        '<button id="next" type="button" title="right arrow">next &#9654;</button>'
-        '<button id="last" type="button" title="End">last</button> '
-        '<input id="slider" type="range" min="0" value="0" aria-label="step"> '
-        '<button id="zin" type="button" title="+">zoom +</button>'
-        '<button id="zout" type="button" title="-">zoom &minus;</button>'
-        '<button id="fit" type="button" title="0">fit</button> '
-        '<label>go to node <input id="find" list="labels" size="16" '
-        'placeholder="label or v7"></label><datalist id="labels">'
-        f"{datalist}</datalist> <span id=\"found\"></span></div>"
+        '<div id="controls">'
+        '<button id="first" type="button" title="first step (Home)" aria-label="first step">'
+        "&laquo;</button>"
+        '<button id="prev" type="button" title="previous step (left arrow)" '
+        'aria-label="previous step">&#9664;</button>'
+        '<span id="pos">step 0</span>'
+        '<button id="next" type="button" title="next step (right arrow)" '
+        'aria-label="next step">&#9654;</button>'
+        '<button id="last" type="button" title="last step (End)" aria-label="last step">'
+        "&raquo;</button>"
+        '<input id="slider" type="range" min="0" value="0" aria-label="step">'
+        '<button id="zin" type="button" title="zoom in (+)" aria-label="zoom in">+</button>'
+        '<button id="zout" type="button" title="zoom out (-)" aria-label="zoom out">'
+        "&minus;</button>"
+        '<button id="fit" type="button" title="the whole graph (0)">fit</button>'
+        '<input id="find" list="labels" placeholder="go to node" aria-label="go to node '
+        f'(label or name, e.g. v7)"><datalist id="labels">{datalist}</datalist>'
+        '<span id="found"></span></div>'
         f'<div id="view">{svg}</div>'
         '<div id="caption" aria-live="polite"><noscript>The script is off: the graph shows '
         "the values and gradients after the whole backward pass.</noscript></div>"
-        f'<div id="legend">{legend}<span class="key">keys: &larr; &rarr; step, Home/End, '
-        "+ &minus; 0 zoom, Shift+arrows or drag to pan, wheel to zoom</span></div>"
+        f'<details id="legend"><summary>colours and keys</summary>{legend}<span class="key">'
+        "keys: &larr; &rarr; step, Home/End, + &minus; 0 zoom, Shift+arrows or drag to pan, "
+        "wheel to zoom; #step=K in the address opens step K</span></details>"
         f'<script id="steps-data" type="application/json">{_script_json(data)}</script>'
-        f"<script>{_PAGE_SCRIPT}</script></body></html>\n")
+        f"<script>{_PAGE_SCRIPT}</script></body></html>\n", steps=len(steps))
 
 
 _RECEIVING_COLOUR = "#ff7f0e"
 
-_PAGE_STYLE = f"""body{{font-family:system-ui,sans-serif;margin:.5em 1.5em;color:#222}}
-h1{{font-size:1.3em;margin:.3em 0}}
-#controls{{margin:.3em 0;display:flex;flex-wrap:wrap;gap:.3em;align-items:center}}
-#pos{{display:inline-block;min-width:9em;text-align:center;font-weight:bold}}
-#view{{height:62vh;border:1px solid #ccc;overflow:hidden;cursor:grab;touch-action:none}}
+_PAGE_STYLE = f"""html,body{{height:100%;margin:0}}
+body{{font-family:system-ui,sans-serif;color:#222;box-sizing:border-box;padding:.3em .7em;
+display:flex;flex-direction:column;overflow:auto}}
+h1{{font-size:1.15em;margin:.1em 0 .25em;white-space:nowrap;overflow:hidden;
+text-overflow:ellipsis;flex:none}}
+#controls{{display:flex;flex-wrap:nowrap;gap:.25em;align-items:center;flex:none;
+white-space:nowrap}}
+#controls button{{padding:.1em .5em;min-width:2em}}
+#pos{{min-width:6.5em;text-align:center;font-weight:bold}}
+#slider{{flex:1 1 6em;min-width:3em}}
+#find{{flex:0 1 9em;min-width:4em;width:9em}}
+#found{{color:#a00;overflow:hidden;text-overflow:ellipsis}}
+#view{{flex:1 1 0;min-height:9em;border:1px solid #ccc;overflow:hidden;cursor:grab;
+touch-action:none;margin-top:.3em}}
 #view svg{{width:100%;height:100%;display:block}}
-#caption{{min-height:6em;max-height:30vh;overflow:auto;margin:.5em 0;line-height:1.4}}
+#caption{{flex:none;margin:.35em 0;line-height:1.35;font-size:.92em}}
+#caption p{{margin:.2em 0}}
 #caption table{{border-collapse:collapse;font-variant-numeric:tabular-nums}}
-#caption td,#caption th{{border-bottom:1px solid #eee;padding:.1em .6em;text-align:left}}
+#caption td,#caption th{{border-bottom:1px solid #eee;padding:0 .6em;text-align:left}}
 #caption .n{{font-family:ui-monospace,monospace}}
-#legend{{font-size:.85em;color:#444}}.key{{margin-right:1em;white-space:nowrap}}
+#legend{{font-size:.85em;color:#444;flex:none}}.key{{margin-right:1em;white-space:nowrap}}
 .key svg{{vertical-align:middle;margin-right:.3em}}
-#found{{color:#a00}}
 g.cur>polygon,g.cur>ellipse,g.cur>path{{stroke:{HIGHLIGHT_COLOUR};stroke-width:3px}}
 g.edge.cur>path,g.edge.cur>polygon{{stroke:{HIGHLIGHT_COLOUR};stroke-width:2.5px}}
 g.edge.cur>polygon{{fill:{HIGHLIGHT_COLOUR}}}
@@ -469,6 +504,7 @@ function show(k,centre){k=Math.max(0,Math.min(N,k|0));
     s[2].forEach(function(r){var pb=nodes[r[0]][0];if(pb===b)return;
       mark(boxes[pb],"recv");(edges[pb+"->"+head]||[]).forEach(function(e){mark(e,"cur");});});}
   cur=k;document.getElementById("pos").textContent="step "+k+" of "+N;
+  if(hashStep()!==k){try{history.replaceState(null,"","#step="+k);}catch(e){}}
   document.getElementById("slider").value=k;caption(k);
   if(focus&&(follow||centre))see(focus,centre);}
 /* zoom and pan: the viewBox, in the SVG's own units */
@@ -526,10 +562,11 @@ document.addEventListener("keydown",function(e){if(e.ctrlKey||e.metaKey||e.altKe
   else if(k==="+"||k==="=")zoom(1.25);else if(k==="-"||k==="_")zoom(0.8);
   else if(k==="0")fit();else done=false;
   if(done)e.preventDefault();});
-/* too small to read: start at about 1:1 */
-var small=Math.min(view.clientWidth/full[2],view.clientHeight/full[3])<0.6;
-if(small){vb=[0,0,view.clientWidth/1.2,view.clientHeight/1.2];setVB();}
-reset();var m=location.hash.match(/step=(\d+)/);show(m?+m[1]:0,small);
+/* #step=K in the address: opens step K, follows the steps, and a new hash steps there */
+function hashStep(){var m=location.hash.match(/step=(\d+)/);return m?+m[1]:null;}
+window.addEventListener("hashchange",function(){var k=hashStep();
+  if(k!==null&&k!==cur)show(k);});
+reset();fit();show(hashStep()||0,false);
 window.autogradSteps={show:show,total:N,zoom:zoom,fit:fit,pan:pan,
   step:function(){return cur;},viewBox:function(){return vb.slice();},
   readyMs:performance.now()};})();"""

@@ -1,14 +1,18 @@
 """The Wengert list of a graph: its evaluation trace and its adjoint trace.
 
-The evaluation trace names every value ``v1, v2, ...`` in the order it was computed and
-writes each as the rule that made it (``v5 = v1 * v2``, read from the rule table through
-:class:`~autograd_lite.compile.symbolic.Writer`).  The adjoint trace runs the chain rule
-backwards, one line per edge::
+The evaluation trace numbers the values as Griewank's tables do (*Evaluating Derivatives*,
+Griewank and Walther): the independent variables first, ``v₋₂, v₋₁, v₀`` (every named
+leaf, in the order the computation first uses it), then each operation in the order it was
+computed, ``v₁, v₂, ...``, written as the rule that made it (``v₁ = v₋₂ * v₋₁``, read from
+the rule table through :class:`~autograd_lite.compile.symbolic.Writer`).
+``numbering="one-based"`` numbers the same rows ``v1, v2, ...`` instead.  The adjoint trace
+runs the chain rule backwards, one line per edge::
 
     v̄_parent += v̄_node * d node / d parent
 
 so ``v̄i`` ends as d root / d vi.  Unlabelled constants (the ``5`` in ``y - 5``, the
-exponent of ``x ** 2``) are written inline as numbers and have no adjoint.
+exponent of ``x ** 2``) are written inline as numbers and have no adjoint.  Both traces
+print as text, Markdown, HTML and LaTeX.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from autograd_lite.compile.symbolic import (
     Sym,
@@ -28,9 +33,17 @@ from autograd_lite.compile.symbolic import (
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, arguments, of_parents, topological_order
+from autograd_lite.graph import latex
 
 BAR = "\u0304"
 """Combining macron: ``v`` + BAR prints as v̄, the adjoint of v."""
+
+Numbering = Literal["griewank", "one-based"]
+NUMBERINGS: tuple[Numbering, ...] = ("griewank", "one-based")
+"""How :func:`wengert_list` numbers values: Griewank's ``v₋₁, v₀, v₁...`` (the independent
+variables end at ``v₀``) or ``v1, v2, ...`` in the same order."""
+_SUBSCRIPTS = str.maketrans("-0123456789", "\u208b\u2080\u2081\u2082\u2083\u2084\u2085"
+                                           "\u2086\u2087\u2088\u2089")
 
 
 def is_inlined(node: Value) -> bool:
@@ -62,6 +75,42 @@ def value_names(order: Sequence[Value]) -> dict[Value, str]:
     return names
 
 
+def trace_numbers(order: Sequence[Value], numbering: Numbering = "griewank"
+                  ) -> dict[Value, int]:
+    """The number of each value the Wengert list names, in the list's order: the independent
+    variables (named leaves, in the order the computation first uses them), then the
+    operations in the order of ``order`` (a topological order ending at the root).
+    Griewank's numbering ends the independent variables at 0; ``"one-based"`` starts at 1.
+
+    Examples:
+        >>> from autograd_lite import Value, topological_order
+        >>> from autograd_lite.graph.wengert import trace_numbers
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> f = x * y + x.exp()
+        >>> [(v.label or v.op.name, k) for v, k in trace_numbers(topological_order(f)).items()]
+        [('x', -1), ('y', 0), ('mul', 1), ('exp', 2), ('add', 3)]
+    """
+    if numbering not in NUMBERINGS:
+        raise ValueError(f"trace_numbers: numbering must be one of {', '.join(NUMBERINGS)}, "
+                         f"got {numbering!r}")
+    named = value_names(order)
+    leaves: dict[Value, None] = {}
+    for node in order:
+        if node.op is not None:
+            leaves.update((a, None) for a in arguments(node)
+                          if isinstance(a, Value) and a.op is None and a in named)
+    if order[-1].op is None:  # the root is a leaf: the list is that one value
+        leaves[order[-1]] = None
+    rows = [*leaves, *(node for node in named if node.op is not None)]
+    first = 1 - len(leaves) if numbering == "griewank" else 1
+    return {node: first + k for k, node in enumerate(rows)}
+
+
+def trace_name(number: int, numbering: Numbering = "griewank") -> str:
+    """``v₋₁``, ``v₀``, ``v₁`` (Griewank's, subscripts) or ``v1`` (one-based)."""
+    return f"v{number}" if numbering == "one-based" else "v" + str(number).translate(_SUBSCRIPTS)
+
+
 def definition(node: Value, names: Mapping[Value, str]) -> str:
     """How ``node`` was computed, from the rule table: ``v1 * v2``, ``sigmoid(v12)``, ``x``.
 
@@ -91,7 +140,7 @@ class ForwardRow:
         >>> from autograd_lite.graph.wengert import wengert_list
         >>> x, y = Value(2.0, "x"), Value(3.0, "y")
         >>> wengert_list(x * y).forward[2]
-        ForwardRow(name='v3', text='v1 * v2', value=6.0, label='')
+        ForwardRow(name='v₁', text='v₋₁ * v₀', value=6.0, label='')
     """
 
     name: str
@@ -109,7 +158,7 @@ class AdjointRow:
         >>> from autograd_lite.graph.wengert import wengert_list
         >>> x, y = Value(2.0, "x"), Value(3.0, "y")
         >>> wengert_list(x * y).adjoint[1]
-        AdjointRow(target='v̄1', text='v̄3 * v2', term=3.0, total=3.0, label='x')
+        AdjointRow(target='v̄₋₁', text='v̄₁ * v₀', term=3.0, total=3.0, label='x')
     """
 
     target: str
@@ -141,7 +190,8 @@ def _product(bar: str, local: str) -> str:
 
 class WengertList:
     """The Wengert list of one graph: ``forward`` and ``adjoint`` rows, printable as text,
-    Markdown (:meth:`to_markdown`) and HTML (:meth:`to_html`, shown inline by Jupyter).
+    Markdown (:meth:`to_markdown`), HTML (:meth:`to_html`, shown inline by Jupyter) and
+    LaTeX (:meth:`to_latex`).
 
     Examples:
         >>> from autograd_lite import Value
@@ -149,16 +199,18 @@ class WengertList:
         >>> x, y = Value(2.0, "x"), Value(3.0, "y")
         >>> trace = wengert_list(x * y)
         >>> print(trace.to_markdown().splitlines()[5])
-        | `v2` | `y` | 3 |  |
+        | `v₀` | `y` | 3 |  |
         >>> trace.to_html().startswith('<div class="autograd-lite-trace">')
         True
     """
 
     def __init__(self, forward: Sequence[ForwardRow], adjoint: Sequence[AdjointRow],
-                 digits: int = 4) -> None:
+                 digits: int = 4, leaves: int = 0) -> None:
         self.forward = tuple(forward)
         self.adjoint = tuple(adjoint)
         self.digits = digits
+        self.leaves = leaves
+        """How many of the first forward rows are the independent variables (leaves)."""
 
     def _num(self, x: float) -> str:
         return f"{x + 0.0:.{self.digits}g}"  # + 0.0 prints -0.0 as 0
@@ -231,12 +283,67 @@ class WengertList:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def to_latex(self) -> str:
+        r"""Both traces as LaTeX for a slide or a paper: two ``array`` environments in
+        display math (``\[ ... \]``), standard LaTeX needing no package.  Values are
+        ``v_{-1}``, adjoints ``\bar{v}_{-1}``, labels as a teacher writes them (``x1`` is
+        ``x_{1}``), rules in LaTeX (``\frac``, ``\sigma``, ``\exp``...).
 
-def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> WengertList:
+        Examples:
+            >>> from autograd_lite import Value
+            >>> from autograd_lite.graph.wengert import wengert_list
+            >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+            >>> print(wengert_list(x * y).to_latex())
+            % Evaluation trace (forward)
+            \[
+            \begin{array}{rclll}
+            v_{-1} & = & x & = 2 & \\
+            v_{0} & = & y & = 3 & \\
+            v_{1} & = & v_{-1} \cdot v_{0} & = 6 &
+            \end{array}
+            \]
+            % Adjoint trace (reverse): \bar{v}_i = d root / d v_i
+            \[
+            \begin{array}{rclll}
+            \bar{v}_{1} & = & 1 & & \\
+            \bar{v}_{-1} & \mathrel{+}= & \bar{v}_{1} \cdot v_{0} & = 3 & \bar{v}_{-1} = 3
+            \quad (x) \\
+            \bar{v}_{0} & \mathrel{+}= & \bar{v}_{1} \cdot v_{-1} & = 2 & \bar{v}_{0} = 2 \quad (y)
+            \end{array}
+            \]
+        """
+        forward = []
+        for k, (name, text, value, label) in enumerate(self.forward_table()):
+            definition = _latex_number_or_label(text) if k < self.leaves else \
+                latex.expression(text)
+            forward.append(f"{latex.expression(name)} & = & {definition} & = "
+                           f"{latex.number(value)} & {f'({latex.label(label)})' if label else ''}")
+        adjoint = []
+        for target, text, term, total, label in self.adjoint_table():
+            bar = latex.expression(target)
+            shown = f" \\quad ({latex.label(label)})" if label else ""
+            if text == "seed":
+                adjoint.append(f"{bar} & = & {latex.number(term)} & & {shown.lstrip()}")
+            else:
+                adjoint.append(f"{bar} & \\mathrel{{+}}= & {latex.expression(text)} & = "
+                               f"{latex.number(term)} & {bar} = {latex.number(total)}{shown}")
+
+        def array(rows: list[str]) -> str:
+            body = " \\\\\n".join(row.rstrip() for row in rows)
+            return f"\\[\n\\begin{{array}}{{rclll}}\n{body}\n\\end{{array}}\n\\]"
+        return "\n".join(["% Evaluation trace (forward)", array(forward),
+                          "% Adjoint trace (reverse): \\bar{v}_i = d root / d v_i",
+                          array(adjoint)])
+
+
+def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4,
+                 numbering: Numbering = "griewank") -> WengertList:
     """The Wengert list of the graph computing ``root``, seeded with d root / d root = ``gradient``.
 
     Reads the graph only: no ``.grad`` is changed.  Numbers are shown to ``digits``
-    significant digits.
+    significant digits.  Values are numbered as Griewank does, the independent variables
+    first and ending at ``v₀``; ``numbering="one-based"`` numbers the same rows from ``v1``
+    (:func:`trace_numbers`).
 
     Examples:
         >>> from autograd_lite import Value
@@ -244,30 +351,36 @@ def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Weng
         >>> x, y = Value(2.0, "x"), Value(3.0, "y")
         >>> print(wengert_list(x * y + x.exp()))
         Evaluation trace (forward)
-          v1 = x                                 = 2
-          v2 = y                                 = 3
-          v3 = v1 * v2                           = 6
-          v4 = exp(v1)                           = 7.389
-          v5 = v3 + v4                           = 13.39
+          v₋₁ = x                                = 2
+          v₀ = y                                 = 3
+          v₁ = v₋₁ * v₀                          = 6
+          v₂ = exp(v₋₁)                          = 7.389
+          v₃ = v₁ + v₂                           = 13.39
         Adjoint trace (reverse): v̄ = d root / d v
-          v̄5 = 1                                              -> v̄5 = 1
-          v̄3 += v̄5                               = 1          -> v̄3 = 1
-          v̄4 += v̄5                               = 1          -> v̄4 = 1
-          v̄1 += v̄4 * v4                          = 7.389      -> v̄1 = 7.389   (x)
-          v̄1 += v̄3 * v2                          = 3          -> v̄1 = 10.39   (x)
-          v̄2 += v̄3 * v1                          = 2          -> v̄2 = 2   (y)
+          v̄₃ = 1                                              -> v̄₃ = 1
+          v̄₁ += v̄₃                               = 1          -> v̄₁ = 1
+          v̄₂ += v̄₃                               = 1          -> v̄₂ = 1
+          v̄₋₁ += v̄₂ * v₂                         = 7.389      -> v̄₋₁ = 7.389   (x)
+          v̄₋₁ += v̄₁ * v₀                         = 3          -> v̄₋₁ = 10.39   (x)
+          v̄₀ += v̄₁ * v₋₁                         = 2          -> v̄₀ = 2   (y)
+        >>> print(wengert_list(x * y, numbering="one-based").to_text().splitlines()[3])
+          v3 = v1 * v2                           = 6
     """
     if not isinstance(root, Value):
         raise TypeError(f"wengert_list: root must be a Value, got {type(root).__name__}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
         raise ValueError(f"wengert_list: digits must be an int between 1 and 17, got {digits!r}")
+    if numbering not in NUMBERINGS:
+        raise ValueError(f"wengert_list: numbering must be one of {', '.join(NUMBERINGS)}, "
+                         f"got {numbering!r}")
     seed = to_float(gradient, "wengert_list gradient")
     order = topological_order(root)
-    names = value_names(order)
+    numbers = trace_numbers(order, numbering)
+    names = {node: trace_name(number, numbering) for node, number in numbers.items()}
     writer = Writer(code=False)
     forward = [ForwardRow(names[node], definition(node, names), node.data,
                           node.label if node.op is not None else "")
-               for node in order if node in names]
+               for node in numbers]
 
     def bar(v: Value) -> str:
         return names[v][0] + BAR + names[v][1:]
@@ -286,7 +399,17 @@ def wengert_list(root: Value, gradient: float = 1.0, *, digits: int = 4) -> Weng
                                term, total, parent.label))
 
     reverse_pass(order, root, seed, on_term=on_term)
-    return WengertList(forward, rows, digits)
+    return WengertList(forward, rows, digits, leaves=sum(node.op is None for node in numbers))
 
 
-__all__ = ["AdjointRow", "ForwardRow", "WengertList", "value_names", "wengert_list"]
+def _latex_number_or_label(text: str) -> str:
+    """A leaf's definition in LaTeX: its label, or its number when it has none."""
+    try:
+        float(text)
+    except ValueError:
+        return latex.label(text)
+    return latex.number(text)
+
+
+__all__ = ["AdjointRow", "ForwardRow", "WengertList", "trace_numbers", "value_names",
+           "wengert_list"]

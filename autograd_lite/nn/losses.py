@@ -1,11 +1,11 @@
 """Loss functions on Values, each the formula a course note writes.
 
-* :func:`squared_error` ``(y - t)^2`` -- note 003_f509dacf7a319b71.txt, dL/dy = 2 (y - t);
-* :func:`half_squared_error` ``1/2 (t - y)^2`` -- notes 000_55e236883394eec8.txt and
-  002_2630118dc530c686.txt, dL/dy = y - t;
+* :func:`squared_error` ``(y - t)^2`` -- course note 003, dL/dy = 2 (y - t);
+* :func:`half_squared_error` ``1/2 (t - y)^2`` -- course notes 000 and
+  002, dL/dy = y - t;
 * :func:`mean_squared_error` ``(1/N) sum (y_i - t_i)^2``;
 * :func:`binary_cross_entropy` ``-(t log p + (1 - t) log(1 - p))`` on a probability
-  (note 004_a894338046b1c749.txt), and :func:`binary_cross_entropy_with_logits` on the
+  (course note 004), and :func:`binary_cross_entropy_with_logits` on the
   logit ``z`` (``p = sigmoid(z)``), which is the numerically safe one;
 * :func:`hinge` ``max(0, 1 - t y)`` for labels t = +-1 (micrograd's demo);
 * :func:`softmax_cross_entropy` ``logsumexp(z) - z_target``, computed after subtracting

@@ -2,7 +2,7 @@
 
 A neuron computes ``a = g(w . x + b)``.  The pre-activation is ONE fused graph node,
 ``dot([w1..wn, b], [x1..xn, c])`` with ``c`` the constant *bias input* (1 by default;
-note 003_f509dacf7a319b71.txt writes the bias as an extra input of value -1, so there
+course note 003 writes the bias as an extra input of value -1, so there
 ``z_j = -1 * V_0j + x_1 V_1j + x_2 V_2j``), and the activation is a second node: two
 nodes per neuron instead of micrograd's 2n + 1.
 

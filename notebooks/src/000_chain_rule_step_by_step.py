@@ -1,7 +1,7 @@
 # %% [markdown]
 # # The chain rule, one factor at a time
 #
-# *Course note:* `000_55e236883394eec8.txt`.
+# *From course note 000.*
 #
 # The note writes a one-hidden-layer network as a chain of five small functions,
 #
@@ -26,7 +26,7 @@ from autograd_lite import SGD, Value, dot, draw_dot, topological_order, zero_gra
 from autograd_lite.graph.steps import backward_frames
 from notecheck import NoteTable
 
-NOTE = "000_55e236883394eec8.txt"
+NOTE = "course note 000"
 
 # %% [markdown]
 # ## What the note tells us, and what we have to fill in

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # The loss gradient, layer by layer
 #
-# *Course note:* `001_073ed05652ff6803.txt`.
+# *From course note 001.*
 #
 # The note looks at a network as a stack of layers, $y_{(l)} = a_{(l)}(f_{(l)}(y_{(l-1)},
 # W_{(l)}))$, with the input as layer 0 and the loss appended as one more layer,
@@ -30,7 +30,7 @@ from IPython.display import Markdown, display
 from autograd_lite import MLP, Value, central_difference, draw_dot
 from autograd_lite.nn.losses import half_squared_error
 
-NOTE = "001_073ed05652ff6803.txt"
+NOTE = "course note 001"
 
 # %% [markdown]
 # ## A small network

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Linear neurons, activations and the chain of gradients
 #
-# *Course note:* `002_2630118dc530c686.txt`.
+# *From course note 002.*
 #
 # The note splits one layer into three steps — weighted input $z = wx + b$, activation
 # $a = g(z)$, cost $C = \tfrac12(y - a)^2$ — and multiplies their derivatives:
@@ -28,7 +28,7 @@ from tqdm import tqdm
 from autograd_lite import MLP, SGD, Value
 from autograd_lite.examples.note_002 import batch_cost, load_diabetes, standardise
 
-NOTE = "002_2630118dc530c686.txt"
+NOTE = "course note 002"
 
 # %% [markdown]
 # ## The three activations and their derivatives

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # One round of backpropagation by hand, and by the engine
 #
-# *Course note:* `003_f509dacf7a319b71.txt` (a pen-and-paper session).
+# *From course note 003* (a pen-and-paper session).
 #
 # The note takes a tiny regression network, pushes one example through it, and updates
 # every weight once, writing each number down. Here we let `autograd_lite` build the same
@@ -35,7 +35,7 @@ from autograd_lite.graph.steps import backward_frames, backward_html, describe
 from autograd_lite.graph.wengert import value_names
 from notecheck import NoteTable
 
-NOTE = "003_f509dacf7a319b71.txt"
+NOTE = "course note 003"
 
 # The weights, input, target and learning rate, as the note gives them.
 V_START = {(0, 1): 1.0, (0, 2): 0.0, (0, 3): -1.0,
@@ -68,7 +68,8 @@ for j in (1, 2, 3):
     a[j].label = f"a{j}"
 y = dot([W[0, 1], W[1, 1], W[2, 1], W[3, 1]], [bias_input, a[1], a[2], a[3]])
 y.label = "y"
-loss = (y - TARGET) ** 2
+t = Value(TARGET, "t", requires_grad=False)
+loss = (y - t) ** 2
 loss.label = "L"
 print(f"z = {[z[j].data for j in (1, 2, 3)]}")
 print(f"a = {[round(a[j].data, 6) for j in (1, 2, 3)]}")
@@ -110,7 +111,7 @@ assert round(note_loss, 2) == 31.25
 #
 # Blue boxes are the weights we will update, green the inputs, orange the loss. Each box
 # shows the value and, for now, a gradient of zero: nothing has flowed backwards yet.
-# Grey dashed boxes are constants (the bias input $-1$ and the target $5$).
+# Grey dashed boxes are constants (the bias input $-1$ and the target $t = 5$).
 
 # %%
 weights = [*V.values(), *W.values()]

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # A two-layer classifier: gradients by hand, then by automatic differentiation
 #
-# *Course note:* `004_a894338046b1c749.txt`.
+# *From course note 004.*
 #
 # The note derives, in matrix form, every gradient of a small network: three inputs, two
 # sigmoid neurons in layer 1, three sigmoid outputs in layer 2, and the binary
@@ -42,10 +42,10 @@ from autograd_lite import (
 )
 from autograd_lite import math as am
 from autograd_lite.graph.steps import backward_frames
-from autograd_lite.graph.wengert import BAR, value_names, wengert_list
+from autograd_lite.graph.wengert import BAR, wengert_list
 from autograd_lite.nn.losses import binary_cross_entropy
 
-NOTE = "004_a894338046b1c749.txt"
+NOTE = "course note 004"
 rng = np.random.default_rng(4)
 N = 5
 X = rng.normal(size=(N, 3))
@@ -174,10 +174,10 @@ for frame in [*frames[:4], frames[-1]]:
     display(frame)
 one_loss.backward()  # the pass the frames show, now into .grad
 # The Wengert list's final adjoints are the gradients the backward pass left on the weights.
-names = value_names(order)
+name_of = {row.text: row.name for row in wengert.forward[:wengert.leaves]}   # label -> v₋ₖ
 adjoints = {row.target: row.total for row in wengert.adjoint}    # last row per value wins
 for p in params:
-    name = names[p]
+    name = name_of[p.label]
     assert abs(adjoints[name[0] + BAR + name[1:]] - p.grad) < 1e-12, p.label
 
 # %% [markdown]

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Regression on real data: disease progression in diabetes patients
 #
-# *Beyond the notes:* note `002_2630118dc530c686.txt` trains linear networks to predict
+# *Beyond the notes:* course note 002 trains linear networks to predict
 # house prices from the Boston housing data, which is no longer distributed with
 # scikit-learn. `autograd_lite` ships the closest small real regression set instead: the
 # diabetes data of Efron, Hastie, Johnstone and Tibshirani (2004), 442 patients, ten

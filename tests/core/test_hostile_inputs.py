@@ -82,7 +82,13 @@ from autograd_lite.graph.render import (
     save_source,
 )
 from autograd_lite.graph.steps import backward_frames, backward_html, describe
-from autograd_lite.graph.wengert import definition, is_inlined, value_names, wengert_list
+from autograd_lite.graph.wengert import (
+    definition,
+    is_inlined,
+    trace_numbers,
+    value_names,
+    wengert_list,
+)
 from autograd_lite.nn.io import read_state_dict
 from autograd_lite.nn.losses import (
     binary_cross_entropy,
@@ -398,9 +404,9 @@ def _product_diagram(w: World) -> Any:
     return draw_dot(w.x * w.y)
 
 
-def _png_diagram(w: World) -> Any:
+def _gif_diagram(w: World) -> Any:
     diagram = _product_diagram(w)
-    diagram.format = "png"
+    diagram.format = "gif"
     diagram._view = lambda *args, **kwargs: pytest.fail("nothing was drawn to open")
     return diagram
 
@@ -599,15 +605,25 @@ API_CASES = [
     ApiCase("save_source", "source", lambda w: save_source(b"digraph {}",  # type: ignore
                                                            w.directory / "g.svg"),
             TypeError, r"^save_source: source must be DOT text \(a str\), got bytes$"),
-    ApiCase("Diagram.save", "PNG", lambda w: _png_diagram(w).save(w.directory / "g.png"),
-            RenderError, r"^Diagram\.save: PNG output needs the Graphviz `dot` program, which "
+    ApiCase("Diagram.save", "dpi", lambda w: _product_diagram(w).save(w.directory / "g.png",
+                                                                       dpi=0),
+            ValueError, r"^Diagram\.save: dpi must be a number from 1 to 2400, got 0$"),
+    ApiCase("Diagram.save", "width", lambda w: _product_diagram(w).save(w.directory / "g.pdf",
+                                                                         width=800),
+            ValueError, r"^Diagram\.save: dpi and width apply to PNG only, not 'g\.pdf'$"),
+    ApiCase("Diagram.pipe", "GIF", lambda w: _product_diagram(w).pipe("gif"),
+            RenderError, r"^Diagram\.pipe: GIF output needs the Graphviz `dot` program, which "
             r"is not on PATH .*apt-get install graphviz"),
     ApiCase("Diagram.render", "format",
             lambda w: _product_diagram(w).render("g", directory=w.directory, format="svgz2"),
             ValueError, r"^Diagram\.render: unknown format 'svgz2'"),
-    ApiCase("Diagram.render", "PNG",
-            lambda w: _png_diagram(w).view("g", directory=w.directory), RenderError,
-            r"^Diagram\.render: PNG output needs the Graphviz `dot` program"),
+    ApiCase("Diagram.render", "GIF",
+            lambda w: _gif_diagram(w).view("g", directory=w.directory), RenderError,
+            r"^Diagram\.render: GIF output needs the Graphviz `dot` program"),
+    ApiCase("Diagram.render", "width",
+            lambda w: _product_diagram(w).render("g", directory=w.directory, format="png",
+                                                 width=1.5), ValueError,
+            r"^Diagram\.render: width must be an int of pixels from 1 to 20000, got 1\.5$"),
     ApiCase("Diagram.pipe", "engine", lambda w: _product_diagram(w).pipe(engine="dott"),
             ValueError, r"^Diagram\.pipe: unknown engine 'dott'; expected one of dot, neato"),
     ApiCase("Diagram.svg", "backend",
@@ -625,6 +641,12 @@ API_CASES = [
             r"int$"),
     ApiCase("wengert_list", "digits", lambda w: wengert_list(w.x * w.y, digits=0), ValueError,
             r"^wengert_list: digits must be an int between 1 and 17, got 0$"),
+    ApiCase("wengert_list", "numbering", lambda w: wengert_list(w.x, numbering="zero"),
+            ValueError, r"^wengert_list: numbering must be one of griewank, one-based, got "
+                        r"'zero'$"),
+    ApiCase("trace_numbers", "numbering",
+            lambda w: trace_numbers(topological_order(w.x), numbering="1"), ValueError,
+            r"^trace_numbers: numbering must be one of griewank, one-based, got '1'$"),
     ApiCase("value_names", "order", lambda w: value_names(3),  # type: ignore[arg-type]
             TypeError, r"^value_names: order must be a sequence of Values"),
     ApiCase("definition", "node", lambda w: definition(3, {}),  # type: ignore[arg-type]
@@ -743,12 +765,14 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
 
     covered = {c.function.split(".")[0] for c in API_CASES} | {
         "run_grad", "main",  # the CLI table below
-        "has_system_dot", "require_system_dot",  # no argument a user passes / a message prefix
+        "has_system_dot", "require_system_dot", "require_graphviz", "require_renderer",  # no
+        # argument a user passes / a message prefix (tests/test_viz.py checks their messages)
         "diagram_type",  # no argument
         "Compiled", "CompiledLoss", "WengertList", "Replay", "BatchReplay", "Guard", "BackwardStep",
         "ForwardRow", "AdjointRow", "Formula", "LayerValues", "ParamTensor", "Module",
         "Optimizer", "StepPage",  # classes made by the library, or tested through their
         # public makers
+        "trace_name",  # an int from trace_numbers (its own row checks the numbering)
         "box_ids", "group_outputs", "dot_pairs", "natural_key", "op_label",  # layout helpers
         # diagram and steps share: their arguments come from the library, not users
     }
@@ -799,9 +823,13 @@ CLI_CASES = [
      r"^autograd-lite grad: error: --digits must be between 1 and 17$"),
     (["grad", "log(x)", "x=0"], 1,
      r"^autograd-lite grad: log\(x\): log\(0\.0\): logarithm needs a positive argument$"),
-    (["grad", "x", "x=1", "--svg", "{dir}/g.png"], 1,
-     r"^autograd-lite grad: cannot save the diagram: Diagram\.save: PNG output needs the "
-     r"Graphviz `dot` program"),
+    (["grad", "x", "x=1", "--svg", "{dir}/g.gif"], 2,
+     r"^autograd-lite grad: error: --svg .*g\.gif: cannot tell the format from the suffix; "
+     r"use \.svg, \.png, \.pdf, \.dot or \.gv$"),
+    (["grad", "x", "x=1", "--svg", "{dir}/missing/g.svg"], 2,
+     r"^autograd-lite grad: error: --svg .*/missing/g\.svg: the folder '.*/missing' does not "
+     r"exist; create it first$"),
+    (["grad", "x", "pi=1"], 2, r"^autograd-lite grad: error: pi is a constant "),
 ]
 
 

@@ -29,12 +29,38 @@ EXCERPTS = [block for block in re.findall(r"```\n(.*?)```", SECTION, flags=re.DO
             if block.startswith("$ python -m autograd_lite --example ")]
 
 
+NOTE_FILE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+"""A course note's file name (``003_f509dacf7a319b71.txt``), which users do not have."""
+USER_TEXTS = [*PAGES, *sorted((ROOT / "notebooks").glob("*.ipynb")),
+              *sorted((ROOT / "autograd_lite").rglob("*.py")),
+              *sorted((ROOT / "autograd_lite").rglob("*.md"))]
+
+
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_page_points_at_the_notes_folder(path: Path) -> None:
     """The notes are not shipped: no path to them, and the tutorial names no file of theirs."""
     text = path.read_text(encoding="utf-8")
     assert "shared/seeds" not in text and "../shared" not in text
-    assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", SECTION)
+    assert not NOTE_FILE.search(SECTION)
+
+
+def test_nothing_a_user_reads_names_a_note_file() -> None:
+    """Pages, notebooks, docstrings ("course note 003", never its file name) and the
+    command line's output of every example."""
+    named = [p.relative_to(ROOT).as_posix() for p in USER_TEXTS
+             if NOTE_FILE.search(p.read_text(encoding="utf-8"))]
+    assert named == []
+    assert NOTE_FILE.search("note 003_f509dacf7a319b71.txt")  # the check can fail
+
+
+@pytest.mark.parametrize("argv", [["--list"], *(["--example", name] for name in (
+    "note000", "note001", "note002", "note003", "note004"))], ids=" ".join)
+def test_the_command_line_says_course_note_not_a_file_name(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert not NOTE_FILE.search(out)
+    assert "course note 00" in out.lower()
 
 
 def test_every_note_has_an_excerpt_of_its_output() -> None:

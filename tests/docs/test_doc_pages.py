@@ -82,6 +82,14 @@ def test_the_readme_gives_the_two_setup_commands_and_how_to_serve_the_site() -> 
     assert "mkdocs serve" in README
 
 
+def test_every_readme_block_that_draws_says_how_to_install_the_viz_extra() -> None:
+    # the demo command installs the core only: draw_dot right after it was an ImportError
+    drawing = [b for b in python_blocks(README) if "draw_dot" in b or "backward_html" in b]
+    assert drawing
+    for block in drawing:
+        assert '.venv/bin/pip install -e ".[viz]"' in block, block
+
+
 def test_every_relative_link_of_the_readme_exists() -> None:
     targets = re.findall(r"\]\(([^)#\s]+)\)", README)
     local = [t for t in targets if "://" not in t]
@@ -95,7 +103,8 @@ def test_the_readme_links_every_top_section_of_the_site() -> None:
         assert f"]({target})" in README
 
 
-def test_the_thirty_seconds_numbers() -> None:
+def test_the_thirty_seconds_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the README saves graph.svg
     namespace = run_page(README, "README.md")
     x, y = namespace["x"], namespace["y"]
     assert isinstance(x, Value) and isinstance(y, Value)

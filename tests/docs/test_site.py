@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import requested_urls, start_driver
+from browser import FITS_SCRIPT, requested_urls, start_driver
 from by_path import load_module
 
 pytestmark = pytest.mark.slow
@@ -196,6 +196,109 @@ def test_search_finds_hessian(driver: Any, server: str) -> None:
         "return [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href)")
     assert any("reference/func/" in link for link in links), links
     assert severe_console_messages(driver) == []
+
+
+def test_the_embedded_step_through_fits_the_how_to_column(driver: Any, server: str) -> None:
+    """At a 1280-px window: no scroll bar inside the frame, the toolbar on one line, the
+    whole graph at step 0 and every operand row visible at every step."""
+    from selenium.webdriver.common.by import By
+
+    driver.set_window_size(1280, 900)
+    try:
+        assert open_page(driver, server + "how-to/draw-graphs/") == []
+        frame = driver.find_element(By.CSS_SELECTOR, 'iframe[src*="note003-steps.html"]')
+        width = driver.execute_script("return arguments[0].clientWidth", frame)
+        assert 600 <= width <= 800, width  # the column (688 px at this window when written)
+        driver.switch_to.frame(frame)
+        assert driver.execute_script(FITS_SCRIPT)["wholeGraph"]
+        for k in range(driver.execute_script("return window.autogradSteps.total") + 1):
+            driver.execute_script(f"window.autogradSteps.show({k})")
+            fits = driver.execute_script(FITS_SCRIPT)
+            assert fits["overflow"] == [0, 0] and fits["scrolled"] == [], (k, fits)
+            assert fits["oneLine"] and not fits["tableCut"], (k, fits)
+    finally:
+        driver.switch_to.default_content()
+        driver.set_window_size(1200, 900)
+    assert severe_console_messages(driver) == []
+
+
+DIAGRAM_PAGES = ["", "tutorials/first-steps/", "explanation/reverse-mode/",
+                 "how-to/draw-graphs/", "tutorials/000_chain_rule_step_by_step/",
+                 "tutorials/001_loss_gradient_layer_by_layer/",
+                 "tutorials/003_one_round_of_backprop/",
+                 "tutorials/004_two_layer_bce_and_autodiff/"]
+"""The pages with Graphviz diagrams: the home page, the tutorials, the how-to and the
+explanation of reverse mode."""
+
+SMALLEST_TEXT = r"""
+const done = arguments[arguments.length - 1], found = [];
+for (const svg of document.querySelectorAll('article svg')) {
+  if (!svg.querySelector('g.graph')) continue;  // a Graphviz diagram, not an icon
+  let least = Infinity;
+  for (const t of svg.querySelectorAll('text')) {
+    const size = parseFloat(t.getAttribute('font-size')), m = t.getScreenCTM();
+    if (size && m) least = Math.min(least, size * m.a);
+  }
+  found.push(['inline svg', least]);
+}
+const images = [...document.querySelectorAll('article img')].filter(i => /\.svg$/.test(i.src));
+Promise.all(images.map(async img => {
+  const text = await (await fetch(img.src)).text();
+  const box = text.match(/viewBox="[\d.-]+ [\d.-]+ ([\d.]+)/);
+  const sizes = [...text.matchAll(/font-size="([\d.]+)"/g)].map(m => parseFloat(m[1]));
+  const scale = img.getBoundingClientRect().width / parseFloat(box[1]);
+  return [img.getAttribute('src'), Math.min(...sizes) * scale];
+})).then(rows => done(found.concat(rows)));
+"""
+
+
+@pytest.mark.parametrize("page", DIAGRAM_PAGES)
+def test_diagram_text_is_at_least_11_px_at_a_1280_px_window(driver: Any, server: str,
+                                                            page: str) -> None:
+    driver.set_window_size(1280, 900)
+    try:
+        assert open_page(driver, server + page) == []
+        smallest = driver.execute_async_script(SMALLEST_TEXT)
+    finally:
+        driver.set_window_size(1200, 900)
+    print(page, sorted(round(px, 1) for _, px in smallest)[:3])
+    assert smallest, page
+    assert [(what, round(px, 1)) for what, px in smallest if px < 10.95] == []
+
+
+def test_a_diagram_opens_full_size_to_zoom_and_closes(driver: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    assert open_page(driver, server + "tutorials/003_one_round_of_backprop/") == []
+    diagram = driver.find_element(By.CSS_SELECTOR, ".nb-output svg.diagram")
+    shown = diagram.size["width"]
+    driver.execute_script("arguments[0].scrollIntoView()", diagram)
+    diagram.click()
+    full = driver.find_element(By.CSS_SELECTOR, ".diagram-lightbox .diagram-full")
+    natural = driver.execute_script("return arguments[0].viewBox.baseVal.width * 4 / 3",
+                                    diagram)
+    assert abs(full.size["width"] - natural) < 2 and full.size["width"] >= shown
+    driver.find_element(By.TAG_NAME, "body").send_keys("+")
+    assert driver.execute_script("return window.autogradLightbox.zoom()") == 1.25
+    assert abs(full.size["width"] - 1.25 * natural) < 2
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    assert driver.find_elements(By.CSS_SELECTOR, ".diagram-lightbox") == []
+    assert severe_console_messages(driver) == []
+
+
+def test_display_maths_stays_in_the_column(driver: Any, server: str) -> None:
+    driver.set_window_size(1280, 900)
+    try:
+        assert open_page(driver, server + "tutorials/003_one_round_of_backprop/") == []
+        past = driver.execute_script("""
+            const column = document.querySelector('article').getBoundingClientRect();
+            return [...document.querySelectorAll('article math[display="block"]')]
+                .map(m => m.getBoundingClientRect().right - column.right)
+                .filter(over => over > 1);""")
+    finally:
+        driver.set_window_size(1200, 900)
+    assert past == []
 
 
 def test_the_checks_can_fail(driver: Any, server: str) -> None:

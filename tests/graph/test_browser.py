@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import start_driver
+from browser import FITS_SCRIPT, start_driver
 from step_graphs import chain, mlp, note003
 
 from autograd_lite import Value, backward_html, topological_order
@@ -77,15 +77,16 @@ def severe_console_messages(driver: Any) -> list[str]:
 
 def twin_after_backward() -> tuple[Value, list[Value]]:
     """Note 003's graph again, with ``.backward()`` run: the engine's own adjoints."""
-    loss, _ = note003()
+    loss, _, _ = note003()
     loss.backward()
     return loss, topological_order(loss)
 
 
 def test_note003_arrow_keys_walk_the_pass_and_captions_match_backward(
         driver: Any, tmp_path: Path) -> None:
-    loss, params = note003()
-    open_page(driver, tmp_path / "note003.html", backward_html(loss, params=params))
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "note003.html", backward_html(loss, params=params,
+                                                               inputs=inputs))
     _, order = twin_after_backward()
     visited = [n for n in reversed(order) if n.op is not None]
     assert len(visited) == 9
@@ -120,14 +121,14 @@ def test_note003_arrow_keys_walk_the_pass_and_captions_match_backward(
     assert back["pos"] == "step 7 of 9"
     assert f"n{order.index(visited[6])}" in back["cur"]
     # grads not yet reached at step 7 are unknown again (the first layer's weights)
-    first_weight = next(i for i, n in enumerate(order) if n.label == "layers.0.weight[0][0]")
+    first_weight = next(i for i, n in enumerate(order) if n.label == "V11")
     assert back["grads"][f"n{first_weight}"] == "grad \u2013"
     assert severe_console_messages(driver) == []
 
 
 def test_zoom_pan_and_fit_change_the_view(driver: Any, tmp_path: Path) -> None:
-    loss, params = note003()
-    open_page(driver, tmp_path / "zoom.html", backward_html(loss, params=params))
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "zoom.html", backward_html(loss, params=params, inputs=inputs))
     press(driver, "0")  # fit: the whole graph (the page may open at 1:1 on a wide layout)
     x, y, width, height = state(driver)["viewBox"]
     press(driver, "+")
@@ -160,12 +161,12 @@ def test_the_view_follows_the_current_node(driver: Any, tmp_path: Path) -> None:
 
 
 def test_go_to_a_node_by_label(driver: Any, tmp_path: Path) -> None:
-    loss, params = note003()
-    open_page(driver, tmp_path / "find.html", backward_html(loss, params=params))
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "find.html", backward_html(loss, params=params, inputs=inputs))
     box = driver.find_element("id", "find")
-    box.send_keys("layers.0.z[1]\n")
+    box.send_keys("z2\n")
     order = topological_order(loss)
-    z1 = next(n for n in order if n.label == "layers.0.z[1]")
+    z1 = next(n for n in order if n.label == "z2")
     visited = [n for n in reversed(order) if n.op is not None]
     now = state(driver)
     assert now["step"] == visited.index(z1) + 1
@@ -180,8 +181,8 @@ def test_go_to_a_node_by_label(driver: Any, tmp_path: Path) -> None:
 def test_pages_stay_within_their_budgets(driver: Any, tmp_path: Path, name: str,
                                          budget_bytes: int, budget_seconds: float) -> None:
     if name == "note003":
-        loss, params = note003()
-        page = backward_html(loss, params=params)
+        loss, params, inputs = note003()
+        page = backward_html(loss, params=params, inputs=inputs)
     elif name == "chain200":
         page = backward_html(chain(200))
     else:
@@ -225,3 +226,79 @@ def test_a_missing_browser_skips_with_the_reason_but_fails_under_ci(
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="apt-get install chromium chromium-driver"):
         next(start_driver())
+
+
+# -- embedded in a page (the how-to's iframe) ------------------------------------------------
+
+HOWTO = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "draw-graphs.md"
+
+def frame_height() -> int:
+    """The height of the how-to's iframe, as its page sets it."""
+    import re
+
+    found = re.search(r'<iframe src="[^"]*note003-steps\.html"[^>]*height: (\d+)px',
+                      HOWTO.read_text(encoding="utf-8"))
+    assert found is not None
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("width", [688, 700])  # the how-to's column at a 1280-px window; 700
+def test_the_embedded_page_fits_its_frame_at_every_step(driver: Any, tmp_path: Path,
+                                                        width: int) -> None:
+    loss, params, inputs = note003()
+    (tmp_path / "steps.html").write_text(backward_html(loss, params=params, inputs=inputs),
+                                         encoding="utf-8")
+    (tmp_path / "host.html").write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><div style="width:{width}px">'
+        f'<iframe id="frame" src="steps.html" style="width:100%;height:{frame_height()}px;'
+        'border:1px solid #ccc"></iframe></div></body></html>', encoding="utf-8")
+    driver.get((tmp_path / "host.html").as_uri())
+    driver.switch_to.frame("frame")
+    try:
+        start = driver.execute_script(FITS_SCRIPT)
+        assert start["wholeGraph"], "step 0 shows the whole graph"
+        for k in range(10):
+            driver.execute_script(f"window.autogradSteps.show({k})")
+            fits = driver.execute_script(FITS_SCRIPT)
+            assert fits["overflow"] == [0, 0], (k, fits)  # no scroll bar inside the frame
+            assert fits["scrolled"] == [], (k, fits)      # nor on any part of the page
+            assert fits["oneLine"], (k, fits)             # the toolbar on one line
+            assert not fits["tableCut"], (k, fits)        # every operand row visible
+    finally:
+        driver.switch_to.default_content()
+
+
+def test_the_fit_check_can_fail(driver: Any, tmp_path: Path) -> None:
+    loss, params, inputs = note003()
+    (tmp_path / "steps.html").write_text(backward_html(loss, params=params, inputs=inputs),
+                                         encoding="utf-8")
+    (tmp_path / "host.html").write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><iframe id="frame" src="steps.html" '
+        'style="width:380px;height:260px"></iframe></body></html>', encoding="utf-8")
+    driver.get((tmp_path / "host.html").as_uri())
+    driver.switch_to.frame("frame")
+    try:
+        driver.execute_script("window.autogradSteps.show(3)")
+        fits = driver.execute_script(FITS_SCRIPT)
+        assert fits["overflow"] != [0, 0] and not fits["oneLine"]
+    finally:
+        driver.switch_to.default_content()
+
+
+def test_the_address_follows_the_steps_and_a_new_address_steps_there(
+        driver: Any, tmp_path: Path) -> None:
+    loss, params, inputs = note003()
+    open_page(driver, tmp_path / "hash.html", backward_html(loss, params=params, inputs=inputs),
+              step=2)
+    assert state(driver)["step"] == 2
+    entries = driver.execute_script("return history.length")
+    press(driver, "\ue014")  # ArrowRight
+    assert driver.execute_script("return location.hash") == "#step=3"
+    driver.execute_script("location.hash = '#step=7'")
+    time.sleep(0.2)
+    assert state(driver)["pos"] == "step 7 of 9"
+    press(driver, "\ue012")  # ArrowLeft
+    assert driver.execute_script("return location.hash") == "#step=6"
+    # stepping replaces the address; only the hash typed in made a history entry
+    assert driver.execute_script("return history.length") == entries + 1
+    assert severe_console_messages(driver) == []

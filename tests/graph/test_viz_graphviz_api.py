@@ -119,11 +119,10 @@ def test_save_takes_graphviz_arguments_and_draws_by_suffix(no_dot: None, tmp_pat
 
 
 @pytest.mark.parametrize(("what", "call"), [
-    ("render(format='png')", lambda d, where: d.render("g", directory=where, format="png")),
-    ("render(outfile='g.pdf')", lambda d, where: d.render(outfile=where / "g.pdf")),
-    ("view() of a pdf",
-     lambda d, where: (setattr(d, "format", "pdf"), d.view("g", directory=where))),
-    ("save('g.png')", lambda d, where: d.save(where / "g.png")),
+    ("render(format='gif')", lambda d, where: d.render("g", directory=where, format="gif")),
+    ("render(outfile='g.eps')", lambda d, where: d.render(outfile=where / "g.eps")),
+    ("view() of a jpeg",
+     lambda d, where: (setattr(d, "format", "jpeg"), d.view("g", directory=where))),
 ])
 def test_a_format_only_system_graphviz_draws_says_what_to_install_and_writes_nothing(
         no_dot: None, tmp_path: Path, what: str, call: Any) -> None:
@@ -134,14 +133,22 @@ def test_a_format_only_system_graphviz_draws_says_what_to_install_and_writes_not
     assert list(tmp_path.iterdir()) == []
 
 
-def test_pipe_and_the_png_hook_say_what_to_install(no_dot: None) -> None:
+def test_pipe_of_a_format_only_system_graphviz_draws_says_what_to_install(
+        no_dot: None) -> None:
     diagram = product_diagram()
     with pytest.raises(RenderError,
-                       match=r"^Diagram\.pipe: PDF output needs the Graphviz `dot` program.*"
+                       match=r"^Diagram\.pipe: GIF output needs the Graphviz `dot` program.*"
                        + INSTALL):
-        diagram.pipe("pdf")
-    with pytest.raises(RenderError, match=r"^Diagram.pipe: PNG output needs.*" + INSTALL):
-        diagram._repr_image_png()
+        diagram.pipe("gif")
+
+
+def test_png_and_pdf_are_drawn_without_graphviz(no_dot: None, tmp_path: Path) -> None:
+    diagram = product_diagram()
+    assert diagram.pipe("png").startswith(b"\x89PNG\r\n")
+    assert diagram._repr_image_png().startswith(b"\x89PNG\r\n")  # graphviz's PNG hook
+    assert diagram.pipe("pdf").startswith(b"%PDF-")
+    drawn = diagram.render("g", directory=tmp_path, format="png", width=300)
+    assert drawn == str(tmp_path / "g.png") and (tmp_path / "g").read_text() == diagram.source
 
 
 def test_options_only_the_dot_program_has_say_so(no_dot: None, tmp_path: Path) -> None:

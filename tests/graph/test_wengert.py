@@ -1,4 +1,4 @@
-"""The Wengert list, checked against the hand computation of note 003 (003_f509dacf7a319b71).
+"""The Wengert list, checked against the hand computation of course note 003.
 
 Note 003's network: inputs x = (1, 2) and a bias input -1; hidden weights V (row 0 is the
 bias row: V0j = 1, 0, -1; V1j = 1, 2, 0; V2j = 0, -2, 1); sigmoid hidden units; a linear
@@ -12,8 +12,13 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from autograd_lite import Value, constant
-from autograd_lite.graph.wengert import BAR, wengert_list
+import pytest
+from latex_check import blocks, check_document, check_math
+
+from autograd_lite import MLP, Value, constant, topological_order
+from autograd_lite.examples import note_003
+from autograd_lite.graph.wengert import BAR, trace_numbers, wengert_list
+from autograd_lite.nn.losses import squared_error
 
 
 def sigma(z: float) -> float:
@@ -101,19 +106,20 @@ def test_definitions_read_the_rule_table_and_inline_constants() -> None:
     x = Value(2.0, "x")
     t = wengert_list((x - 5) * x.exp())
     assert [(r.name, r.text) for r in t.forward] == [
-        ("v1", "x"), ("v2", "v1 - 5.0"), ("v3", "exp(v1)"), ("v4", "v2 * v3")]
+        ("v₀", "x"), ("v₁", "v₀ - 5.0"), ("v₂", "exp(v₀)"), ("v₃", "v₁ * v₂")]
     adjoint = [(r.target, r.text) for r in t.adjoint]
     bar = f"v{BAR}"
-    assert adjoint[0] == (f"{bar}4", "seed")
-    assert (f"{bar}1", f"{bar}3 * v3") in adjoint  # d exp(v1)/d v1 = exp(v1) = v3
+    assert adjoint[0] == (f"{bar}₃", "seed")
+    assert (f"{bar}₀", f"{bar}₂ * v₂") in adjoint  # d exp(v0)/d v0 = exp(v0) = v2
     # d/dx (x - 5) e^x = (x - 4) e^x
     assert math.isclose(t.adjoint[-1].total, (2.0 - 4.0) * math.exp(2.0), rel_tol=1e-12)
 
 
 def test_a_lone_constant_is_still_a_trace() -> None:
     t = wengert_list(constant(4.0))
-    assert [(r.name, r.text, r.value) for r in t.forward] == [("v1", "4", 4.0)]
-    assert [(r.target, r.total) for r in t.adjoint] == [(f"v{BAR}1", 1.0)]
+    assert [(r.name, r.text, r.value) for r in t.forward] == [("v₀", "4", 4.0)]
+    assert [(r.target, r.total) for r in t.adjoint] == [(f"v{BAR}₀", 1.0)]
+    assert "v_{0} & = & 4 & = 4" in t.to_latex()
 
 
 def test_seed_scales_every_adjoint() -> None:
@@ -143,3 +149,98 @@ def test_markdown_labels_are_code_never_links() -> None:
     adjoint_rows = markdown.split("**Adjoint trace**")[1].splitlines()
     assert adjoint_rows[-1].endswith("| `weight[0][1]` |")
     assert "weight[0][1]" not in markdown.replace("`weight[0][1]`", "")
+
+
+# -- Griewank's numbering ------------------------------------------------------------------
+
+
+def test_griewank_numbers_the_independent_variables_first_ending_at_zero() -> None:
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    t = wengert_list(x * y + x.exp())
+    assert [r.name for r in t.forward] == ["v₋₁", "v₀", "v₁", "v₂", "v₃"]
+    assert [r.text for r in t.forward] == ["x", "y", "v₋₁ * v₀", "exp(v₋₁)", "v₁ + v₂"]
+    assert t.leaves == 2
+    one = wengert_list(x * y + x.exp(), numbering="one-based")
+    assert [r.name for r in one.forward] == ["v1", "v2", "v3", "v4", "v5"]
+    assert [r.text for r in one.forward] == ["x", "y", "v1 * v2", "exp(v1)", "v3 + v4"]
+
+
+def test_a_network_lists_its_inputs_and_weights_before_any_step() -> None:
+    """Note 003's network: before, the list began with the output layer's weights (the
+    depth-first order); now every leaf comes first, in the order the computation uses it."""
+    loss, params, inputs = note_003.loss_graph()
+    order = topological_order(loss)
+    numbers = trace_numbers(order)
+    leaves = [node for node in numbers if node.op is None]
+    assert len(leaves) == 13 + 2 + 4 + 1  # weights, x1 x2, the bias inputs, the target t
+    assert sorted(numbers.values()) == list(range(1 - len(leaves), len(numbers) - len(leaves)
+                                                  + 1))
+    assert all(numbers[leaf] <= 0 for leaf in leaves)
+    assert all(numbers[node] > 0 for node in numbers if node.op is not None)
+    # first use: the first hidden sum takes V11, V21, V01 and x1, x2, x0; W only at the output
+    assert [leaf.label for leaf in leaves[:6]] == ["V11", "V21", "V01", "x1", "x2", "x0 (bias)"]
+    assert max(numbers[x] for x in inputs) < min(numbers[p] for p in params
+                                                 if p.label.startswith("W"))
+    # a Wengert list: each step uses only values numbered before it
+    for node in numbers:
+        assert all(numbers[p] < numbers[node] for p in node.parents if p in numbers)
+    one_based = trace_numbers(order, "one-based")
+    assert list(one_based) == list(numbers)
+    assert list(one_based.values()) == list(range(1, len(numbers) + 1))
+
+
+# -- LaTeX ---------------------------------------------------------------------------------
+
+
+def test_latex_of_a_2_2_1_network_is_math_that_compiles() -> None:
+    net = MLP(2, [2, 1], activation="tanh", seed=0)
+    x1, x2 = Value(0.5, "x1", requires_grad=False), Value(-1.0, "x2", requires_grad=False)
+    loss = squared_error(net([x1, x2]), Value(1.0, "t", requires_grad=False))
+    loss.label = "L"
+    trace = wengert_list(loss)
+    document = trace.to_latex()
+    forward, adjoint = blocks(document)
+    assert forward.count(r" \\") == len(trace.forward) - 1  # one row per value
+    assert adjoint.count(r" \\") == len(trace.adjoint) - 1
+    first = 1 - trace.leaves
+    assert forward.splitlines()[1].startswith(f"v_{{{first}}} & = & ")
+    assert r"x_{1}" in forward and r"\tanh\left(v_{" in forward and r"(L)" in forward
+    assert r"\text{layers.0.weight[0][0]}" in forward  # a label that is not a symbol: text
+    mathml = check_document(document)
+    assert "<msub><mi>v</mi><mrow><mo>&#x02212;</mo>" in mathml[0]  # v with a negative index
+
+
+def test_latex_writes_each_rule_as_mathematics() -> None:
+    x = Value(2.0, "x")
+    written = {
+        (x - 5) * x.exp(): r"v_{2} & = & \exp\left(v_{0}\right)",
+        x / (x + 1.0): r"\frac{v_{0}}{v_{1}}",
+        x ** 3: r"{v_{0}}^{3}",
+        x.sigmoid(): r"\sigma\left(v_{0}\right)",
+        x.sqrt(): r"\sqrt{v_{0}}",
+        abs(x - 3.0): r"\left\lvert v_{1} \right\rvert",
+        x.leaky_relu(0.1): r"\operatorname{leaky\_relu}\left(v_{0}, 0.1\right)",
+        x * 1e-5: r"v_{0} \cdot \left(1 \times 10^{-5}\right)",
+    }
+    for f, expected in written.items():
+        document = wengert_list(f).to_latex()
+        assert expected in document, (expected, document)
+        check_document(document)
+
+
+def test_every_primitive_writes_latex_that_compiles() -> None:
+    from autograd_lite.testing import OP_CASES
+
+    for case in OP_CASES:
+        point = case.primitive_args()
+        xs = [x for a, x in zip(case.args, point) if not isinstance(a, float)]
+        args = [Value(x, f"y{k}" if k else "x") for k, x in enumerate(xs)]
+        check_document(wengert_list(case.call(*args, *case.params[:1])).to_latex())
+
+
+def test_the_latex_check_can_fail() -> None:
+    for broken, reason in ((r"\frac{1}{v_{0}", "unclosed"), (r"\foo x", "does not have"),
+                           (r"\left( x", r"\\left"), (r"x}", "unbalanced"),
+                           (r"\begin{array}{l} x \end{matrix}", r"\\begin")):
+        with pytest.raises(AssertionError, match=reason):
+            check_math(broken)

@@ -1,4 +1,4 @@
-"""Note 003_f509dacf7a319b71.txt: the 2-3-1 regression round, exact and as the note prints it.
+"""Course note 003: the 2-3-1 regression round, exact and as the note prints it.
 
 Expected numbers are the note's printed numbers (compared at the note's printed precision)
 or closed forms written here in plain floats.
@@ -10,6 +10,7 @@ import math
 
 import pytest
 
+from autograd_lite import backward_html, topological_order
 from autograd_lite.examples import note_003
 from autograd_lite.nn.losses import squared_error
 
@@ -113,3 +114,41 @@ def test_the_correct_hidden_layer_uses_delta_o_11_18_not_13_8() -> None:
     corrected = note_003.as_printed(-11.18)  # the note: "Just replace -13.8 with -11.18"
     assert corrected.delta_h == pytest.approx(exact.delta_h, abs=0.01)
     assert squared_error(-0.59, 5.0).data == pytest.approx(31.2481)
+
+
+def test_the_loss_graph_names_its_nodes_with_the_notes_symbols() -> None:
+    loss, params, inputs = note_003.loss_graph()
+    order = topological_order(loss)
+    by_label = {node.label: node for node in order if node.label}
+    leaves = [node for node in order if node.op is None]
+    assert all(leaf.label for leaf in leaves)  # no unlabelled "data 1" box
+    assert [x.label for x in inputs] == ["x1", "x2"] and [x.data for x in inputs] == [1.0, 2.0]
+    assert not any(x.requires_grad for x in inputs)
+    assert by_label["t"].data == 5.0 and not by_label["t"].requires_grad
+    assert loss.label == "L" and by_label["y"].data == pytest.approx(Y)
+    biases = [leaf for leaf in leaves if "(bias)" in leaf.label]
+    assert sorted(b.label for b in biases) == ["a0 (bias)"] + ["x0 (bias)"] * 3
+    assert all(b.data == -1.0 and not b.requires_grad for b in biases)
+    for j in (1, 2, 3):
+        assert by_label[f"z{j}"].data == pytest.approx(Z[j - 1])
+        assert by_label[f"a{j}"].data == pytest.approx(A[j - 1])
+    # each weight is the note's by its value and by its gradient (as run() computes them)
+    loss.backward()
+    r = note_003.run()
+    assert sorted(p.label for p in params) == sorted(
+        [f"V{i}{j}" for (i, j) in note_003.V_INITIAL] + [f"W{j}1" for j in range(4)])
+    for (i, j), v in note_003.V_INITIAL.items():
+        node = by_label[f"V{i}{j}"]
+        assert (node.data, node.grad) == (v, pytest.approx(r.grad_v[i, j]))
+    for (j, _), w in note_003.W_INITIAL.items():
+        node = by_label[f"W{j}1"]
+        assert (node.data, node.grad) == (w, pytest.approx(r.grad_w[j, 1]))
+
+
+def test_the_step_page_finds_every_symbol_of_the_note() -> None:
+    loss, params, inputs = note_003.loss_graph()
+    page = backward_html(loss, params=params, inputs=inputs, backend="wasm")
+    for symbol in ("x1", "x2", "V01", "V23", "W21", "W31", "z1", "a3", "y", "t", "L",
+                   "x0 (bias)", "a0 (bias)"):
+        assert f'<option value="{symbol}">' in page, symbol  # the search box's list
+    assert "layers.0" not in page

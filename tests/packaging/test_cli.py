@@ -14,7 +14,7 @@ from autograd_lite.cli.main import main
 def test_default_demo_is_note_003_step_by_step(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     out = capsys.readouterr().out
-    assert "003_f509dacf7a319b71.txt" in out
+    assert out.startswith("Course note 003: ")  # never a file name the user does not have
     for line in ("-0.5950   -0.5944", "-11.1899   -11.18", "W01: +1 -> -0.1190   note  -0.118",
                  "delta_h(2) = -3.5246   note  -4.34  (from -13.8 and rounded a: -4.3403)",
                  "V03: -1 -> -0.9494   note -0.9370  (note's arithmetic: -0.9370)",
@@ -37,6 +37,12 @@ def test_list_names_every_example(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for name in ("note003", "note000", "note001", "note002", "note004", "moons"):
         assert name in out
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import autograd_lite
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"autograd-lite {autograd_lite.__version__}\n"
 
 
 def test_help_shows_the_grad_command(capsys: pytest.CaptureFixture[str]) -> None:

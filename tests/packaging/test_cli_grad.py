@@ -25,8 +25,8 @@ def test_value_and_gradients_of_the_readme_example(capsys: pytest.CaptureFixture
 def test_trace_prints_the_wengert_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_grad(["x*y + exp(x)", "x=2", "y=3", "--trace", "--digits", "4"]) == 0
     out = capsys.readouterr().out
-    assert "v3 = v1 * v2" in out and "v4 = exp(v1)" in out
-    assert f"-> v\u03041 = {3 + math.exp(2):.4g}" in out  # the adjoint of x ends as df/dx
+    assert "v₁ = v₋₁ * v₀" in out and "v₂ = exp(v₋₁)" in out  # Griewank's numbering
+    assert f"-> v\u0304₋₁ = {3 + math.exp(2):.4g}" in out  # the adjoint of x ends as df/dx
 
 
 def test_svg_is_written_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -75,17 +75,66 @@ def test_bad_input_gets_a_clear_message_and_status(
     assert message in capsys.readouterr().err
 
 
-def test_png_without_graphviz_says_how_to_install_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("suffix", "magic"), [("png", b"\x89PNG\r\n"), ("pdf", b"%PDF-")])
+def test_png_and_pdf_are_saved_without_graphviz(
+        suffix: str, magic: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PATH", "")
-    assert run_grad(["x", "x=1", "--svg", str(tmp_path / "g.png")]) == 1
-    assert "apt-get install graphviz" in capsys.readouterr().err
+    assert run_grad(["x*y", "x=1", "y=2", "--svg", str(tmp_path / f"g.{suffix}")]) == 0
+    assert (tmp_path / f"g.{suffix}").read_bytes().startswith(magic)
+    assert run_grad(["x", "x=1", "--svg", str(tmp_path / "g.gif")]) == 2
+    assert "cannot tell the format" in capsys.readouterr().err
 
 
 def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_grad(["--help"]) == 0
     assert "autograd-lite grad" in capsys.readouterr().out
+
+
+def test_help_lists_the_functions_a_user_can_call_and_no_internal_helper(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from autograd_lite import Value
+    from autograd_lite import math as am
+    from autograd_lite.cli.formula import FUNCTIONS
+
+    assert run_grad(["--help"]) == 0
+    listed = " ".join(capsys.readouterr().out.split())
+    for helper in ("dpow", "relu_slope", "clamp_slope", "pow_slope", "falling"):
+        assert helper not in listed and helper not in FUNCTIONS
+        assert run_grad([f"{helper}(x, 1)", "x=1"]) == 2
+        assert f"unknown function '{helper}'" in capsys.readouterr().err
+    for name in ("exp", "tanh", "sigmoid", "relu", "leaky_relu(x, p1)", "clamp(x, p1, p2)",
+                 "gelu", "abs", "constants: pi, e, tau"):
+        assert name in listed
+    # every function offered is one the package offers by name
+    assert all(name == "abs" or name in am.__all__ or hasattr(Value, name) for name in FUNCTIONS)
+
+
+def test_pi_e_and_tau_are_known_and_cannot_be_assigned(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_grad(["pi * x", "x=1"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"pi * x = {math.pi:.6g}",
+                                                    f"d/dx = {math.pi:.6g}"]
+    assert run_grad(["e ** x + tau", "x=0"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"e ** x + tau = {1 + math.tau:.6g}",
+                                                    "d/dx = 1"]
+    assert run_grad(["x * pi", "x=1", "pi=3"]) == 2
+    assert "pi is a constant (3.141592653589793) and cannot be given a value" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", ["svg", "dot"])
+def test_an_output_path_in_a_missing_folder_is_refused_and_nothing_is_created(
+        suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no" / "such"
+    assert run_grad(["x*y", "x=2", "y=3", "--svg", str(missing / f"g.{suffix}")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before any work
+    assert f"the folder {str(missing)!r} does not exist; create it first" in captured.err
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "file").write_text("")
+    assert run_grad(["x", "x=1", "--svg", str(tmp_path / "file" / "g.svg")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
 
 
 def test_a_constant_expression_has_no_gradients_and_no_traceback() -> None:

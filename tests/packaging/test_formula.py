@@ -132,3 +132,15 @@ def test_values_are_looked_up_by_the_name_python_reads() -> None:
         out.backward()
         assert out.data == 6.0 and out.parents[0].label == "x"
         assert out.parents[0].grad == 2.0
+
+
+def test_pi_e_and_tau_are_the_math_constants_not_variables() -> None:
+    formula = parse_formula("pi * x + e ** x + tau")
+    assert formula.variables == ("x",)
+    value, gradients = grads("pi * x + e ** x + tau", x=2.0)
+    assert value == pytest.approx(math.pi * 2 + math.e ** 2 + math.tau)
+    assert gradients == {"x": pytest.approx(math.pi + math.e ** 2)}
+    assert evaluate("sin(pi / 2)", {}).data == 1.0
+    with pytest.raises(ValueError, match=r"evaluate: e is a constant \(2\.718.*\), not a "
+                                         "variable"):
+        evaluate("x * e", {"x": 1.0, "e": 2.0})

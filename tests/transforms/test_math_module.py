@@ -43,6 +43,13 @@ def test_every_function_and_constant_of_the_issue_is_there() -> None:
     assert set(am.__all__) >= {*ISSUE_NAMES, "pi", "e", "tau", "inf", "nan"}
 
 
+def test_the_namespace_holds_only_its_functions_and_constants() -> None:
+    # dir(autograd_lite.math) offered Any, Iterable, annotations and DomainError
+    public = sorted(name for name in dir(am) if not name.startswith("_"))
+    assert public == sorted(am.__all__)
+    assert not {"Any", "Iterable", "annotations", "DomainError"} & set(dir(am))
+
+
 def _outcome(f: Callable[..., Any], *args: Any) -> Any:
     """f's result, or the kind of error: 'domain' for ValueError / OverflowError /
     ZeroDivisionError (math.log(x, 1)) -- the errors math raises for a real argument."""
