@@ -10,7 +10,7 @@ add a figure, add one entry there.  Uses the WebAssembly Graphviz so the output 
 depend on a local Graphviz.
 
 It also writes the slide pictures of the how-to (:data:`PICTURES`, PNGs drawn without
-Graphviz; ``tests/test_export.py`` checks their sizes) and three screenshots of note 003's
+Graphviz; ``tests/graph/test_export.py`` checks their sizes) and three screenshots of note 003's
 step-through page in headless Chromium (:data:`SCREENSHOTS`: step 0, a middle step, the
 last step).  Pixels depend on the fonts of the machine, so these are not compared byte for
 byte; without Chromium (Debian: apt-get install chromium) the screenshots are skipped with

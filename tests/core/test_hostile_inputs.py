@@ -766,7 +766,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
     covered = {c.function.split(".")[0] for c in API_CASES} | {
         "run_grad", "main",  # the CLI table below
         "has_system_dot", "require_system_dot", "require_graphviz", "require_renderer",  # no
-        # argument a user passes / a message prefix (tests/test_viz.py checks their messages)
+        # argument a user passes / a message prefix (tests/graph/test_viz.py checks their messages)
         "diagram_type",  # no argument
         "Compiled", "CompiledLoss", "WengertList", "Replay", "BatchReplay", "Guard", "BackwardStep",
         "ForwardRow", "AdjointRow", "Formula", "LayerValues", "ParamTensor", "Module",

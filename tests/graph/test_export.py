@@ -209,7 +209,7 @@ def test_a_labelled_output_stays_in_its_neuron_when_collapsed() -> None:
 def test_the_how_to_states_the_sizes_of_its_before_and_after_pictures(no_dot: None) -> None:
     from by_path import load_module
 
-    docs = Path(__file__).resolve().parent.parent / "docs"
+    docs = Path(__file__).resolve().parents[2] / "docs"
     figures = load_module("make_figures", docs / "make_figures.py")
     text = (docs / "how-to" / "draw-graphs.md").read_text(encoding="utf-8")
     found = re.search(r"from (\d+) \u00d7 (\d+) px .*? into (\d+) \u00d7 (\d+) px", text,
