@@ -32,6 +32,7 @@ from autograd_lite.core.value import (
     enable_grad,
     is_grad_enabled,
     no_grad,
+    set_grad_enabled,
     topological_order,
     zero_grad,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "no_grad",
     "primitive",
     "save",
+    "set_grad_enabled",
     "topological_order",
     "zero_grad",
 ]

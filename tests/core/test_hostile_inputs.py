@@ -60,6 +60,7 @@ from autograd_lite import (
     no_grad,
     primitive,
     save,
+    set_grad_enabled,
     topological_order,
     zero_grad,
 )
@@ -429,6 +430,13 @@ API_CASES = [
             r"^topological_order: root must be a graph node \(a Value\), got float 3\.0$"),
     ApiCase("no_grad", "function", lambda w: no_grad(3.0),  # type: ignore[arg-type]
             TypeError, r"^no_grad: expected a function to decorate or nothing, got float 3\.0$"),
+    ApiCase("set_grad_enabled", "mode", lambda w: set_grad_enabled(1),  # type: ignore[arg-type]
+            TypeError, r"^set_grad_enabled: mode must be a bool, got int 1$"),
+    ApiCase("backward", "input", lambda w: (w.x * w.y).backward(inputs=[w.x, constant(2.0)]),
+            RuntimeError, r"^backward: input Value\(data=2\.0, grad=0\.0\) does not require "
+            r"grad$"),
+    ApiCase("backward", "inputs", lambda w: (w.x * w.y).backward(inputs=[]), ValueError,
+            r"^backward: inputs is empty \(\[\]\); pass the Values"),
     # func: transforms that compose
     ApiCase("grad", "argnums", lambda w: func.grad(lambda a: a * a, argnums=3)(1.0),
             ValueError, r"^grad: argnums 3 is out of range for 1 arguments$"),

@@ -1,0 +1,80 @@
+"""The semantics shared with PyTorch, compared live with ``torch`` when it is installed.
+
+torch is no dependency (CI does not have it): without it every test here is skipped with
+the reason.  The same numbers are also asserted as constants in the tests of each subject
+(``tests/core/test_semantics.py``), so CI still checks them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_lite import Value, is_grad_enabled, set_grad_enabled
+
+torch = pytest.importorskip("torch", reason="torch is not installed: the live comparison "
+                                            "with PyTorch is skipped (the numbers are also "
+                                            "constants in tests/core/test_semantics.py)")
+
+
+def test_backward_inputs_gives_pytorchs_gradients() -> None:
+    tx, tb, tu = (torch.tensor(v, requires_grad=True, dtype=torch.float64)
+                  for v in (2.0, 1.0, 5.0))
+    th = tx * 3.0
+    ty = th * th + tb
+    ty.backward(inputs=[th, tx, tu], retain_graph=True)
+    x, b, u = Value(2.0), Value(1.0), Value(5.0)
+    h = x * 3.0
+    y = h * h + b
+    y.backward(inputs=[h, x, u])
+    assert (x.grad, h.grad) == (tx.grad.item(), th.grad.item())
+    assert tb.grad is None and b.grad == 0.0  # not given: untouched
+    assert tu.grad is None and u.grad == 0.0  # given but unused: nothing added
+    ty.backward(inputs=[tx, tx])  # accumulates, a repeated input once
+    y.backward(inputs=[x, x])
+    assert x.grad == tx.grad.item()
+
+
+def test_backward_inputs_refuses_what_pytorch_refuses() -> None:
+    tx = torch.tensor(2.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="cannot be empty"):
+        (tx * 2).backward(inputs=[])
+    with pytest.raises(RuntimeError):
+        (tx * torch.tensor(1.0)).backward(inputs=[torch.tensor(1.0)])
+    x = Value(2.0)
+    with pytest.raises(ValueError, match="inputs is empty"):
+        (x * 2).backward(inputs=[])
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (x * 2).backward(inputs=[Value(1.0, requires_grad=False)])
+
+
+@pytest.mark.parametrize("mode", [True, False])
+def test_set_grad_enabled_in_its_three_forms_as_pytorch(mode: bool) -> None:
+    def state() -> tuple[bool, bool]:
+        return torch.is_grad_enabled(), is_grad_enabled()
+
+    tx, x = torch.tensor(1.0, requires_grad=True), Value(1.0)
+    with torch.set_grad_enabled(mode), set_grad_enabled(mode):
+        assert state() == (mode, mode)
+        assert (tx * 2).requires_grad == (x * 2).requires_grad == mode
+    assert state() == (True, True)
+
+    def body() -> tuple[bool, bool]:
+        return state()
+
+    torch_decorated = torch.set_grad_enabled(mode)(body)
+    ours_decorated = set_grad_enabled(mode)(body)
+    assert state() == (True, True)
+    with torch.no_grad(), set_grad_enabled(False):
+        assert torch_decorated()[0] is ours_decorated()[1] is mode
+        assert state() == (False, False)
+    try:
+        torch.set_grad_enabled(mode)
+        set_grad_enabled(mode)
+        assert state() == (mode, mode)
+    finally:
+        torch.set_grad_enabled(True)
+        set_grad_enabled(True)
+    with pytest.raises(TypeError, match="must be bool"):
+        torch.set_grad_enabled(1)
+    with pytest.raises(TypeError, match="must be a bool"):
+        set_grad_enabled(1)  # type: ignore[arg-type]
