@@ -448,6 +448,15 @@ API_CASES = [
             TypeError, r"^jacobian: argnums must be an int or a non-empty sequence of ints"),
     ApiCase("hessian", "argnums", lambda w: func.hessian(lambda a: a * a, argnums=2)(1.0),
             ValueError, r"^hessian: argnums 2 is out of range for 1 arguments$"),
+    ApiCase("grad", "has_aux", lambda w: func.grad(_square, has_aux=1),  # type: ignore[arg-type]
+            TypeError, r"^grad: has_aux must be a bool, got int 1$"),
+    ApiCase("value_and_grad", "has_aux", lambda w: func.value_and_grad(_square, has_aux=True)(
+        1.0), TypeError, r"^value_and_grad: with has_aux=True, f must return a pair \(output, "
+            r"aux\), got Value$"),
+    ApiCase("jacfwd", "argnums", lambda w: func.jacfwd(_square, argnums=1)(1.0), ValueError,
+            r"^jacfwd: argnums 1 is out of range for 1 arguments$"),
+    ApiCase("jacobian", "argnums", lambda w: func.jacrev(_square, argnums=(0, 0))(1.0),
+            ValueError, r"^jacobian: argnums \(0, 0\) repeats an argument$"),  # jacrev is it
     ApiCase("hvp", "tangents", lambda w: func.hvp(lambda a: a * a, [1.0], []), ValueError,
             r"^hvp: 1 primals but 0 tangents$"),
     ApiCase("hvp", "primals", lambda w: func.hvp(lambda: 3.0, [], []), ValueError,
@@ -783,7 +792,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",
-        "clamp_bounds",  # come
+        "clamp_bounds", "jacrev",  # come (jacrev: jacobian's other name, its row above)
         # from the library, or there are none
     }
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
