@@ -33,7 +33,7 @@ except ImportError as error:  # pragma: no cover - exercised by a test that hide
 
 import autograd_lite
 from autograd_lite.core import rules
-from autograd_lite.core.check import central_difference
+from autograd_lite.core.check import central_difference, parameter_names
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual
 from autograd_lite.core.rules import Primitive, to_float
@@ -522,7 +522,8 @@ def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
     """Assert that ``backward`` agrees with central differences for every input of ``f``.
 
     ``f`` takes one Value per input and returns a Value.  The test per input ``i`` is
-    ``|x_i.grad - central_difference| <= atol + rtol * |central_difference|``.
+    ``|x_i.grad - central_difference| <= atol + rtol * |central_difference|``.  The message
+    names each input by ``f``'s parameter (``x0``, ``x1`` ... where it has none).
 
     Examples:
         >>> from autograd_lite import primitive
@@ -534,7 +535,8 @@ def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
             ...
         AssertionError: ...
     """
-    leaves = [Value(x, f"x{i}") for i, x in enumerate(inputs)]
+    names = [name or f"x{i}" for i, name in enumerate(parameter_names(f, len(inputs)))]
+    leaves = [Value(x, name) for x, name in zip(inputs, names)]
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"assert_gradients_match: f must return a Value, got "
@@ -545,10 +547,10 @@ def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
     for i, leaf in enumerate(leaves):
         numerical = central_difference(f, inputs, i, eps)
         if not abs(leaf.grad - numerical) <= atol + rtol * abs(numerical):
-            problems.append(f"  d f / d x{i}: backward {leaf.grad!r}, "
+            problems.append(f"  d f / d {names[i]}: backward {leaf.grad!r}, "
                             f"central difference {numerical!r}")
     if problems:
-        where = ", ".join(f"x{i}={x!r}" for i, x in enumerate(inputs))
+        where = ", ".join(f"{name}={x!r}" for name, x in zip(names, inputs))
         raise AssertionError(
             f"gradients do not match at {where} (eps={eps}, atol={atol}, rtol={rtol}):\n"
             + "\n".join(problems) + f"\nfor f = {f!r}")
