@@ -38,6 +38,7 @@ from autograd_lite.core.value import (
 )
 from autograd_lite.graph.diagram import draw_dot
 from autograd_lite.graph.steps import backward_html, backward_steps
+from autograd_lite.mathcode import differentiable
 from autograd_lite.nn import MLP, Layer, Module, Neuron
 from autograd_lite.nn.io import load, save
 from autograd_lite.nn.optim import SGD, Adam
@@ -66,6 +67,7 @@ __all__ = [
     "compiled_loss",
     "constant",
     "detect_anomaly",
+    "differentiable",
     "dot",
     "draw_dot",
     "enable_grad",

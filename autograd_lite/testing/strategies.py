@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -215,6 +216,68 @@ RELATIVE_KINKS: dict[str, Callable[[float, float], float]] = {
 """Kinks that depend on two arguments, from the rule table: the op is smooth where
 ``f(x, y)`` keeps its sign (ties of minimum and maximum; the jumps of fmod at integer and of
 remainder at half-integer quotients)."""
+
+
+def keyword_arguments(f: Callable[..., Any], **strategies: Any
+                      ) -> st.SearchStrategy[dict[str, Any]]:
+    """Keyword arguments for ``f`` drawn by hypothesis: a dict with one entry per parameter
+    of ``f``, in the signature's order.
+
+    Each parameter takes the strategy given under its name, or a shorthand: a ``(low,
+    high)`` pair is :func:`safe_floats` over that range, a number is that number.  A
+    parameter with a default that is not given keeps its default (left out); one without a
+    default must be given.
+
+    Raises:
+        TypeError: ``f`` is not callable or has no signature, or a strategy is none of these.
+        ValueError: a name is not a parameter of ``f``, or a parameter without a default
+            has no strategy.
+
+    Examples:
+        >>> from hypothesis import given, settings
+        >>> from autograd_lite.testing import keyword_arguments
+        >>> def discount(rate, years, compounding=1):
+        ...     return (1 + rate / compounding) ** -(years * compounding)
+        >>> @settings(max_examples=20, derandomize=True)
+        ... @given(keyword_arguments(discount, rate=(0.0, 0.2), years=(0.5, 30.0)))
+        ... def test_drawn(inputs):
+        ...     assert sorted(inputs) == ["rate", "years"] and 0.0 <= inputs["rate"] <= 0.2
+        >>> test_drawn()
+    """
+    who = "keyword_arguments"
+    if not callable(f):
+        raise TypeError(f"{who}: f must be callable, got {type(f).__name__} {f!r}")
+    try:
+        parameters = inspect.signature(f).parameters
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: {f!r} has no signature to read parameter names from") from None
+    named = {n: p for n, p in parameters.items()
+             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY)}
+    unknown = [n for n in strategies if n not in named]
+    if unknown:
+        raise ValueError(f"{who}: {', '.join(unknown)} not a parameter of "
+                         f"{getattr(f, '__name__', f)!r} (its parameters: {', '.join(named)})")
+    missing = [n for n, p in named.items() if p.default is p.empty and n not in strategies]
+    if missing:
+        raise ValueError(f"{who}: no strategy for {', '.join(missing)} (parameters of "
+                         f"{getattr(f, '__name__', f)!r} without a default)")
+    drawn: dict[str, st.SearchStrategy[Any]] = {}
+    for name in named:
+        if name not in strategies:
+            continue
+        given = strategies[name]
+        if isinstance(given, st.SearchStrategy):
+            drawn[name] = given
+        elif (isinstance(given, tuple) and len(given) == 2
+              and all(isinstance(b, int | float) and not isinstance(b, bool) for b in given)):
+            drawn[name] = safe_floats(given[0], given[1])
+        elif isinstance(given, int | float) and not isinstance(given, bool):
+            drawn[name] = st.just(given)
+        else:
+            raise TypeError(f"{who}: {name}: expected a strategy, a (low, high) pair or a "
+                            f"number, got {type(given).__name__} {given!r}")
+    order = list(drawn)
+    return st.fixed_dictionaries(drawn).map(lambda d: {name: d[name] for name in order})
 
 
 # -- random expressions ------------------------------------------------------------------

@@ -49,6 +49,7 @@ from autograd_lite import (
     compiled,
     compiled_loss,
     constant,
+    differentiable,
     dot,
     draw_dot,
     func,
@@ -487,6 +488,9 @@ API_CASES = [
             r"^digamma\(0\.0\): pole at zero and the negative integers$"),
     ApiCase("polygamma", "order n", lambda w: am.polygamma(1.5, w.x),  # type: ignore[arg-type]
             TypeError, r"^polygamma: the order n must be an int, got float$"),
+    ApiCase("differentiable", "function", lambda w: differentiable(math.exp), TypeError,
+            r"^differentiable: expected a Python function or method, got "
+            r"builtin_function_or_method <built-in function exp>$"),
     # nn: modules
     ApiCase("Neuron", "nin", lambda w: Neuron(0), ValueError,
             r"^Neuron: nin must be a positive int, got 0$"),
@@ -796,9 +800,10 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "parameter_names", "argument_names",  # how check's messages name f's arguments
         # from the library, or there are none
     }
+    from autograd_lite import mathcode
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
                 io, losses, modules, optim, value, gradients, forward, rules, reverse,
-                math_module, anomaly, arrays, observers, core_func]
+                math_module, anomaly, arrays, observers, core_func, mathcode]
     public = {name for m in modules_ for name, obj in vars(m).items()
               if not name.startswith("_") and getattr(obj, "__module__", None) == m.__name__
               and (inspect.isfunction(obj) or inspect.isclass(obj))
