@@ -20,6 +20,7 @@ from contextvars import ContextVar, Token
 from typing import Any, overload
 
 from autograd_lite.core import rules
+from autograd_lite.core.hooks import HOOKS, RemovableHandle, hook_visitor, register_hook
 from autograd_lite.core.modes import ModeContext
 from autograd_lite.core.observers import (
     COMPARISON_OBSERVER,
@@ -392,8 +393,8 @@ class Value:
         every non-leaf's ``.grad`` is overwritten with d self / d node from this call.  A
         term whose adjoint or local derivative is 0 adds nothing (``chain_term``).  In
         anomaly mode a non-finite gradient reaching a leaf raises, and no ``.grad`` changes.
-        Given ``inputs`` (Values that require grad), only they accumulate, as PyTorch's
-        ``backward(inputs=...)``: ``y.backward(inputs=[w])`` changes ``w.grad`` alone.
+        Hooks (:meth:`register_hook`) run as each gradient is complete.  Given ``inputs``,
+        only they accumulate (PyTorch's ``backward(inputs=...)``): ``y.backward(inputs=[w])``.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -404,7 +405,7 @@ class Value:
             _backward_into(self, seed, _backward_inputs(inputs))
             return
         order = topological_order(self)
-        if anomaly_observer() is None:
+        if anomaly_observer() is None and not HOOKS:
             accumulate_into_grad(order, self, seed)
             return
         leaves = [node for node in order if node.op is None and node.requires_grad]
@@ -414,6 +415,33 @@ class Value:
                 node.grad = adjoint.get(node, 0.0)
             elif node.requires_grad:
                 node.grad += adjoint.get(node, 0.0)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
+        """Run ``hook(grad)`` each time this Value's gradient is complete in a reverse pass
+        (``backward``, ``grad``, ``grad(create_graph=True)``, the step-through), as PyTorch's
+        ``Tensor.register_hook``; a result other than None replaces the gradient, which is what
+        this Value then passes on (and, for a leaf, accumulates).  ``grad`` is a float, or a
+        recorded Value under ``create_graph``.  Compiled tapes do not run hooks.
+
+        Returns a handle whose ``remove()`` unregisters the hook.  Until then the hook keeps
+        this Value, and its graph, alive (:mod:`autograd_lite.core.hooks` says why).
+
+        Raises:
+            TypeError: ``hook`` is not callable (or, in a pass, returns neither None nor a
+                number).
+            RuntimeError: this Value does not require grad.
+
+        Examples:
+            >>> from autograd_lite import Value
+            >>> x = Value(2.0)
+            >>> h = x * 3.0
+            >>> handle = h.register_hook(lambda g: g * 10)   # d y / d h = 2h = 12 -> 120
+            >>> (h * h).backward()
+            >>> h.grad, x.grad                              # x gets 120 * 3
+            (120.0, 360.0)
+            >>> handle.remove()
+        """
+        return register_hook(self, hook)
 
 
 def _backward_inputs(inputs: object) -> list[Value]:
@@ -652,14 +680,14 @@ rules.register_carrier(Value, record)
 
 def float_adjoints(order: Sequence[Value], root: Value, seed: float,
                    watched: Sequence[Value]) -> dict[Value, float]:
-    """:func:`~autograd_lite.core.reverse.reverse_pass` on the recorded float derivatives;
-    in anomaly mode a nan or infinite adjoint reaching one of ``watched`` raises first,
-    naming the edge where it began (``AnomalyError``), so nothing is written."""
-    observer = anomaly_observer()
+    """:func:`~autograd_lite.core.reverse.reverse_pass` on the recorded float derivatives, with
+    the gradient hooks; in anomaly mode a nan or infinite adjoint reaching one of ``watched``
+    raises first, naming the edge where it began (``AnomalyError``), so nothing is written."""
+    observer, visit = anomaly_observer(), hook_visitor()
     if observer is None:
-        return reverse_pass(order, root, seed)
+        return reverse_pass(order, root, seed, visit=visit)
     origins = NonFiniteOrigins()
-    adjoint = reverse_pass(order, root, seed, on_term=origins)
+    adjoint = reverse_pass(order, root, seed, visit=visit, on_term=origins)
     for node in watched:
         if node in origins.origin:
             observer.nonfinite(*origins.origin[node])

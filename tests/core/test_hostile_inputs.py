@@ -407,6 +407,13 @@ def _png_diagram(w: World) -> Any:
     return diagram
 
 
+def _hooked_backward(w: World) -> object:
+    y = w.x * w.y
+    with y.register_hook(lambda g: "a"):
+        y.backward()
+    return y
+
+
 def _first_step(w: World) -> object:
     return next(backward_steps(w.x * w.y))
 
@@ -431,6 +438,14 @@ API_CASES = [
             r"^topological_order: root must be a graph node \(a Value\), got float 3\.0$"),
     ApiCase("no_grad", "function", lambda w: no_grad(3.0),  # type: ignore[arg-type]
             TypeError, r"^no_grad: expected a function to decorate or nothing, got float 3\.0$"),
+    ApiCase("register_hook", "hook", lambda w: w.x.register_hook(3.0),  # type: ignore[arg-type]
+            TypeError, r"^register_hook: hook must be callable \(grad -> new grad or None\), "
+            r"got float 3\.0$"),
+    ApiCase("register_hook", "does not require grad",
+            lambda w: constant(1.0).register_hook(print), RuntimeError,
+            r"^register_hook: cannot register a hook on Value\(data=1\.0"),
+    ApiCase("register_hook", "returned", lambda w: _hooked_backward(w), TypeError,
+            r"^register_hook: the hook '<lambda>' of Value\(data=-3\.0.* returned str 'a'"),
     ApiCase("set_grad_enabled", "mode", lambda w: set_grad_enabled(1),  # type: ignore[arg-type]
             TypeError, r"^set_grad_enabled: mode must be a bool, got int 1$"),
     ApiCase("backward", "input", lambda w: (w.x * w.y).backward(inputs=[w.x, constant(2.0)]),
@@ -798,12 +813,15 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",
         "clamp_bounds", "jacrev",  # come (jacrev: jacobian's other name, its row above)
         "parameter_names", "argument_names",  # how check's messages name f's arguments
+        "RemovableHandle", "remove_hooks", "run_hooks", "hook_visitor",  # made by
+        # register_hook (its rows above), or no argument a user gets wrong, or plumbing
         # from the library, or there are none
     }
     from autograd_lite import mathcode
+    from autograd_lite.core import hooks
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
                 io, losses, modules, optim, value, gradients, forward, rules, reverse,
-                math_module, anomaly, arrays, observers, core_func, mathcode]
+                math_module, anomaly, arrays, observers, core_func, mathcode, hooks]
     public = {name for m in modules_ for name, obj in vars(m).items()
               if not name.startswith("_") and getattr(obj, "__module__", None) == m.__name__
               and (inspect.isfunction(obj) or inspect.isclass(obj))
