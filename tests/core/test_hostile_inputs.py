@@ -98,6 +98,7 @@ from autograd_lite.nn.losses import (
     squared_error,
 )
 from autograd_lite.nn.modules import resolve_activation
+from autograd_lite.nn.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -507,6 +508,8 @@ API_CASES = [
             r"^differentiable: expected a Python function or method, got "
             r"builtin_function_or_method <built-in function exp>$"),
     # nn: modules
+    ApiCase("Progress", "steps", lambda w: Progress(0), ValueError,
+            r"^Progress: steps must be a positive int, got 0$"),
     ApiCase("Neuron", "nin", lambda w: Neuron(0), ValueError,
             r"^Neuron: nin must be a positive int, got 0$"),
     ApiCase("Neuron", "activation", lambda w: Neuron(2, activation="softplus"), ValueError,
@@ -775,7 +778,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
     from autograd_lite.core import check
     from autograd_lite.graph import diagram, steps, wengert
     from autograd_lite.graph import render as render_module
-    from autograd_lite.nn import io, losses, modules, optim
+    from autograd_lite.nn import io, losses, modules, optim, progress
 
     covered = {c.function.split(".")[0] for c in API_CASES} | {
         "run_grad", "main",  # the CLI table below
@@ -821,7 +824,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
     from autograd_lite.core import hooks
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
                 io, losses, modules, optim, value, gradients, forward, rules, reverse,
-                math_module, anomaly, arrays, observers, core_func, mathcode, hooks]
+                math_module, anomaly, arrays, observers, core_func, mathcode, hooks, progress]
     public = {name for m in modules_ for name, obj in vars(m).items()
               if not name.startswith("_") and getattr(obj, "__module__", None) == m.__name__
               and (inspect.isfunction(obj) or inspect.isclass(obj))
