@@ -2,7 +2,7 @@
 
 torch is no dependency (CI does not have it): without it every test here is skipped with
 the reason.  The same numbers are also asserted as constants in the tests of each subject
-(``tests/core/test_semantics.py``), so CI still checks them.
+(``tests/core/test_semantics.py``, ``tests/core/test_hooks.py``), so CI still checks them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from autograd_lite import Value, grad, is_grad_enabled, set_grad_enabled
 
 torch = pytest.importorskip("torch", reason="torch is not installed: the live comparison "
                                             "with PyTorch is skipped (the numbers are also "
-                                            "constants in tests/core/test_semantics.py)")
+                                            "constants in tests/core/test_semantics.py and "
+                                            "tests/core/test_hooks.py)")
 
 
 def test_backward_inputs_gives_pytorchs_gradients() -> None:
