@@ -36,9 +36,8 @@ def _positions(f: Callable[..., Any], inputs: Mapping[str, Any], wrt: str | Sequ
         raise TypeError(f"{_WHO}: inputs {sorted(inputs)} do not fit {_name(f)}'s "
                         f"parameters: {error}") from None
     positional = list(inspect.signature(f).parameters)[:len(bound.args)]
-    if wrt is None:
-        names = [n for n in positional
-                 if isinstance(inputs[n], int | float) and not isinstance(inputs[n], bool)]
+    if wrt is None:  # every float, as JAX differentiates floats (an int is a count)
+        names = [n for n in positional if isinstance(inputs[n], float)]
     elif isinstance(wrt, str):
         names = [wrt]
     else:
@@ -101,9 +100,10 @@ def assert_derivative_matches(f: Callable[..., Any], derivative: Callable[..., A
 
     ``inputs`` are keyword arguments for both functions (given, or drawn by
     :func:`~autograd_lite.testing.keyword_arguments`); ``wrt`` names the parameters
-    differentiated (one name, a sequence, or None for every number in ``inputs`` bound to a
-    positional parameter).  ``kind`` is ``"grad"`` (``derivative`` returns what
-    ``func.grad(f, argnums)`` does: a number for one name, a tuple in ``wrt``'s order),
+    differentiated (one name, a sequence, or None for every float in ``inputs`` bound to a
+    positional parameter: ints are counts, as for JAX).  ``kind`` is ``"grad"``
+    (``derivative`` returns what ``func.grad(f, argnums)`` does: a number for one name, a
+    tuple in ``wrt``'s order),
     ``"jacobian"`` (``f`` may return a tuple: ``J[i][j] = d out_i / d wrt_j``, the layout of
     ``func.jacobian``) or ``"hessian"`` (``func.hessian``'s).  ``f`` computes with Values:
     written with :mod:`autograd_lite.math`, or code written for :mod:`math` passed through

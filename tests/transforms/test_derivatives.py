@@ -170,14 +170,14 @@ def test_several_parameters_and_every_mismatch_listed() -> None:
     assert all("ratio yours / autograd_lite's 0.333333333333" in line for line in lines[1:])
 
 
-def test_wrt_none_takes_every_number_bound_to_a_positional_parameter() -> None:
-    def f(x: Any, y: Any, *, label: str = "") -> Any:
-        return x * x * y
+def test_wrt_none_takes_every_float_bound_to_a_positional_parameter() -> None:
+    def f(x: Any, y: Any, n: int, *, label: str = "") -> Any:
+        return x * x * y * n
 
-    def df(x: float, y: float, *, label: str = "") -> tuple[float, float]:
-        return 2 * x * y, x * x
+    def df(x: float, y: float, n: int, *, label: str = "") -> tuple[float, float]:
+        return 2 * x * y * n, x * x * n
 
-    assert_derivative_matches(f, df, {"x": 3.0, "y": 2.0, "label": "a"})
+    assert_derivative_matches(f, df, {"x": 3.0, "y": 2.0, "n": 2, "label": "a"})
     assert_derivative_matches(lambda x: x * x * x, lambda x: 3 * x * x, {"x": 2.0})
 
 
