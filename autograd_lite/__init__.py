@@ -48,11 +48,13 @@ from autograd_lite.core.value import (
     enable_grad,
     is_grad_enabled,
     no_grad,
+    set_grad_enabled,
     topological_order,
     zero_grad,
 )
 from autograd_lite.graph.diagram import draw_dot
 from autograd_lite.graph.steps import backward_html, backward_steps
+from autograd_lite.mathcode import differentiable
 from autograd_lite.nn import MLP, Layer, Module, Neuron
 from autograd_lite.nn.io import load, save
 from autograd_lite.nn.optim import SGD, Adam
@@ -81,6 +83,7 @@ __all__ = [
     "compiled_loss",
     "constant",
     "detect_anomaly",
+    "differentiable",
     "dot",
     "draw_dot",
     "enable_grad",
@@ -96,6 +99,7 @@ __all__ = [
     "no_grad",
     "primitive",
     "save",
+    "set_grad_enabled",
     "topological_order",
     "zero_grad",
 ]

@@ -1196,7 +1196,8 @@ def compiled_loss(model: Callable[[list[Value]], Any],
 
     ``model`` maps a list of Values to its output (an :class:`~autograd_lite.nn.MLP`);
     ``loss(output, target)`` gets the target as a Value (a loss that uses its number
-    instead raises :class:`TracedNumberError`).  Parameters are read live, so the
+    instead raises :class:`TracedNumberError`; ``softmax_cross_entropy`` takes integer
+    class targets this way).  Parameters are read live, so the
     optimiser's updates are seen by the next call; frozen parameters and Values captured
     from outside are checked at every call (an assignment or a ``load()`` is seen); a model
     whose ``parameters()`` are other Values than before (a layer added, removed or

@@ -15,11 +15,14 @@ the numerical and the analytical (reverse-mode) Jacobian and require, entry by e
 
 Throughout, ``f`` takes one :class:`~autograd_lite.core.value.Value` per input and returns a
 Value, or a tuple/list of Values (plain numbers count as constant outputs); ``inputs`` are
-numbers or Values (only their ``data`` is used; nothing is mutated).
+numbers or Values (only their ``data`` is used; nothing is mutated).  Messages name an input
+by ``f``'s parameter where its signature has one (``sigma (input 1)``), by its position
+otherwise (``input 1``, for ``*args`` or a primitive).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -60,6 +63,25 @@ def _checked(where: str, f: object, eps: float | None = None) -> None:
         raise TypeError(f"{where}: f must be a function of Values, got {type(f).__name__}")
     if eps is not None and to_float(eps, f"{where}: eps") <= 0.0:
         raise ValueError(f"{where}: eps must be positive, got {eps!r}")
+
+
+def parameter_names(f: Callable[..., Any], n: int) -> list[str | None]:
+    """The names of the first ``n`` positional parameters of ``f`` from its signature, None
+    past them (``*args``, a primitive, a function without a signature)."""
+    try:
+        parameters = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):  # no signature to read
+        parameters = []
+    positional = [p.name for p in parameters
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return [positional[i] if i < len(positional) else None for i in range(n)]
+
+
+def argument_names(f: Callable[..., Any], n: int) -> list[str]:
+    """How messages name the first ``n`` arguments of ``f``: ``"sigma (input 1)"`` where its
+    signature names the parameter, ``"input 1"`` where it does not."""
+    return [f"input {i}" if name is None else f"{name} (input {i})"
+            for i, name in enumerate(parameter_names(f, n))]
 
 
 def _leaves(xs: Sequence[float]) -> list[Value]:
@@ -166,8 +188,9 @@ def gradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-6,
     """Check reverse-mode derivatives of ``f`` at ``inputs`` against central differences.
 
     Returns True when every Jacobian entry agrees.  On the first disagreement raises
-    :class:`GradcheckError` (message as PyTorch's: ``Jacobian mismatch for output j with
-    respect to input i``, then the numerical and analytical values), or returns False when
+    :class:`GradcheckError` (message as PyTorch's, ``Jacobian mismatch for output j with
+    respect to input i``, the input named by its parameter where ``f`` has one: ``sigma
+    (input 1)``; then the numerical and analytical values), or returns False when
     ``raise_exception`` is False.
 
     Raises:
@@ -183,16 +206,16 @@ def gradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-6,
         True
     """
     _checked("gradcheck", f, eps)
-    _floats(inputs, "gradcheck")
+    names = argument_names(f, len(_floats(inputs, "gradcheck")))
     numerical = numerical_jacobian(f, inputs, eps)
     analytical, connected = _analytical(f, inputs, "gradcheck")
     for j, (num_row, ana_row) in enumerate(zip(numerical, analytical, strict=True)):
         for i, (n, a) in enumerate(zip(num_row, ana_row, strict=True)):
             if not _close(a, n, atol, rtol) and not connected[j][i]:
-                return _fail(_cut_graph("gradcheck", f"output {j}", f"input {i}", n),
+                return _fail(_cut_graph("gradcheck", f"output {j}", names[i], n),
                              raise_exception)
             if not _close(a, n, atol, rtol):
-                return _fail(f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                return _fail(f"Jacobian mismatch for output {j} with respect to {names[i]},\n"
                              f"numerical:{n!r}\nanalytical:{a!r}\n", raise_exception)
     return True
 
@@ -226,7 +249,8 @@ def gradgradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-
     The analytical ``d2 output_j / d x_k d x_i`` comes from differentiating the
     ``create_graph=True`` first derivative; the numerical one is the central difference of
     that first derivative in ``x_k``.  Failure message: ``Second derivative mismatch for
-    output j with respect to inputs i and k``.
+    output j with respect to x (input i) and y (input k)`` (inputs named as in
+    :func:`gradcheck`).
 
     Raises:
         GradcheckError: the second derivatives differ (unless ``raise_exception=False``).
@@ -239,6 +263,7 @@ def gradgradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-
     """
     _checked("gradgradcheck", f, eps)
     n = len(_floats(inputs, "gradgradcheck"))
+    names = argument_names(f, n)
     g = first_derivatives(f)
     numerical = numerical_jacobian(g, inputs, eps)
     analytical, connected = _analytical(g, inputs, "gradgradcheck")
@@ -246,12 +271,12 @@ def gradgradcheck(f: Function, inputs: Sequence[float | Value], eps: float = 1e-
         j, i = divmod(row, n)
         for k, (num, a) in enumerate(zip(num_row, ana_row, strict=True)):
             if not _close(a, num, atol, rtol) and not connected[row][k]:
-                return _fail(_cut_graph("gradgradcheck", f"d output {j} / d input {i}",
-                                        f"input {k}", num), raise_exception)
+                return _fail(_cut_graph("gradgradcheck", f"d output {j} / d {names[i]}",
+                                        names[k], num), raise_exception)
             if not _close(a, num, atol, rtol):
                 return _fail(f"Second derivative mismatch for output {j} with respect to "
-                             f"inputs {i} and {k},\nnumerical:{num!r}\nanalytical:{a!r}\n",
-                             raise_exception)
+                             f"{names[i]} and {names[k]},\nnumerical:{num!r}\n"
+                             f"analytical:{a!r}\n", raise_exception)
     return True
 
 

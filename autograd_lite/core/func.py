@@ -132,7 +132,8 @@ def _recorded(f: Callable[..., Any], args: Sequence[Any]) -> Any:
 
 
 # -- the transforms ---------------------------------------------------------------------
-def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+         ) -> Callable[..., Any]:
     """The function computing the derivative of ``f`` (one number out) with respect to the
     argument ``argnums`` (an int), or a tuple of derivatives (a sequence of ints), as
     ``jax.grad`` / ``torch.func.grad``.  Reverse mode: one recording of ``f`` and one reverse
@@ -144,7 +145,8 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     Values recorded in their graph, except under ``no_grad`` (which, as for ``torch.func``,
     a transform respects inside ``f`` but not around it).  An argument ``f`` does not use
     gets 0.  Keyword arguments are passed through to ``f`` and not differentiated (as
-    ``jax.grad``).
+    ``jax.grad``).  With ``has_aux``, ``f`` returns ``(output, aux)`` and the derivative
+    comes back as ``(derivative, aux)`` (:func:`value_and_grad`).
 
     Examples:
         >>> from autograd_lite import func
@@ -162,6 +164,8 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """
     if not callable(f):
         raise TypeError(f"grad: f must be callable, got {type(f).__name__}")
+    if _aux_flag(has_aux, "grad"):
+        return _grad_and_aux(f, argnums)
 
     @functools.wraps(f)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -349,3 +353,139 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     every = tuple(range(len(primals)))
     _, product = jvp(grad(f, every), primals, tangents)
     return tuple(product)
+
+
+# -- as JAX names them: auxiliary outputs, the value with the gradient, jacfwd / jacrev -------
+def _aux_flag(has_aux: object, who: str) -> bool:
+    """``has_aux`` checked to be a bool (a TypeError naming ``who`` otherwise)."""
+    if type(has_aux) is not bool:
+        raise TypeError(f"{who}: has_aux must be a bool, got {type(has_aux).__name__} "
+                        f"{has_aux!r}")
+    return has_aux
+
+
+def _shown(x: Any, keep: bool) -> Any:
+    """An auxiliary output as the caller should see it: :func:`_plain` applied to each
+    number inside tuples, lists and dict values."""
+    if isinstance(x, tuple | list):
+        return type(x)(_shown(item, keep) for item in x)
+    if isinstance(x, dict):
+        return {key: _shown(item, keep) for key, item in x.items()}
+    return _plain(x, keep)
+
+
+def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+                   ) -> Callable[..., Any]:
+    """The function computing ``(f(*args), grad(f, argnums)(*args))`` from one recording of
+    ``f``, as ``jax.value_and_grad``.
+
+    With ``has_aux``, ``f`` returns a pair ``(output, aux)``: only ``output`` is
+    differentiated, and the result is ``((output, aux), derivative)``, as JAX's (``aux`` may be
+    anything; Values in it, and in tuples, lists and dicts of it, come back as numbers, or as
+    recorded Values inside another transform).  ``torch.func.grad_and_value`` gives the same
+    two the other way round.  Keyword arguments are passed through to ``f`` and not
+    differentiated.
+
+    Raises:
+        TypeError: ``f`` is not callable, ``has_aux`` is not a bool, or ``f`` did not return
+            one number (with ``has_aux``: a pair whose first item is one number).
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> def loss(w, x, target):
+        ...     prediction = w * x
+        ...     return (prediction - target) ** 2, prediction
+        >>> func.value_and_grad(loss, has_aux=True)(2.0, 3.0, target=5.0)
+        ((1.0, 6.0), 6.0)
+        >>> func.grad(loss, has_aux=True)(2.0, 3.0, target=5.0)   # (derivative, aux)
+        (6.0, 6.0)
+        >>> func.value_and_grad(lambda w, x: w * x, (0, 1))(2.0, 3.0)
+        (6.0, (3.0, 2.0))
+    """
+    if not callable(f):
+        raise TypeError(f"value_and_grad: f must be callable, got {type(f).__name__}")
+    return _value_and_grad(f, argnums, _aux_flag(has_aux, "value_and_grad"), "value_and_grad")
+
+
+def _value_and_grad(f: Callable[..., Any], argnums: Argnums, aux_wanted: bool, who: str
+                    ) -> Callable[..., Any]:
+    """:func:`value_and_grad`, its errors naming ``who``: the output kept from the recording
+    :func:`grad` makes."""
+    @functools.wraps(f)
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        _positions(argnums, len(args), who)
+        keep = _differentiable([_number_or_carrier(a, f"{who} input") for a in args])
+        seen: list[tuple[Any, Any]] = []
+
+        def output(*inner: Any) -> Any:
+            result = f(*inner, **kwargs)
+            if not aux_wanted:
+                seen.append((result, None))
+                return result
+            if not isinstance(result, tuple) or len(result) != 2:
+                shape = (f"a tuple of {len(result)}" if isinstance(result, tuple)
+                         else type(result).__name__)
+                raise TypeError(f"{who}: with has_aux=True, f must return a pair "
+                                f"(output, aux), got {shape}")
+            seen.append(result)
+            return result[0]
+
+        try:
+            derivative = grad(output, argnums)(*args)
+        except TypeError as error:  # grad's own message: name the function called
+            message = str(error)
+            if who == "grad" or not message.startswith("grad: "):
+                raise
+            raise TypeError(f"{who}: {message[len('grad: '):]}") from None
+        value, aux = seen[-1]
+        value = _shown(value, keep)
+        return ((value, _shown(aux, keep)), derivative) if aux_wanted else (value, derivative)
+
+    return value_and_grad_f
+
+
+def _grad_and_aux(f: Callable[..., Any], argnums: Argnums) -> Callable[..., Any]:
+    """``grad(f, argnums, has_aux=True)``: ``(derivative, aux)``, as JAX and torch.func."""
+    both = _value_and_grad(f, argnums, True, "grad")
+
+    @functools.wraps(f)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        (_, aux), derivative = both(*args, **kwargs)
+        return derivative, aux
+
+    return grad_f
+
+
+jacrev = jacobian
+"""``jax.jacrev``'s name for :func:`jacobian` (reverse mode: one pass per output)."""
+
+
+def jacfwd(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Jacobian in forward mode, as ``jax.jacfwd``: one ``jvp`` per argument in
+    ``argnums`` (:func:`jacobian`, alias ``jacrev``, takes one reverse pass per output
+    instead), the same numbers in the same layout -- ``J[i][j] = d out_i / d x_j``.
+    Keyword arguments are passed through to ``f`` and not differentiated.
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> f = lambda x, y: (x * y, x + y)
+        >>> func.jacfwd(f, (0, 1))(2.0, 3.0)
+        ((3.0, 2.0), (1.0, 1.0))
+        >>> func.jacfwd(f, (0, 1))(2.0, 3.0) == func.jacrev(f, (0, 1))(2.0, 3.0)
+        True
+    """
+    if not callable(f):
+        raise TypeError(f"jacfwd: f must be callable, got {type(f).__name__}")
+
+    @functools.wraps(f)
+    def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
+        positions, single = _positions(argnums, len(args), "jacfwd")
+        primals = [_number_or_carrier(a, "jacfwd input") for a in args]
+        columns = [jvp(functools.partial(f, **kwargs), primals,
+                       [float(j == i) for j in range(len(args))])[1] for i in positions]
+        if not isinstance(columns[0], tuple):
+            return columns[0] if single else tuple(columns)
+        rows = [tuple(column[k] for column in columns) for k in range(len(columns[0]))]
+        return tuple(row[0] if single else row for row in rows)
+
+    return jacfwd_f

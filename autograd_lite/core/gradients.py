@@ -11,6 +11,7 @@ import operator
 from collections.abc import Sequence
 from typing import Any, overload
 
+from autograd_lite.core.hooks import hook_visitor
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.value import (
     Value,
@@ -43,7 +44,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
 
     As ``torch.autograd.grad``: an input the output does not depend on is an error unless
     ``allow_unused`` (then its gradient is ``None``).  With ``create_graph`` the gradients
-    are Values recorded in the graph, so they can be differentiated again.
+    are Values recorded in the graph, so they can be differentiated again.  Gradient hooks
+    (``Value.register_hook``) run as in ``backward``, given Values under ``create_graph``.
     ``materialize_grads`` (as in PyTorch): an unused input, or an output that is a constant
     (a derivative that no longer depends on anything), gives 0 instead of an error; it
     implies ``allow_unused`` (leave that unset or True).
@@ -100,7 +102,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     if create_graph:
         with enable_grad():
             adjoint = reverse_pass(order, output, constant(1.0), edges=_value_edges,
-                                   times=operator.mul)
+                                   times=operator.mul, visit=hook_visitor())
     else:
         with no_grad():
             adjoint = float_adjoints(order, output, 1.0, wanted)

@@ -13,12 +13,14 @@ As in PyTorch, a result requires gradients iff some argument does and recording 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar, Token
 from typing import Any, overload
 
 from autograd_lite.core import rules
+from autograd_lite.core.hooks import HOOKS, RemovableHandle, hook_visitor, register_hook
 from autograd_lite.core.modes import ModeContext
 from autograd_lite.core.observers import (
     COMPARISON_OBSERVER,
@@ -383,21 +385,27 @@ class Value:
         return record(rules.cos, (self,))
 
     # -- backward ---------------------------------------------------------------------
-    def backward(self, gradient: float = 1.0) -> None:
+    def backward(self, gradient: float = 1.0, *,
+                 inputs: Value | Sequence[Value] | None = None) -> None:
         """Back-propagate ``gradient`` (d root / d self) to every value this one depends on.
 
         Leaves that require gradients accumulate into ``.grad`` across calls (as PyTorch);
         every non-leaf's ``.grad`` is overwritten with d self / d node from this call.  A
         term whose adjoint or local derivative is 0 adds nothing (``chain_term``).  In
         anomaly mode a non-finite gradient reaching a leaf raises, and no ``.grad`` changes.
+        Hooks (:meth:`register_hook`) run as each gradient is complete.  Given ``inputs``,
+        only they accumulate (PyTorch's ``backward(inputs=...)``): ``y.backward(inputs=[w])``.
         """
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward: {self!r} does not require grad (a constant, a detached value, or "
                 "computed under no_grad)")
         seed = to_float(gradient, "backward gradient")
+        if inputs is not None:
+            _backward_into(self, seed, _backward_inputs(inputs))
+            return
         order = topological_order(self)
-        if anomaly_observer() is None:
+        if anomaly_observer() is None and not HOOKS:
             accumulate_into_grad(order, self, seed)
             return
         leaves = [node for node in order if node.op is None and node.requires_grad]
@@ -407,6 +415,63 @@ class Value:
                 node.grad = adjoint.get(node, 0.0)
             elif node.requires_grad:
                 node.grad += adjoint.get(node, 0.0)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
+        """Run ``hook(grad)`` each time this Value's gradient is complete in a reverse pass
+        (``backward``, ``grad``, ``grad(create_graph=True)``, the step-through), as PyTorch's
+        ``Tensor.register_hook``; a result other than None replaces the gradient, which is what
+        this Value then passes on (and, for a leaf, accumulates).  ``grad`` is a float, or a
+        recorded Value under ``create_graph``.  Compiled tapes do not run hooks.
+
+        Returns a handle whose ``remove()`` unregisters the hook.  Until then the hook keeps
+        this Value, and its graph, alive (:mod:`autograd_lite.core.hooks` says why).
+
+        Raises:
+            TypeError: ``hook`` is not callable (or, in a pass, returns neither None nor a
+                number).
+            RuntimeError: this Value does not require grad.
+
+        Examples:
+            >>> from autograd_lite import Value
+            >>> x = Value(2.0)
+            >>> h = x * 3.0
+            >>> handle = h.register_hook(lambda g: g * 10)   # d y / d h = 2h = 12 -> 120
+            >>> (h * h).backward()
+            >>> h.grad, x.grad                              # x gets 120 * 3
+            (120.0, 360.0)
+            >>> handle.remove()
+        """
+        return register_hook(self, hook)
+
+
+def _backward_inputs(inputs: object) -> list[Value]:
+    """``backward``'s ``inputs`` as a list of distinct Values that require grad (or an error
+    naming the one refused)."""
+    if isinstance(inputs, Value):
+        given: list[Any] = [inputs]
+    elif isinstance(inputs, Sequence) and not isinstance(inputs, str):
+        given = list(inputs)
+    else:
+        raise TypeError(f"backward: inputs must be a Value or a sequence of Values, got "
+                        f"{type(inputs).__name__} {inputs!r}")
+    if not given:
+        raise ValueError(f"backward: inputs is empty ({inputs!r}); pass the Values to "
+                         "accumulate into, or leave inputs unset for every leaf")
+    for x in given:
+        if not isinstance(x, Value):
+            raise TypeError(f"backward: inputs must be Values, got {type(x).__name__} {x!r}")
+        if not x.requires_grad:
+            raise RuntimeError(f"backward: input {x!r} does not require grad")
+    return list(dict.fromkeys(given))
+
+
+def _backward_into(root: Value, seed: float, inputs: Sequence[Value]) -> None:
+    """``root.backward(seed, inputs=inputs)``: d root / d input added to each input's
+    ``.grad``, all at once after the pass (anomaly mode may refuse first)."""
+    order = topological_order(root)
+    adjoint = float_adjoints(order, root, seed, inputs)
+    for x in inputs:
+        x.grad += adjoint.get(x, 0.0)
 
 
 _LARGEST = 1.7976931348623157e308
@@ -618,14 +683,14 @@ rules.register_carrier(Value, record)
 
 def float_adjoints(order: Sequence[Value], root: Value, seed: float,
                    watched: Sequence[Value]) -> dict[Value, float]:
-    """:func:`~autograd_lite.core.reverse.reverse_pass` on the recorded float derivatives;
-    in anomaly mode a nan or infinite adjoint reaching one of ``watched`` raises first,
-    naming the edge where it began (``AnomalyError``), so nothing is written."""
-    observer = anomaly_observer()
+    """:func:`~autograd_lite.core.reverse.reverse_pass` on the recorded float derivatives, with
+    the gradient hooks; in anomaly mode a nan or infinite adjoint reaching one of ``watched``
+    raises first, naming the edge where it began (``AnomalyError``), so nothing is written."""
+    observer, visit = anomaly_observer(), hook_visitor()
     if observer is None:
-        return reverse_pass(order, root, seed)
+        return reverse_pass(order, root, seed, visit=visit)
     origins = NonFiniteOrigins()
-    adjoint = reverse_pass(order, root, seed, on_term=origins)
+    adjoint = reverse_pass(order, root, seed, visit=visit, on_term=origins)
     for node in watched:
         if node in origins.origin:
             observer.nonfinite(*origins.origin[node])
@@ -926,6 +991,65 @@ class enable_grad(_GradMode):  # noqa: N801 -- named like torch.enable_grad
     """
 
     enabled = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801 -- named like torch.set_grad_enabled
+    """Record (``mode=True``) or not (``False``): a function, a context manager and a
+    decorator, as ``torch.set_grad_enabled``.
+
+    Called, it sets the mode at once, in this thread/context, until changed again.  In a
+    ``with`` block the mode before the call comes back at the end of the block; as a
+    decorator, the call's own setting is undone and each call of the function runs under
+    ``mode`` (as :class:`no_grad`).
+
+    Raises:
+        TypeError: ``mode`` is not a bool (``1`` is refused, as PyTorch does).
+
+    Examples:
+        >>> from autograd_lite import Value, is_grad_enabled, set_grad_enabled
+        >>> w = Value(3.0)
+        >>> with set_grad_enabled(False):           # a block: restored at the end
+        ...     (w * 2).requires_grad
+        False
+        >>> is_grad_enabled()
+        True
+        >>> @set_grad_enabled(False)                # a decorator: each call
+        ... def predict(x):
+        ...     return w * x
+        >>> predict(2.0).requires_grad, is_grad_enabled()
+        (False, True)
+        >>> _ = set_grad_enabled(False)             # a function: from now on
+        >>> (w * 2).requires_grad
+        False
+        >>> _ = set_grad_enabled(True)
+    """
+
+    def __new__(cls, mode: bool) -> Any:
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool) -> None:
+        if type(mode) is not bool:
+            raise TypeError(f"set_grad_enabled: mode must be a bool, got "
+                            f"{type(mode).__name__} {mode!r}")
+        self.enabled = mode
+        self._made: Token[bool] | None = _GRAD_ENABLED.set(mode)  # the call's own setting
+
+    def _undo_call(self) -> None:
+        """Undo the setting the call made (once, and only in the context that made it), so
+        that a block or a decorated function restores the mode from before the call."""
+        made, self._made = self._made, None
+        if made is not None:
+            with contextlib.suppress(ValueError):  # made in another context: nothing to undo
+                _GRAD_ENABLED.reset(made)
+
+    def switch(self) -> Token[bool]:
+        self._undo_call()
+        return _GRAD_ENABLED.set(self.enabled)
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """``function`` run under the mode at each call; the call's own setting undone."""
+        self._undo_call()
+        return super().__call__(function)
 
 
 def is_grad_enabled() -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 
 from autograd_lite.compile.symbolic import printable
 from autograd_lite.core.files import write_atomically
+from autograd_lite.core.hooks import HOOKS, run_hooks
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, topological_order
@@ -73,6 +74,9 @@ class BackwardStep:
     upstream: float
     local_grads: tuple[float, ...]
     contributions: tuple[tuple[Value, float], ...]
+    hooked_from: float | None = None
+    """The gradient ``node``'s hooks (``register_hook``) were given, when it has some:
+    ``upstream`` is then what they returned."""
 
 
 def _check_root(root: Value, gradient: float, caller: str) -> float:
@@ -85,19 +89,26 @@ def _check_root(root: Value, gradient: float, caller: str) -> float:
 
 
 def _pass(order: list[Value], root: Value, seed: float
-          ) -> tuple[dict[Value, float], list[BackwardStep]]:
+          ) -> tuple[dict[Value, float], list[BackwardStep], dict[Value, float]]:
     """The reverse pass (:func:`~autograd_lite.core.reverse.reverse_pass`, which leaves
     ``.grad`` alone) cut into steps: each operation node, in the order backward visits it,
     handing its complete adjoint times each local derivative to a parent.  Returns every
-    adjoint d root / d v (times ``seed``) and the steps: the single source of every number
-    shown here."""
-    visits: list[tuple[Value, float]] = []
+    adjoint d root / d v (times ``seed``, after the gradient hooks), the steps -- the single
+    source of every number shown here -- and, for each hooked leaf, the gradient its hooks
+    were given."""
+    visits: list[tuple[Value, float, float | None]] = []
     terms: dict[Value, list[tuple[Value, float]]] = {}
+    hooked_leaves: dict[Value, float] = {}
 
-    def visit(node: Value, upstream: float) -> None:
+    def visit(node: Value, upstream: float) -> float | None:
+        replaced = run_hooks(node, upstream) if node in HOOKS else None
         if node.op is not None:
-            visits.append((node, upstream))
+            hooked = upstream if node in HOOKS else None
+            visits.append((node, upstream if replaced is None else replaced, hooked))
             terms[node] = []
+        elif node in HOOKS:
+            hooked_leaves[node] = upstream
+        return replaced
 
     def on_term(node: Value, k: int, parent: Value, upstream: float, local: float,
                 term: float, total: float) -> None:
@@ -105,9 +116,9 @@ def _pass(order: list[Value], root: Value, seed: float
 
     adjoint = reverse_pass(order, root, seed, visit=visit, on_term=on_term)
     steps = [BackwardStep(index, len(visits), node, upstream, node.local_grads,
-                          tuple(terms[node]))
-             for index, (node, upstream) in enumerate(visits, start=1)]
-    return adjoint, steps
+                          tuple(terms[node]), hooked)
+             for index, (node, upstream, hooked) in enumerate(visits, start=1)]
+    return adjoint, steps, hooked_leaves
 
 
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[BackwardStep]:
@@ -134,20 +145,32 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[BackwardStep]
     """
     seed = _check_root(root, gradient, "backward_steps")
     order = topological_order(root)
-    return _apply(order, _pass(order, root, seed)[1], root, seed)
+    adjoint, steps, hooked_leaves = _pass(order, root, seed)
+    return _apply(order, steps, root, seed, {leaf: adjoint[leaf] for leaf in hooked_leaves})
 
 
-def _apply(order: list[Value], steps: list[BackwardStep], root: Value,
-           seed: float) -> Iterator[BackwardStep]:
+def _apply(order: list[Value], steps: list[BackwardStep], root: Value, seed: float,
+           hooked_leaves: dict[Value, float]) -> Iterator[BackwardStep]:
+    """Apply the steps to ``.grad`` one at a time; a hooked leaf accumulates what its hooks
+    returned (``hooked_leaves``) instead of the sum of its terms, once the last step is
+    applied."""
     for node in order:
         if node.op is not None:
             node.grad = 0.0
+    before = {leaf: leaf.grad for leaf in hooked_leaves}
     root.grad += seed
-    for step in steps:
-        for parent, term in step.contributions:
-            if parent.requires_grad:  # a constant never receives a gradient
-                parent.grad += term
-        yield step
+    for k, step in enumerate([None, *steps]):  # None: before the first step
+        if step is not None:
+            if step.hooked_from is not None:
+                step.node.grad = step.upstream
+            for parent, term in step.contributions:
+                if parent.requires_grad:  # a constant never receives a gradient
+                    parent.grad += term
+        if k == len(steps):  # every leaf's gradient is complete
+            for leaf, total in hooked_leaves.items():
+                leaf.grad = before[leaf] + total
+        if step is not None:
+            yield step
 
 
 def describe(step: BackwardStep, names: Mapping[Value, str], digits: int = 4) -> str:
@@ -166,8 +189,11 @@ def describe(step: BackwardStep, names: Mapping[Value, str], digits: int = 4) ->
     if len(step.contributions) > _SHOWN_PARENTS:
         adds.append(f"... ({len(step.contributions)} parents)")
     locals_ = ", ".join(format_number(g, digits) for g in step.local_grads[:_SHOWN_PARENTS])
+    hooked = "" if step.hooked_from is None else (
+        f" (its hook replaced {format_number(step.hooked_from, digits)})"
+        if step.hooked_from != step.upstream else " (its hook kept it)")
     return (f"Step {step.index} of {step.total}: {name(node)} = {definition(node, names)}; "
-            f"upstream grad {format_number(step.upstream, digits)}; "
+            f"upstream grad {format_number(step.upstream, digits)}{hooked}; "
             f"local grads {locals_}; adds {', '.join(adds)}")
 
 
@@ -236,6 +262,7 @@ def backward_frames(root: Value, gradient: float = 1.0, *, digits: int = 4,
     frames = []
     for step in _pass(order, root, seed)[1]:
         node = step.node
+        so_far[node] = step.upstream  # what its hooks returned, if it has any
         for parent, term in step.contributions:
             so_far[parent] += term
         frames.append(draw_dot(root, digits=digits, highlight=[node],
@@ -341,7 +368,7 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
     order = topological_order(root)
     _check_page_size(root, order, collapse=collapse, max_nodes=max_nodes, max_steps=max_steps,
                      caller="backward_html")
-    adjoint, steps = _pass(order, root, seed)
+    adjoint, steps, hooked_leaves = _pass(order, root, seed)
     names = value_names(order)
     groups = infer_groups(root, label_group if collapse is True else collapse) \
         if collapse else None
@@ -367,9 +394,13 @@ def backward_html(root: Value, gradient: float = 1.0, *, title: str = "The backw
             so_far[parent] += term
             rows.append([index[parent], _number(local, digits), _number(term, digits),
                          _number(so_far[parent], digits)])
-        data_steps.append([index[step.node], _number(step.upstream, digits), rows])
+        hooked = "" if step.hooked_from is None else _number(step.hooked_from, digits)
+        data_steps.append([index[step.node], _number(step.upstream, digits), rows, hooked])
+    leaf_hooks = [[index[leaf], _number(given, digits), _number(adjoint[leaf], digits)]
+                  for leaf, given in hooked_leaves.items()]
     data = {"nodes": nodes, "steps": data_steps, "root": index[root],
-            "seed": _number(seed, digits), "collapsed": groups is not None}
+            "seed": _number(seed, digits), "collapsed": groups is not None,
+            "leafHooks": leaf_hooks}
     heading = html.escape(printable(title))
     legend = "".join(
         f'<span class="key"><svg width="22" height="14"><rect x="1" y="1" width="20" '
@@ -471,8 +502,9 @@ function name(i){var n=nodes[i];
 var R=nodes[D.root][2]||nodes[D.root][1];
 function setGrad(i,text){var el=gradText[i];if(el)el.textContent="grad "+text;}
 function reset(){for(var i in gradText)gradText[i].textContent="grad \u2013";applied=0;}
-function apply(k){if(k===1)setGrad(D.root,D.seed);
-  D.steps[k-1][2].forEach(function(r){setGrad(r[0],r[3]);});applied=k;}
+function apply(k){if(k===1)setGrad(D.root,D.seed);var s=D.steps[k-1];
+  if(s[3])setGrad(s[0],s[1]);s[2].forEach(function(r){setGrad(r[0],r[3]);});
+  if(k===N)D.leafHooks.forEach(function(h){setGrad(h[0],h[2]);});applied=k;}
 function mark(el,c){if(el){el.classList.add(c);lit.push([el,c]);}}
 function el(tag,text,cls){var e=document.createElement(tag);
   if(text!==undefined)e.textContent=text;if(cls)e.className=cls;return e;}
@@ -485,7 +517,8 @@ function caption(k){var box=document.getElementById("caption");box.textContent="
   p.appendChild(document.createTextNode(": "));p.appendChild(el("span",name(s[0]),"n"));
   p.appendChild(document.createTextNode(" = "+n[6]+" = "+n[3]+". Its gradient \u2202"+R+
     "/\u2202"+(n[1]||n[2])+" = "));p.appendChild(el("b",s[1]));
-  p.appendChild(document.createTextNode(" is complete (every use of it has reported); it "+
+  p.appendChild(document.createTextNode(" is complete (every use of it has reported)"+
+    (s[3]?" -- its hook (register_hook) was given "+s[3]+" and returned this":"")+"; it "+
     "passes upstream \u00d7 local to each operand:"));box.appendChild(p);
   var t=el("table"),h=el("tr");
   ["operand","upstream \u00d7 local = contribution","operand's grad so far"].forEach(
@@ -494,6 +527,8 @@ function caption(k){var box=document.getElementById("caption");box.textContent="
     tr.appendChild(el("td",s[1]+" \u00d7 "+r[1]+" = "+r[2],"n"));
     tr.appendChild(el("td",nodes[r[0]][5]?"(a constant: no grad)":r[3],"n"));
     t.appendChild(tr);});box.appendChild(t);
+  D.leafHooks.forEach(function(h){if(k===N)box.appendChild(el("p","Hooked leaf "+name(h[0])+
+    ": its hook was given "+h[1]+" and returned "+h[2]+", which it accumulates."));});
   if(k===N)box.appendChild(el("p","Done: every gradient is complete."));}
 function show(k,centre){k=Math.max(0,Math.min(N,k|0));
   if(k<applied)reset();while(applied<k)apply(applied+1);

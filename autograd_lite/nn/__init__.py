@@ -11,6 +11,7 @@ from autograd_lite.nn.modules import (
     StateDictError,
     resolve_activation,
 )
+from autograd_lite.nn.progress import Progress
 
-__all__ = ["MLP", "Layer", "LayerValues", "Module", "Neuron", "ParamTensor", "StateDict",
-           "StateDictError", "resolve_activation"]
+__all__ = ["MLP", "Layer", "LayerValues", "Module", "Neuron", "ParamTensor", "Progress",
+           "StateDict", "StateDictError", "resolve_activation"]

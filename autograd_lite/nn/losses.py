@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.rules import logsumexp, to_float
+from autograd_lite.core.rules import compare, fabs, floor, logsumexp, to_float
 from autograd_lite.core.value import Value, add_n, constant, dot
 
 Scalar = Value | float
@@ -150,10 +150,14 @@ def hinge(score: Scalar, label: Scalar) -> Value:
     return (1.0 - _scalar(score, "hinge: score") * _scalar(label, "hinge: label")).relu()
 
 
-def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
+def softmax_cross_entropy(logits: Sequence[Scalar], target: int | Value) -> Value:
     """``-log softmax(z)[target] = logsumexp(z) - z_target``, ``logsumexp`` one node that
     computes ``m + log sum_k e^(z_k - m)`` with ``m = max z`` (no exponential overflows, and
     no number is read: a compiled tape recomputes it); d/dz_k = softmax(z)_k - [k = target].
+
+    ``target`` is a class index: an int, or a Value holding one (as ``compiled_loss``
+    passes it), which selects ``z_target`` as ``dot(z, one_hot)`` with the one-hot computed
+    from it -- no number read, so the class index is an input of a compiled program.
 
     Examples:
         >>> import math
@@ -163,22 +167,32 @@ def softmax_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
         >>> loss = softmax_cross_entropy(z, 1)
         >>> loss.data == math.log(2), grad(loss, z)              # softmax(z) - one_hot(1)
         (True, [0.5, -0.5])
+        >>> grad(softmax_cross_entropy(z, Value(1.0, requires_grad=False)), z)
+        [0.5, -0.5]
     """
     _sequence("softmax_cross_entropy", "logits", logits)
     if len(logits) == 0:
         raise ValueError("softmax_cross_entropy: logits is empty (no classes)")
     z = [_scalar(v, f"softmax_cross_entropy: logits[{i}]") for i, v in enumerate(logits)]
     if isinstance(target, Value):
-        raise TypeError(f"softmax_cross_entropy: target must be a class index (an int), got "
-                        f"{target!r}: a Value cannot select a logit without reading its "
-                        "number, which a compiled tape would freeze (compiled_loss passes "
-                        "each row's target as a Value); compute this loss eagerly, or pass "
-                        "a one-hot row and use a sum of t_k * log_softmax terms")
+        selected: Value = logsumexp(*z) - dot(z, _one_hot(target, len(z)))
+        return selected
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
         raise ValueError(f"softmax_cross_entropy: target must be a class index in "
                          f"[0, {len(z)}), got {target!r}")
     loss: Value = logsumexp(*z) - z[target]
     return loss
+
+
+def _one_hot(target: Value, n: int) -> list[Value]:
+    """``[k == target for k < n]`` as 0.0 / 1.0 Values computed from ``target`` without
+    reading its number -- ``1 - |compare(target, k)|`` -- so a compiled tape takes the class
+    index as an input.  Refused unless ``target`` holds an integer in ``[0, n)``: the checks
+    are comparisons, guards that every valid class index passes alike (one tape for all)."""
+    if target < 0 or target > n - 1 or floor(target) < target:
+        raise ValueError(f"softmax_cross_entropy: target must be a class index in [0, {n}), "
+                         f"got {target.item()!r}")
+    return [1.0 - fabs(compare(target, float(k))) for k in range(n)]
 
 
 def l2_penalty(params: Sequence[Value]) -> Value:

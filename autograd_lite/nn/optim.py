@@ -7,6 +7,17 @@
 
 A non-finite gradient or update raises :class:`DomainError` naming the parameter and leaves
 every parameter as it was, so training never silently fills a model with NaN.
+
+The loop, with :class:`~autograd_lite.nn.progress.Progress` to see it go (a tqdm bar when
+tqdm is installed, a line every ``every`` steps otherwise)::
+
+    progress = Progress(200, every=50)
+    for step in progress:
+        loss = mean([squared_error(model(x), y) for x, y in zip(xs, ys)])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        progress.show(loss=loss.data)
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ except ImportError as error:  # pragma: no cover - exercised by a test that hide
 
 import autograd_lite
 from autograd_lite.core import rules
-from autograd_lite.core.check import central_difference
+from autograd_lite.core.check import central_difference, parameter_names
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual
 from autograd_lite.core.rules import Primitive, to_float
@@ -215,6 +216,68 @@ RELATIVE_KINKS: dict[str, Callable[[float, float], float]] = {
 """Kinks that depend on two arguments, from the rule table: the op is smooth where
 ``f(x, y)`` keeps its sign (ties of minimum and maximum; the jumps of fmod at integer and of
 remainder at half-integer quotients)."""
+
+
+def keyword_arguments(f: Callable[..., Any], **strategies: Any
+                      ) -> st.SearchStrategy[dict[str, Any]]:
+    """Keyword arguments for ``f`` drawn by hypothesis: a dict with one entry per parameter
+    of ``f``, in the signature's order.
+
+    Each parameter takes the strategy given under its name, or a shorthand: a ``(low,
+    high)`` pair is :func:`safe_floats` over that range, a number is that number.  A
+    parameter with a default that is not given keeps its default (left out); one without a
+    default must be given.
+
+    Raises:
+        TypeError: ``f`` is not callable or has no signature, or a strategy is none of these.
+        ValueError: a name is not a parameter of ``f``, or a parameter without a default
+            has no strategy.
+
+    Examples:
+        >>> from hypothesis import given, settings
+        >>> from autograd_lite.testing import keyword_arguments
+        >>> def discount(rate, years, compounding=1):
+        ...     return (1 + rate / compounding) ** -(years * compounding)
+        >>> @settings(max_examples=20, derandomize=True)
+        ... @given(keyword_arguments(discount, rate=(0.0, 0.2), years=(0.5, 30.0)))
+        ... def test_drawn(inputs):
+        ...     assert sorted(inputs) == ["rate", "years"] and 0.0 <= inputs["rate"] <= 0.2
+        >>> test_drawn()
+    """
+    who = "keyword_arguments"
+    if not callable(f):
+        raise TypeError(f"{who}: f must be callable, got {type(f).__name__} {f!r}")
+    try:
+        parameters = inspect.signature(f).parameters
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: {f!r} has no signature to read parameter names from") from None
+    named = {n: p for n, p in parameters.items()
+             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY)}
+    unknown = [n for n in strategies if n not in named]
+    if unknown:
+        raise ValueError(f"{who}: {', '.join(unknown)} not a parameter of "
+                         f"{getattr(f, '__name__', f)!r} (its parameters: {', '.join(named)})")
+    missing = [n for n, p in named.items() if p.default is p.empty and n not in strategies]
+    if missing:
+        raise ValueError(f"{who}: no strategy for {', '.join(missing)} (parameters of "
+                         f"{getattr(f, '__name__', f)!r} without a default)")
+    drawn: dict[str, st.SearchStrategy[Any]] = {}
+    for name in named:
+        if name not in strategies:
+            continue
+        given = strategies[name]
+        if isinstance(given, st.SearchStrategy):
+            drawn[name] = given
+        elif (isinstance(given, tuple) and len(given) == 2
+              and all(isinstance(b, int | float) and not isinstance(b, bool) for b in given)):
+            drawn[name] = safe_floats(given[0], given[1])
+        elif isinstance(given, int | float) and not isinstance(given, bool):
+            drawn[name] = st.just(given)
+        else:
+            raise TypeError(f"{who}: {name}: expected a strategy, a (low, high) pair or a "
+                            f"number, got {type(given).__name__} {given!r}")
+    order = list(drawn)
+    return st.fixed_dictionaries(drawn).map(lambda d: {name: d[name] for name in order})
 
 
 # -- random expressions ------------------------------------------------------------------
@@ -522,7 +585,8 @@ def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
     """Assert that ``backward`` agrees with central differences for every input of ``f``.
 
     ``f`` takes one Value per input and returns a Value.  The test per input ``i`` is
-    ``|x_i.grad - central_difference| <= atol + rtol * |central_difference|``.
+    ``|x_i.grad - central_difference| <= atol + rtol * |central_difference|``.  The message
+    names each input by ``f``'s parameter (``x0``, ``x1`` ... where it has none).
 
     Examples:
         >>> from autograd_lite import primitive
@@ -534,7 +598,8 @@ def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
             ...
         AssertionError: ...
     """
-    leaves = [Value(x, f"x{i}") for i, x in enumerate(inputs)]
+    names = [name or f"x{i}" for i, name in enumerate(parameter_names(f, len(inputs)))]
+    leaves = [Value(x, name) for x, name in zip(inputs, names)]
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"assert_gradients_match: f must return a Value, got "
@@ -545,10 +610,10 @@ def assert_gradients_match(f: Callable[..., Any], inputs: Sequence[float], *,
     for i, leaf in enumerate(leaves):
         numerical = central_difference(f, inputs, i, eps)
         if not abs(leaf.grad - numerical) <= atol + rtol * abs(numerical):
-            problems.append(f"  d f / d x{i}: backward {leaf.grad!r}, "
+            problems.append(f"  d f / d {names[i]}: backward {leaf.grad!r}, "
                             f"central difference {numerical!r}")
     if problems:
-        where = ", ".join(f"x{i}={x!r}" for i, x in enumerate(inputs))
+        where = ", ".join(f"{name}={x!r}" for name, x in zip(names, inputs))
         raise AssertionError(
             f"gradients do not match at {where} (eps={eps}, atol={atol}, rtol={rtol}):\n"
             + "\n".join(problems) + f"\nfor f = {f!r}")

@@ -23,10 +23,10 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
-from tqdm import tqdm
 
 from autograd_lite import MLP, SGD, Value
 from autograd_lite.examples.note_002 import batch_cost, load_diabetes, standardise
+from autograd_lite.nn import Progress
 
 NOTE = "course note 002"
 
@@ -196,13 +196,14 @@ def train(sizes: list[int], epochs: int, lr: float) -> list[float]:
     net = MLP(len(data.features), sizes, activation="linear", seed=0)
     optimiser = SGD(net.parameters(), lr=lr)
     costs = []
-    for _ in tqdm(range(epochs), desc=f"linear {'-'.join(map(str, [10, *sizes]))}",
-                  mininterval=1.0):
+    progress = Progress(epochs, every=20, desc=f"linear {'-'.join(map(str, [10, *sizes]))}")
+    for _ in progress:
         c = batch_cost(net, data.x, data.y)
         costs.append(c.data)
         optimiser.zero_grad()
         c.backward()
         optimiser.step()
+        progress.show(cost=c.data)
     costs.append(batch_cost(net, data.x, data.y).data)
     return costs
 

@@ -18,11 +18,11 @@ import random
 
 import matplotlib.pyplot as plt
 import numpy as np
-from tqdm import tqdm
 
 from autograd_lite import MLP, Adam, no_grad
 from autograd_lite.compile import compiled_loss
 from autograd_lite.examples.note_002 import load_diabetes
+from autograd_lite.nn import Progress
 from autograd_lite.nn.losses import squared_error
 
 data = load_diabetes()
@@ -97,7 +97,8 @@ def predict(rows: list[list[float]]) -> np.ndarray:
 # graph of the whole batch each epoch (see the moons notebook), many times faster.
 squared_error_of = compiled_loss(model, squared_error)
 train_curve, test_curve = [], []
-for epoch in tqdm(range(EPOCHS), mininterval=1.0):
+progress = Progress(EPOCHS, every=50)  # a tqdm bar if installed, else a line
+for epoch in progress:
     optimiser.zero_grad()
     losses = squared_error_of(X_train, y_train).values  # adds d MSE / d p to .grad
     optimiser.step()
@@ -105,6 +106,7 @@ for epoch in tqdm(range(EPOCHS), mininterval=1.0):
     if epoch % 10 == 9 or epoch == 0:
         test_mse = np.mean((predict(X_test) - y_test_original) ** 2) / y_sd**2
         test_curve.append((epoch, test_mse))
+    progress.show(train_mse=train_curve[-1], test_mse=test_curve[-1][1])
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))

@@ -13,11 +13,11 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from tqdm import tqdm
 
 from autograd_lite import MLP, SGD, draw_dot, no_grad
 from autograd_lite.compile import compiled_loss
 from autograd_lite.examples.moons import make_moons
+from autograd_lite.nn import Progress
 from autograd_lite.nn.losses import hinge, l2_penalty, mean
 
 # %% [markdown]
@@ -75,8 +75,8 @@ draw_dot(model(X[0]), collapse=True, grads=False)
 STEPS = 100
 optimiser = SGD(params, lr=1.0)
 losses, accuracies = [], []
-bar = tqdm(range(STEPS), mininterval=1.0)
-for k in bar:
+progress = Progress(STEPS, every=20)  # a tqdm bar if installed, else a line every 20 steps
+for k in progress:
     loss, accuracy = loss_and_accuracy()
     optimiser.zero_grad()
     loss.backward()
@@ -84,7 +84,7 @@ for k in bar:
     optimiser.step()
     losses.append(loss.data)
     accuracies.append(accuracy)
-    bar.set_postfix(loss=f"{loss.data:.3f}", accuracy=f"{accuracy:.0%}")
+    progress.show(loss=loss.data, accuracy=accuracy)
 final_loss, final_accuracy = loss_and_accuracy()
 print(f"after {STEPS} steps: loss {final_loss.data:.4f}, training accuracy {final_accuracy:.0%}")
 

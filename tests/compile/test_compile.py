@@ -705,7 +705,7 @@ def test_compiled_loss_traces_a_model_whose_structure_changed(backend: Any) -> N
 # -- compiled_loss: targets, frozen parameters and captured Values are never frozen numbers --
 def _per_row_losses() -> dict[str, tuple[Callable[[Value, Value], Value], list[float]]]:
     """Every loss of nn.losses as ``loss(model output, target)``, with five targets that
-    differ from row to row (softmax_cross_entropy, which takes an int, is refused below)."""
+    differ from row to row (softmax_cross_entropy, whose target is a class index, below)."""
     from autograd_lite.nn import losses
     return {
         "squared_error": (losses.squared_error, [1.5, -0.5, 0.0, 2.0, -1.0]),
@@ -768,14 +768,54 @@ def test_compiled_loss_bce_example_of_the_issue() -> None:
         assert round(float(sum(values)) / 4, 6) == 0.709168
 
 
-def test_softmax_cross_entropy_with_a_class_index_is_refused_by_compiled_loss() -> None:
+@FAST
+@given(st.lists(st.integers(1, 4), max_size=2), st.integers(2, 4),
+       st.sampled_from(["relu", "tanh", "sigmoid", "linear"]), st.integers(0, 1000))
+def test_softmax_cross_entropy_with_class_indices_through_compiled_loss_is_eager(
+        sizes: list[int], classes: int, activation: str, seed: int) -> None:
+    """Multi-class training compiled: the class index is an input of the program (a one-hot
+    computed from it, no number read), so six rows of different classes give eager's losses
+    and gradients -- eager here selects the logit with the int, the path without the
+    one-hot -- on both backends."""
     from autograd_lite.compile import compiled_loss
     from autograd_lite.nn.losses import softmax_cross_entropy
 
-    step = compiled_loss(MLP(2, [3], seed=0), softmax_cross_entropy)  # three logits
-    with pytest.raises(TypeError, match=r"^softmax_cross_entropy: target must be a class "
-                                        r"index \(an int\), got Value.*compiled_loss"):
-        step([[0.5, -1.0], [1.5, 0.3]], [2, 0])
+    model = MLP(2, [*sizes, classes], activation=activation, seed=seed)
+    rows = [[math.sin(seed + 2 * i), math.cos(seed - 3 * i)] for i in range(6)]
+    targets = [(seed + i) % classes for i in range(6)]
+    per_row = [softmax_cross_entropy(model(r), t) for r, t in zip(rows, targets)]
+    zero_grad(model.parameters())
+    mean(per_row).backward()
+    want_grads = [p.grad for p in model.parameters()]
+    zero_grad(model.parameters())
+    scale = max(1.0, *(abs(g) for g in want_grads))
+    for backend in ("python", "numpy"):
+        values = compiled_loss(model, softmax_cross_entropy)(rows, targets,
+                                                             backend=backend).values
+        assert [float(v) for v in values] == pytest.approx([v.data for v in per_row],
+                                                          rel=1e-12, abs=1e-14)
+        grads = [p.grad for p in model.parameters()]
+        zero_grad(model.parameters())
+        assert grads == pytest.approx(want_grads, rel=1e-11, abs=1e-14 * scale), backend
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+@pytest.mark.parametrize("bad", [3, -1, 1.5])
+def test_compiled_loss_refuses_a_target_that_is_not_a_class_index(backend: Any,
+                                                                  bad: float) -> None:
+    """The checks are guards every class index passes: a bad row takes another branch, is
+    evaluated eagerly, and raises, with no gradient changed."""
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import softmax_cross_entropy
+
+    model = MLP(2, [3], seed=0)  # three logits
+    step = compiled_loss(model, softmax_cross_entropy)
+    step([[0.5, -1.0], [1.5, 0.3]], [2, 0], backend=backend)  # traced on good rows
+    before = [p.grad for p in model.parameters()]
+    with pytest.raises(ValueError, match=rf"^softmax_cross_entropy: target must be a class "
+                                         rf"index in \[0, 3\), got {float(bad)!r}$"):
+        step([[0.5, -1.0], [1.5, 0.3]], [2, bad], backend=backend)
+    assert [p.grad for p in model.parameters()] == before
 
 
 @pytest.mark.parametrize("backend", ["python", "numpy"])

@@ -7,8 +7,10 @@ deliberately wrong rule.  Those are private ``Primitive`` objects, called direct
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -92,7 +94,7 @@ def test_gradcheck_fails_on_a_wrong_rule(x: float) -> None:
     assert gradcheck(f, [x], raise_exception=False) is False
     with pytest.raises(GradcheckError) as info:
         gradcheck(f, [x])
-    match = re.fullmatch(r"Jacobian mismatch for output 0 with respect to input 0,\n"
+    match = re.fullmatch(r"Jacobian mismatch for output 0 with respect to v \(input 0\),\n"
                          rf"numerical:{NUMBER}\nanalytical:{NUMBER}\n", str(info.value))
     assert match is not None
     assert float(match[1]) == pytest.approx(math.cos(x), rel=1e-6, abs=1e-8)
@@ -104,7 +106,7 @@ def test_gradcheck_names_the_output_and_input_that_disagree() -> None:
         return x * y, WRONG_SIN(y) + x
 
     with pytest.raises(GradcheckError, match=r"^Jacobian mismatch for output 1 with respect "
-                                             r"to input 1,\nnumerical:"):
+                                             r"to y \(input 1\),\nnumerical:"):
         gradcheck(f, [0.3, 0.4])
 
 
@@ -121,9 +123,10 @@ def test_gradgradcheck_fails_where_gradcheck_passes() -> None:
     with pytest.raises(GradcheckError) as info:
         gradgradcheck(f, [1.5])
     # the derivative rule detached its result, so the second derivative's graph is cut
-    match = re.match(r"gradgradcheck: f cut the graph between input 0 and d output 0 / d input "
-                     rf"0: .* \(numerical derivative {NUMBER}\) but does not depend on it "
-                     r"through Value operations \(analytical derivative 0\.0\)", str(info.value))
+    match = re.match(r"gradgradcheck: f cut the graph between v \(input 0\) and d output 0 / "
+                     rf"d v \(input 0\): .* \(numerical derivative {NUMBER}\) but does not "
+                     r"depend on it through Value operations \(analytical derivative 0\.0\)",
+                     str(info.value))
     assert match is not None, str(info.value)
     assert float(match[1]) == pytest.approx(6.0, rel=1e-6)
 
@@ -139,9 +142,10 @@ def test_gradcheck_says_when_f_cut_the_graph() -> None:
     """Value(math.sin(a.data)) is a new leaf: d/da is lost, not 0."""
     with pytest.raises(GradcheckError) as info:
         gradcheck(lambda a: Value(math.sin(a.data)), [1.0])
+    numerical = (math.sin(1.0 + 1e-6) - math.sin(1.0 - 1e-6)) / 2e-6
     assert str(info.value) == (
-        "gradcheck: f cut the graph between input 0 and output 0: output 0 changes with input "
-        f"0 (numerical derivative {(math.sin(1.0 + 1e-6) - math.sin(1.0 - 1e-6)) / 2e-6!r}) but "
+        "gradcheck: f cut the graph between a (input 0) and output 0: output 0 changes with a "
+        f"(input 0) (numerical derivative {numerical!r}) but "
         "does not depend on it through Value operations (analytical derivative 0.0); compute "
         "with Value methods (x.sin(), x.exp() ...), not math functions, float(x) or x.data\n")
     assert gradcheck(lambda a: Value(math.sin(a.data)), [1.0], raise_exception=False) is False
@@ -149,6 +153,53 @@ def test_gradcheck_says_when_f_cut_the_graph() -> None:
 
 def test_gradcheck_names_the_cut_input_among_connected_ones() -> None:
     """b enters only through b.data: the graph connects output 0 to a, not to b."""
-    with pytest.raises(GradcheckError, match=r"^gradcheck: f cut the graph between input 1 "
-                                             r"and output 0: "):
+    with pytest.raises(GradcheckError, match=r"^gradcheck: f cut the graph between b "
+                                             r"\(input 1\) and output 0: "):
         gradcheck(lambda a, b: a * 2.0 + b.data ** 2, [1.0, 3.0])
+
+
+# -- messages name the inputs by the function's parameters --------------------------------------
+WRONG_SQUARE = Primitive("wrong_square_check", lambda x: x * x, lambda out, x: (x,))
+
+
+def _black_scholes_vega_wrong(spot: Value, sigma: Value, maturity: Value) -> Value:
+    """spot sigma^2 maturity with the wrong square rule: d/dsigma is off, the others right."""
+    return spot * WRONG_SQUARE(sigma) * maturity
+
+
+def test_gradcheck_names_the_parameter_from_the_signature() -> None:
+    with pytest.raises(GradcheckError, match=r"^Jacobian mismatch for output 0 with respect "
+                                             r"to sigma \(input 1\),\nnumerical:1\.19"):
+        gradcheck(_black_scholes_vega_wrong, [1.0, 0.3, 2.0])
+
+
+def test_gradgradcheck_names_both_parameters() -> None:
+    def f(x: Value, scale: Value) -> Value:
+        return WRONG_SQUARE(x) * scale
+
+    with pytest.raises(GradcheckError, match=r"^Second derivative mismatch for output 0 with "
+                                             r"respect to scale \(input 1\) and x \(input 0\),"):
+        gradgradcheck(f, [1.0, 0.3])
+
+
+@pytest.mark.parametrize(("f", "expected"), [
+    (lambda *xs: WRONG_SQUARE(xs[1]) + xs[0], "input 1,"),  # *args: no names
+    (WRONG_SQUARE, "input 0,"),  # a primitive: no signature of names
+    (lambda a, /, b: a + WRONG_SQUARE(b), "b (input 1),"),  # positional-only counts
+])
+def test_without_a_parameter_name_the_position(f: Any, expected: str) -> None:
+    inputs = [1.0, 0.5][:2 if f is not WRONG_SQUARE else 1]
+    with pytest.raises(GradcheckError, match=rf"with respect to {re.escape(expected)}\n"):
+        gradcheck(f, inputs)
+
+
+def test_names_come_from_the_signature_of_a_partial_and_a_method() -> None:
+    class Model:
+        def loss(self, weight: Value, bias: Value) -> Value:
+            return WRONG_SQUARE(bias) + weight
+
+    with pytest.raises(GradcheckError, match=r"with respect to bias \(input 1\),"):
+        gradcheck(Model().loss, [1.0, 0.5])
+    curried = functools.partial(_black_scholes_vega_wrong, 1.0)
+    with pytest.raises(GradcheckError, match=r"with respect to sigma \(input 0\),"):
+        gradcheck(curried, [0.3, 2.0])

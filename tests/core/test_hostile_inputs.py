@@ -49,6 +49,7 @@ from autograd_lite import (
     compiled,
     compiled_loss,
     constant,
+    differentiable,
     dot,
     draw_dot,
     func,
@@ -60,6 +61,7 @@ from autograd_lite import (
     no_grad,
     primitive,
     save,
+    set_grad_enabled,
     topological_order,
     zero_grad,
 )
@@ -102,6 +104,7 @@ from autograd_lite.nn.losses import (
     squared_error,
 )
 from autograd_lite.nn.modules import resolve_activation
+from autograd_lite.nn.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -411,6 +414,13 @@ def _gif_diagram(w: World) -> Any:
     return diagram
 
 
+def _hooked_backward(w: World) -> object:
+    y = w.x * w.y
+    with y.register_hook(lambda g: "a"):
+        y.backward()
+    return y
+
+
 def _first_step(w: World) -> object:
     return next(backward_steps(w.x * w.y))
 
@@ -435,6 +445,21 @@ API_CASES = [
             r"^topological_order: root must be a graph node \(a Value\), got float 3\.0$"),
     ApiCase("no_grad", "function", lambda w: no_grad(3.0),  # type: ignore[arg-type]
             TypeError, r"^no_grad: expected a function to decorate or nothing, got float 3\.0$"),
+    ApiCase("register_hook", "hook", lambda w: w.x.register_hook(3.0),  # type: ignore[arg-type]
+            TypeError, r"^register_hook: hook must be callable \(grad -> new grad or None\), "
+            r"got float 3\.0$"),
+    ApiCase("register_hook", "does not require grad",
+            lambda w: constant(1.0).register_hook(print), RuntimeError,
+            r"^register_hook: cannot register a hook on Value\(data=1\.0"),
+    ApiCase("register_hook", "returned", lambda w: _hooked_backward(w), TypeError,
+            r"^register_hook: the hook '<lambda>' of Value\(data=-3\.0.* returned str 'a'"),
+    ApiCase("set_grad_enabled", "mode", lambda w: set_grad_enabled(1),  # type: ignore[arg-type]
+            TypeError, r"^set_grad_enabled: mode must be a bool, got int 1$"),
+    ApiCase("backward", "input", lambda w: (w.x * w.y).backward(inputs=[w.x, constant(2.0)]),
+            RuntimeError, r"^backward: input Value\(data=2\.0, grad=0\.0\) does not require "
+            r"grad$"),
+    ApiCase("backward", "inputs", lambda w: (w.x * w.y).backward(inputs=[]), ValueError,
+            r"^backward: inputs is empty \(\[\]\); pass the Values"),
     # func: transforms that compose
     ApiCase("grad", "argnums", lambda w: func.grad(lambda a: a * a, argnums=3)(1.0),
             ValueError, r"^grad: argnums 3 is out of range for 1 arguments$"),
@@ -446,6 +471,15 @@ API_CASES = [
             TypeError, r"^jacobian: argnums must be an int or a non-empty sequence of ints"),
     ApiCase("hessian", "argnums", lambda w: func.hessian(lambda a: a * a, argnums=2)(1.0),
             ValueError, r"^hessian: argnums 2 is out of range for 1 arguments$"),
+    ApiCase("grad", "has_aux", lambda w: func.grad(_square, has_aux=1),  # type: ignore[arg-type]
+            TypeError, r"^grad: has_aux must be a bool, got int 1$"),
+    ApiCase("value_and_grad", "has_aux", lambda w: func.value_and_grad(_square, has_aux=True)(
+        1.0), TypeError, r"^value_and_grad: with has_aux=True, f must return a pair \(output, "
+            r"aux\), got Value$"),
+    ApiCase("jacfwd", "argnums", lambda w: func.jacfwd(_square, argnums=1)(1.0), ValueError,
+            r"^jacfwd: argnums 1 is out of range for 1 arguments$"),
+    ApiCase("jacobian", "argnums", lambda w: func.jacrev(_square, argnums=(0, 0))(1.0),
+            ValueError, r"^jacobian: argnums \(0, 0\) repeats an argument$"),  # jacrev is it
     ApiCase("hvp", "tangents", lambda w: func.hvp(lambda a: a * a, [1.0], []), ValueError,
             r"^hvp: 1 primals but 0 tangents$"),
     ApiCase("hvp", "primals", lambda w: func.hvp(lambda: 3.0, [], []), ValueError,
@@ -476,7 +510,12 @@ API_CASES = [
             r"^digamma\(0\.0\): pole at zero and the negative integers$"),
     ApiCase("polygamma", "order n", lambda w: am.polygamma(1.5, w.x),  # type: ignore[arg-type]
             TypeError, r"^polygamma: the order n must be an int, got float$"),
+    ApiCase("differentiable", "function", lambda w: differentiable(math.exp), TypeError,
+            r"^differentiable: expected a Python function or method, got "
+            r"builtin_function_or_method <built-in function exp>$"),
     # nn: modules
+    ApiCase("Progress", "steps", lambda w: Progress(0), ValueError,
+            r"^Progress: steps must be a positive int, got 0$"),
     ApiCase("Neuron", "nin", lambda w: Neuron(0), ValueError,
             r"^Neuron: nin must be a positive int, got 0$"),
     ApiCase("Neuron", "activation", lambda w: Neuron(2, activation="softplus"), ValueError,
@@ -577,7 +616,7 @@ API_CASES = [
             TypeError, r"^gradcheck: inputs must be a sequence of numbers or Values, got float$"),
     ApiCase("gradcheck", "input 0",
             lambda w: gradcheck(lambda a: Value(math.sin(a.data)), [w.x]),
-            GradcheckError, r"^gradcheck: f cut the graph between input 0 and output 0: "),
+            GradcheckError, r"^gradcheck: f cut the graph between a \(input 0\) and output 0: "),
     ApiCase("gradgradcheck", "eps", lambda w: gradgradcheck(_square, [w.x], eps=0.0),
             ValueError, r"^gradgradcheck: eps must be positive, got 0\.0$"),
     ApiCase("first_derivatives", "f", lambda w: first_derivatives(3),  # type: ignore[arg-type]
@@ -761,7 +800,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
     from autograd_lite.core import check
     from autograd_lite.graph import diagram, steps, wengert
     from autograd_lite.graph import render as render_module
-    from autograd_lite.nn import io, losses, modules, optim
+    from autograd_lite.nn import io, losses, modules, optim, progress
 
     covered = {c.function.split(".")[0] for c in API_CASES} | {
         "run_grad", "main",  # the CLI table below
@@ -799,12 +838,17 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",
-        "clamp_bounds",  # come
+        "clamp_bounds", "jacrev",  # come (jacrev: jacobian's other name, its row above)
+        "parameter_names", "argument_names",  # how check's messages name f's arguments
+        "RemovableHandle", "remove_hooks", "run_hooks", "hook_visitor",  # made by
+        # register_hook (its rows above), or no argument a user gets wrong, or plumbing
         # from the library, or there are none
     }
+    from autograd_lite import mathcode
+    from autograd_lite.core import hooks
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,
                 io, losses, modules, optim, value, gradients, forward, rules, reverse,
-                math_module, anomaly, arrays, observers, core_func]
+                math_module, anomaly, arrays, observers, core_func, mathcode, hooks, progress]
     public = {name for m in modules_ for name, obj in vars(m).items()
               if not name.startswith("_") and getattr(obj, "__module__", None) == m.__name__
               and (inspect.isfunction(obj) or inspect.isclass(obj))

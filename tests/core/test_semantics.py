@@ -7,7 +7,16 @@ import math
 
 import pytest
 
-from autograd_lite import Value, constant, grad, no_grad, zero_grad
+from autograd_lite import (
+    Value,
+    constant,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    zero_grad,
+)
 from autograd_lite import math as am
 
 
@@ -121,6 +130,117 @@ def test_no_grad_as_context_decorator_and_bare_decorator() -> None:
     with pytest.raises(TypeError, match=r"no_grad: expected a function to decorate or "
                                         r"nothing, got float 3\.0"):
         no_grad(3.0)  # type: ignore[arg-type]
+
+
+def test_set_grad_enabled_as_a_function_sets_the_mode_until_changed() -> None:
+    x = Value(1.0)
+    try:
+        set_grad_enabled(False)
+        assert not is_grad_enabled() and not (x * 2).requires_grad
+        set_grad_enabled(True)
+        assert is_grad_enabled() and (x * 2).requires_grad
+    finally:
+        set_grad_enabled(True)
+
+
+@pytest.mark.parametrize("outside", [True, False])
+@pytest.mark.parametrize("mode", [True, False])
+def test_set_grad_enabled_as_a_context_manager_restores_the_mode_before_the_call(
+        outside: bool, mode: bool) -> None:
+    x = Value(1.0)
+    with set_grad_enabled(outside):
+        with set_grad_enabled(mode):
+            assert is_grad_enabled() is mode and (x * 2).requires_grad is mode
+        assert is_grad_enabled() is outside
+    assert is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_decorator_applies_at_each_call_only() -> None:
+    x = Value(1.0)
+
+    @set_grad_enabled(False)
+    def predict() -> Value:
+        assert not is_grad_enabled()
+        return x * 2
+
+    assert is_grad_enabled()  # decorating undid the call's own setting
+    assert not predict().requires_grad
+    assert is_grad_enabled() and (x * 2).requires_grad
+    with no_grad():
+        recording = set_grad_enabled(True)(lambda: x * 2)
+        assert not is_grad_enabled()
+        assert recording().requires_grad
+
+
+def test_one_set_grad_enabled_object_reentered_and_nested() -> None:
+    mode = set_grad_enabled(False)
+    assert not is_grad_enabled()
+    with mode:
+        with mode:
+            assert not is_grad_enabled()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()  # the mode from before the call
+    with enable_grad(), mode:
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+
+@pytest.mark.parametrize("bad", [1, 0, None, "False", 1.0])
+def test_set_grad_enabled_wants_a_bool_and_changes_nothing(bad: object) -> None:
+    with pytest.raises(TypeError, match=rf"^set_grad_enabled: mode must be a bool, got "
+                                        rf"{type(bad).__name__} "):
+        set_grad_enabled(bad)  # type: ignore[arg-type]
+    assert is_grad_enabled()
+
+
+def test_backward_inputs_accumulates_only_into_the_given_values() -> None:
+    # PyTorch's numbers (checked live in tests/core/test_pytorch_live.py): y = (3x)^2 + b at
+    # x = 2, inputs [h, x, u] with h = 3x a recorded node and u unused: x 36, h 12, b none.
+    x, b, u = Value(2.0), Value(1.0), Value(5.0)
+    b.grad = 0.5
+    h = x * 3.0
+    y = h * h + b
+    y.backward(inputs=[h, x, u])
+    assert (x.grad, h.grad, b.grad, u.grad, y.grad) == (36.0, 12.0, 0.5, 0.0, 0.0)
+    y.backward(inputs=[h, x])  # accumulates, a recorded node among them too
+    assert (x.grad, h.grad, b.grad) == (72.0, 24.0, 0.5)
+    y.backward(inputs=x)  # one Value; a repeated one counts once
+    y.backward(inputs=[b, b])
+    assert (x.grad, b.grad) == (108.0, 1.5)
+
+
+def test_backward_inputs_follows_the_seed_and_anomaly_mode() -> None:
+    from autograd_lite import AnomalyError, detect_anomaly
+    x = Value(0.0)
+    (x * 4.0).backward(0.5, inputs=[x])
+    assert x.grad == 2.0
+    y = am.sqrt(x) + x
+    with detect_anomaly(), pytest.raises(AnomalyError):
+        y.backward(inputs=[x])
+    assert x.grad == 2.0  # all or nothing
+
+
+@pytest.mark.parametrize(("inputs", "error", "message"), [
+    ([], ValueError, r"^backward: inputs is empty \(\[\]\)"),
+    (3.0, TypeError, r"^backward: inputs must be a Value or a sequence of Values, got float"),
+    ([1.0], TypeError, r"^backward: inputs must be Values, got float 1\.0$"),
+    ("x", TypeError, r"^backward: inputs must be a Value or a sequence of Values, got str"),
+])
+def test_backward_inputs_refuses_bad_inputs_and_changes_nothing(
+        inputs: object, error: type[Exception], message: str) -> None:
+    x = Value(2.0)
+    x.grad = 0.25
+    with pytest.raises(error, match=message):
+        (x * x).backward(inputs=inputs)  # type: ignore[arg-type]
+    assert x.grad == 0.25
+
+
+def test_backward_inputs_refuses_a_constant_and_changes_nothing() -> None:
+    x, c = Value(2.0), constant(3.0)
+    with pytest.raises(RuntimeError, match=r"^backward: input Value\(data=3\.0.* does not "
+                                           r"require grad$"):
+        (x * c).backward(inputs=[x, c])
+    assert (x.grad, c.grad) == (0.0, 0.0)
 
 
 def test_zero_grad_takes_one_value_or_several() -> None:

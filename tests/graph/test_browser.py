@@ -230,7 +230,7 @@ def test_a_missing_browser_skips_with_the_reason_but_fails_under_ci(
 
 # -- embedded in a page (the how-to's iframe) ------------------------------------------------
 
-HOWTO = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "draw-graphs.md"
+HOWTO = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "draw-graphs.md"
 
 def frame_height() -> int:
     """The height of the how-to's iframe, as its page sets it."""
@@ -301,4 +301,23 @@ def test_the_address_follows_the_steps_and_a_new_address_steps_there(
     assert driver.execute_script("return location.hash") == "#step=6"
     # stepping replaces the address; only the hash typed in made a history entry
     assert driver.execute_script("return history.length") == entries + 1
+
+def test_a_hooked_node_says_so_in_the_page(driver: Any, tmp_path: Path) -> None:
+    """x = 2, h = 3x, y = h^2 with hooks x10 on h and +1 on x: the caption of h's step says
+    its hook was given 12 (and the step passes 120); at the end x's box shows 361 and the
+    caption says its hook was given 360."""
+    x = Value(2.0, "x")
+    h = x * 3.0
+    h.label = "h"
+    y = h * h
+    with h.register_hook(lambda g: g * 10), x.register_hook(lambda g: g + 1):
+        page = backward_html(y, backend="wasm")
+    open_page(driver, tmp_path / "hooked.html", page)
+    press(driver, "\ue014", "\ue014")  # right arrow twice: h's step
+    caption = driver.find_element("id", "caption").text
+    assert "its hook (register_hook) was given 12 and returned this" in caption
+    assert state(driver)["bold"][1] == "120"
+    assert "Hooked leaf" in caption  # the last step: the leaf's hook too
+    assert "was given 360 and returned 361" in caption
+    assert "grad 361" in state(driver)["grads"].values()
     assert severe_console_messages(driver) == []

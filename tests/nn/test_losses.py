@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -140,11 +141,28 @@ def test_bce_checks_a_value_target_and_saturation_by_comparisons() -> None:
         binary_cross_entropy(Value(1.0), Value(0.5))
 
 
-def test_softmax_cross_entropy_refuses_a_value_target() -> None:
-    # A Value class index could only select a logit by reading its number: refused.
-    with pytest.raises(TypeError, match=r"^softmax_cross_entropy: target must be a class "
-                                        r"index \(an int\), got Value\(data=1\.0.*compiled"):
-        softmax_cross_entropy([Value(0.0), Value(1.0)], Value(1.0))  # type: ignore[arg-type]
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_a_value_class_index_gives_the_loss_and_gradient_of_the_int(k: int) -> None:
+    """The class index as a Value (as compiled_loss passes it): -log softmax(z)_k and
+    d/dz = softmax(z) - one_hot(k), computed here in floats."""
+    z = [0.3, -1.2, 2.0]
+    total = sum(math.exp(v) for v in z)
+    leaves = [Value(v) for v in z]
+    target = Value(float(k), requires_grad=False)
+    loss = softmax_cross_entropy(leaves, target)  # type: ignore[arg-type]
+    assert loss.data == pytest.approx(math.log(total) - z[k], rel=1e-15)
+    loss.backward()
+    assert [leaf.grad for leaf in leaves] == pytest.approx(
+        [math.exp(v) / total - (i == k) for i, v in enumerate(z)], rel=1e-14, abs=1e-16)
+    assert target.grad == 0.0
+
+
+@pytest.mark.parametrize("target", [-1.0, 3.0, 1.5, 0.25])
+def test_a_value_target_that_is_not_a_class_index_is_refused(target: float) -> None:
+    with pytest.raises(ValueError, match=rf"^softmax_cross_entropy: target must be a class "
+                                         rf"index in \[0, 3\), got {re.escape(repr(target))}$"):
+        softmax_cross_entropy([Value(0.0), Value(1.0), Value(2.0)],
+                              Value(target))  # type: ignore[arg-type]
 
 
 @settings(max_examples=30)

@@ -162,7 +162,21 @@ def test_assert_gradients_match_passes_and_fails_clearly() -> None:
     with pytest.raises(AssertionError) as info:
         assert_gradients_match(lambda x, y: wrong_sin(x) * y, [0.0, 2.0])
     message = str(info.value)
-    assert message.startswith("gradients do not match at x0=0.0, x1=2.0 "
+    assert message.startswith("gradients do not match at x=0.0, y=2.0 "
                               "(eps=1e-06, atol=1e-05, rtol=0.001):\n"
-                              "  d f / d x0: backward -2.0, central difference 1.99999")
-    assert "d f / d x1" not in message
+                              "  d f / d x: backward -2.0, central difference 1.99999")
+    assert "d f / d y" not in message
+
+
+def test_assert_gradients_match_names_the_parameters_or_numbers_them() -> None:
+    wrong_sin = Primitive("sin_wrong", math.sin, lambda out, x: (-am.cos(x),))
+
+    def price(spot: Value, sigma: Value) -> Value:
+        return spot * wrong_sin(sigma)
+
+    with pytest.raises(AssertionError, match=r"^gradients do not match at spot=1\.5, "
+                                             r"sigma=0\.0 .*\n  d f / d sigma: backward -1\.5"):
+        assert_gradients_match(price, [1.5, 0.0])
+    with pytest.raises(AssertionError, match=r"^gradients do not match at x0=1\.5, x1=0\.0 "
+                                             r".*\n  d f / d x1: backward -1\.5"):
+        assert_gradients_match(lambda *v: v[0] * wrong_sin(v[1]), [1.5, 0.0])
