@@ -18,6 +18,11 @@
   (``docs/op_table.py``) and ``<!-- generated: cli -->`` the command line's ``--help`` texts.
 * **Maths** -- ``$...$`` and ``$$...$$`` (found by ``pymdownx.arithmatex``) become MathML
   (``latex2mathml``), which browsers draw with no script and no font download.
+* **Playground** -- ``docs/playground/build.py``: the runtimes (pinned npm packages), the
+  wheel of this checkout and the presets of the in-browser playground, under
+  ``playground/``; a "Run in the playground" button under each self-contained Python block
+  of the tutorials and how-to guides.  Skipped, with a message, where npm is missing
+  (outside CI).
 * **Docstrings** -- Sphinx roles left in docstrings (``:func:`grad```) become links where
   the reference documents the name, code otherwise.
 """
@@ -55,6 +60,7 @@ CACHE = ROOT / "build" / "docs-cache"
 CELL_TIMEOUT_SECONDS = 600
 
 _stash: dict[str, list[str]] = {}  # page src_uri -> HTML kept out of the Markdown
+_playground: dict[str, str | None] = {"skipped": None}  # why the playground was not built
 
 
 # -- events -------------------------------------------------------------------------------
@@ -71,6 +77,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the tutorial pages made from the notebooks and the figures drawn by the engine."""
     for name, make in FIGURES.items():
         files.append(File.generated(config, f"figures/{name}", content=make()))
+    add_playground(files, config)
     mode = os.environ.get("AUTOGRAD_LITE_DOCS_NOTEBOOKS", "execute")
     if mode not in ("execute", "skip"):
         raise ValueError(f"AUTOGRAD_LITE_DOCS_NOTEBOOKS must be execute or skip, got {mode!r}")
@@ -84,11 +91,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    skipped = _playground["skipped"]
+    if page.file.src_uri == "playground/index.md" and skipped:
+        return "# Playground\n\n" + _load(PLAYGROUND).not_built_note(skipped)
     return expand_markers(markdown)
 
 
 def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     html_text = unstash(html_text, _stash.get(page.file.src_uri, []))
+    if not _playground["skipped"] and page.file.src_uri.startswith(("tutorials/", "how-to/")):
+        html_text = _load(PLAYGROUND).add_run_buttons(html_text, page.url)
     html_text = maths_to_mathml(html_text, page.file.src_uri)
     return sphinx_roles(html_text)
 
@@ -170,6 +182,31 @@ def expand_markers(markdown: str) -> str:
             raise ValueError(f"unknown generated block {name!r}; known: {sorted(GENERATED)}")
         return GENERATED[name]()
     return _MARKER.sub(replace, markdown)
+
+
+# -- the playground --------------------------------------------------------------------------
+
+PLAYGROUND = DOCS / "playground" / "build.py"
+
+
+def add_playground(files: Files, config: MkDocsConfig) -> None:
+    """The playground's runtimes, wheels, runner and presets, under ``playground/``."""
+    playground = _load(PLAYGROUND)
+    reason = playground.skip_reason()
+    if reason is not None and playground.in_ci():
+        raise RuntimeError(f"the playground must be built under CI=true, but {reason}")
+    _playground["skipped"] = reason
+    if reason is not None:
+        log.info("playground: not built: %s", reason)
+        return
+    copies, written = playground.build()
+    for path, source in copies.items():
+        files.append(File.generated(config, f"playground/{path}", abs_src_path=str(source)))
+    for path, content in written.items():
+        files.append(File.generated(config, f"playground/{path}", content=content))
+    sizes = playground.summary(copies)
+    log.info("playground: runtimes %.1f MB, own files %.0f kB", sizes["vendor"] / 1e6,
+             sizes["own"] / 1e3)
 
 
 # -- figures ------------------------------------------------------------------------------
