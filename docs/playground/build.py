@@ -216,20 +216,25 @@ def build(cache: Path = CACHE) -> tuple[dict[str, Path], dict[str, bytes]]:
 
 # -- "Run in the playground" buttons ---------------------------------------------------------
 
-_BLOCK = re.compile(r'<div class="language-python highlight"><pre>(.*?)</pre></div>', re.S)
+_BLOCK = re.compile(r'<div class="(?:language-py\w* )?highlight"><pre>(.*?)</pre></div>', re.S)
+"""A code block as pymdownx.highlight writes it (a block that is not Python fails to parse or
+imports no autograd_lite, so :func:`self_contained` leaves it alone)."""
 _TAGS = re.compile(r"<[^>]+>")
 
 AVAILABLE_MODULES = frozenset(sys.stdlib_module_names) | {"autograd_lite", "graphviz"}
 """What code in the playground can import: the standard library, the package, graphviz."""
 
-READS_FILES = re.compile(r"\bopen\(|\bPath\(|\.read_text\(|\.save\(|\bload\(|subprocess|"
-                         r"input\(|__file__|\bsys\.argv")
+UNAVAILABLE = re.compile(r"\bsubprocess\b|\binput\(|__file__|\bsys\.argv|\.view\(|"
+                         r"[\"'][^\"']*\.(?:png|pdf)[\"']|format=[\"'](?:png|pdf)")
+"""What a block cannot do in the page: run programs, read the keyboard or its own file,
+open a viewer, draw PNG or PDF (which need the ``dot`` program).  Files it writes and reads
+back are fine: Pyodide has an in-memory file system."""
 
 
 def self_contained(code: str) -> bool:
     """True for code that runs on its own in the playground: it parses, imports only what
-    Pyodide has here (:data:`AVAILABLE_MODULES`), uses no name it did not define (builtins
-    aside), and neither reads nor writes files."""
+    Pyodide has here (:data:`AVAILABLE_MODULES`) and autograd_lite among them, uses no name
+    it did not define (builtins aside), and does nothing of :data:`UNAVAILABLE`."""
     import ast
     import builtins
 
@@ -237,7 +242,7 @@ def self_contained(code: str) -> bool:
         tree = ast.parse(code)
     except SyntaxError:
         return False
-    if READS_FILES.search(code) or "autograd_lite" not in code:
+    if UNAVAILABLE.search(code) or "autograd_lite" not in code:
         return False
     defined = set(dir(builtins))
     for node in ast.walk(tree):

@@ -128,12 +128,16 @@
     } else if (message.type === "failed") {
       setStatus("Python could not start: " + message.error, "error");
     } else if (message.type === "output") {
-      appendOutput(message.text, message.stream === "stderr" ? "pg-stderr" : "");
+      for (const [stream, text] of message.chunks) appendOutput(text, stream === "stderr" ? "pg-stderr" : "");
     } else if (message.type === "done" && message.id === runId) {
       finish(message.result);
     }
   }
+  const MAX_OUTPUT = 200000;  // characters shown of what one run prints
   function appendOutput(text, cls) {
+    const room = MAX_OUTPUT - output.textContent.length;
+    if (room <= 0 && cls !== "pg-error") return;
+    if (text.length > room && cls !== "pg-error") text = text.slice(0, room) + "\n(… the rest of the output is not shown)\n";
     const span = document.createElement("span");
     if (cls) span.className = cls;
     span.textContent = text;
@@ -163,7 +167,11 @@
       const figure = document.createElement("figure");
       figure.className = "pg-diagram";
       if (svg.trimStart().startsWith("(")) figure.textContent = svg;
-      else figure.innerHTML = svg.slice(svg.indexOf("<svg"));
+      else {
+        figure.innerHTML = svg.slice(svg.indexOf("<svg"));
+        figure.title = "click: full size / fit the width";
+        figure.addEventListener("click", () => figure.classList.toggle("pg-full"));
+      }
       diagramsPane.appendChild(figure);
     }
     if (result.more) appendOutput(`(${result.more} more diagrams were made; the first ${result.diagrams.length} are drawn)\n`, "pg-stderr");

@@ -36,8 +36,19 @@ async function start() {
   });
 }
 
+// What the code prints, posted at most every 100 ms (a loop of prints is not a flood of
+// messages), and all of it before the run's "done".
+let pending = [], lastFlush = 0;
+function flush() {
+  if (pending.length) postMessage({ type: "output", chunks: pending });
+  pending = [];
+  lastFlush = performance.now();
+}
 function write(stream, text) {
-  postMessage({ type: "output", stream, text });
+  const last = pending[pending.length - 1];
+  if (last && last[0] === stream) last[1] += text;
+  else pending.push([stream, text]);
+  if (performance.now() - lastFlush > 100) flush();
 }
 
 self.onmessage = (event) => {
@@ -52,6 +63,7 @@ self.onmessage = (event) => {
   } catch (error) {
     result = { ok: false, error: String(error), line: null, diagrams: [], pages: [], more: 0 };
   }
+  flush();
   postMessage({ type: "done", id: message.id, result, ms: performance.now() - t0 });
 };
 
