@@ -120,11 +120,18 @@
       state.ready = true;
       state.readyMs = performance.now();
       state.startup = message.timings;
-      state.info = message.info;
       runButton.disabled = false;
-      setStatus(`Ready: Python ${message.info.python}, autograd_lite ${message.info.autograd_lite}` +
-        ` (loaded in ${((performance.now() - started) / 1000).toFixed(1)} s). Ctrl+Enter runs.`, "ready");
+      setStatus(`Ready (Python loaded in ${((performance.now() - started) / 1000).toFixed(1)} s).` +
+        " Ctrl+Enter runs.", "ready");
       if (queued) { queued = false; run(); }
+    } else if (message.type === "imported") {
+      state.info = message.info;
+      state.importedMs = performance.now();
+      state.startup.import = message.timings.import;
+      if (!state.running) {
+        setStatus(`Ready: Python ${message.info.python}, autograd_lite ${message.info.autograd_lite}` +
+          ` (loaded in ${((performance.now() - started) / 1000).toFixed(1)} s). Ctrl+Enter runs.`, "ready");
+      }
     } else if (message.type === "failed") {
       setStatus("Python could not start: " + message.error, "error");
     } else if (message.type === "output") {
