@@ -182,17 +182,19 @@
       diagramsPane.appendChild(figure);
     }
     if (result.more) appendOutput(`(${result.more} more diagrams were made; the first ${result.diagrams.length} are drawn)\n`, "pg-stderr");
-    result.pages.forEach((page, i) => {
+    // Shown before the pages go in: a step-through page sizes its view when its script
+    // runs, so its frame must already be laid out (a hidden one measures 0 x 0).
+    $("pg-diagrams-box").hidden = result.diagrams.length === 0;
+    $("pg-steps-box").hidden = result.pages.length === 0;
+    result.pages.forEach((page) => {
       const frame = document.createElement("iframe");
       frame.className = "pg-step-page";
       frame.title = "the backward pass, step by step";
       frame.setAttribute("sandbox", "allow-scripts");
-      frame.srcdoc = page;
       stepsPane.appendChild(frame);
-      if (i === 0) frame.focus({ preventScroll: true });
+      frame.getBoundingClientRect();  // lay it out now
+      frame.srcdoc = page;
     });
-    $("pg-diagrams-box").hidden = result.diagrams.length === 0;
-    $("pg-steps-box").hidden = result.pages.length === 0;
     const ms = performance.now() - state.runStarted;
     state.running = false;
     state.runs += 1;

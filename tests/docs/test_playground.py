@@ -146,7 +146,15 @@ def step_once(driver: Any) -> str:
     frame = driver.find_element(By.CSS_SELECTOR, "#pg-steps iframe")
     driver.switch_to.frame(frame)
     try:
-        wait_for(driver, "return document.getElementById('pos')", 10)
+        wait_for(driver, "return window.autogradSteps", 10)
+        # the graph is in view: a viewBox with an area, and the root's box inside the frame
+        view = driver.execute_script("return window.autogradSteps.viewBox()")
+        assert view[2] > 0 and view[3] > 0, view
+        box = driver.execute_script(
+            "const b = document.querySelector('#view g.node').getBoundingClientRect(),"
+            " v = document.getElementById('view').getBoundingClientRect();"
+            "return [b.width, b.height, v.width, v.height]")
+        assert min(box) > 0, box
         before = driver.find_element(By.ID, "pos").text
         assert before.startswith("step 0 of "), before
         click(driver, driver.find_element(By.ID, "next"))

@@ -22,6 +22,6 @@ from autograd_lite import backward_html, draw_dot
 print(d1.data, d2.data, d3)
 f.label = "f"
 draw_dot(f, inputs=[x, y])                   # what was recorded, with every grad
-backward_html(f, title="f = x y + exp(x)")   # step through it: the buttons or the arrow keys
+backward_html(f, inputs=[x, y], title="f = x y + exp(x)")   # step through it: next, or →
 
 # ruff: noqa: E402, I001  (the README's block, as it is, then what the playground adds)
