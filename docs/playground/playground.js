@@ -62,18 +62,27 @@
       }
     }
   });
+  let errorLine = null;  // the line the last run's error points at, marked in the gutter
   function updateGutter() {
     const lines = editor.value.split("\n").length;
     const gutter = $("pg-lines");
-    if (gutter.dataset.lines === String(lines)) return;
-    gutter.dataset.lines = String(lines);
-    gutter.textContent = Array.from({ length: lines }, (_, i) => i + 1).join("\n");
+    const key = lines + ":" + errorLine;
+    if (gutter.dataset.key === key) return;
+    gutter.dataset.key = key;
+    gutter.textContent = "";
+    for (let i = 1; i <= lines; i++) {
+      const span = document.createElement("span");
+      span.textContent = i + "\n";
+      if (i === errorLine) { span.className = "pg-error-line"; span.title = "the error is here"; }
+      gutter.appendChild(span);
+    }
   }
-  editor.addEventListener("input", updateGutter);
+  editor.addEventListener("input", () => { errorLine = null; updateGutter(); });
   editor.addEventListener("scroll", () => { $("pg-lines").scrollTop = editor.scrollTop; });
 
   function setCode(code) {
     editor.value = code;
+    errorLine = null;
     updateGutter();
     editor.scrollTop = 0;
   }
@@ -205,7 +214,9 @@
     stopButton.hidden = true;
     const where = result.ok ? "" : result.line ? ` — an error at line ${result.line}` : " — an error";
     setStatus(`Ran in ${(ms / 1000).toFixed(2)} s${where}.`, result.ok ? "ready" : "error");
-    if (!result.ok && result.line) selectLine(result.line);
+    errorLine = result.ok ? null : result.line;
+    updateGutter();
+    if (errorLine) selectLine(errorLine);
   }
   function selectLine(line) {
     const lines = editor.value.split("\n");

@@ -23,7 +23,10 @@ async function start() {
     Graphviz.load(),
   ]);
   const tLoaded = performance.now();
-  for (const wheel of await Promise.all(wheels)) pyodide.unpackArchive(wheel, "wheel");
+  const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+  for (const wheel of await Promise.all(wheels)) {
+    pyodide.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
+  }
   self.layoutDot = (source, format, engine) => graphviz.layout(source, format, engine);
   const namespace = pyodide.globals.get("dict")();
   pyodide.runPython(manifest.runner, { globals: namespace, filename: "runner.py" });

@@ -325,6 +325,8 @@ def test_an_error_names_its_line_and_a_button_opens_its_code(
     assert "line 4" in last["output"] and "DomainError" in last["output"]
     assert "0.693147" in last["output"]
     assert "line 4" in driver.find_element(By.ID, "pg-status").text
+    assert driver.find_element(By.CSS_SELECTOR, "#pg-lines .pg-error-line").text == "4"
+    assert "/site-packages/autograd_lite/" in last["output"]   # the installed wheel's
     # the how-to's button: the page opens with its code, which runs
     page = (site / "how-to" / "custom-primitive" / "index.html").read_text(encoding="utf-8")
     href = re.search(r'class="md-button" href="\.\./\.\./(playground/#code=[\w-]+)"', page)
