@@ -153,7 +153,9 @@ def package_wheel(cache: Path = CACHE) -> Path:
         if len(built) != 1:
             raise RuntimeError(f"pip wheel made {built}, expected one autograd_lite wheel")
         where.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(built[0], where / built[0].name)
+        partial = where / f".{built[0].name}.partial"  # another build may be looking
+        shutil.copyfile(built[0], partial)
+        partial.replace(where / built[0].name)
     return where / built[0].name
 
 

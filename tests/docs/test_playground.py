@@ -316,6 +316,7 @@ def test_note_003_runs_and_draws_within_2_s_of_the_page_being_ready(
 def test_an_error_names_its_line_and_a_button_opens_its_code(
         driver: Any, server: str, site: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     if not driver.execute_script("return window.playground && window.playground.ready"):
         open_playground(driver, server + "playground/")
@@ -332,8 +333,17 @@ def test_an_error_names_its_line_and_a_button_opens_its_code(
     href = re.search(r'class="md-button" href="\.\./\.\./(playground/#code=[\w-]+)"', page)
     assert href is not None
     open_playground(driver, server + href.group(1))
-    assert "my_softplus" in driver.find_element(By.ID, "pg-code").get_attribute("value")
-    assert run(driver)["ok"]
+    editor = driver.find_element(By.ID, "pg-code")
+    assert "my_softplus" in editor.get_attribute("value")
+    # the keys: Enter after a colon indents, Ctrl+Enter runs
+    click(driver, editor)
+    editor.send_keys(Keys.CONTROL, Keys.END)
+    editor.send_keys(Keys.ENTER, "for k in range(2):", Keys.ENTER, "print('k =', k)")
+    assert editor.get_attribute("value").endswith("\nfor k in range(2):\n    print('k =', k)")
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)
+    wait_for(driver, "return window.playground.runs > 0 && !window.playground.running", 30)
+    last = driver.execute_script("return window.playground.last")
+    assert last["ok"] and last["output"].endswith("k = 0\nk = 1\n"), last["output"]
 
 
 def test_record_the_timings(record_property: Any) -> None:
