@@ -18,9 +18,11 @@ async function start() {
   const t0 = performance.now();
   const manifest = await (await fetchOk("manifest.json")).json();
   const wheels = manifest.wheels.map((path) => fetchOk(path).then((r) => r.arrayBuffer()));
+  const timings = {};
+  const since = (key) => (value) => { timings[key] = performance.now() - t0; return value; };
   const [pyodide, graphviz] = await Promise.all([
-    loadPyodide({ indexURL: new URL("vendor/pyodide/", here).href, fullStdLib: false }),
-    Graphviz.load(),
+    loadPyodide({ indexURL: new URL("vendor/pyodide/", here).href }).then(since("pyodide")),
+    Graphviz.load().then(since("graphviz")),
   ]);
   const tLoaded = performance.now();
   const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
@@ -35,7 +37,7 @@ async function start() {
   // Ready: Run is accepted from now on.  The package is imported next, in this same task,
   // so a run asked for meanwhile starts as soon as the import is done.
   postMessage({ type: "ready", versions: manifest.versions,
-                timings: { runtimes: tLoaded - t0, install: tInstalled - tLoaded } });
+                timings: { ...timings, runtimes: tLoaded - t0, install: tInstalled - tLoaded } });
   const info = namespace.get("setup")(self.layoutDot).toJs({ dict_converter: Object.fromEntries });
   postMessage({ type: "imported", info, timings: { import: performance.now() - tInstalled } });
 }

@@ -35,6 +35,9 @@ INTERACTIVE_BUDGET_S = 6.0
 NOTE003_BUDGET_S = 2.0
 OWN_ASSETS_BUDGET_BYTES = 300_000
 RUN_TIMEOUT_S = 60
+ATTEMPTS = 3
+"""Timings are taken up to this many times, until one is within its budget: other work on a
+shared machine slows a page down, and a budget is about the page, not about that work."""
 TIMINGS: dict[str, Any] = {}
 
 
@@ -234,9 +237,10 @@ def test_run_buttons_carry_code_that_runs(site: Path) -> None:
 
 def test_the_page_is_interactive_in_time_and_asks_no_other_host(
         driver: Any, server: str, built: Path) -> None:
-    """Best of two openings (the machine is shared): interactive within the budget."""
+    """Best of up to three openings (the machine is shared): interactive within the budget.
+    The first opening is a learner's first visit (nothing cached); all are recorded."""
     times = []
-    for _ in range(2):
+    for _ in range(ATTEMPTS):
         requested_urls(driver)
         times.append(open_playground(driver, server + "playground/"))
         foreign = [u for u in requested_urls(driver)
@@ -288,12 +292,13 @@ def test_every_preset_prints_cpythons_numbers_and_draws(
 
 def test_note_003_runs_and_draws_within_2_s_of_the_page_being_ready(
         driver: Any, server: str) -> None:
-    """The first run after opening (best of two openings): click to graph and step-through."""
+    """The first run after opening (best of up to three openings): from the click on Run to
+    the graph and the step-through shown."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     seconds = []
-    for _ in range(2):
+    for _ in range(ATTEMPTS):
         open_playground(driver, server + "playground/#preset=note003")
         assert Select(driver.find_element(By.ID, "pg-preset")).first_selected_option \
             .get_attribute("value") == "note003"
