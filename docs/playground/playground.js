@@ -144,10 +144,25 @@
     } else if (message.type === "failed") {
       setStatus("Python could not start: " + message.error, "error");
     } else if (message.type === "output") {
-      for (const [stream, text] of message.chunks) appendOutput(text, stream === "stderr" ? "pg-stderr" : "");
+      queueOutput(message.text, message.stream === "stderr" ? "pg-stderr" : "");
     } else if (message.type === "done" && message.id === runId) {
+      flushOutput();
       finish(message.result);
     }
+  }
+  // What a run prints arrives write by write; it goes into the page once a frame, so a
+  // loop of prints is one update per frame, not one per print.
+  let queuedOutput = [], frameAsked = false;
+  function queueOutput(text, cls) {
+    const last = queuedOutput[queuedOutput.length - 1];
+    if (last && last[1] === cls) last[0] += text;
+    else queuedOutput.push([text, cls]);
+    if (!frameAsked) { frameAsked = true; requestAnimationFrame(flushOutput); }
+  }
+  function flushOutput() {
+    frameAsked = false;
+    for (const [text, cls] of queuedOutput) appendOutput(text, cls);
+    queuedOutput = [];
   }
   const MAX_OUTPUT = 200000;  // characters shown of what one run prints
   function appendOutput(text, cls) {
@@ -165,6 +180,7 @@
     state.running = true;
     state.runStarted = performance.now();
     runId += 1;
+    queuedOutput = [];
     output.textContent = "";
     output.classList.remove("pg-failed");
     runButton.disabled = true;
@@ -226,6 +242,7 @@
   runButton.addEventListener("click", run);
   stopButton.addEventListener("click", () => {  // Python cannot be interrupted here: restart it
     worker.terminate();
+    flushOutput();
     state.running = false;
     stopButton.hidden = true;
     appendOutput("\n(stopped: Python was restarted)\n", "pg-stderr");

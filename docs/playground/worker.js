@@ -42,19 +42,9 @@ async function start() {
   postMessage({ type: "imported", info, timings: { import: performance.now() - tInstalled } });
 }
 
-// What the code prints, posted at most every 100 ms (a loop of prints is not a flood of
-// messages), and all of it before the run's "done".
-let pending = [], lastFlush = 0;
-function flush() {
-  if (pending.length) postMessage({ type: "output", chunks: pending });
-  pending = [];
-  lastFlush = performance.now();
-}
+// What the code prints, posted as it is written (the page batches it into the output).
 function write(stream, text) {
-  const last = pending[pending.length - 1];
-  if (last && last[0] === stream) last[1] += text;
-  else pending.push([stream, text]);
-  if (performance.now() - lastFlush > 100) flush();
+  postMessage({ type: "output", stream, text });
 }
 
 self.onmessage = (event) => {
@@ -69,7 +59,6 @@ self.onmessage = (event) => {
   } catch (error) {
     result = { ok: false, error: String(error), line: null, diagrams: [], pages: [], more: 0 };
   }
-  flush();
   postMessage({ type: "done", id: message.id, result, ms: performance.now() - t0 });
 };
 

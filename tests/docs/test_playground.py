@@ -351,6 +351,26 @@ def test_an_error_names_its_line_and_a_button_opens_its_code(
     assert last["ok"] and last["output"].endswith("k = 0\nk = 1\n"), last["output"]
 
 
+def test_stop_restarts_python_when_code_runs_too_long(driver: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    if not driver.execute_script("return window.playground && window.playground.ready"):
+        open_playground(driver, server + "playground/")
+    driver.execute_script("const e = document.getElementById('pg-code'); e.value = "
+                          "'print(\"spinning\")\\nwhile True:\\n    pass\\n';")
+    click(driver, driver.find_element(By.ID, "pg-run"))
+    wait_for(driver, "return document.getElementById('pg-output').textContent"
+             ".includes('spinning')", 30)
+    stop = driver.find_element(By.ID, "pg-stop")
+    assert stop.is_displayed() and driver.execute_script("return window.playground.running")
+    click(driver, stop)
+    assert "stopped" in driver.find_element(By.ID, "pg-output").text
+    wait_for(driver, "return window.playground.ready", 60)
+    assert not stop.is_displayed()
+    last = run(driver, code="from autograd_lite import Value\nprint(Value(3.0) * 2)\n")
+    assert last["ok"] and "data=6.0" in last["output"], last["output"]
+
+
 def test_record_the_timings(record_property: Any) -> None:
     """Last: the measurements above, in the test report (and printed with -s)."""
     for key, value in TIMINGS.items():

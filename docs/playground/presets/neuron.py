@@ -1,7 +1,7 @@
-"""A micrograd neuron, as in micrograd's README: o = tanh(x1 w1 + x2 w2 + b).
+"""A micrograd neuron: o = tanh(x1 w1 + x2 w2 + b), the one micrograd's introductory lecture
+(by its author) backpropagates by hand, with its names and numbers.
 
-The same names and numbers as micrograd's walkthrough; autograd_lite's Value takes a label
-as its second argument, where micrograd's takes label=...
+autograd_lite's Value takes a label as its second argument, where micrograd's takes label=...
 """
 from autograd_lite import Value, backward_html, draw_dot
 
