@@ -253,6 +253,13 @@
   startWorker();
   fetch(new URL("manifest.json", base)).then((r) => r.json()).then((manifest) => {
     state.presets = manifest.presets;
+    const v = manifest.versions, credits = $("pg-credits");
+    if (credits) {
+      credits.innerHTML = `Runs on <a href="vendor/pyodide/pyodide.mjs">Pyodide ${v.pyodide}</a> ` +
+        `(MPL-2.0) and Graphviz from <a href="vendor/graphviz/LICENSE">@hpcc-js/wasm-graphviz ` +
+        `${v["@hpcc-js/wasm-graphviz"]}</a> (Apache-2.0), both from the npm registry at pinned ` +
+        "versions, served by this site.";
+    }
     for (const preset of manifest.presets) {
       const option = document.createElement("option");
       option.value = preset.name;
