@@ -204,9 +204,7 @@ def add_playground(files: Files, config: MkDocsConfig) -> None:
         files.append(File.generated(config, f"playground/{path}", abs_src_path=str(source)))
     for path, content in written.items():
         files.append(File.generated(config, f"playground/{path}", content=content))
-    sizes = playground.summary(copies)
-    log.info("playground: runtimes %.1f MB, own files %.0f kB", sizes["vendor"] / 1e6,
-             sizes["own"] / 1e3)
+    log.info("playground: %s", playground.summary(copies, written))
 
 
 # -- figures ------------------------------------------------------------------------------

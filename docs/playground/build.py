@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 log = logging.getLogger("mkdocs.hooks.autograd_lite.playground")
 
@@ -299,9 +298,12 @@ def not_built_note(reason: str) -> str:
             "npm on the PATH (`mkdocs serve` or `mkdocs build`) to get it.\n")
 
 
-def summary(copies: dict[str, Path]) -> dict[str, Any]:
-    """Sizes in bytes by kind: the runtimes from npm, and the page's own files."""
-    vendor = sum(p.stat().st_size for k, p in copies.items() if k.startswith("vendor/"))
-    own = sum(p.stat().st_size for k, p in copies.items() if not k.startswith("vendor/"))
-    own += sum((HERE / name).stat().st_size for name in PAGE_FILES)
-    return {"vendor": vendor, "own": own}
+def summary(copies: dict[str, Path], written: dict[str, bytes]) -> str:
+    """The sizes the build adds, by kind, for its log."""
+    def size(prefix: str) -> int:
+        return sum(p.stat().st_size for k, p in copies.items() if k.startswith(prefix))
+    scripts = sum((HERE / name).stat().st_size for name in PAGE_FILES)
+    scripts += sum(len(content) for content in written.values())
+    return (f"runtimes {size('vendor/') / 1e6:.1f} MB (Pyodide, Graphviz), wheels "
+            f"{size('wheels/') / 1e3:.0f} kB, the page's scripts, style and presets "
+            f"{scripts / 1e3:.0f} kB")
