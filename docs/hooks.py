@@ -22,6 +22,11 @@
   (``docs/op_table.py``) and ``<!-- generated: cli -->`` the command line's ``--help`` texts.
 * **Maths** -- ``$...$`` and ``$$...$$`` (found by ``pymdownx.arithmatex``) become MathML
   (``latex2mathml``), which browsers draw with no script and no font download.
+* **Playground** -- ``docs/playground/build.py``: the runtimes (pinned npm packages), the
+  wheel of this checkout and the presets of the in-browser playground, under
+  ``playground/``; a "Run in the playground" button under each self-contained Python block
+  of the tutorials and how-to guides.  Skipped, with a message, where npm is missing
+  (outside CI).
 * **Docstrings** -- Sphinx roles left in docstrings (``:func:`grad```) become links where
   the reference documents the name, code otherwise.
 """
@@ -62,6 +67,7 @@ _stash: dict[str, list[str]] = {}  # page src_uri -> HTML kept out of the Markdo
 _figures: dict[str, bytes] = {}  # SVG file name -> its text, for readable <img> sizes
 MIN_TEXT_PX = 11.0
 """The smallest text of a diagram on the site, in CSS px, at its default size."""
+_playground: dict[str, str | None] = {"skipped": None}  # why the playground was not built
 
 
 # -- events -------------------------------------------------------------------------------
@@ -81,6 +87,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         _figures[name] = content
         files.append(File.generated(config, f"figures/{name}", content=content))
     _figures["graph.svg"] = (DOCS / "graph.svg").read_bytes()
+    add_playground(files, config)
     mode = os.environ.get("AUTOGRAD_LITE_DOCS_NOTEBOOKS", "execute")
     if mode not in ("execute", "skip"):
         raise ValueError(f"AUTOGRAD_LITE_DOCS_NOTEBOOKS must be execute or skip, got {mode!r}")
@@ -94,12 +101,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    skipped = _playground["skipped"]
+    if page.file.src_uri == "playground/index.md" and skipped:
+        return "# Playground\n\n" + _load(PLAYGROUND).not_built_note(skipped)
     return expand_markers(markdown)
 
 
 def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     html_text = unstash(html_text, _stash.get(page.file.src_uri, []))
     html_text = readable_images(html_text)
+    if not _playground["skipped"] and page.file.src_uri.startswith(("tutorials/", "how-to/")):
+        html_text = _load(PLAYGROUND).add_run_buttons(html_text, page.url)
     html_text = maths_to_mathml(html_text, page.file.src_uri)
     return sphinx_roles(html_text)
 
@@ -181,6 +193,29 @@ def expand_markers(markdown: str) -> str:
             raise ValueError(f"unknown generated block {name!r}; known: {sorted(GENERATED)}")
         return GENERATED[name]()
     return _MARKER.sub(replace, markdown)
+
+
+# -- the playground --------------------------------------------------------------------------
+
+PLAYGROUND = DOCS / "playground" / "build.py"
+
+
+def add_playground(files: Files, config: MkDocsConfig) -> None:
+    """The playground's runtimes, wheels, runner and presets, under ``playground/``."""
+    playground = _load(PLAYGROUND)
+    reason = playground.skip_reason()
+    if reason is not None and playground.in_ci():
+        raise RuntimeError(f"the playground must be built under CI=true, but {reason}")
+    _playground["skipped"] = reason
+    if reason is not None:
+        log.info("playground: not built: %s", reason)
+        return
+    copies, written = playground.build()
+    for path, source in copies.items():
+        files.append(File.generated(config, f"playground/{path}", abs_src_path=str(source)))
+    for path, content in written.items():
+        files.append(File.generated(config, f"playground/{path}", content=content))
+    log.info("playground: %s", playground.summary(copies, written))
 
 
 # -- figures ------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run")
 """Flags for a closed network and a shared machine (a fresh --user-data-dir is added)."""
+OFFLINE = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
+"""A browser offline but for this machine: every host name but 127.0.0.1 fails to resolve."""
 
 
 FITS_SCRIPT = """
@@ -61,12 +63,12 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def start_driver(width: int = 1200, height: int = 900, *,
-                 network_log: bool = False) -> Iterator[Any]:
+def start_driver(width: int = 1200, height: int = 900, *, network_log: bool = False,
+                 flags: tuple[str, ...] = ()) -> Iterator[Any]:
     """A headless Chromium WebDriver (skips or fails with the reason when there is none).
 
     ``network_log=True`` also records the DevTools network events, for
-    :func:`requested_urls`."""
+    :func:`requested_urls`; ``flags`` are more command-line flags (:data:`OFFLINE`...)."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -81,7 +83,7 @@ def start_driver(width: int = 1200, height: int = 900, *,
     profile = tempfile.mkdtemp(prefix="autograd-lite-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(chromium)
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+    for flag in (*CHROMIUM_FLAGS, *flags, f"--user-data-dir={profile}",
                  f"--window-size={width},{height}"):
         options.add_argument(flag)
     logs = {"browser": "ALL", **({"performance": "ALL"} if network_log else {})}

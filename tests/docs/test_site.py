@@ -5,20 +5,15 @@ no broken link, no missing reference, no warning; the notebooks are executed int
 pages and the figures drawn by the engine.  Then the built site is served on 127.0.0.1 and
 headless Chromium (tests/browser.py) opens the home page and a reference page: each must
 render without a console error and without asking anything of any host but this one (no
-web fonts, no CDN scripts), and the site's search must find ``hessian``.
+web fonts, no CDN scripts), and the site's search must find ``hessian``.  The build and the
+server are fixtures of ``tests/docs/conftest.py``, shared with ``test_playground.py``.
 """
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,45 +24,6 @@ from by_path import load_module
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD_TIMEOUT_SECONDS = 900
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, executed_notebooks_dir: Path) -> Path:
-    """The site, built with ``mkdocs build --strict`` into a fresh directory.
-
-    The notebooks are those ``tests/docs/test_notebooks.py`` executed in this session, where it
-    ran first (as in the whole suite); otherwise the build executes them itself."""
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "AUTOGRAD_LITE_DOCS_CACHE": "1",
-           "AUTOGRAD_LITE_DOCS_CACHE_DIR": str(executed_notebooks_dir)}
-    env.pop("AUTOGRAD_LITE_DOCS_NOTEBOOKS", None)  # never the skip mode
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
-                             "--site-dir", str(out)], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=BUILD_TIMEOUT_SECONDS)
-    assert result.returncode == 0, result.stdout + result.stderr
-    print(f"mkdocs build --strict: {time.perf_counter() - start:.1f} s")
-    return out
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    """The built site served on 127.0.0.1 (search needs http, not file://)."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture(scope="module")
