@@ -19,7 +19,6 @@ from autograd_lite.core.value import (
     float_adjoints,
     lift,
     local_grads_as_values,
-    no_grad,
     topological_order,
 )
 
@@ -101,9 +100,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
         with enable_grad():
             adjoint = reverse_pass(order, output, constant(1.0), edges=_value_edges,
                                    times=operator.mul)
-    else:
-        with no_grad():
-            adjoint = float_adjoints(order, output, 1.0, wanted)
+    else:  # floats: nothing is recorded
+        adjoint = float_adjoints(order, output, 1.0, wanted)
     return _results(wanted, single, adjoint, set(order), create_graph, bool(allow_unused),
                     materialize_grads)
 

