@@ -7,18 +7,17 @@ can be differentiated again, to any order.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from typing import Any, overload
 
-from autograd_lite.core.reverse import reverse_pass
+from autograd_lite.core.reverse import chain_term
 from autograd_lite.core.value import (
     Value,
+    arguments,
     constant,
     enable_grad,
     float_adjoints,
     lift,
-    local_grads_as_values,
     topological_order,
 )
 
@@ -26,8 +25,55 @@ _UNUSED = ("One of the differentiated Values appears to not have been used in th
            "Set allow_unused=True if this is the desired behavior.")
 
 
-def _value_edges(node: Value) -> tuple[Sequence[Value], Sequence[Any]]:
-    return node.parents, (local_grads_as_values(node) if node.parents else ())
+def _times(g: Any, local: Any) -> Any:
+    """adjoint x local derivative when differentiable (``create_graph``): each a Value or,
+    where it depends on nothing (add's 1, a product's constant factor), a float.  Floats
+    multiply as floats (:func:`chain_term`), a factor 1 or 0 is applied without recording
+    (``1 v = v``, ``0 v = 0`` exactly), any other product is recorded: the gradient's graph
+    holds only the nodes that depend on the inputs."""
+    if type(g) is float:
+        if type(local) is float:
+            return chain_term(g, local)
+        if g == 1.0:
+            return local
+        if g == 0.0:
+            return 0.0
+    elif type(local) is float:
+        if local == 1.0:
+            return g
+        if local == 0.0:
+            return 0.0
+    return g * local
+
+
+def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
+    """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``): each
+    node's local derivatives are its rule applied to its arguments themselves (recording
+    nodes where they depend on Values), chained by :func:`_times` and accumulated by
+    :func:`_plus`; a node whose adjoint is the number 0 passes nothing on."""
+    adjoint: dict[Value, Any] = {root: 1.0}
+    get = adjoint.get
+    for node in reversed(order):
+        g = get(node)
+        op = node.op
+        if g is None or op is None or (type(g) is float and g == 0.0):
+            continue
+        args = arguments(node)
+        for a, d in zip(args, op.partials(node, *args)):
+            if isinstance(a, Value):  # a parent (numbers and parameters have no adjoint)
+                term = _times(g, d)
+                before = get(a)
+                adjoint[a] = term if before is None else _plus(before, term)
+    return adjoint
+
+
+def _plus(total: Any, term: Any) -> Any:
+    """Accumulate an adjoint: floats as floats, ``0 + v = v`` without recording."""
+    if type(term) is float and term == 0.0 and type(total) is not float:
+        return total
+    if type(total) is float and total == 0.0 and type(term) is not float:
+        return term
+    return total + term
 
 
 @overload
@@ -98,8 +144,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     order = topological_order(output)
     if create_graph:
         with enable_grad():
-            adjoint = reverse_pass(order, output, constant(1.0), edges=_value_edges,
-                                   times=operator.mul)
+            adjoint = _value_adjoints(order, output)
     else:  # floats: nothing is recorded
         adjoint = float_adjoints(order, output, 1.0, wanted)
     return _results(wanted, single, adjoint, set(order), create_graph, bool(allow_unused),

@@ -876,15 +876,6 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         v.grad = 0.0
 
 
-def local_grads_as_values(node: Value) -> tuple[Value | float, ...]:
-    """d node / d parent for each parent, as differentiable Values: the node's rule applied
-    to its arguments themselves (so the derivatives record nodes)."""
-    op = node.op
-    if op is None:
-        raise ValueError(f"local_grads_as_values: {node!r} is a leaf; it has no local derivatives")
-    return tuple(of_parents(node, op.partials(node, *arguments(node))))
-
-
 # -- tracking control --------------------------------------------------------------------
 class _GradMode(ModeContext):
     """Set whether operations are recorded, for a ``with`` block or a decorated function.
