@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, overload
 
+from autograd_lite.core import rules
 from autograd_lite.core.reverse import chain_term
 from autograd_lite.core.value import (
     Value,
@@ -18,6 +19,7 @@ from autograd_lite.core.value import (
     enable_grad,
     float_adjoints,
     lift,
+    record,
     topological_order,
 )
 
@@ -25,55 +27,68 @@ _UNUSED = ("One of the differentiated Values appears to not have been used in th
            "Set allow_unused=True if this is the desired behavior.")
 
 
-def _times(g: Any, local: Any) -> Any:
-    """adjoint x local derivative when differentiable (``create_graph``): each a Value or,
-    where it depends on nothing (add's 1, a product's constant factor), a float.  Floats
-    multiply as floats (:func:`chain_term`), a factor 1 or 0 is applied without recording
-    (``1 v = v``, ``0 v = 0`` exactly), any other product is recorded: the gradient's graph
-    holds only the nodes that depend on the inputs."""
-    if type(g) is float:
-        if type(local) is float:
-            return chain_term(g, local)
-        if g == 1.0:
-            return local
-        if g == 0.0:
-            return 0.0
-    elif type(local) is float:
-        if local == 1.0:
-            return g
-        if local == 0.0:
-            return 0.0
-    return g * local
+def _value_adjoints(order: Sequence[Value], root: Value,
+                    wanted: Sequence[Value]) -> dict[Value, Any]:
+    """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``): d root /
+    d node for each node reached, and for ``wanted``.
 
-
-def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
-    """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``): each
-    node's local derivatives are its rule applied to its arguments themselves (recording
-    nodes where they depend on Values), chained by :func:`_times` and accumulated by
-    :func:`_plus`; a node whose adjoint is the number 0 passes nothing on."""
-    adjoint: dict[Value, Any] = {root: 1.0}
-    get = adjoint.get
+    A node's local derivatives are its rule applied to its arguments themselves (recording
+    nodes only where they depend on Values).  Until a node's adjoint is complete it is kept
+    as a number plus a linear combination ``sum_k c_k v_k`` of the Values passed on to it
+    (``c_k`` floats); complete, it becomes at most one node (:func:`_combined`) -- not a
+    chain of products and sums -- and a float where it depends on nothing.  A term whose
+    factors are both Values is recorded (a ``mul``); an adjoint that is the number 0 passes
+    nothing on.
+    """
+    pending: dict[Value, list[Any]] = {root: [1.0, [], []]}
+    adjoint: dict[Value, Any] = {}
+    get = pending.get
     for node in reversed(order):
-        g = get(node)
+        terms = get(node)
         op = node.op
-        if g is None or op is None or (type(g) is float and g == 0.0):
+        if terms is None or op is None:
+            continue
+        g = adjoint[node] = _combined(*terms)
+        if type(g) is float and g == 0.0:
             continue
         args = arguments(node)
         for a, d in zip(args, op.partials(node, *args)):
-            if isinstance(a, Value):  # a parent (numbers and parameters have no adjoint)
-                term = _times(g, d)
-                before = get(a)
-                adjoint[a] = term if before is None else _plus(before, term)
+            if not isinstance(a, Value):  # a number or a parameter: no adjoint
+                continue
+            entry = get(a)
+            if entry is None:
+                entry = pending[a] = [0.0, [], []]
+            if type(g) is float:
+                if type(d) is float:
+                    entry[0] += chain_term(g, d)
+                else:
+                    entry[1].append(g)
+                    entry[2].append(d)
+            elif type(d) is float:
+                if d != 0.0:
+                    entry[1].append(d)
+                    entry[2].append(g)
+            else:
+                entry[1].append(1.0)
+                entry[2].append(g * d)
+    for x in wanted:
+        if x not in adjoint and x in pending:
+            adjoint[x] = _combined(*pending[x])
     return adjoint
 
 
-def _plus(total: Any, term: Any) -> Any:
-    """Accumulate an adjoint: floats as floats, ``0 + v = v`` without recording."""
-    if type(term) is float and term == 0.0 and type(total) is not float:
-        return total
-    if type(total) is float and total == 0.0 and type(term) is not float:
-        return term
-    return total + term
+def _combined(number: float, coefficients: list[float], values: list[Value]) -> Any:
+    """``number + sum_k c_k v_k`` as at most one node: the number alone when there are no
+    Values, ``v`` itself for ``1 v``, a ``mul`` for ``c v``, else one ``dot`` (d / d v_k =
+    c_k) with the number as a last term ``number * 1``."""
+    if not values:
+        return number
+    if len(values) == 1 and number == 0.0:
+        c = coefficients[0]
+        return values[0] if c == 1.0 else record(rules.mul, (c, values[0]))
+    args: list[Any] = [*coefficients, number, *values, 1.0] if number else [
+        *coefficients, *values]
+    return record(rules.dot, args)
 
 
 @overload
@@ -144,7 +159,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     order = topological_order(output)
     if create_graph:
         with enable_grad():
-            adjoint = _value_adjoints(order, output)
+            adjoint = _value_adjoints(order, output, wanted)
     else:  # floats: nothing is recorded
         adjoint = float_adjoints(order, output, 1.0, wanted)
     return _results(wanted, single, adjoint, set(order), create_graph, bool(allow_unused),
