@@ -664,11 +664,13 @@ def main() -> None:
     out = BENCH / "results" / "results.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"quick": args.quick, "engines": meta, "rows": rows,
-                               "chain": chain, "chain_nodes": nodes}, indent=1))
+                               "chain": chain, "chain_nodes": nodes,
+                               "transforms": transform_rows}, indent=1))
     plot_path = args.plot or (BENCH / "results" / "scaling.png" if args.quick
                               else ROOT / "docs" / "scaling.png")
     plot = make_plot(sys.executable if args.current_python else pythons.get("autograd_lite")
-                     or venv_python("autograd_lite", False), out, plot_path) if chain else None
+                     or venv_python("autograd_lite", False), out, plot_path) if (
+                         chain or transform_rows) else None
     report = []
     if rows:
         report.append(table(rows))

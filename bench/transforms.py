@@ -42,9 +42,9 @@ from typing import Any
 from workloads import SAMPLE_SECONDS, Plan, option
 
 Record = dict[str, Any]
-GRADIENT_SIZES = {"rosenbrock": (2, 10, 100, 1000), "quadratic": (10, 50)}
+GRADIENT_SIZES = {"rosenbrock": (2, 10, 50, 100, 1000), "quadratic": (10, 20, 50)}
 GRADIENT_SIZES_QUICK = {"rosenbrock": (2, 10, 100), "quadratic": (10,)}
-MATRIX_SIZES = {"rosenbrock": (10, 50), "quadratic": (10, 50)}
+MATRIX_SIZES = {"rosenbrock": (10, 20, 50), "quadratic": (10, 20, 50)}
 MATRIX_SIZES_QUICK = {"rosenbrock": (10,), "quadratic": (10,)}
 FUNCTIONS = ("rosenbrock", "quadratic")
 

@@ -139,10 +139,10 @@ def _recorded(f: Callable[..., Any], args: Sequence[Any],
     """``f(*args, **kwargs)`` recording Values, seen as inside a reverse-mode transform."""
     token = _RECORDING.set(_RECORDING.get() + 1)
     try:
-        if is_grad_enabled():
-            return f(*args, **(kwargs or {}))
-        with enable_grad():
-            return f(*args, **(kwargs or {}))
+        if not is_grad_enabled():
+            with enable_grad():
+                return f(*args, **(kwargs or {}))
+        return f(*args, **kwargs) if kwargs else f(*args)
     finally:
         _RECORDING.reset(token)
 
@@ -308,9 +308,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
         raise TypeError(f"vjp: f must be callable, got {type(f).__name__}")
     numbers = _numbers(primals, "vjp input")
     if numbers is not None:  # plain numbers: float leaves
-        values = numbers
         nested = False
-        leaves = _float_leaves(values, range(len(values)))
+        leaves = values = [Value(x) for x in numbers]
     else:
         values = [_number_or_carrier(a, "vjp input") for a in primals]
         nested = _differentiable(values)
@@ -327,10 +326,10 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
         weights = tuple(cotangent) if many else (cotangent,)
         if len(weights) != len(outputs):
             raise ValueError(f"vjp: {len(outputs)} outputs but {len(weights)} cotangents")
-        floats = None if nested else _numbers(weights, "vjp cotangent")
-        if floats is not None and not many and isinstance(outputs[0], Value):
-            # one output: one float reverse pass seeded with the weight (as backward(u))
-            return tuple(_float_grads(outputs[0], leaves, floats[0]))
+        if not many and not nested and isinstance(out, Value):
+            floats = _numbers(weights, "vjp cotangent")
+            if floats is not None:  # one float reverse pass seeded with u, as backward(u)
+                return tuple(_float_grads(out, leaves, floats[0]))
         weights = tuple(_number_or_carrier(w, "vjp cotangent") for w in weights)
         create_graph = nested or _differentiable(weights)
         with enable_grad():
@@ -339,8 +338,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
                 total = total + w * o
             return tuple(_grads(total, leaves, create_graph))
 
-    shown = tuple(_plain(o, nested) for o in outputs)
-    return (shown if many else shown[0]), vjp_fn
+    if not many:
+        return _plain(out, nested), vjp_fn
+    return tuple([_plain(o, nested) for o in outputs]), vjp_fn
 
 
 def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
