@@ -775,7 +775,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",
-        "clamp_bounds",  # come
+        "clamp_bounds", "float_rows",  # come
         # from the library, or there are none
     }
     modules_ = [formula, cli_grad, cli_main, tape, check, diagram, render_module, steps, wengert,

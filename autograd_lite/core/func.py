@@ -36,11 +36,13 @@ from typing import Any
 from autograd_lite.core import gradients
 from autograd_lite.core.forward import RECORDING as _RECORDING
 from autograd_lite.core.forward import Dual, Level
+from autograd_lite.core.observers import anomaly_observer
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import (
     Value,
     enable_grad,
     float_adjoints,
+    float_rows,
     is_grad_enabled,
     topological_order,
 )
@@ -184,12 +186,21 @@ def _float_grads(output: Value, inputs: Sequence[Value], seed: float = 1.0) -> l
     return [adjoint.get(x, 0.0) for x in inputs]
 
 
-def _row(out: Value | float, leaves: Sequence[Value], single: bool) -> Any:
-    """d out / d leaf for each leaf, as floats (one float reverse pass; zeros for a number):
+def _rows(outputs: Sequence[Value | float], leaves: Sequence[Value], single: bool) -> list[Any]:
+    """d output / d leaf for each output (a Value or a number: zeros) and leaf, as floats:
+    one float reverse pass per output (:func:`~autograd_lite.core.value.float_rows`; in
+    anomaly mode, :func:`_float_grads`, which reports a non-finite derivative).  Each row is
     the number for one leaf when ``single``, else a tuple."""
-    found = (_float_grads(out, leaves) if isinstance(out, Value)
-             else [0.0] * len(leaves))
-    return found[0] if single else tuple(found)
+    tracked = [o for o in outputs if isinstance(o, Value) and o.requires_grad]
+    if anomaly_observer() is not None or not tracked:
+        found = [_float_grads(o, leaves) for o in tracked]
+    else:
+        found = float_rows(tracked, leaves)
+    rows = iter(found)
+    zeros = [0.0] * len(leaves)
+    return [(row[0] if single else tuple(row))
+            for row in (next(rows) if isinstance(o, Value) and o.requires_grad else zeros
+                        for o in outputs)]
 
 
 # -- the transforms ---------------------------------------------------------------------
@@ -374,7 +385,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             many = isinstance(out, tuple | list)
             outputs = tuple(out) if many else (out,)
             if all(type(o) is float or isinstance(o, Value) for o in outputs):
-                rows = [_row(o, leaves, single) for o in outputs]
+                rows = _rows(outputs, leaves, single)
                 return tuple(rows) if many else rows[0]
 
         def of_wanted(*wanted: Any) -> Any:
@@ -433,7 +444,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
                 with enable_grad():
                     first = gradients.grad(out, leaves, create_graph=True,
                                            materialize_grads=True)
-                rows = [_row(g, leaves, single) for g in first]
+                rows = _rows(first, leaves, single)
                 return rows[0] if single else tuple(rows)
         gradient = grad(functools.partial(f, **kwargs), positions)
         rows = []

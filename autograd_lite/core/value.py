@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar, Token
+from heapq import heappop, heappush
 from typing import Any, overload
 
 from autograd_lite.core import rules
@@ -481,6 +482,8 @@ def _edges(node: Value) -> list[tuple[Value | float, float | None]]:
 
 def arguments(node: Value) -> tuple[Value | float, ...]:
     """Every argument ``node.op`` was applied to, in order: Values, numbers and parameters."""
+    if type(node.first) is tuple:  # more than two arguments: all of them kept, or all parents
+        return node.second if node.second is not None else node.first  # type: ignore[return-value]
     return tuple(a for a, _ in _edges(node))
 
 
@@ -657,6 +660,47 @@ def _float_pass(order: Sequence[Any], root: Any, seed: float) -> dict[Any, float
             second = node.second
             adjoint[second] = get(second, 0.0) + (g * d if d else 0.0)
     return adjoint
+
+
+def float_rows(roots: Sequence[Value], leaves: Sequence[Value]) -> list[list[float]]:
+    """d root / d leaf for each root and leaf, in floats (roots that require gradients): a
+    Jacobian's or a Hessian's rows.  One topological sort of all the roots' graphs (from a node made
+    for it alone, never evaluated), then one reverse pass per root as :func:`_float_pass`,
+    walking only the nodes that root reaches, latest first (a heap of their positions in the
+    sort): a row costs the edges it follows, not a sort of its own."""
+    top = _node(rules.add_n, 0.0, _now, roots, (1.0,) * len(roots), False)
+    order = topological_order(top)
+    order.pop()  # top
+    position = {node: k for k, node in enumerate(order) if node.op is not None}
+    rows = []
+    for root in roots:
+        adjoint = {root: 1.0}
+        get = adjoint.get
+        heap = [-position[root]] if root.op is not None else []  # a leaf: itself
+        while heap:
+            node = order[-heappop(heap)]
+            g = adjoint[node]
+            if not g:
+                continue
+            first = node.first
+            if type(first) is tuple:
+                edges: Iterable[tuple[Any, Any]] = zip(first, node.d_first)
+            elif node.d_second is None:
+                edges = ((first, node.d_first),)
+            elif node.d_first is None:
+                edges = ((node.second, node.d_second),)
+            else:
+                edges = ((first, node.d_first), (node.second, node.d_second))
+            for parent, d in edges:
+                before = get(parent)
+                if before is None:
+                    adjoint[parent] = 0.0 + (g * d if d else 0.0)
+                    if parent.op is not None:  # a leaf is not walked: it passes nothing on
+                        heappush(heap, -position[parent])
+                else:
+                    adjoint[parent] = before + (g * d if d else 0.0)
+        rows.append([get(x, 0.0) for x in leaves])
+    return rows
 
 
 def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
