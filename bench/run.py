@@ -398,7 +398,8 @@ def goals(rows: list[dict[str, Any]], chain: dict[str, Any] | None, nodes: list[
          + (f", chain engines {sorted(chain or {})}" if not chain_missing else
             f", chain missing {chain_missing}")
          + (f"; plot {shown(plot)}" if plot else "; NO plot"),
-         not missing and not chain_missing and plot is not None)
+         None if not rows and chain is None  # neither part run (--parts transforms)
+         else not missing and not chain_missing and plot is not None)
     lines = ["| goal | target | measured (this run) | verdict |", "|---|---|---|---|"]
     lines += [f"| {g['goal']} | {g['text']} | {g['measured']} | {g['verdict']} |" for g in out]
     if quick:

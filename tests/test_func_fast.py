@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 
-from autograd_lite import AnomalyError, Value, constant, detect_anomaly, dot, no_grad
+from autograd_lite import (
+    AnomalyError,
+    DomainError,
+    Value,
+    constant,
+    detect_anomaly,
+    dot,
+    no_grad,
+)
 from autograd_lite import math as am
 from autograd_lite.core import gradients, value
 from autograd_lite.func import grad, hessian, jacobian, jvp, vjp
@@ -174,6 +182,23 @@ def test_anomaly_mode_applies_to_the_float_path() -> None:
     with detect_anomaly(), pytest.raises(AnomalyError):
         grad(am.sqrt)(0.0)
     assert grad(am.sqrt)(0.0) == math.inf
+
+
+def test_an_infinite_second_derivative_in_the_rows() -> None:
+    """d2/dx2 x^1.5 = 0.75 / sqrt(x) is inf at 0 (the first derivative is finite): the rows'
+    pass gives inf, as ``backward`` gives an infinite slope (``grad(sqrt)(0)``), and anomaly
+    mode reports it; the general path (forward over reverse) refuses it, a Dual's tangent
+    being a finite number."""
+    def f(x: Any, y: Any) -> Any:
+        return x ** 1.5 * y
+
+    assert hessian(f, (0, 1))(0.0, 2.0) == ((math.inf, 0.0), (0.0, 0.0))
+    with pytest.raises(DomainError, match="Dual tangent"):
+        hessian(f, (0, 1))(constant(0.0), constant(2.0))
+    with detect_anomaly(), pytest.raises(AnomalyError, match="inf"):
+        hessian(f, (0, 1))(0.0, 2.0)
+    with detect_anomaly(), pytest.raises(AnomalyError, match="inf"):
+        jacobian(grad(f, (0, 1)), (0, 1))(0.0, 2.0)
 
 
 def test_errors_name_the_transform() -> None:

@@ -21,10 +21,10 @@ each input's primals: the derivative of ``f(Q + e t)`` in ``Q`` is ``f'(p) + e f
 
 Called on plain numbers with no transform around (the common case), ``grad``, ``vjp``,
 ``jacobian`` and ``hessian`` want floats only: they record ``f`` on new leaves and take each
-derivative by one float reverse pass (:func:`_float_grads`),
-as recording ``f`` and calling ``backward`` by hand would; ``hessian`` differentiates the
-recorded gradient graph so (reverse over reverse).  The differential checker compares these
-paths with the general ones (:mod:`autograd_lite.testing.differential`).
+derivative by one float reverse pass (:func:`_float_grads`, :func:`_rows`), as recording
+``f`` and calling ``backward`` by hand would; ``hessian`` differentiates the recorded
+gradient graph so (reverse over reverse).  The differential checker compares these paths
+with the general ones (:mod:`autograd_lite.testing.differential`).
 """
 
 from __future__ import annotations
@@ -421,8 +421,10 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     evaluates its function), forward over reverse (as ``jax.hessian``): row ``i`` is
     ``jvp`` of ``grad(f)`` in the direction ``e_i`` -- a Hessian-vector product whose
     results, Values or Duals, the transforms outside differentiate.  The two agree to
-    rounding (they sum the same terms in another order).  Keyword arguments are passed
-    through to ``f`` and not differentiated.
+    rounding (they sum the same terms in another order), except that an infinite second
+    derivative (``x ** 1.5`` at 0) is ``inf`` on numbers, as ``backward`` gives an infinite
+    slope, where a Dual refuses it.  Keyword arguments are passed through to ``f`` and not
+    differentiated.
 
     Examples:
         >>> from autograd_lite import func

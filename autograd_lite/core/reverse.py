@@ -12,7 +12,8 @@ anomaly mode (:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its 
 and ``plus`` write code) -- or is this walk specialised for its measured worth, with the
 same rule (:func:`chain_term`): on floats, ``backward`` keeps the adjoints in ``.grad``
 (``accumulate_into_grad`` of :mod:`autograd_lite.core.value`), ``grad`` and the transforms
-of :mod:`autograd_lite.func` in a dict (``_float_pass``, beside it); on Values,
+of :mod:`autograd_lite.func` in a dict (``_float_pass`` beside it, and ``float_rows`` for a
+Jacobian's or a Hessian's rows, each walking only the nodes it reaches); on Values,
 ``grad(create_graph=True)`` (``_value_adjoints`` of :mod:`autograd_lite.core.gradients`).
 :func:`reverse_pass` needs only ``edges(node)``: by default a node's ``parents`` and
 ``local_grads``.  The order it walks, ``topological_order``, is computed
