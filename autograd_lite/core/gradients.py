@@ -30,26 +30,30 @@ _UNUSED = ("One of the differentiated Values appears to not have been used in th
 def _value_adjoints(order: Sequence[Value], root: Value,
                     wanted: Sequence[Value]) -> dict[Value, Any]:
     """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``): d root /
-    d node for each node reached, and for ``wanted``.
+    d node for each node of ``wanted`` (0 for one not reached).
 
     A node's local derivatives are its rule applied to its arguments themselves (recording
     nodes only where they depend on Values).  Until a node's adjoint is complete it is kept
     as a number plus a linear combination ``sum_k c_k v_k`` of the Values passed on to it
-    (``c_k`` floats); complete, it becomes at most one node (:func:`_combined`) -- not a
-    chain of products and sums -- and a float where it depends on nothing.  A term whose
-    factors are both Values is recorded (a ``mul``); an adjoint that is the number 0 passes
-    nothing on.
+    (``c_k`` floats); complete, it is a number ``c`` or a scaled Value ``c v``
+    (:func:`_combined`: one ``dot`` node for several terms), and it passes ``c`` on as the
+    coefficient of its terms -- so a chain of constant factors records nothing and the
+    gradient holds no chain of products and sums.  A term whose factors are both Values is
+    recorded (a ``mul``); an adjoint that is 0 passes nothing on.
     """
     pending: dict[Value, list[Any]] = {root: [1.0, [], []]}
     adjoint: dict[Value, Any] = {}
+    asked = set(wanted)
     get = pending.get
     for node in reversed(order):
         terms = get(node)
         op = node.op
         if terms is None or op is None:
             continue
-        g = adjoint[node] = _combined(*terms)
-        if type(g) is float and g == 0.0:
+        c, v = _combined(*terms)
+        if node in asked:
+            adjoint[node] = _scaled(c, v)
+        if c == 0.0:
             continue
         args = arguments(node)
         for a, d in zip(args, op.partials(node, *args)):
@@ -58,37 +62,44 @@ def _value_adjoints(order: Sequence[Value], root: Value,
             entry = get(a)
             if entry is None:
                 entry = pending[a] = [0.0, [], []]
-            if type(g) is float:
+            if v is None:  # the adjoint is the number c
                 if type(d) is float:
-                    entry[0] += chain_term(g, d)
+                    entry[0] += chain_term(c, d)
                 else:
-                    entry[1].append(g)
+                    entry[1].append(c)
                     entry[2].append(d)
             elif type(d) is float:
                 if d != 0.0:
-                    entry[1].append(d)
-                    entry[2].append(g)
+                    entry[1].append(c * d)
+                    entry[2].append(v)
             else:
-                entry[1].append(1.0)
-                entry[2].append(g * d)
+                entry[1].append(c)
+                entry[2].append(v * d)
     for x in wanted:
         if x not in adjoint and x in pending:
-            adjoint[x] = _combined(*pending[x])
+            adjoint[x] = _scaled(*_combined(*pending[x]))
     return adjoint
 
 
-def _combined(number: float, coefficients: list[float], values: list[Value]) -> Any:
-    """``number + sum_k c_k v_k`` as at most one node: the number alone when there are no
-    Values, ``v`` itself for ``1 v``, a ``mul`` for ``c v``, else one ``dot`` (d / d v_k =
-    c_k) with the number as a last term ``number * 1``."""
+def _combined(number: float, coefficients: list[float], values: list[Value]
+              ) -> tuple[float, Value | None]:
+    """``number + sum_k c_k v_k`` as ``(c, v)``, meaning ``c v``, or ``c`` when ``v`` is None:
+    the number alone when there are no Values, ``(c, v)`` for one term, else ``(1, one dot
+    node)`` (d / d v_k = c_k) with the number as a last term ``number * 1``."""
     if not values:
-        return number
+        return number, None
     if len(values) == 1 and number == 0.0:
-        c = coefficients[0]
-        return values[0] if c == 1.0 else record(rules.mul, (c, values[0]))
+        return coefficients[0], values[0]
     args: list[Any] = [*coefficients, number, *values, 1.0] if number else [
         *coefficients, *values]
-    return record(rules.dot, args)
+    return 1.0, record(rules.dot, args)
+
+
+def _scaled(c: float, v: Value | None) -> Any:
+    """``c v`` as a Value (``v`` itself for ``c = 1``, else a ``mul``), or ``c`` for no ``v``."""
+    if v is None:
+        return c
+    return v if c == 1.0 else record(rules.mul, (c, v))
 
 
 @overload
