@@ -1,10 +1,12 @@
-"""Log-log plot of the chain benchmark: ns per node against graph size, for the README.
+"""Log-log plots of the benchmark, for the README and the speed page.
 
     python bench/plot.py bench/results/results.json docs/scaling.png
 
 Run by ``bench/run.py`` in the bench venv (matplotlib is a bench dependency only; the
-package itself needs nothing).  Solid lines: forward; dashed: backward; one colour per
-engine; dotted: goal 1's bound, 1.3x autograd_lite's cost at 2e4 nodes.
+package itself needs nothing).  The chain: ns per node against graph size (solid lines:
+forward; dashed: backward; one colour per engine; dotted: goal 1's bound, 1.3x
+autograd_lite's cost at 2e4 nodes).  When the run measured the transforms, also
+``transforms.png`` beside it: the gradient's and the Hessian's time against n, every engine.
 """
 
 from __future__ import annotations
@@ -68,9 +70,64 @@ def plot(results: dict[str, Any], out: Path) -> None:
     plt.close(fig)
 
 
+TRANSFORM_LINES = {  # (engine, variant) -> (label, colour)
+    ("autograd_lite", "func.grad"): ("autograd_lite func.grad", "tab:blue"),
+    ("autograd_lite", "backward by hand"): ("autograd_lite backward by hand", "tab:cyan"),
+    ("autograd_lite", "func.hessian"): ("autograd_lite func.hessian", "tab:blue"),
+    ("autograd_lite (baseline)", "func.grad"): ("autograd_lite func.grad, before", "tab:purple"),
+    ("autograd_lite (baseline)", "func.hessian"): ("autograd_lite func.hessian, before",
+                                                   "tab:purple"),
+    ("hips", "HIPS autograd: grad"): ("HIPS autograd", "tab:orange"),
+    ("hips", "HIPS autograd: hessian"): ("HIPS autograd", "tab:orange"),
+    ("torch", "torch.func.grad"): ("torch.func", "tab:red"),
+    ("torch", "torch.func.hessian"): ("torch.func", "tab:red"),
+    ("jax", "jax.jit(jax.grad)"): ("jax.jit", "tab:green"),
+    ("jax", "jax.jit(jax.hessian)"): ("jax.jit", "tab:green"),
+    ("floats", "hand-written floats"): ("hand-written floats", "tab:gray"),
+}
+
+
+def plot_transforms(rows: list[dict[str, Any]], out: Path, quick: bool) -> None:
+    """Two panels, log-log: seconds against n for the gradient and for the Hessian; solid:
+    Rosenbrock, dashed: the dense quadratic form."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), dpi=110)
+    for ax, workload in zip(axes, ("gradient", "hessian")):
+        for (engine, variant), (label, colour) in TRANSFORM_LINES.items():
+            for function, style in (("rosenbrock", "-"), ("quadratic", "--")):
+                points = sorted((r["n"], r["seconds"]) for r in rows
+                                if r["status"] == "ok" and r["workload"] == workload
+                                and r["engine"] == engine and r["variant"] == variant
+                                and r["function"] == function)
+                if points:
+                    xs, ys = zip(*points)
+                    ax.plot(xs, ys, style, marker="o", markersize=4, color=colour,
+                            label=label if function == "rosenbrock" else None)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("n (inputs)")
+        ax.set_ylabel("seconds per call (median)")
+        ax.set_title(f"{workload}: solid Rosenbrock, dashed x^T A x"
+                     + (" (--quick)" if quick else ""), fontsize=9)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+
+
 def main(argv: list[str]) -> int:
     results = json.loads(Path(argv[0]).read_text())
-    plot(results, Path(argv[1]))
+    if results.get("chain"):
+        plot(results, Path(argv[1]))
+    if results.get("transforms"):
+        plot_transforms(results["transforms"], Path(argv[1]).with_name("transforms.png"),
+                        bool(results.get("quick")))
     return 0
 
 

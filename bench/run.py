@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -35,8 +36,11 @@ VENVS: dict[str, tuple[list[str], list[str]]] = {
                       ["-e", str(ROOT), "numpy>=1.26", "matplotlib>=3.8"]),
     # CPU build; a plain ``torch`` could pull a multi-GB CUDA build
     "torch": (["torch", "numpy"], ["torch==2.13.0", "numpy>=1.26"]),
+    # the peers of the function transforms (bench/transforms.py)
+    "hips": (["autograd", "numpy"], ["autograd==1.9.1", "numpy>=1.26"]),
+    "jax": (["jax", "jaxlib"], ["jax==0.10.2", "jaxlib==0.10.2"]),
 }
-OPTIONAL_VENVS = {"torch"}  # if it does not install, its rows say "not installed"
+OPTIONAL_VENVS = {"torch", "hips", "jax"}  # if one does not install, its rows say so
 # engine -> venv it runs in (``floats`` needs nothing, any interpreter will do)
 ENGINE_VENV = {"floats": "autograd_lite", "micrograd": "micrograd", "torch": "torch",
                "autograd_lite": "autograd_lite", "compiled": "autograd_lite",
@@ -45,6 +49,11 @@ ENGINES = ["floats", "micrograd", "torch", "autograd_lite", "compiled"]
 CHAIN_ENGINES = ["floats", "micrograd", "torch", "autograd_lite", "autograd_lite_large_graphs"]
 # run with the autograd_lite engine when it is selected (same venv: one more chain engine)
 CHAIN_COMPANIONS = {"autograd_lite": ["autograd_lite_large_graphs"]}
+# the transforms (bench/transforms.py): engine -> venv it runs in
+TRANSFORM_VENV = {"floats": "autograd_lite", "autograd_lite": "autograd_lite", "hips": "hips",
+                  "torch": "torch", "jax": "jax"}
+BASELINE = "autograd_lite (baseline)"
+"""The autograd_lite of ``--baseline DIR``, run beside this checkout: the before of a change."""
 ROUNDS, ROUNDS_QUICK = 3, 1  # MLP-step rounds: each engine's repeats split over them
 CHAIN_RUNS, CHAIN_RUNS_QUICK = 5, 3  # chain: one run per size per round (process)
 BIG, BIG_RUNS = 2_000_000, 3  # micrograd and PyTorch: 3 runs at 2e6 nodes (~1 min each)
@@ -85,11 +94,14 @@ def current_python_has(module: str) -> bool:
                           capture_output=True).returncode == 0
 
 
-def run_json(args: list[str], what: str) -> tuple[dict[str, Any] | None, str]:
-    """Run a workloads.py command in a fresh interpreter: (its JSON, or None and why)."""
+def run_json(args: list[str], what: str, baseline: Path | None = None
+             ) -> tuple[dict[str, Any] | None, str]:
+    """Run a workloads.py command in a fresh interpreter: (its JSON, or None and why); with
+    ``baseline``, importing autograd_lite from that directory (PYTHONPATH comes first)."""
     print(f"running {what} ...", end="", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    env = None if baseline is None else {**os.environ, "PYTHONPATH": str(baseline)}
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env)
     print(f" {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-3000:])
@@ -386,11 +398,167 @@ def goals(rows: list[dict[str, Any]], chain: dict[str, Any] | None, nodes: list[
          + (f", chain engines {sorted(chain or {})}" if not chain_missing else
             f", chain missing {chain_missing}")
          + (f"; plot {shown(plot)}" if plot else "; NO plot"),
-         not missing and not chain_missing and plot is not None)
+         None if not rows and chain is None  # neither part run (--parts transforms)
+         else not missing and not chain_missing and plot is not None)
     lines = ["| goal | target | measured (this run) | verdict |", "|---|---|---|---|"]
     lines += [f"| {g['goal']} | {g['text']} | {g['measured']} | {g['verdict']} |" for g in out]
     if quick:
         lines.append("\n(--quick: smaller sizes and fewer repeats; a smoke test, not the goals)")
+    return "\n".join(lines), out
+
+
+# -- the function transforms (issue 25) ------------------------------------------------------
+GOAL_GRAD_RATIO, GOAL_N50_VS_TORCH = 1.2, 2.0
+REFERENCE = {"gradient": "func.grad", "hessian": "func.hessian",
+             "jacobian": "func.jacobian(func.grad)"}
+"""autograd_lite's row of each transform workload, the one the others are compared with."""
+
+
+def run_transforms(pythons: dict[str, str | None], baseline: Path | None,
+                   quick: bool) -> list[dict[str, Any]]:
+    """bench/transforms.py for every engine (and the baseline), round by round; the samples
+    of a variant pooled over the rounds."""
+    rounds = ROUNDS_QUICK if quick else ROUNDS
+    runs: list[tuple[str, str, str | None, Path | None]] = [
+        (engine, engine, python, None) for engine, python in pythons.items()]
+    if baseline is not None:
+        runs.append((BASELINE, "autograd_lite", pythons.get("autograd_lite"), baseline))
+    rows: list[dict[str, Any]] = [{"workload": "all", "engine": label, "status": "not installed"}
+                                  for label, _, python, _ in runs if python is None]
+    for k in range(rounds):
+        for label, engine, python, path in runs:
+            if python is None:
+                continue
+            cmd = [python, str(BENCH / "transforms.py"), engine, "--round", str(k),
+                   "--rounds", str(rounds)] + (["--quick"] if quick else [])
+            result, error = run_json(cmd, f"transforms {label} (round {k + 1}/{rounds})", path)
+            if result is None:
+                rows.append({"workload": "all", "engine": label, "status": "fails",
+                             "error": error})
+                continue
+            rows += [{**r, "engine": label} for r in result["rows"]]
+    pooled: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["workload"], r.get("function"), r.get("n"), r["engine"], r.get("variant"))
+        if key in pooled and "samples" in r:
+            pooled[key]["samples"] = pooled[key]["samples"] + r["samples"]
+        elif key not in pooled:
+            pooled[key] = dict(r)
+    for r in pooled.values():
+        if "samples" in r:
+            r["seconds"] = statistics.median(r["samples"])
+    return list(pooled.values())
+
+
+def transform_time(rows: list[dict[str, Any]], workload: str, function: str, n: int,
+                   variant: str, engine: str = "autograd_lite") -> float | None:
+    """The median seconds of one transform row, or None if it was not measured."""
+    for r in rows:
+        if (r["workload"], r.get("function"), r.get("n"), r["engine"], r.get("variant")) == (
+                workload, function, n, engine, variant) and r["status"] == "ok":
+            return float(r["seconds"])
+    return None
+
+
+def transforms_table(rows: list[dict[str, Any]]) -> str:
+    """Markdown: each transform workload and size, every engine's variants, and the ratio of
+    each time to autograd_lite's (``func.grad``, ``func.hessian``, ``func.jacobian``)."""
+    lines = ["| transform | function | n | engine: variant | time (median) | "
+             "/ autograd_lite's | notes |", "|---|---|---:|---|---:|---:|---|"]
+    measured = [r for r in rows if r["status"] == "ok"]
+    order = ["gradient", "hessian", "jacobian"]
+    engines = ["autograd_lite", BASELINE, "floats", "hips", "torch", "jax"]
+    measured.sort(key=lambda r: (order.index(r["workload"]), r["function"], r["n"],
+                                 engines.index(r["engine"]) if r["engine"] in engines else 9))
+    for r in measured:
+        ours = transform_time(rows, r["workload"], r["function"], r["n"],
+                              REFERENCE[r["workload"]])
+        note = f"n={len(r['samples'])}" + ("; " + r["note"] if r["engine"] == BASELINE else "")
+        t = r["seconds"]
+        shown_time = seconds(t) if t >= 1e-3 else f"{t * 1e6:.1f} µs"
+        versus = "" if ours is None else f"{t / ours:.2f}x"
+        lines.append(f"| {r['workload']} | {r['function']} | {r['n']} | {r['engine']}: "
+                     f"{r['variant']} | {shown_time} | {versus} | {note} |")
+    lines += [f"| (all) | | | {r['engine']} | {r['status']} | | {r.get('error', '')} |"
+              for r in rows if r["status"] != "ok"]
+    return "\n".join(lines)
+
+
+def check_transforms(rows: list[dict[str, Any]]) -> list[str]:
+    """Every engine must compute the same derivatives: the sums of their entries agree."""
+    problems = []
+    ref: dict[tuple[Any, ...], float] = {}
+    for r in rows:
+        if r["status"] != "ok":
+            continue
+        key = ("matrix" if r["workload"] != "gradient" else "gradient", r["function"], r["n"])
+        ref.setdefault(key, r["checksum"])
+        if abs(r["checksum"] - ref[key]) > 1e-9 * max(1.0, abs(ref[key])):
+            problems.append(f"{r['workload']} {r['function']} n={r['n']} {r['engine']} "
+                            f"{r['variant']}: sum {r['checksum']!r} != {ref[key]!r}")
+    return problems
+
+
+def transform_goals(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """Issue 25's goals 1 and 2, each ratio from this run, PASS / FAIL (n/a: not measured)."""
+    out: list[dict[str, Any]] = []
+
+    def goal(name: str, text: str, measured: str, ok: bool | None) -> None:
+        verdict = "n/a" if ok is None else "PASS" if ok else "FAIL"
+        out.append({"goal": name, "text": text, "measured": measured, "verdict": verdict})
+
+    sizes = sorted({(r["function"], r["n"]) for r in rows
+                    if r["status"] == "ok" and r["workload"] == "gradient"
+                    and r["engine"] == "autograd_lite"})
+    for variant in ("func.grad", "func.vjp"):
+        ratios = []
+        for function, n in sizes:
+            by_hand = transform_time(rows, "gradient", function, n, "backward by hand")
+            t = transform_time(rows, "gradient", function, n, variant)
+            if by_hand and t:
+                ratios.append((t / by_hand, f"{function} {n}"))
+        goal(f"T1 {variant}", f"{variant} within {GOAL_GRAD_RATIO}x of recording f and "
+             "calling backward by hand, every n", ", ".join(f"{w}: {q:.2f}x" for q, w in ratios)
+             or "not measured",
+             max(q for q, _ in ratios) <= GOAL_GRAD_RATIO if ratios else None)
+    peers = {"hessian": (("hips", "HIPS autograd: hessian"), ("torch", "torch.func.hessian")),
+             "jacobian": (("hips", "HIPS autograd: jacobian(grad)"),
+                          ("torch", "torch.func.jacrev(grad)"))}
+    for workload, against in peers.items():
+        cells, oks = [], []
+        for function in ("rosenbrock", "quadratic"):
+            ours = transform_time(rows, workload, function, 10, REFERENCE[workload])
+            for engine, variant in against:
+                theirs = transform_time(rows, workload, function, 10, variant, engine)
+                if ours and theirs:
+                    cells.append(f"{function} vs {engine} {theirs / ours:.2f}x")
+                    oks.append(ours < theirs)
+        goal(f"T2 {workload} n=10", f"{REFERENCE[workload]} faster than HIPS autograd and "
+             "torch.func at n = 10 (their time / ours > 1)", ", ".join(cells) or
+             "not measured", all(oks) if oks else None)
+    cells, oks = [], []
+    for function in ("rosenbrock", "quadratic"):
+        ours = transform_time(rows, "hessian", function, 50, "func.hessian")
+        theirs = transform_time(rows, "hessian", function, 50, "torch.func.hessian", "torch")
+        if ours and theirs:
+            cells.append(f"{function} {ours / theirs:.2f}x")
+            oks.append(ours <= GOAL_N50_VS_TORCH * theirs)
+    goal("T2 hessian n=50", f"func.hessian within {GOAL_N50_VS_TORCH:g}x of torch.func.hessian "
+         "at n = 50 (ours / theirs)", ", ".join(cells) or "not measured",
+         all(oks) if oks else None)
+    cells, oks = [], []
+    for function in ("rosenbrock", "quadratic"):
+        h10, h50 = (transform_time(rows, "hessian", function, n, "func.hessian")
+                    for n in (10, 50))
+        g10, g50 = (transform_time(rows, "gradient", function, n, "func.grad") for n in (10, 50))
+        if h10 and h50 and g10 and g50:
+            bound = 5.0 * g50 / g10
+            cells.append(f"{function}: hessian x{h50 / h10:.1f}, 5 x gradient x{bound:.1f}")
+            oks.append(h50 / h10 <= bound)
+    goal("T2 growth", "func.hessian grows no faster than n x (one gradient), n = 10 -> 50",
+         ", ".join(cells) or "not measured", all(oks) if oks else None)
+    lines = ["| goal (issue 25) | target | measured (this run) | verdict |", "|---|---|---|---|"]
+    lines += [f"| {g['goal']} | {g['text']} | {g['measured']} | {g['verdict']} |" for g in out]
     return "\n".join(lines), out
 
 
@@ -420,8 +588,14 @@ def main() -> None:
     parser.add_argument("--reinstall", action="store_true", help="recreate the bench venvs")
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help="comma-separated subset to run")
-    parser.add_argument("--parts", default="table,chain",
-                        help="table (MLP step, sum of products), chain (scaling), or both")
+    parser.add_argument("--parts", default="table,chain,transforms",
+                        help="table (MLP step, sum of products), chain (scaling), transforms "
+                             "(func.grad, hessian, jacobian against HIPS autograd, torch.func, "
+                             "JAX): a comma-separated subset")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a checkout of autograd_lite (e.g. `git archive` of an older "
+                             "commit) run beside this one in the table and transforms parts: "
+                             "rows marked [baseline] / 'autograd_lite (baseline)'")
     parser.add_argument("--plot", type=Path, default=None,
                         help="where the PNG goes (default docs/scaling.png; with --quick "
                              "bench/results/scaling.png)")
@@ -458,6 +632,13 @@ def main() -> None:
                     raise SystemExit(f"bench: engine {engine} failed: {error}")
                 meta[engine] = {"python": result["python"], "gc_enabled": result["gc_enabled"]}
                 rows += result["rows"]
+                if args.baseline and engine in ("autograd_lite", "compiled"):
+                    result, error = run_json(cmd, f"{engine} from {args.baseline} (round "
+                                             f"{k + 1}/{rounds})", args.baseline)
+                    if result is None:
+                        raise SystemExit(f"bench: baseline {engine} failed: {error}")
+                    rows += [{**r, "variant": r["variant"] + " [baseline]"}
+                             for r in result["rows"]]
         rows = pool(rows)
         rows.sort(key=order_key)
     chain = None
@@ -468,15 +649,29 @@ def main() -> None:
             if engine in pythons:
                 chain_pythons.update(dict.fromkeys(companions, pythons[engine]))
         chain = run_chain(chain_pythons, args.quick)
+    transform_rows: list[dict[str, Any]] = []
+    if "transforms" in parts:
+        transform_pythons = {}
+        for engine, venv in TRANSFORM_VENV.items():
+            if args.current_python:
+                module = {"hips": "autograd", "torch": "torch", "jax": "jax"}.get(engine)
+                transform_pythons[engine] = (sys.executable if module is None
+                                             or current_python_has(module) else None)
+            else:
+                transform_pythons[engine] = venv_python(venv, args.reinstall)
+        transform_rows = run_transforms(transform_pythons, args.baseline, args.quick)
     problems = check_same_computation(rows) + (check_chain(chain) if chain else [])
+    problems += check_transforms(transform_rows)
     out = BENCH / "results" / "results.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"quick": args.quick, "engines": meta, "rows": rows,
-                               "chain": chain, "chain_nodes": nodes}, indent=1))
+                               "chain": chain, "chain_nodes": nodes,
+                               "transforms": transform_rows}, indent=1))
     plot_path = args.plot or (BENCH / "results" / "scaling.png" if args.quick
                               else ROOT / "docs" / "scaling.png")
     plot = make_plot(sys.executable if args.current_python else pythons.get("autograd_lite")
-                     or venv_python("autograd_lite", False), out, plot_path) if chain else None
+                     or venv_python("autograd_lite", False), out, plot_path) if (
+                         chain or transform_rows) else None
     report = []
     if rows:
         report.append(table(rows))
@@ -484,12 +679,18 @@ def main() -> None:
         report.append(chain_table(chain, nodes))
     goal_text, goal_list = goals(rows, chain, nodes, plot, args.quick)
     report.append(goal_text)
+    if transform_rows:
+        report.append(transforms_table(transform_rows))
+        transform_text, transform_list = transform_goals(transform_rows)
+        report.append(transform_text)
+        goal_list += transform_list
     markdown = "\n\n".join(report)
     print(markdown)
     for p in problems:
         print(f"\nWARNING: {p}")
     out.write_text(json.dumps({"quick": args.quick, "engines": meta, "rows": rows,
-                               "chain": chain, "chain_nodes": nodes, "goals": goal_list,
+                               "chain": chain, "chain_nodes": nodes,
+                               "transforms": transform_rows, "goals": goal_list,
                                "problems": problems, "plot": str(plot) if plot else None,
                                "markdown": markdown,
                                "wall_seconds": time.perf_counter() - started}, indent=1))

@@ -18,6 +18,13 @@ transformed again, in any order: ``grad(grad(f))``, ``jvp`` of ``jvp``, ``jvp`` 
 ``grad`` of a function of Duals (``jvp(grad(f), ...)``) differentiates each part of the
 output -- ``f(p + e t) = f(p) + e f'(p) t`` -- with respect to a leaf put at the bottom of
 each input's primals: the derivative of ``f(Q + e t)`` in ``Q`` is ``f'(p) + e f''(p) t``.
+
+Called on plain numbers with no transform around (the common case), ``grad``, ``vjp``,
+``jacobian`` and ``hessian`` want floats only: they record ``f`` on new leaves and take each
+derivative by one float reverse pass (:func:`_float_grads`, :func:`_rows`), as recording
+``f`` and calling ``backward`` by hand would; ``hessian`` differentiates the recorded
+gradient graph so (reverse over reverse).  The differential checker compares these paths
+with the general ones (:mod:`autograd_lite.testing.differential`).
 """
 
 from __future__ import annotations
@@ -29,8 +36,16 @@ from typing import Any
 from autograd_lite.core import gradients
 from autograd_lite.core.forward import RECORDING as _RECORDING
 from autograd_lite.core.forward import Dual, Level
+from autograd_lite.core.observers import anomaly_observer
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value, enable_grad, is_grad_enabled
+from autograd_lite.core.value import (
+    Value,
+    enable_grad,
+    float_adjoints,
+    float_rows,
+    is_grad_enabled,
+    topological_order,
+)
 
 Argnums = int | Sequence[int]
 
@@ -121,14 +136,71 @@ def _grads(out: object, leaves: Sequence[Value], create_graph: bool) -> list[Any
     return [0.0] * len(leaves)
 
 
-def _recorded(f: Callable[..., Any], args: Sequence[Any]) -> Any:
-    """``f(*args)`` recording Values, seen as inside a reverse-mode transform."""
+def _recorded(f: Callable[..., Any], args: Sequence[Any],
+              kwargs: dict[str, Any] | None = None) -> Any:
+    """``f(*args, **kwargs)`` recording Values, seen as inside a reverse-mode transform."""
     token = _RECORDING.set(_RECORDING.get() + 1)
     try:
-        with enable_grad():
-            return f(*args)
+        if not is_grad_enabled():
+            with enable_grad():
+                return f(*args, **(kwargs or {}))
+        return f(*args, **kwargs) if kwargs else f(*args)
     finally:
         _RECORDING.reset(token)
+
+
+def _numbers(args: Sequence[Any], what: str) -> list[Any] | None:
+    """A transform's arguments as floats when they are all plain numbers and no transform is
+    around it (then its derivatives are floats, from float reverse passes:
+    :func:`_float_grads`); ``None`` otherwise."""
+    if _RECORDING.get():
+        return None
+    out = []
+    for a in args:
+        if type(a) is float:
+            out.append(a)
+        elif isinstance(a, Value | Dual):
+            return None
+        else:
+            out.append(to_float(a, what))
+    return out
+
+
+def _float_leaves(values: list[Any], positions: Sequence[int]) -> list[Value]:
+    """A new leaf for each argument at ``positions`` (numbers), put in ``values``."""
+    leaves = []
+    for i in positions:
+        leaf = values[i] = Value(values[i])
+        leaves.append(leaf)
+    return leaves
+
+
+def _float_grads(output: Value, inputs: Sequence[Value], seed: float = 1.0) -> list[float]:
+    """``seed * d output / d input`` for each input, as floats (0 for an input ``output``
+    does not depend on): ``grad(output, inputs, materialize_grads=True)`` without its checks,
+    for the transforms here, which made ``inputs`` themselves.  One topological sort and one
+    float reverse pass (:func:`~autograd_lite.core.value.float_adjoints`)."""
+    if not output.requires_grad:
+        return [0.0] * len(inputs)
+    adjoint = float_adjoints(topological_order(output), output, seed, inputs)
+    return [adjoint.get(x, 0.0) for x in inputs]
+
+
+def _rows(outputs: Sequence[Value | float], leaves: Sequence[Value], single: bool) -> list[Any]:
+    """d output / d leaf for each output (a Value or a number: zeros) and leaf, as floats:
+    one float reverse pass per output (:func:`~autograd_lite.core.value.float_rows`; in
+    anomaly mode, :func:`_float_grads`, which reports a non-finite derivative).  Each row is
+    the number for one leaf when ``single``, else a tuple."""
+    tracked = [o for o in outputs if isinstance(o, Value) and o.requires_grad]
+    if anomaly_observer() is not None or not tracked:
+        found = [_float_grads(o, leaves) for o in tracked]
+    else:
+        found = float_rows(tracked, leaves)
+    rows = iter(found)
+    zeros = [0.0] * len(leaves)
+    return [(row[0] if single else tuple(row))
+            for row in (next(rows) if isinstance(o, Value) and o.requires_grad else zeros
+                        for o in outputs)]
 
 
 # -- the transforms ---------------------------------------------------------------------
@@ -167,9 +239,24 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
     if _aux_flag(has_aux, "grad"):
         return _grad_and_aux(f, argnums)
 
+    where: dict[int, tuple[tuple[int, ...], bool]] = {}  # number of arguments -> positions
+
     @functools.wraps(f)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
-        positions, single = _positions(argnums, len(args), "grad")
+        known = where.get(len(args))
+        if known is None:
+            known = where[len(args)] = _positions(argnums, len(args), "grad")
+        positions, single = known
+        numbers = _numbers(args, "grad input")
+        if numbers is not None:  # the common case: as recording f and calling backward
+            leaves = _float_leaves(numbers, positions)
+            out = _recorded(f, numbers, kwargs)
+            if isinstance(out, Value):
+                found = _float_grads(out, leaves)
+                return found[0] if single else tuple(found)
+            with enable_grad():  # a Dual (f captured one) or a number
+                found = _grads(out, leaves, False)
+            return found[0] if single else tuple(found)
         values = [_number_or_carrier(a, "grad input") for a in args]
         create_graph = _differentiable(values)
         leaves = []
@@ -177,7 +264,7 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
             for i in positions:
                 values[i], leaf = _with_leaf(values[i])
                 leaves.append(leaf)
-        out = _recorded(functools.partial(f, **kwargs), values)
+        out = _recorded(f, values, kwargs)
         with enable_grad():
             found = _grads(out, leaves, create_graph)
         return found[0] if single else tuple(found)
@@ -234,13 +321,18 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
     """
     if not callable(f):
         raise TypeError(f"vjp: f must be callable, got {type(f).__name__}")
-    values = [_number_or_carrier(a, "vjp input") for a in primals]
-    nested = _differentiable(values)
-    leaves = []
-    with enable_grad():
-        for i, a in enumerate(values):
-            values[i], leaf = _with_leaf(a)
-            leaves.append(leaf)
+    numbers = _numbers(primals, "vjp input")
+    if numbers is not None:  # plain numbers: float leaves
+        nested = False
+        leaves = values = [Value(x) for x in numbers]
+    else:
+        values = [_number_or_carrier(a, "vjp input") for a in primals]
+        nested = _differentiable(values)
+        leaves = []
+        with enable_grad():
+            for i, a in enumerate(values):
+                values[i], leaf = _with_leaf(a)
+                leaves.append(leaf)
     out = _recorded(f, values)
     many = isinstance(out, tuple | list)
     outputs = tuple(out) if many else (out,)
@@ -249,6 +341,10 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
         weights = tuple(cotangent) if many else (cotangent,)
         if len(weights) != len(outputs):
             raise ValueError(f"vjp: {len(outputs)} outputs but {len(weights)} cotangents")
+        if not many and not nested and isinstance(out, Value):
+            floats = _numbers(weights, "vjp cotangent")
+            if floats is not None:  # one float reverse pass seeded with u, as backward(u)
+                return tuple(_float_grads(out, leaves, floats[0]))
         weights = tuple(_number_or_carrier(w, "vjp cotangent") for w in weights)
         create_graph = nested or _differentiable(weights)
         with enable_grad():
@@ -257,8 +353,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
                 total = total + w * o
             return tuple(_grads(total, leaves, create_graph))
 
-    shown = tuple(_plain(o, nested) for o in outputs)
-    return (shown if many else shown[0]), vjp_fn
+    if not many:
+        return _plain(out, nested), vjp_fn
+    return tuple([_plain(o, nested) for o in outputs]), vjp_fn
 
 
 def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
@@ -269,7 +366,10 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
 
     Reverse mode (as ``torch.autograd.functional.jacobian``): one recording of ``f`` and one
     reverse pass per output, since the functions here (losses) have more inputs than outputs.
-    Keyword arguments are passed through to ``f`` and not differentiated.
+    On plain numbers (no transform around) each pass is a float pass from that output alone,
+    over the part of the graph it depends on; otherwise each is a ``vjp`` pullback, whose
+    results the transforms outside can differentiate.  Keyword arguments are passed through
+    to ``f`` and not differentiated.
 
     Examples:
         >>> from autograd_lite import func
@@ -282,6 +382,15 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         positions, single = _positions(argnums, len(args), "jacobian")
+        numbers = _numbers(args, "jacobian input")
+        if numbers is not None:  # one recording, one float reverse pass per output
+            leaves = _float_leaves(numbers, positions)
+            out = _recorded(f, numbers, kwargs)
+            many = isinstance(out, tuple | list)
+            outputs = tuple(out) if many else (out,)
+            if all(type(o) is float or isinstance(o, Value) for o in outputs):
+                rows = _rows(outputs, leaves, single)
+                return tuple(rows) if many else rows[0]
 
         def of_wanted(*wanted: Any) -> Any:
             full = list(args)
@@ -306,10 +415,20 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     ``argnums`` the number ``d2f / dx2``, for a sequence the tuple of rows
     ``H[i][j] = d2f / dx_i dx_j``.
 
-    Forward over reverse (as ``jax.hessian``): row ``i`` is ``jvp`` of ``grad(f)`` in the
-    direction ``e_i`` -- a Hessian-vector product, costing a few passes of ``f`` -- so the
-    Hessian takes one such product per argument.  Keyword arguments are passed through to
-    ``f`` and not differentiated.
+    On plain numbers (no transform around), reverse over reverse: ``f`` is recorded once,
+    its gradient once more as a graph (``create_graph``), and row ``i`` is one float reverse
+    pass from ``g_i = df/dx_i``, ``H[i][j] = d g_i / d x_j``.  A pass visits only the nodes
+    ``g_i`` depends on, so structural zeros cost nothing (a chain like Rosenbrock's has
+    rows of a few nodes) and the whole Hessian costs a few gradients plus one pass per row.
+
+    Inside another transform (Values or Duals as arguments, or called while a transform
+    evaluates its function), forward over reverse (as ``jax.hessian``): row ``i`` is
+    ``jvp`` of ``grad(f)`` in the direction ``e_i`` -- a Hessian-vector product whose
+    results, Values or Duals, the transforms outside differentiate.  The two agree to
+    rounding (they sum the same terms in another order), except that an infinite second
+    derivative (``x ** 1.5`` at 0) is ``inf`` on numbers, as ``backward`` gives an infinite
+    slope, where a Dual refuses it.  Keyword arguments are passed through to ``f`` and not
+    differentiated.
 
     Examples:
         >>> from autograd_lite import func
@@ -323,6 +442,16 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     @functools.wraps(f)
     def hessian_f(*args: Any, **kwargs: Any) -> Any:
         positions, single = _positions(argnums, len(args), "hessian")
+        numbers = _numbers(args, "hessian input")
+        if numbers is not None:  # reverse over reverse: the gradient's graph, recorded once
+            leaves = _float_leaves(numbers, positions)
+            out = _recorded(f, numbers, kwargs)
+            if isinstance(out, Value):
+                with enable_grad():
+                    first = gradients.grad(out, leaves, create_graph=True,
+                                           materialize_grads=True)
+                rows = _rows(first, leaves, single)
+                return rows[0] if single else tuple(rows)
         gradient = grad(functools.partial(f, **kwargs), positions)
         rows = []
         for i in positions:

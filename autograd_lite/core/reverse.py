@@ -6,14 +6,18 @@ Given a graph in topological order (parents before children) and the adjoint of 
 
     adjoint[parent]  +=  adjoint[node] * d node / d parent
 
-Everything that differentiates a graph calls it: ``grad`` (floats, or Values with
-``create_graph``), ``Value.backward`` in anomaly mode (its plain loop is the same walk with
-the adjoints kept in ``.grad``: ``accumulate_into_grad`` of :mod:`autograd_lite.core.value`),
-the step-through and the Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly
-mode (:class:`NonFiniteOrigins`), the tape compiler (on symbols: its ``times`` and
-``plus`` write code) and the NumPy batch replay (on groups of like nodes, whose adjoints are
-lists of terms).  :func:`reverse_pass` needs only ``edges(node)``: by default a node's
-``parents`` and ``local_grads``.  The order it walks, ``topological_order``, is computed
+Everything that differentiates a graph calls it -- ``Value.backward`` and ``grad`` in anomaly
+mode, the step-through and the Wengert list (through the ``visit`` / ``on_term`` hooks),
+anomaly mode (:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times``
+and ``plus`` write code) -- or is this walk specialised for its measured worth, with the
+same rule (:func:`chain_term`): on floats, ``backward`` keeps the adjoints in ``.grad``
+(``accumulate_into_grad`` of :mod:`autograd_lite.core.value`), ``grad`` and the transforms
+of :mod:`autograd_lite.func` in a dict (``_float_pass`` beside it, and ``float_rows`` for a
+Jacobian's or a Hessian's rows, each walking only the nodes it reaches); on Values,
+``grad(create_graph=True)`` (``_value_adjoints`` of :mod:`autograd_lite.core.gradients`);
+the NumPy batch replay walks groups of like nodes, whose adjoints are lists of terms.
+:func:`reverse_pass` needs only ``edges(node)``: by default a node's ``parents`` and
+``local_grads``.  The order it walks, ``topological_order``, is computed
 where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses a graph
 recorded before one of its leaves had its ``data`` assigned.
 """

@@ -3,7 +3,7 @@
 A random expression graph (:func:`~autograd_lite.testing.strategies.expressions`: every
 primitive of :data:`OP_CASES`, or the cases you pass, with shared sub-expressions and
 diamonds; up to about 1,000 nodes) is evaluated at random inputs and its gradient is computed
-six ways, which must agree (:func:`check_modes`):
+seven ways, which must agree (:func:`check_modes`):
 
 1. ``backward``                    eager reverse mode, into ``.grad``;
 2. ``grad``                        functional reverse mode (must equal 1. bit for bit);
@@ -14,8 +14,13 @@ six ways, which must agree (:func:`check_modes`):
 6. central differences             where they are meaningful (``Expression.checkable``), and
                                    then also the second derivative from 3. against central
                                    differences of 1., against forward over reverse
-                                   (``autograd_lite.func``: ``jvp`` of ``grad``) and
-                                   against forward over forward (``jvp`` of ``jvp``).
+                                   (``autograd_lite.func``: ``jvp`` of ``grad``), against
+                                   forward over forward (``jvp`` of ``jvp``), grad of grad
+                                   and jvp of grad, and ``func.hessian`` and ``func.jacobian``
+                                   of ``grad`` on numbers (their reverse-over-reverse fast
+                                   path), every entry;
+7. ``autograd_lite.func``          ``grad``, ``vjp`` and ``jacobian`` on numbers (their float
+                                   fast path): equal to 1. bit for bit.
 
 When the forward pass fails (an overflow, say), every mode must raise the same
 :class:`DomainError` with the same message; when a user's derivative rule is malformed,
@@ -196,6 +201,7 @@ def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
     if any(a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(g1, g2)):
         raise _fail("grad vs backward", e, xs, f"{g2!r} != {g1!r} (must be bit for bit)")
     finite = all(math.isfinite(g) for g in g1)
+    _check_float_transforms(e, xs, out.data, g1, stats)
     _check_stale_graph(e, xs, out.data, g1, stats)
 
     # -- anomaly mode raises exactly when a gradient is not finite ------------------------------
@@ -324,6 +330,29 @@ def _check_same_type_error(e: Expression, xs: list[float], error: TypeError,
     stats.modes["same TypeError"] += 1
 
 
+def _same(a: float, b: float) -> bool:
+    """Equal as floats, nan equal to nan (the bit-for-bit comparison of two exact modes)."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def _check_float_transforms(e: Expression, xs: list[float], value: float,
+                            gradients: list[float], stats: Stats) -> None:
+    """The transforms of :mod:`autograd_lite.func` on plain numbers take their float fast path
+    (a recording and one float reverse pass per output): ``grad``, ``vjp`` and ``jacobian``
+    must equal ``backward`` bit for bit (the same products, summed in the same order)."""
+    every = tuple(range(len(xs)))
+    checks = (("func.grad", func.grad(e, every)(*xs)),
+              ("func.vjp", func.vjp(e, *xs)[1](1.0)),
+              ("func.jacobian", func.jacobian(e, every)(*xs)))
+    for mode, found in checks:
+        if len(found) != len(gradients) or not all(map(_same, found, gradients)):
+            raise _fail(mode, e, xs, f"{list(found)!r} != backward {gradients!r} (must be bit "
+                        "for bit)")
+    if not _same(func.vjp(e, *xs)[0], value):
+        raise _fail("func.vjp", e, xs, f"value {func.vjp(e, *xs)[0]!r} != eager {value!r}")
+    stats.modes["float transforms"] += 1
+
+
 def _check_stale_graph(e: Expression, xs: list[float], value: float, gradients: list[float],
                        stats: Stats) -> None:
     """Record ``e`` again, assign each leaf it reads its own number (which still counts as a
@@ -358,7 +387,12 @@ def _check_stale_graph(e: Expression, xs: list[float], value: float, gradients: 
 
 def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
                   g3: list[Value | None], stats: Stats) -> None:
-    """d2f/dxi2 from create_graph against central differences of backward's df/dxi."""
+    """d2f/dxi2 from create_graph against central differences of backward's df/dxi, against
+    forward over reverse (``jvp`` of ``grad``), grad of grad, and ``func.hessian`` and
+    ``func.jacobian`` of ``grad`` on numbers (their fast path) against both."""
+    every = tuple(range(len(xs)))
+    hessian = func.hessian(e, every)(*xs)
+    jacobian_of_grad = func.jacobian(func.grad(e, every), every)(*xs)
     for i, gi in enumerate(g3):
         if gi is None or not gi.requires_grad:
             second = 0.0  # a constant first derivative
@@ -391,10 +425,31 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
                         f"central differences (h = {steps}, then extrapolated) {estimates!r}")
         # forward over reverse: the same number by another exact route
         direction = [float(j == i) for j in range(len(xs))]
-        _, row = func.jvp(func.grad(e, tuple(range(len(xs)))), xs, direction)
+        _, row = func.jvp(func.grad(e, every), xs, direction)
         if not abs(row[i] - second) <= 1e-6 * max(1.0, abs(second)):
             raise _fail("forward over reverse", e, xs, f"d2/dx{i}2: jvp of grad {row[i]!r}, "
                         f"create_graph {second!r}")
+        # func.hessian on numbers (reverse over reverse, its fast path): its column i
+        # against the forward-over-reverse row, every entry (H is symmetric)
+        for j, hji in enumerate(row):
+            if not abs(hessian[j][i] - hji) <= 1e-6 * max(1.0, abs(hji)):
+                raise _fail("func.hessian", e, xs, f"d2/dx{j}dx{i}: hessian "
+                            f"{hessian[j][i]!r}, jvp of grad {hji!r}")
+        # grad of grad: the outer on numbers (its fast path), the inner on Values
+        nested_grad = func.grad(lambda t, i=i: func.grad(e, i)(*xs[:i], t, *xs[i + 1:]))(xs[i])
+        if not abs(nested_grad - second) <= 1e-6 * max(1.0, abs(second)):
+            raise _fail("grad of grad", e, xs, f"d2/dx{i}2: grad of grad {nested_grad!r}, "
+                        f"create_graph {second!r}")
+        # jvp of grad of one argument, and the jacobian of grad (outer on numbers): its row i
+        nested_jvp = func.jvp(lambda t, i=i: func.grad(e, i)(*xs[:i], t, *xs[i + 1:]),
+                              (xs[i],), (1.0,))[1]
+        if not abs(nested_jvp - second) <= 1e-6 * max(1.0, abs(second)):
+            raise _fail("jvp of grad", e, xs, f"d2/dx{i}2: jvp of grad {nested_jvp!r}, "
+                        f"create_graph {second!r}")
+        if not all(abs(a - b) <= 1e-6 * max(1.0, abs(b))
+                   for a, b in zip(jacobian_of_grad[i], hessian[i])):
+            raise _fail("jacobian of grad", e, xs, f"row {i}: {jacobian_of_grad[i]!r}, "
+                        f"hessian {hessian[i]!r}")
         # forward over forward: the top-level jvp nested in itself, d/dt [d/du f(t + u)] at
         # u = 0, the outer t captured by the inner function -- Siskind and Pearlmutter's
         # perturbation confusion if both calls perturbed the same level
@@ -406,6 +461,8 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
     stats.modes["second derivative"] += 1
     stats.modes["forward over reverse"] += 1
     stats.modes["forward over forward"] += 1
+    stats.modes["func.hessian"] += 1
+    stats.modes["grad of grad"] += 1
 
 
 def cases(max_ops: int, n_inputs: int = 3, primitives: Sequence[OpCase] = OP_CASES

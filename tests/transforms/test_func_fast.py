@@ -1,0 +1,212 @@
+"""The float fast paths of ``autograd_lite.func`` (issue 25): on plain numbers, ``grad``,
+``vjp`` and ``jacobian`` are one recording and one float reverse pass per output, equal to
+``backward`` bit for bit; ``hessian`` is reverse over reverse, equal to the general
+forward-over-reverse path (taken for Value arguments) to rounding, and visits only the part
+of the gradient graph each row depends on.  Counted, never timed (``bench/`` times them).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autograd_lite import (
+    AnomalyError,
+    DomainError,
+    Value,
+    constant,
+    detect_anomaly,
+    dot,
+    no_grad,
+)
+from autograd_lite import math as am
+from autograd_lite.core import gradients, value
+from autograd_lite.func import grad, hessian, jacobian, jvp, vjp
+
+
+def rosenbrock(*x: Any) -> Any:
+    """sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2."""
+    total: Any = 0.0
+    for a, b in itertools.pairwise(x):
+        total = total + 100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2
+    return total
+
+
+def quadratic_form(n: int, seed: int = 0) -> Callable[..., Any]:
+    """x^T A x for a dense random A (one ``dot`` node per row): H = A + A^T."""
+    rng = random.Random(seed)
+    a = [[rng.uniform(-1.0, 1.0) for _ in range(n)] for _ in range(n)]
+
+    def f(*x: Any) -> Any:
+        return dot(list(x), [dot(row, list(x)) for row in a])
+
+    f.matrix = a  # type: ignore[attr-defined]
+    return f
+
+
+def point(n: int) -> list[float]:
+    return [0.3 + 0.07 * i - 0.01 * i * i for i in range(n)]
+
+
+def by_backward(f: Callable[..., Any], xs: list[float], seed: float = 1.0) -> list[float]:
+    leaves = [Value(x) for x in xs]
+    f(*leaves).backward(seed)
+    return [v.grad for v in leaves]
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 57])
+def test_grad_vjp_and_jacobian_on_numbers_equal_backward_bit_for_bit(n: int) -> None:
+    xs = point(n)
+    every = tuple(range(n))
+    want = by_backward(rosenbrock, xs)
+    assert list(grad(rosenbrock, every)(*xs)) == want
+    assert list(jacobian(rosenbrock, every)(*xs)) == want
+    value, pullback = vjp(rosenbrock, *xs)
+    assert value == rosenbrock(*xs)
+    assert list(pullback(1.0)) == want
+    assert list(pullback(-2.5)) == by_backward(rosenbrock, xs, -2.5)
+
+
+def test_the_float_path_records_no_derivative(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On numbers, grad, vjp and jacobian take only the float pass of ``_float_grads``: never
+    the generic pass, nor the differentiable one of ``create_graph`` (which Values take)."""
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a generic or differentiable reverse pass ran")
+
+    monkeypatch.setattr(gradients, "_value_adjoints", refuse)
+    monkeypatch.setattr(value, "reverse_pass", refuse)
+    xs = point(5)
+    every = tuple(range(5))
+    want = by_backward(rosenbrock, xs)
+    assert list(grad(rosenbrock, every)(*xs)) == want
+    assert list(vjp(rosenbrock, *xs)[1](1.0)) == want
+    assert list(jacobian(rosenbrock, every)(*xs)) == want
+    with pytest.raises(AssertionError, match="differentiable reverse pass"):
+        grad(rosenbrock, every)(*[Value(x) for x in xs])
+
+
+@pytest.mark.parametrize("f", [rosenbrock, quadratic_form(6)])
+def test_hessian_on_numbers_equals_the_forward_over_reverse_path(f: Callable[..., Any]) -> None:
+    """The general path (Values that do not require gradients as arguments: still floats
+    out) is jvp of grad per row; the fast path reverse over reverse.  Same to rounding."""
+    xs = point(6)
+    every = tuple(range(6))
+    fast = hessian(f, every)(*xs)
+    general = hessian(f, every)(*[constant(x) for x in xs])
+    assert all(type(h) is float for row in fast for h in row)
+    for row_fast, row_general in zip(fast, general):
+        assert row_fast == pytest.approx(row_general, rel=1e-12, abs=1e-12)
+    for i in range(6):  # symmetric
+        for j in range(6):
+            assert fast[i][j] == pytest.approx(fast[j][i], rel=1e-12, abs=1e-12)
+    assert hessian(f, 2)(*xs) == pytest.approx(general[2][2], rel=1e-12)
+    sub = hessian(f, (1, 4))(*xs)
+    for i, row in zip((1, 4), sub):
+        assert row == pytest.approx((general[i][1], general[i][4]), rel=1e-12, abs=1e-12)
+
+
+def test_hessian_of_a_quadratic_form_is_a_plus_a_transpose() -> None:
+    f = quadratic_form(7, seed=3)
+    a = f.matrix  # type: ignore[attr-defined]
+    h = hessian(f, tuple(range(7)))(*point(7))
+    for i in range(7):
+        for j in range(7):
+            assert h[i][j] == pytest.approx(a[i][j] + a[j][i], rel=1e-12, abs=1e-15)
+
+
+def test_hessian_rows_visit_only_the_nodes_they_depend_on(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """Rosenbrock's Hessian is tridiagonal: each row's pass walks a few nodes, so the whole
+    Hessian walks a number of nodes linear in n (counted, not timed), where one
+    Hessian-vector product per row would walk the whole graph each time (n^2)."""
+    pop = value.heappop
+    walked = [0]
+
+    def counting(heap: list[int]) -> int:
+        walked[0] += 1
+        return pop(heap)
+
+    monkeypatch.setattr(value, "heappop", counting)
+
+    def nodes(n: int) -> int:
+        walked[0] = 0
+        hessian(rosenbrock, tuple(range(n)))(*point(n))
+        return walked[0]
+
+    small, large = nodes(20), nodes(80)
+    assert small > 0 and large <= 4.5 * small  # 4x the inputs, about 4x the nodes (not 16x)
+
+
+def test_jacobian_of_several_outputs_on_numbers_equals_the_pullbacks() -> None:
+    def f(x: Any, y: Any) -> Any:
+        return (x * y, am.exp(x) + y, 3.0, x * x * y)
+
+    fast = jacobian(f, (0, 1))(0.5, -1.5)
+    general = jacobian(f, (0, 1))(constant(0.5), constant(-1.5))
+    assert fast == general
+    assert fast[2] == (0.0, 0.0)
+    assert jacobian(f)(0.5, -1.5) == tuple(row[0] for row in general)
+
+
+def test_fast_paths_under_no_grad_and_with_keywords() -> None:
+    want = tuple(by_backward(rosenbrock, point(2)))
+    with no_grad():  # a transform records inside f even under no_grad, as torch.func
+        assert grad(rosenbrock, (0, 1))(*point(2)) == want
+        assert hessian(lambda x, c: c * x ** 3)(2.0, c=0.5) == 6.0
+    assert jacobian(lambda x, c: (c * x, x), 0)(2.0, c=3.0) == (3.0, 1.0)
+
+
+def test_numbers_with_a_dual_captured_from_outside() -> None:
+    """The arguments are numbers but f reads a Dual of an outer jvp: its result is a Dual,
+    which the general route differentiates part by part."""
+    def outer(t: Any) -> Any:
+        return grad(lambda x: x * x * t)(2.0)        # 4 t
+
+    assert jvp(outer, (3.0,), (1.0,)) == (12.0, 4.0)
+    assert jvp(lambda t: hessian(lambda x: x ** 3 * t)(2.0), (3.0,), (1.0,)) == (36.0, 12.0)
+
+
+def test_constant_and_unused_outputs_give_zeros() -> None:
+    assert grad(lambda x, y: x * 2.0, (0, 1))(1.0, 5.0) == (2.0, 0.0)
+    assert grad(lambda x: 7.0)(1.0) == 0.0
+    assert hessian(lambda x, y: x * 2.0, (0, 1))(1.0, 5.0) == ((0.0, 0.0), (0.0, 0.0))
+    assert jacobian(lambda x: (x, 1.0))(2.0) == (1.0, 0.0)
+
+
+def test_anomaly_mode_applies_to_the_float_path() -> None:
+    with detect_anomaly(), pytest.raises(AnomalyError):
+        grad(am.sqrt)(0.0)
+    assert grad(am.sqrt)(0.0) == math.inf
+
+
+def test_an_infinite_second_derivative_in_the_rows() -> None:
+    """d2/dx2 x^1.5 = 0.75 / sqrt(x) is inf at 0 (the first derivative is finite): the rows'
+    pass gives inf, as ``backward`` gives an infinite slope (``grad(sqrt)(0)``), and anomaly
+    mode reports it; the general path (forward over reverse) refuses it, a Dual's tangent
+    being a finite number."""
+    def f(x: Any, y: Any) -> Any:
+        return x ** 1.5 * y
+
+    assert hessian(f, (0, 1))(0.0, 2.0) == ((math.inf, 0.0), (0.0, 0.0))
+    with pytest.raises(DomainError, match="Dual tangent"):
+        hessian(f, (0, 1))(constant(0.0), constant(2.0))
+    with detect_anomaly(), pytest.raises(AnomalyError, match="inf"):
+        hessian(f, (0, 1))(0.0, 2.0)
+    with detect_anomaly(), pytest.raises(AnomalyError, match="inf"):
+        jacobian(grad(f, (0, 1)), (0, 1))(0.0, 2.0)
+
+
+def test_errors_name_the_transform() -> None:
+    with pytest.raises(TypeError, match="grad input"):
+        grad(rosenbrock, (0, 1))(1.0, "2")
+    with pytest.raises(TypeError, match="hessian input"):
+        hessian(rosenbrock, (0, 1))(1.0, None)
+    with pytest.raises(TypeError, match="use jacobian"):
+        hessian(lambda x: (x, x))(1.0)
+    with pytest.raises(ValueError, match="out of range"):
+        grad(rosenbrock, 3)(1.0, 2.0)
