@@ -7,19 +7,20 @@ Given a graph in topological order (parents before children) and the adjoint of 
     adjoint[parent]  +=  adjoint[node] * d node / d parent
 
 Everything that differentiates a graph calls it -- ``Value.backward`` and ``grad`` in anomaly
-mode, the step-through and the Wengert list (through the ``visit`` / ``on_term`` hooks),
-anomaly mode (:class:`NonFiniteOrigins`) and the tape compiler (on symbols: its ``times``
-and ``plus`` write code) -- or is this walk specialised for its measured worth, with the
-same rule (:func:`chain_term`): on floats, ``backward`` keeps the adjoints in ``.grad``
-(``accumulate_into_grad`` of :mod:`autograd_lite.core.value`), ``grad`` and the transforms
-of :mod:`autograd_lite.func` in a dict (``_float_pass`` beside it, and ``float_rows`` for a
-Jacobian's or a Hessian's rows, each walking only the nodes it reaches); on Values,
-``grad(create_graph=True)`` (``_value_adjoints`` of :mod:`autograd_lite.core.gradients`);
-the NumPy batch replay walks groups of like nodes, whose adjoints are lists of terms.
-:func:`reverse_pass` needs only ``edges(node)``: by default a node's ``parents`` and
-``local_grads``.  The order it walks, ``topological_order``, is computed
-where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses a graph
-recorded before one of its leaves had its ``data`` assigned.
+mode or while a gradient hook is registered, the step-through and the Wengert list (through
+the ``visit`` / ``on_term`` hooks), anomaly mode (:class:`NonFiniteOrigins`), the tape
+compiler (on symbols: its ``times`` and ``plus`` write code) and the NumPy batch replay (on
+groups of like nodes, whose adjoints are lists of terms) -- or one of its four
+specialisations, each the same walk with the same rule (:func:`chain_term`), kept for its
+measured worth (the table of "How reverse mode works here"): ``backward`` keeping the
+adjoints in ``.grad`` (``accumulate_into_grad``), ``grad`` and the transforms on numbers in a
+dict (``_float_pass``), a Jacobian's or a Hessian's rows walking only what each reaches
+(``float_rows``), all three in :mod:`autograd_lite.core.value`, and
+``grad(create_graph=True)`` on Values (``_value_adjoints`` of
+:mod:`autograd_lite.core.gradients`).  :func:`reverse_pass` needs only ``edges(node)``: by
+default a node's ``parents`` and ``local_grads``.  The order it walks, ``topological_order``,
+is computed where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses
+a graph recorded before one of its leaves had its ``data`` assigned.
 """
 
 from __future__ import annotations
