@@ -132,10 +132,17 @@ def _pip(*args: str) -> None:
                            f"{done.stdout}\n{done.stderr}")
 
 
+LEFT_OUT = ("testing", "cli", "__main__.py")
+"""Parts of the package the page's wheel leaves out: ``autograd_lite.testing`` needs
+hypothesis, which the page does not have, and the command line is a terminal program.  (They
+weigh 30 kB of the page's own files, whose budget is 300 kB.)"""
+
+
 def package_wheel(cache: Path = CACHE) -> Path:
     """The wheel of this checkout, built by ``pip wheel`` from a copy of its sources (so the
-    checkout gets no build/ or egg-info), cached by the hash of those sources."""
-    where = cache / "wheel" / _digest(_sources())
+    checkout gets no build/ or egg-info), without :data:`LEFT_OUT` and with a one-line
+    description for the README, cached by the hash of those sources."""
+    where = cache / "wheel" / _digest([*_sources(), Path(__file__).resolve()])  # and how
     found = sorted(where.glob("autograd_lite-*.whl"))
     if found:
         return found[0]
@@ -144,8 +151,14 @@ def package_wheel(cache: Path = CACHE) -> Path:
         source = Path(tmp) / "src"
         shutil.copytree(PACKAGE, source / "autograd_lite",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        for name in ("pyproject.toml", "README.md", "LICENSE"):
+        for part in LEFT_OUT:
+            path = source / "autograd_lite" / part
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        for name in ("pyproject.toml", "LICENSE"):
             shutil.copyfile(ROOT / name, source / name)
+        (source / "README.md").write_text(
+            "# autograd_lite\n\nThe package as the documentation's playground runs it "
+            "(without autograd_lite.testing and the command line).\n", encoding="utf-8")
         _pip("wheel", "--quiet", "--no-deps", "--wheel-dir", str(Path(tmp) / "out"),
              str(source))
         built = sorted((Path(tmp) / "out").glob("autograd_lite-*.whl"))
@@ -254,6 +267,10 @@ def self_contained(code: str) -> bool:
                 return False
             if any((r or "").split(".")[0] not in AVAILABLE_MODULES for r in roots):
                 return False
+            named = [*roots, *(f"{module}.{a.name}" for a in node.names if module)]
+            left_out = [f"autograd_lite.{part.removesuffix('.py')}" for part in LEFT_OUT]
+            if any(n == out or n.startswith(f"{out}.") for n in named for out in left_out):
+                return False  # not in the page's wheel
             defined |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             defined.add(node.id)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,15 @@ def test_the_pages_own_files_are_under_300_kb(built: Path, manifest: dict[str, A
     print(json.dumps({"own": own, "total own": sum(own.values()),
                       "third party": third_party}, indent=1))
     assert sum(own.values()) < OWN_ASSETS_BUDGET_BYTES, own
+
+
+def test_the_pages_wheel_leaves_out_what_the_page_cannot_run(
+        built: Path, manifest: dict[str, Any]) -> None:
+    with zipfile.ZipFile(built / manifest["wheels"][0]) as wheel:
+        names = wheel.namelist()
+    assert "autograd_lite/core/value.py" in names and "autograd_lite/compile/tape.py" in names
+    assert not [n for n in names if n.startswith(("autograd_lite/testing/", "autograd_lite/cli/",
+                                                  "autograd_lite/__main__.py"))]
 
 
 def test_the_home_page_links_to_the_playground(site: Path) -> None:
