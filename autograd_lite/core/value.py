@@ -41,13 +41,6 @@ can tell that a leaf changed after a node read it (:func:`topological_order`).""
 _CLOCK_LOCK = threading.Lock()
 
 
-def _tick() -> int:
-    """Advance the data clock and return its new reading (one per ``data`` assignment)."""
-    global _now
-    with _CLOCK_LOCK:
-        _now += 1
-        return _now
-
 WRAPPING_CARRIERS: dict[type, rules.Carrier] = {}
 """Carriers whose numbers may hold Values (forward mode's ``Dual``, registered from the floor
 above): a primitive applied to a Value and one of these goes to that carrier, which applies
@@ -134,8 +127,11 @@ class Value:
             raise RuntimeError(
                 f"data: {self!r} is the result of {self.op.name}: only a leaf's number can be "
                 "assigned (use .detach() for a leaf with this number)")
-        self._data = to_float(x, "Value.data")
-        self._set_at = _tick()
+        self._data = x if type(x) is float and x - x == 0.0 else to_float(x, "Value.data")
+        global _now
+        with _CLOCK_LOCK:  # the data clock: one reading per assignment
+            _now += 1
+            self._set_at = _now
 
     @property
     def requires_grad(self) -> bool:
