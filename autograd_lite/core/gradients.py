@@ -18,6 +18,7 @@ from autograd_lite.core.value import (
     Value,
     arguments,
     constant,
+    differentiated,
     enable_grad,
     float_adjoints,
     lift,
@@ -157,24 +158,11 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__} {output!r}")
     single = isinstance(inputs, Value)
-    if single:
-        wanted: tuple[Value, ...] = (inputs,)  # type: ignore[assignment]
-    elif isinstance(inputs, Sequence) and not isinstance(inputs, str):
-        wanted = tuple(inputs)
-    else:
-        raise TypeError(f"grad: inputs must be a Value or a sequence of Values, got "
-                        f"{type(inputs).__name__} {inputs!r}")
-    if not wanted:
-        raise ValueError(f"grad: inputs is empty ({inputs!r}); grad requires non-empty inputs")
     if materialize_grads and allow_unused is False:
         raise ValueError("grad: materialize_grads=True gives 0 for an unused input, which "
                          "allow_unused=False forbids; leave allow_unused unset (or True), "
                          "got allow_unused=False")
-    for x in wanted:
-        if not isinstance(x, Value):
-            raise TypeError(f"grad: inputs must be Values, got {type(x).__name__} {x!r}")
-        if not x.requires_grad:
-            raise RuntimeError(f"grad: input {x!r} does not require grad")
+    wanted = differentiated(inputs, "grad", "grad requires non-empty inputs")
     if not output.requires_grad:
         if not materialize_grads:
             raise RuntimeError(f"grad: output {output!r} does not require grad (a constant: "

@@ -399,7 +399,9 @@ class Value:
                 "computed under no_grad)")
         seed = to_float(gradient, "backward gradient")
         if inputs is not None:
-            _backward_into(self, seed, _backward_inputs(inputs))
+            _backward_into(self, seed, list(dict.fromkeys(differentiated(
+                inputs, "backward", "pass the Values to accumulate into, or leave inputs unset "
+                "for every leaf"))))
             return
         order = topological_order(self)
         if anomaly_observer() is None and not HOOKS:
@@ -441,25 +443,25 @@ class Value:
         return register_hook(self, hook)
 
 
-def _backward_inputs(inputs: object) -> list[Value]:
-    """``backward``'s ``inputs`` as a list of distinct Values that require grad (or an error
-    naming the one refused)."""
+def differentiated(inputs: object, who: str, if_empty: str) -> list[Value]:
+    """``inputs`` (a Value or a sequence of Values that require grad) as a list, in order:
+    what ``backward(inputs=)`` and ``grad`` take; otherwise an error naming ``who`` and the
+    input refused (``if_empty`` says what to do about an empty one)."""
     if isinstance(inputs, Value):
         given: list[Any] = [inputs]
     elif isinstance(inputs, Sequence) and not isinstance(inputs, str):
         given = list(inputs)
     else:
-        raise TypeError(f"backward: inputs must be a Value or a sequence of Values, got "
+        raise TypeError(f"{who}: inputs must be a Value or a sequence of Values, got "
                         f"{type(inputs).__name__} {inputs!r}")
     if not given:
-        raise ValueError(f"backward: inputs is empty ({inputs!r}); pass the Values to "
-                         "accumulate into, or leave inputs unset for every leaf")
+        raise ValueError(f"{who}: inputs is empty ({inputs!r}); {if_empty}")
     for x in given:
         if not isinstance(x, Value):
-            raise TypeError(f"backward: inputs must be Values, got {type(x).__name__} {x!r}")
+            raise TypeError(f"{who}: inputs must be Values, got {type(x).__name__} {x!r}")
         if not x.requires_grad:
-            raise RuntimeError(f"backward: input {x!r} does not require grad")
-    return list(dict.fromkeys(given))
+            raise RuntimeError(f"{who}: input {x!r} does not require grad")
+    return given
 
 
 def _backward_into(root: Value, seed: float, inputs: Sequence[Value]) -> None:

@@ -830,7 +830,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
 
     covered |= {
         "Value", "grad", "add_n", "dot", "constant",  # the engine's own table above
-        "lift", "arguments", "of_parents", "record", "depending_on",
+        "lift", "arguments", "of_parents", "record", "depending_on", "differentiated",
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own

@@ -9,12 +9,15 @@ an op every eager test accepted, which the batch replay and the CLI did not know
 
 from __future__ import annotations
 
-import importlib
 import math
+import sys
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
+from by_path import load_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,17 +108,28 @@ def test_every_one_argument_builtin_a_user_can_call_is_a_cli_function(name: str)
     assert value.data == op.evaluate([x, *params])
 
 
-MODE_TESTS = [  # (module, test): each runs every case of OP_CASES through one mode
-    ("test_ops", "test_backward_matches_central_differences"),
-    ("test_ops", "test_public_spelling_records_the_declared_op"),
-    ("test_ops", "test_forward_value_matches_the_math_library"),
-    ("test_ops", "test_backward_matches_the_closed_form_derivative"),
-    ("test_ops", "test_second_derivatives_match_central_differences"),
-    ("test_forward", "test_each_rule_gives_the_same_derivative_forward_and_reverse"),
-    ("test_compile", "test_every_primitive_compiles_to_its_rule"),
-    ("test_primitives", "test_every_mode_agrees_with_eager_backward"),
-    ("test_primitives", "test_every_primitive_is_written_in_the_wengert_list"),
+TESTS = Path(__file__).resolve().parents[1]
+MODE_TESTS = [  # (file under tests/, test): each runs every case of OP_CASES through one mode
+    ("core/test_ops.py", "test_backward_matches_central_differences"),
+    ("core/test_ops.py", "test_public_spelling_records_the_declared_op"),
+    ("core/test_ops.py", "test_forward_value_matches_the_math_library"),
+    ("core/test_ops.py", "test_backward_matches_the_closed_form_derivative"),
+    ("core/test_ops.py", "test_second_derivatives_match_central_differences"),
+    ("transforms/test_forward.py", "test_each_rule_gives_the_same_derivative_forward_and_reverse"),
+    ("compile/test_compile.py", "test_every_primitive_compiles_to_its_rule"),
+    ("core/test_primitives.py", "test_every_mode_agrees_with_eager_backward"),
+    ("core/test_primitives.py", "test_every_primitive_is_written_in_the_wengert_list"),
 ]
+
+
+def _test_module(path: str) -> ModuleType:
+    """The test module at ``tests/path``: as pytest imported it, or loaded from its file (a
+    layer's folder run alone has not imported the others)."""
+    stem = Path(path).stem
+    found = sys.modules.get(stem)
+    if found is not None and Path(found.__file__ or "").resolve() == TESTS / path:
+        return found
+    return load_module(f"coverage_of_{stem}", TESTS / path)
 
 
 def test_every_builtin_declares_its_cases_and_every_mode_runs_them() -> None:
@@ -138,7 +152,7 @@ def test_every_builtin_declares_its_cases_and_every_mode_runs_them() -> None:
     assert len(set(names)) == len(names)
     assert [c.op for c in OP_CASES] == [n for n, cases in rules.CASES.items() for _ in cases]
     for module, test in MODE_TESTS:
-        marks = getattr(getattr(importlib.import_module(module), test), "pytestmark", [])
+        marks = getattr(getattr(_test_module(module), test), "pytestmark", [])
         cases = [m.args[1] for m in marks if m.name == "parametrize"]
         assert cases == [OP_CASES], f"{module}.{test} does not run every case of OP_CASES"
 
