@@ -81,6 +81,7 @@ def _two_moons_batch() -> tuple[list[list[float]], list[float]]:
     return [[1.0, 0.0], [-1.0, 0.5], [0.0, -0.4], [2.0, 0.3]], [-1.0, -1.0, 1.0, 1.0]
 
 
+@pytest.mark.slow  # a training run
 def test_ten_thousand_training_steps_do_not_grow_memory() -> None:
     points, labels = _two_moons_batch()
     model = MLP(2, [4, 1], activation="relu", seed=0)

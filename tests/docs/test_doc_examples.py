@@ -53,8 +53,10 @@ def test_nothing_a_user_reads_names_a_note_file() -> None:
     assert NOTE_FILE.search("note 003_f509dacf7a319b71.txt")  # the check can fail
 
 
-@pytest.mark.parametrize("argv", [["--list"], *(["--example", name] for name in (
-    "note000", "note001", "note002", "note003", "note004"))], ids=" ".join)
+@pytest.mark.parametrize("argv", [["--list"], *(  # note 002 trains a network: slow
+    pytest.param(["--example", name], marks=pytest.mark.slow) if name == "note002"
+    else ["--example", name] for name in ("note000", "note001", "note002", "note003",
+                                         "note004"))], ids=" ".join)
 def test_the_command_line_says_course_note_not_a_file_name(
         argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 0

@@ -63,7 +63,9 @@ def test_the_pages_have_python_examples() -> None:
         assert counts[name] >= 1, name
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if python_blocks(p.read_text(encoding="utf-8"))],
+@pytest.mark.parametrize("path", [  # the speed page times the engines: slow
+    pytest.param(p, marks=pytest.mark.slow) if p.name == "speed.md" else p
+    for p in PAGES if python_blocks(p.read_text(encoding="utf-8"))],
                          ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_python_block_of_the_page_runs(path: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:

@@ -288,6 +288,7 @@ def test_the_right_vega_matches_on_drawn_markets(inputs: dict[str, float]) -> No
                               atol=1e-9)
 
 
+@pytest.mark.slow  # a hypothesis search until it finds the bug
 def test_hypothesis_finds_the_planted_bug_and_reports_the_ratio() -> None:
     @settings(max_examples=50, deadline=None, database=None)
     @given(keyword_arguments(price, **{**RANGES, "dividend": (0.01, 0.1)}))

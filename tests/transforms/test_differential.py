@@ -31,7 +31,8 @@ from autograd_lite.testing import (
 pytestmark = pytest.mark.fuzz
 
 
-@pytest.mark.parametrize(("tier", "examples"), [("small", 600), ("large", 40), ("wild", 250)])
+@pytest.mark.parametrize(("tier", "examples"), [  # graphs of 1,000 nodes: slow
+    ("small", 600), pytest.param("large", 40, marks=pytest.mark.slow), ("wild", 250)])
 def test_every_mode_agrees_on_random_graphs(tier: str, examples: int) -> None:
     # small graphs (600: enough draws to reach each of the ~64 primitives): stop and let
     # hypothesis shrink the failure; a 1,000-node one takes minutes to shrink, so
