@@ -877,7 +877,6 @@ def topological_order(root: Any) -> list[Any]:
     return order
 
 
-
 def depending_on(order: Sequence[Value], sources: Iterable[Value]) -> set[Value]:
     """The nodes of ``order`` (parents first) that are among ``sources`` or computed, through
     nodes that require gradients, from one of them: those whose adjoint a gradient with
@@ -888,6 +887,7 @@ def depending_on(order: Sequence[Value], sources: Iterable[Value]) -> set[Value]
         if node in wanted or (node.requires_grad and any(p in found for p in node.parents)):
             found.add(node)
     return found
+
 
 def _stale_edge(order: Sequence[Value]) -> tuple[Value, Value] | None:
     """The first (node, leaf) of ``order`` where ``node`` read ``leaf`` before the leaf's
