@@ -36,13 +36,11 @@ from typing import Any
 from autograd_lite.core import gradients
 from autograd_lite.core.forward import RECORDING as _RECORDING
 from autograd_lite.core.forward import Dual, Level
-from autograd_lite.core.observers import anomaly_observer
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import (
     Value,
     enable_grad,
     float_adjoints,
-    float_rows,
     is_grad_enabled,
     topological_order,
 )
@@ -188,19 +186,13 @@ def _float_grads(output: Value, inputs: Sequence[Value], seed: float = 1.0) -> l
 
 def _rows(outputs: Sequence[Value | float], leaves: Sequence[Value], single: bool) -> list[Any]:
     """d output / d leaf for each output (a Value or a number: zeros) and leaf, as floats:
-    one float reverse pass per output (:func:`~autograd_lite.core.value.float_rows`; in
-    anomaly mode, :func:`_float_grads`, which reports a non-finite derivative).  Each row is
-    the number for one leaf when ``single``, else a tuple."""
-    tracked = [o for o in outputs if isinstance(o, Value) and o.requires_grad]
-    if anomaly_observer() is not None or not tracked:
-        found = [_float_grads(o, leaves) for o in tracked]
-    else:
-        found = float_rows(tracked, leaves)
-    rows = iter(found)
+    a Jacobian's or a Hessian's rows, one :func:`_float_grads` per output, so each row sorts
+    and walks only the part of the graph its output depends on (a row of a tridiagonal
+    Hessian costs a few nodes).  Each row is the number for one leaf when ``single``, else a
+    tuple."""
     zeros = [0.0] * len(leaves)
-    return [(row[0] if single else tuple(row))
-            for row in (next(rows) if isinstance(o, Value) and o.requires_grad else zeros
-                        for o in outputs)]
+    rows = (_float_grads(o, leaves) if isinstance(o, Value) else zeros for o in outputs)
+    return [row[0] if single else tuple(row) for row in rows]
 
 
 # -- the transforms ---------------------------------------------------------------------

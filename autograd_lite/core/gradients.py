@@ -7,12 +7,11 @@ can be differentiated again, to any order.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from typing import Any, overload
 
 from autograd_lite.core import rules
-from autograd_lite.core.hooks import hook_visitor
+from autograd_lite.core.hooks import HOOKS, run_hooks
 from autograd_lite.core.reverse import chain_term, reverse_pass
 from autograd_lite.core.value import (
     Value,
@@ -22,7 +21,6 @@ from autograd_lite.core.value import (
     enable_grad,
     float_adjoints,
     lift,
-    of_parents,
     record,
     topological_order,
 )
@@ -31,71 +29,84 @@ _UNUSED = ("One of the differentiated Values appears to not have been used in th
            "Set allow_unused=True if this is the desired behavior.")
 
 
+Pending = list[Any]
+"""An adjoint on its way, while terms are still added to it: ``[number, coefficients,
+values]``, meaning ``number + sum_k coefficients[k] * values[k]`` (floats and Values)."""
+Complete = tuple[float, Value | None]
+"""An adjoint once every term is in: ``(c, v)``, meaning ``c * v``, or ``c`` when ``v`` is
+None."""
+
+
 def _value_edges(node: Value) -> tuple[list[Value], list[Any]]:
-    """A node's parents and its rule applied to its arguments (Values): the derivatives
-    ``grad(create_graph=True)`` records, in the general pass (with hooks)."""
-    if node.op is None:
-        return [], []
-    args = arguments(node)
-    return list(node.parents), of_parents(node, node.op.partials(node, *args))
-
-
-def _value_adjoints(order: Sequence[Value], root: Value,
-                    wanted: Sequence[Value]) -> dict[Value, Any]:
-    """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``): d root /
-    d node for each node of ``wanted`` (0 for one not reached).
-
-    A node's local derivatives are its rule applied to its arguments themselves (recording
-    nodes only where they depend on Values).  Until a node's adjoint is complete it is kept
-    as a number plus a linear combination ``sum_k c_k v_k`` of the Values passed on to it
-    (``c_k`` floats); complete, it is a number ``c`` or a scaled Value ``c v``
-    (:func:`_combined`: one ``dot`` node for several terms), and it passes ``c`` on as the
-    coefficient of its terms -- so a chain of constant factors records nothing and the
-    gradient holds no chain of products and sums.  A term whose factors are both Values is
-    recorded (a ``mul``); an adjoint that is 0 passes nothing on.
-    """
-    pending: dict[Value, list[Any]] = {root: [1.0, [], []]}
-    adjoint: dict[Value, Any] = {}
-    asked = set(wanted)
-    get = pending.get
-    for node in reversed(order):
-        terms = get(node)
-        op = node.op
-        if terms is None or op is None:
-            continue
-        c, v = _combined(*terms)
-        if node in asked:
-            adjoint[node] = _scaled(c, v)
-        if c == 0.0:
-            continue
+    """A node's parents and its rule applied to its arguments themselves (Values): the local
+    derivatives ``grad(create_graph=True)`` records, nodes only where they depend on Values."""
+    parents: list[Value] = []
+    derivatives: list[Any] = []
+    if node.op is not None:
         args = arguments(node)
-        for a, d in zip(args, op.partials(node, *args)):
-            if not isinstance(a, Value):  # a number or a parameter: no adjoint
-                continue
-            entry = get(a)
-            if entry is None:
-                entry = pending[a] = [0.0, [], []]
-            if v is None:  # the adjoint is the number c
-                if type(d) is float:
-                    entry[0] += chain_term(c, d)
-                else:
-                    entry[1].append(c)
-                    entry[2].append(d)
-            elif type(d) is float:
-                if d != 0.0:
-                    entry[1].append(c * d)
-                    entry[2].append(v)
-            else:
-                entry[1].append(c)
-                entry[2].append(v * d)
-    for x in wanted:
-        if x not in adjoint and x in pending:
-            adjoint[x] = _scaled(*_combined(*pending[x]))
-    return adjoint
+        for a, d in zip(args, node.op.partials(node, *args)):
+            if isinstance(a, Value):  # a number or a parameter has no adjoint
+                parents.append(a)
+                derivatives.append(d)
+    return parents, derivatives
 
 
-def _combined(number: float, coefficients: list[float], values: list[Value]
-              ) -> tuple[float, Value | None]:
+def _term(g: Complete, d: Any) -> Pending:
+    """``times`` of the pass on Values: the term ``g * d`` (``d`` a float or a Value),
+    recording a ``mul`` only when both are Values; a constant factor stays a coefficient."""
+    c, v = g
+    if v is None:
+        return [chain_term(c, d), [], []] if type(d) is float else [0.0, [c], [d]]
+    if type(d) is float:
+        return [0.0, [c * d], [v]] if d != 0.0 else [0.0, [], []]
+    return [0.0, [c], [v * d]]
+
+
+def _added(before: Pending, term: Pending) -> Pending:
+    """``plus`` of the pass on Values: ``term`` added to ``before`` (nothing recorded yet)."""
+    before[0] += term[0]
+    before[1] += term[1]
+    before[2] += term[2]
+    return before
+
+
+def _completed(node: Value, adjoint: Pending) -> Complete | None:
+    """``visit`` of the pass on Values: the adjoint, every term in, as ``(c, v)``
+    (:func:`_combined`), replaced by what ``node``'s gradient hooks return, if any.  A leaf
+    without hooks is left as it is (None): it passes nothing on, and only the ones asked for
+    are combined (:func:`_finished`)."""
+    if node.op is None and not (HOOKS and node in HOOKS):
+        return None
+    c, v = _combined(*adjoint)
+    if HOOKS and node in HOOKS:
+        replaced = run_hooks(node, lift(_scaled(c, v)))
+        if replaced is not None:
+            return (1.0, replaced) if isinstance(replaced, Value) else (replaced, None)
+    return c, v
+
+
+def _passes_nothing(adjoint: Complete) -> bool:
+    """``passes_nothing`` of the pass on Values: the adjoint ``c v`` or ``c`` is 0."""
+    return adjoint[0] == 0.0
+
+
+def _finished(adjoint: Complete | Pending) -> Any:
+    """A Value's gradient from its adjoint in the pass: a Value, or a number when no Value
+    is part of it."""
+    return _scaled(*(adjoint if type(adjoint) is tuple else _combined(*adjoint)))
+
+
+def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
+    """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``): d root /
+    d node for each node ``root`` reaches (read by :func:`_finished`).  The local derivatives
+    are the rule applied to the arguments (:func:`_value_edges`); an adjoint is a linear
+    combination ``c_0 + sum_k c_k v_k`` until complete, then ``c v`` (one ``dot`` node), so a
+    chain of constant factors records nothing; an adjoint 0 passes nothing on."""
+    return reverse_pass(order, root, [1.0, [], []], edges=_value_edges, times=_term,
+                        plus=_added, visit=_completed, passes_nothing=_passes_nothing)
+
+
+def _combined(number: float, coefficients: list[float], values: list[Value]) -> Complete:
     """``number + sum_k c_k v_k`` as ``(c, v)``, meaning ``c v``, or ``c`` when ``v`` is None:
     the number alone when there are no Values, ``(c, v)`` for one term, else ``(1, one dot
     node)`` (d / d v_k = c_k) with the number as a last term ``number * 1``."""
@@ -170,11 +181,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
         return _results(wanted, single, {}, set(), create_graph, materialize=True)
     order = topological_order(output)
     if create_graph:
-        visit = hook_visitor()
         with enable_grad():
-            adjoint = _value_adjoints(order, output, wanted) if visit is None else reverse_pass(
-                order, output, constant(1.0), edges=_value_edges, times=operator.mul,
-                visit=visit)
+            completed = _value_adjoints(order, output)
+        adjoint = {x: _finished(completed[x]) for x in wanted if x in completed}
     else:  # floats: nothing is recorded
         adjoint = float_adjoints(order, output, 1.0, wanted)
     return _results(wanted, single, adjoint, set(order), create_graph, bool(allow_unused),

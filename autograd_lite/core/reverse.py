@@ -6,20 +6,19 @@ Given a graph in topological order (parents before children) and the adjoint of 
 
     adjoint[parent]  +=  adjoint[node] * d node / d parent
 
-Everything that differentiates a graph calls it -- ``Value.backward`` and ``grad`` in anomaly
-mode or while a gradient hook is registered, the step-through and the Wengert list (through
-the ``visit`` / ``on_term`` hooks), anomaly mode (:class:`NonFiniteOrigins`), the tape
-compiler (on symbols: its ``times`` and ``plus`` write code) and the NumPy batch replay (on
-groups of like nodes, whose adjoints are lists of terms) -- or one of its four
-specialisations, each the same walk with the same rule (:func:`chain_term`), kept for its
-measured worth (the table of "How reverse mode works here"): ``backward`` keeping the
-adjoints in ``.grad`` (``accumulate_into_grad``), ``grad`` and the transforms on numbers in a
-dict (``_float_pass``), a Jacobian's or a Hessian's rows walking only what each reaches
-(``float_rows``), all three in :mod:`autograd_lite.core.value`, and
-``grad(create_graph=True)`` on Values (``_value_adjoints`` of
-:mod:`autograd_lite.core.gradients`).  :func:`reverse_pass` needs only ``edges(node)``: by
-default a node's ``parents`` and ``local_grads``.  The order it walks, ``topological_order``,
-is computed where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses
+Everything that differentiates a graph calls it: ``Value.backward`` and ``grad`` in anomaly
+mode or while a gradient hook is registered, ``grad(create_graph=True)`` (on Values, whose
+adjoints are linear combinations: :mod:`autograd_lite.core.gradients`), the step-through and
+the Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly mode
+(:class:`NonFiniteOrigins`), the tape compiler (on symbols: its ``times`` and ``plus`` write
+code) and the NumPy batch replay (on groups of like nodes, whose adjoints are lists of
+terms).  It has one specialisation, kept for its measured worth (the table of "How reverse
+mode works here"): the same walk with the same rule (:func:`chain_term`) on the float
+derivatives where a node stores them, ``_float_pass`` of :mod:`autograd_lite.core.value`,
+which ``backward``, ``grad`` and the transforms take on numbers (a Jacobian's or a Hessian's
+rows: one pass per row).  :func:`reverse_pass` needs only ``edges(node)``: by default a
+node's ``parents`` and ``local_grads``.  The order it walks, ``topological_order``, is
+computed where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses
 a graph recorded before one of its leaves had its ``data`` assigned.
 """
 
@@ -50,7 +49,7 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
                  plus: Callable[[Any, Any], Any] = operator.add,
                  visit: Callable[[N, Any], Any] | None = None,
                  on_term: Callable[[N, int, N, Any, Any, Any, Any], None] | None = None,
-                 ) -> dict[N, Any]:
+                 passes_nothing: Callable[[Any], bool] | None = None) -> dict[N, Any]:
     """``d root / d node`` for every node of ``order`` that ``root`` depends on.
 
     ``order`` lists parents before children; ``edges(node)`` gives ``(parents, locals)``.
@@ -59,8 +58,9 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
     for code.  ``visit(node, adjoint)`` is called when a node's adjoint is complete, before
     it is passed on (a result other than None replaces it); ``on_term(node, k, parent,
     adjoint, local, term, total)`` after each edge: the term ``times(adjoint, local)`` it
-    added and the parent's adjoint so far.  Nodes
-    ``root`` does not reach are left out.
+    added and the parent's adjoint so far.  A node whose complete adjoint
+    ``passes_nothing`` (every term would be 0) is not followed: its edges are never read.
+    Nodes ``root`` does not reach are left out.
     """
     adjoint: dict[N, Any] = {root: seed}
     for node in reversed(order):
@@ -71,6 +71,8 @@ def reverse_pass(order: Sequence[N], root: N, seed: Any, *, edges: Edges = recor
             shown = visit(node, g)
             if shown is not None:
                 g = adjoint[node] = shown
+        if passes_nothing is not None and passes_nothing(g):
+            continue
         parents, local = edges(node)
         for k, parent in enumerate(parents):
             term = times(g, local[k])

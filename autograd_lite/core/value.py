@@ -17,11 +17,10 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar, Token
-from heapq import heappop, heappush
 from typing import Any, overload
 
 from autograd_lite.core import rules
-from autograd_lite.core.hooks import HOOKS, RemovableHandle, hook_visitor, register_hook
+from autograd_lite.core.hooks import RemovableHandle, hook_visitor, register_hook
 from autograd_lite.core.modes import ModeContext
 from autograd_lite.core.observers import (
     COMPARISON_OBSERVER,
@@ -404,16 +403,13 @@ class Value:
                 "for every leaf"))))
             return
         order = topological_order(self)
-        if anomaly_observer() is None and not HOOKS:
-            accumulate_into_grad(order, self, seed)
-            return
-        leaves = [node for node in order if node.op is None and node.requires_grad]
-        adjoint = float_adjoints(order, self, seed, leaves)  # all or nothing: then .grad
-        for node in order:
+        adjoint = float_adjoints(order, self, seed, (
+            node for node in order if node.op is None and node.requires_grad))
+        for node, g in adjoint.items():  # all or nothing: written once every one is known
             if node.op is not None:
-                node.grad = adjoint.get(node, 0.0)
-            elif node.requires_grad:
-                node.grad += adjoint.get(node, 0.0)
+                node.grad = g
+            elif node.d_first is True:  # a leaf that requires gradients (the layout of Value)
+                node.grad += g
 
     def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
         """Run ``hook(grad)`` each time this Value's gradient is complete in a reverse pass
@@ -658,8 +654,9 @@ def _node(op: Primitive, out: float, set_at: int, args: Sequence[Value | float],
         return node
     node.d_second = None
     if numbers:  # the parents apart, and every argument kept
-        node.first = tuple(a for a in args if type(a) is not float)  # type: ignore[misc]
-        node.d_first = tuple(d for a, d in zip(args, derivatives) if type(a) is not float)
+        edges = [(a, d) for a, d in zip(args, derivatives) if type(a) is not float]
+        node.first = tuple([a for a, _ in edges])  # type: ignore[misc]
+        node.d_first = tuple([d for _, d in edges])
         node.second = tuple(args)
     else:
         node.first = tuple(args)  # type: ignore[arg-type]
@@ -683,138 +680,58 @@ rules.register_carrier(Value, record)
 
 
 def float_adjoints(order: Sequence[Value], root: Value, seed: float,
-                   watched: Sequence[Value]) -> dict[Value, float]:
-    """:func:`~autograd_lite.core.reverse.reverse_pass` on the recorded float derivatives, with
-    the gradient hooks; in anomaly mode a nan or infinite adjoint reaching one of ``watched``
-    raises first, naming the edge where it began (``AnomalyError``), so nothing is written."""
+                   watched: Iterable[Value]) -> dict[Value, float]:
+    """d root / d node for every node of ``order`` (0 where ``root`` does not reach), by
+    :func:`~autograd_lite.core.reverse.reverse_pass` on the recorded float derivatives:
+    ``backward``'s, ``grad``'s and the transforms' on numbers.  With no gradient hook and no
+    anomaly mode, its one specialisation (:func:`_float_pass`); with hooks, the pass runs them;
+    in anomaly mode a nan or infinite adjoint reaching one of ``watched`` raises first, naming
+    the edge where it began (``AnomalyError``), so nothing is written."""
     observer, visit = anomaly_observer(), hook_visitor()
-    if observer is None:
-        if visit is None:
-            return _float_pass(order, root, seed)
-        return reverse_pass(order, root, seed, visit=visit)
-    origins = NonFiniteOrigins()
-    adjoint = reverse_pass(order, root, seed, visit=visit, on_term=origins)
-    for node in watched:
-        if node in origins.origin:
-            observer.nonfinite(*origins.origin[node])
+    if observer is None and visit is None:
+        return _float_pass(order, root, seed)
+    origins = None if observer is None else NonFiniteOrigins()
+    adjoint = dict.fromkeys(order, 0.0)
+    adjoint.update(reverse_pass(order, root, seed, visit=visit, on_term=origins))
+    if observer is not None and origins is not None:
+        for node in watched:
+            if node in origins.origin:
+                observer.nonfinite(*origins.origin[node])
     return adjoint
 
 
-def _float_pass(order: Sequence[Any], root: Any, seed: float) -> dict[Any, float]:
-    """:func:`reverse_pass` with its defaults, the adjoints in a dict (no ``.grad`` touched),
-    the edges read where a node stores them, as :func:`accumulate_into_grad`: ``grad``'s and
-    the transforms' hot loop (3x faster than the generic pass).
+def _float_pass(order: Sequence[Value], root: Value, seed: float) -> dict[Value, float]:
+    """:func:`~autograd_lite.core.reverse.reverse_pass` with its defaults, the one
+    specialisation of it, kept for its measured worth: the edges read where a node stores
+    them, every adjoint starting at 0 (``+=``, no ``get``).  The bench's eager MLP step's
+    backward takes 2.2 ms here and 13 ms through :func:`reverse_pass` (2026-12-07).
 
-    ``adjoint[parent] = adjoint.get(parent, 0) + g * d``, the sums of ``backward``, with
-    :func:`chain_term`'s rule: a node whose adjoint is 0 passes nothing on, a zero local
-    derivative adds 0 (never 0 * inf).
+    A node whose adjoint is 0 passes nothing on; under a finite adjoint ``g * d`` is
+    :func:`chain_term`; under an infinite or nan one, each term is :func:`chain_term` (a zero
+    local derivative adds nothing: never 0 * inf).
     """
-    adjoint = {root: seed}
-    get = adjoint.get
+    adjoint = dict.fromkeys(order, 0.0)
+    adjoint[root] = seed
     for node in reversed(order):
-        g = get(node)
-        if not g or node.op is None:  # None (not reached), 0, or a leaf
+        g = adjoint[node]
+        if not g or node.op is None:  # 0 (not reached, or cancelled), or a leaf
             continue
-        first = node.first
-        if type(first) is tuple:  # more than two arguments: the parents and their derivatives
-            for parent, d in zip(first, node.d_first):
-                adjoint[parent] = get(parent, 0.0) + (g * d if d else 0.0)
-            continue
-        d = node.d_first
-        if d is not None:
-            adjoint[first] = get(first, 0.0) + (g * d if d else 0.0)
-        d = node.d_second
-        if d is not None:
-            second = node.second
-            adjoint[second] = get(second, 0.0) + (g * d if d else 0.0)
-    return adjoint
-
-
-def float_rows(roots: Sequence[Value], leaves: Sequence[Value]) -> list[list[float]]:
-    """d root / d leaf for each root and leaf, in floats (roots that require gradients): a
-    Jacobian's or a Hessian's rows.  One topological sort of all the roots' graphs (from a node made
-    for it alone, never evaluated), then one reverse pass per root as :func:`_float_pass`,
-    walking only the nodes that root reaches, latest first (a heap of their positions in the
-    sort): a row costs the edges it follows, not a sort of its own."""
-    top = _node(rules.add_n, 0.0, _now, roots, (1.0,) * len(roots), False)
-    order = topological_order(top)
-    order.pop()  # top
-    position = {node: k for k, node in enumerate(order) if node.op is not None}
-    rows = []
-    for root in roots:
-        adjoint = {root: 1.0}
-        get = adjoint.get
-        heap = [-position[root]] if root.op is not None else []  # a leaf: itself
-        while heap:
-            node = order[-heappop(heap)]
-            g = adjoint[node]
-            if not g:
-                continue
-            first = node.first
-            if type(first) is tuple:
-                edges: Iterable[tuple[Any, Any]] = zip(first, node.d_first)
-            elif node.d_second is None:
-                edges = ((first, node.d_first),)
-            elif node.d_first is None:
-                edges = ((node.second, node.d_second),)
-            else:
-                edges = ((first, node.d_first), (node.second, node.d_second))
-            for parent, d in edges:
-                before = get(parent)
-                if before is None:
-                    adjoint[parent] = 0.0 + (g * d if d else 0.0)
-                    if parent.op is not None:  # a leaf is not walked: it passes nothing on
-                        heappush(heap, -position[parent])
-                else:
-                    adjoint[parent] = before + (g * d if d else 0.0)
-        rows.append([get(x, 0.0) for x in leaves])
-    return rows
-
-
-def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
-    """:func:`reverse_pass` with its defaults (recorded float derivatives, :func:`chain_term`)
-    keeping each adjoint in the node's ``.grad``: ``Value.backward``'s hot loop, which reads
-    the edges where a node stores them (``first``/``d_first``, ``second``/``d_second``, or,
-    for a node of more than two arguments, the tuples ``first``/``d_first``: see
-    :class:`~autograd_lite.core.value.Value`).
-
-    Non-leaf ``.grad`` restarts from 0; leaves accumulate (as PyTorch), except those that
-    do not require gradients: their ``.grad`` is left as it was.  A zero adjoint adds
-    nothing, and neither does a zero local derivative under an infinite adjoint.
-
-    A specialisation of the reverse pass, kept for its measured worth: the backward of the
-    bench's eager MLP step takes 1.6 ms here, 3.1 ms through :func:`_float_pass` and a loop
-    writing ``.grad``, 15 ms through :func:`reverse_pass` (2026-12-07, of a 16 ms step).
-    """
-    constants = []
-    for node in order:
-        if node.op is not None:
-            node.grad = 0.0
-        elif node.d_first is not True:  # a leaf's requires_grad flag, read where it is kept
-            constants.append((node, node.grad))
-    root.grad += seed
-    for node in reversed(order):
-        g = node.grad
-        if not g or node.op is None:
-            continue
-        if g - g != 0.0:  # an infinite adjoint: a zero local derivative adds nothing
+        if g - g != 0.0:  # infinite or nan
             for parent, d in zip(node.parents, node.local_grads):
                 if d:
-                    parent.grad += chain_term(g, d)
+                    adjoint[parent] += chain_term(g, d)
             continue
-        first = node.first  # g is finite: g * 0 is 0, g * inf is inf
+        first: Any = node.first  # the layout of Value
+        d_first: Any = node.d_first
         if type(first) is tuple:  # more than two arguments: the parents and their derivatives
-            for parent, d in zip(first, node.d_first):
-                parent.grad += g * d
-        else:
-            d = node.d_first
-            if d is not None:
-                first.grad += g * d
-            d = node.d_second
-            if d is not None:
-                node.second.grad += g * d
-    for node, before in constants:
-        node.grad = before
+            for parent, d in zip(first, d_first):
+                adjoint[parent] += g * d
+            continue
+        if d_first is not None:
+            adjoint[first] += g * d_first
+        if node.d_second is not None:
+            adjoint[node.second] += g * node.d_second  # type: ignore[index]
+    return adjoint
 
 
 def topological_order(root: Any) -> list[Any]:

@@ -26,6 +26,7 @@ from autograd_lite.core.check import gradgradcheck
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.forward import Dual, jvp
 from autograd_lite.core.gradients import grad
+from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.value import (
     StaleGraphError,
     Value,
@@ -270,6 +271,35 @@ def test_topological_order_puts_parents_first() -> None:
     for node in order:
         for parent in node.parents:
             assert position[parent] < position[node]
+
+
+def test_the_one_reverse_pass_and_its_float_specialisation_agree_on_a_diamond() -> None:
+    """f = (x y) * (x y + x): the general pass (callbacks) and _float_pass (backward's and
+    grad's walk) give d f / d x = y (x y + x) + x y (y + 1) and d f / d y = x (x y + x) + x x y."""
+    x, y = Value(2.0), Value(3.0)
+    a = x * y
+    f = a * (a + x)
+    general = reverse_pass(topological_order(f), f, 1.0)
+    assert (general[x], general[y]) == (3.0 * 8.0 + 6.0 * 4.0, 2.0 * 8.0 + 2.0 * 6.0)
+    f.backward()
+    assert (x.grad, y.grad) == (general[x], general[y])
+
+
+def test_a_node_whose_adjoint_passes_nothing_is_not_followed() -> None:
+    """``passes_nothing``: create_graph's pass never applies the rule of a node whose adjoint
+    is 0, so nothing is recorded for it; here the edges of y = 0 * h are never read."""
+    x = Value(2.0)
+    h = x.exp()
+    y = h * 0.0 + x
+    read = []
+
+    def edges(node: Value) -> tuple[Any, Any]:
+        read.append(node)
+        return node.parents, node.local_grads
+
+    adjoint = reverse_pass(topological_order(y), y, 1.0, edges=edges,
+                           passes_nothing=lambda g: g == 0.0)
+    assert adjoint[x] == 1.0 and h not in read and y in read
 
 
 def test_graph_is_freed_after_del() -> None:

@@ -833,12 +833,12 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "lift", "arguments", "of_parents", "record", "depending_on", "differentiated",
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
-        "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
+        "reverse_pass", "recorded_edges", "chain_term",  # the core's own
         "float_adjoints", "number_read", "observe_numbers", "Case", "Domain",  # test data
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",
-        "clamp_bounds", "jacrev", "float_rows",  # come (jacrev: jacobian's other name,
+        "clamp_bounds", "jacrev",  # come (jacrev: jacobian's other name,
         # its row above)
         "parameter_names", "argument_names",  # how check's messages name f's arguments
         "RemovableHandle", "remove_hooks", "run_hooks", "hook_visitor",  # made by

@@ -133,6 +133,20 @@ def test_a_first_derivative_near_a_pole_is_checked_by_extrapolation() -> None:
     check_modes(e, [1.5, 0.320310125153783, 1.5])
 
 
+def test_the_extrapolation_step_stays_inside_the_domain() -> None:
+    """Found by the wild tier (2026-12-07): at x2 = 1e-5 the derivative -45657.055 changes
+    fast, so h = 1e-6 alone says -45811.96 (0.3% off), and the second step h = 1e-5 would
+    reach x2 = 0, where an atanh's argument becomes 1: the checker raised DomainError there.
+    It extrapolates with h = 1e-7 instead, -45657.046, and accepts."""
+    e = Expression(3, (("prod", 0, 0, 0), ("pow", 2, 2), ("cosh", 0), ("sinh", 0), ("tan", 0),
+                       ("log1p", 0), ("sign", 0), ("pow", 2.0, 0), ("atanh", 4), ("silu", 0),
+                       ("div", 1.0, 0), ("add", 0, 0), ("mul", 0, 0), ("exp2", 0),
+                       ("fabs", 0), ("relu", 0), ("sub", 0, 0), ("compare", 0, 0.0),
+                       ("gelu", 0), ("sub", 2.5, 0), ("relu_slope", 0, 0.0), ("atan", 0),
+                       ("clamp", 0, -1.0, 2.0), ("add_n", 3, *range(5, 26))))
+    check_modes(e, [1.0, 0.0, 1e-05])
+
+
 def test_every_reader_refuses_a_graph_whose_leaf_was_assigned() -> None:
     """Each checked example also records its graph, assigns its leaves, and requires every
     reader to refuse; a reader that still answers is reported."""

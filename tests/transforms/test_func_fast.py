@@ -25,6 +25,7 @@ from autograd_lite import (
     no_grad,
 )
 from autograd_lite import math as am
+from autograd_lite.core import func as func_module
 from autograd_lite.core import gradients, value
 from autograd_lite.func import grad, hessian, jacobian, jvp, vjp
 
@@ -121,17 +122,18 @@ def test_hessian_of_a_quadratic_form_is_a_plus_a_transpose() -> None:
 
 def test_hessian_rows_visit_only_the_nodes_they_depend_on(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    """Rosenbrock's Hessian is tridiagonal: each row's pass walks a few nodes, so the whole
+    """Rosenbrock's Hessian is tridiagonal: each row sorts and walks a few nodes, so the whole
     Hessian walks a number of nodes linear in n (counted, not timed), where one
     Hessian-vector product per row would walk the whole graph each time (n^2)."""
-    pop = value.heappop
+    sort = func_module.topological_order
     walked = [0]
 
-    def counting(heap: list[int]) -> int:
-        walked[0] += 1
-        return pop(heap)
+    def counting(root: Value) -> list[Value]:
+        order = sort(root)
+        walked[0] += len(order)
+        return order
 
-    monkeypatch.setattr(value, "heappop", counting)
+    monkeypatch.setattr(func_module, "topological_order", counting)
 
     def nodes(n: int) -> int:
         walked[0] = 0
