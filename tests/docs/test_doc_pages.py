@@ -80,7 +80,7 @@ def test_the_readme_gives_the_two_setup_commands_and_how_to_serve_the_site() -> 
     assert ("python3 -m venv .venv && .venv/bin/pip install -e . && "
             ".venv/bin/python -m autograd_lite") in README
     assert ('python3 -m venv .venv && .venv/bin/pip install -e ".[test]" && '
-            ".venv/bin/python -m pytest") in README
+            ".venv/bin/python -m pytest -n auto") in README
     assert "mkdocs serve" in README
 
 
