@@ -701,10 +701,10 @@ def float_adjoints(order: Sequence[Value], root: Value, seed: float,
 
 
 def _float_pass(order: Sequence[Value], root: Value, seed: float) -> dict[Value, float]:
-    """:func:`~autograd_lite.core.reverse.reverse_pass` with its defaults, the one
-    specialisation of it, kept for its measured worth: the edges read where a node stores
-    them, every adjoint starting at 0 (``+=``, no ``get``).  The bench's eager MLP step's
-    backward takes 2.2 ms here and 13 ms through :func:`reverse_pass` (2026-12-07).
+    """:func:`~autograd_lite.core.reverse.reverse_pass` with its defaults, its one
+    specialisation, kept for its measured worth: the edges read where a node stores them,
+    every adjoint starting at 0 (``+=``, no ``get``).  The bench's eager MLP step's
+    ``backward`` (sort, pass, ``.grad``): 4.5 ms, 13.6 ms through :func:`reverse_pass`.
 
     A node whose adjoint is 0 passes nothing on; under a finite adjoint ``g * d`` is
     :func:`chain_term`; under an infinite or nan one, each term is :func:`chain_term` (a zero
