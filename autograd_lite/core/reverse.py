@@ -12,14 +12,16 @@ adjoints are linear combinations: :mod:`autograd_lite.core.gradients`), the step
 the Wengert list (through the ``visit`` / ``on_term`` hooks), anomaly mode
 (:class:`NonFiniteOrigins`), the tape compiler (on symbols: its ``times`` and ``plus`` write
 code) and the NumPy batch replay (on groups of like nodes, whose adjoints are lists of
-terms).  It has one specialisation, kept for its measured worth (the table of "How reverse
-mode works here"): the same walk with the same rule (:func:`chain_term`) on the float
-derivatives where a node stores them, ``_float_pass`` of :mod:`autograd_lite.core.value`,
-which ``backward``, ``grad`` and the transforms take on numbers (a Jacobian's or a Hessian's
-rows: one pass per row).  :func:`reverse_pass` needs only ``edges(node)``: by default a
-node's ``parents`` and ``local_grads``.  The order it walks, ``topological_order``, is
-computed where the node layout lives (:mod:`autograd_lite.core.value`), which also refuses
-a graph recorded before one of its leaves had its ``data`` assigned.
+terms).  Two specialisations, kept for their measured worth (the table of "How reverse mode
+works here"), are the same walk with the same rule (:func:`chain_term`) on the float
+derivatives where a node stores them, in :mod:`autograd_lite.core.value`:
+``accumulate_into_grad``, ``backward``'s, keeping the adjoints in ``.grad``, and
+``_float_pass``, ``grad``'s and the transforms' on numbers (a Jacobian's or a Hessian's rows:
+one pass per row), keeping them in a dict.  :func:`reverse_pass` needs only
+``edges(node)``: by default a node's ``parents`` and ``local_grads``.  The order it walks,
+``topological_order``, is computed where the node layout lives
+(:mod:`autograd_lite.core.value`), which also refuses a graph recorded before one of its
+leaves had its ``data`` assigned.
 """
 
 from __future__ import annotations

@@ -226,12 +226,12 @@ def test_the_step_through_of_a_leaf_root_with_a_hook() -> None:
 
 
 def test_without_hooks_backward_takes_its_plain_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hot loop pays nothing for hooks: with none registered, backward takes the reverse
-    pass's one specialisation, _float_pass; with one, the reverse pass that runs them."""
+    """The hot loop pays nothing for hooks: with none registered, backward is the specialised
+    accumulate_into_grad; with one, the reverse pass that runs them."""
     from autograd_lite.core import value as value_module
     calls: list[str] = []
-    original = value_module._float_pass
-    monkeypatch.setattr(value_module, "_float_pass",
+    original = value_module.accumulate_into_grad
+    monkeypatch.setattr(value_module, "accumulate_into_grad",
                         lambda *a: calls.append("plain") or original(*a))
     x, h, y = reference()
     y.backward()

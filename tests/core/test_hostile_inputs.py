@@ -833,7 +833,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "lift", "arguments", "of_parents", "record", "depending_on", "differentiated",
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
-        "reverse_pass", "recorded_edges", "chain_term",  # the core's own
+        "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
         "float_adjoints", "number_read", "observe_numbers", "Case", "Domain",  # test data
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
