@@ -30,7 +30,12 @@ walk over the same graph, the same float functions, each adjoint the sum of its 
 left to right -- so a replay gives the eager transform's numbers bit for bit.  Where they
 could part, the replay hands the call to the eager transform itself (``_slow``): a
 non-finite value in the forward code or an error there (eager raises its own), and a nan
-in a result (``0 * inf`` where eager skips a term with a zero factor).  Arguments outside
+in a result (``0 * inf`` where eager skips a term with a zero factor, as
+:func:`~autograd_lite.core.reverse.chain_term`; the code multiplies plainly).  The code
+holds what the rows depend on, as a tape holds what its output depends on: where eager's
+Hessian fails recording a node of the gradient's graph that no row uses (``cbrt'(r)``
+infinite at ``r = 0`` behind ``rint``, whose derivative 0 discards it), the replay gives
+the rows.  Arguments outside
 ``argnums`` are replay inputs, Values in the trace where eager computes with their numbers:
 grad and jacobian are still bit for bit, but a Hessian's gradient graph multiplies by
 them as Values where eager folds them into number coefficients, so such entries can differ
@@ -44,6 +49,7 @@ from typing import Any, NamedTuple, NoReturn, cast
 
 from autograd_lite.compile.symbolic import Writer
 from autograd_lite.compile.tape import (
+    _SIMPLE,
     Backend,
     Column,
     Compiled,
@@ -54,7 +60,6 @@ from autograd_lite.compile.tape import (
     _SlowPathError,
     _sum_lines,
     _terms,
-    _times,
 )
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.func import Transformed, transformed
@@ -112,7 +117,7 @@ class TransformTape(Tape):
                 lines.extend(_sum_lines(target, terms if isinstance(terms, list) else [terms]))
                 return target
 
-            adjoint = reverse_pass(self._graph, root, "1.0", edges=edges, times=_times,
+            adjoint = reverse_pass(self._graph, root, "1.0", edges=edges, times=_product,
                                    plus=_terms, visit=assign)
             rows.append([f"g{r}_{register[x]}" if x in adjoint else "0.0"
                          for x in self.columns])
@@ -122,7 +127,9 @@ class TransformTape(Tape):
             lines.append("if _t != _t: _slow()")
         shown = [[entry if entry == "0.0" else f"0.0 + {entry}" for entry in row]
                  for row in rows]
-        row_texts = [row[0] if self._single else f"({', '.join(row)},)" for row in shown]
+        row_texts = [row[0] if self._single else _row_text(row) for row in shown]
+        if any(text.startswith("_z") or " + _z" in text for text in row_texts):
+            lines.append(f"_z = ({'0.0, ' * len(self.columns)})")  # one constant
         lines.append(f"return ({', '.join(row_texts)},)" if self._many else
                      f"return {row_texts[0]}")
         header = "def replay(_x, _p):"
@@ -136,7 +143,8 @@ class TransformTape(Tape):
         if len(inputs) != len(self.inputs):
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
         self._held_current()
-        xs = tuple(to_float(x, f"tape input {i}") for i, x in enumerate(inputs))
+        xs = inputs if set(map(type, inputs)) <= {float} else tuple(
+            to_float(x, f"tape input {i}") for i, x in enumerate(inputs))  # nan, inf: _slow
         try:
             return self._function("float")(xs, self._live_numbers())
         except (DomainError, _SlowPathError):  # eager decides: its numbers, or its error
@@ -233,6 +241,38 @@ class CompiledTransform(Compiled):
 
     def _replayed_numbers(self, tape: Tape, xs: list[float]) -> list[float]:
         return _flat(tape._function("float")(tuple(xs), tape._live_numbers()))
+
+
+_ZERO_RUN = 8
+"""Zeros at the start or the end of a row from this many on are a slice of one tuple of
+zeros (``_z``) rather than one constant each: a sparse Hessian's rows are mostly zeros."""
+
+
+def _row_text(entries: list[str]) -> str:
+    """A row as a tuple expression: ``_z[:a] + (e_a, ..., e_b,) + _z[:m]`` for runs of
+    zeros of at least :data:`_ZERO_RUN` at either end, else ``(e_0, ..., e_n,)``."""
+    n = len(entries)
+    nonzero = [j for j, entry in enumerate(entries) if entry != "0.0"]
+    if not nonzero:
+        return "_z" if n >= _ZERO_RUN else f"({'0.0, ' * n})"
+    first, last = nonzero[0], nonzero[-1]
+    start = first if first >= _ZERO_RUN else 0
+    end = last + 1 if n - 1 - last >= _ZERO_RUN else n
+    parts = [f"_z[:{start}]"] if start else []
+    parts.append(f"({', '.join(entries[start:end])},)")
+    parts += [f"_z[:{n - end}]"] if end < n else []
+    return " + ".join(parts)
+
+
+def _product(g: str, d: str) -> str:
+    """``g * d`` as source, without multiplying by 1: a plain product even where ``d`` may
+    be infinite (where eager skips a term with a zero factor, 0 * inf makes a nan, which
+    sends the call to the eager transform)."""
+    if d == "1.0":
+        return g
+    if d == "-1.0":
+        return f"-{g}"
+    return f"{g} * {d}" if _SIMPLE.fullmatch(d) else f"{g} * ({d})"
 
 
 def _flat(result: Any) -> list[float]:

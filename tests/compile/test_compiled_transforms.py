@@ -24,6 +24,7 @@ from autograd_lite import DomainError, Value, compiled, compiled_transform, dot,
 from autograd_lite import math as am
 from autograd_lite.compile import BranchChangedError, TracedNumberError
 from autograd_lite.compile.transforms import CompiledTransform, TransformTape
+from autograd_lite.core import rules
 from autograd_lite.testing import expressions, safe_floats
 
 FAST = settings(max_examples=60, deadline=None,
@@ -137,11 +138,31 @@ def test_bit_for_bit_on_random_programs_at_new_inputs(e: Any, trace_at: list[flo
                                                        replay_at: list[float],
                                                        transform: Any) -> None:
     """Every primitive, shared nodes and diamonds: traced at one point, replayed at another,
-    the compiled transform gives the eager one's numbers (or its DomainError) exactly."""
+    the compiled transform gives the eager one's numbers (or its DomainError) exactly --
+    except where eager's Hessian fails recording a node of its gradient graph that no
+    result uses (the code computes only what the rows need: see the next test)."""
     eager = transform(e, (0, 1, 2))
     replay = compiled_transform(eager)
-    assert outcome(replay, trace_at) == outcome(eager, trace_at)
-    assert outcome(replay, replay_at) == outcome(eager, replay_at)
+    for xs in (trace_at, replay_at):
+        expected, found = outcome(eager, xs), outcome(replay, xs)
+        if found != expected:
+            assert transform is func.hessian and expected.startswith("DomainError: d")
+            assert "Error" not in outcome(func.grad(e, (0, 1, 2)), xs) + found
+
+
+def test_a_hessian_where_eager_fails_on_a_derivative_no_row_uses() -> None:
+    """cbrt'(r) = inf at r = 0, behind rint, whose derivative is 0: eager records the infinite
+    cbrt' into the gradient's graph and fails there (its rows never use it); the code holds
+    only what the rows depend on, and gives them."""
+    def f(x: Value, y: Value) -> Value:
+        return rules.cbrt(rules.rint(y.tanh())) + x * x * y
+
+    hessian = func.hessian(f, (0, 1))
+    h = compiled_transform(hessian)
+    assert h(1.0, 1.0) == hessian(1.0, 1.0) == ((2.0, 2.0), (2.0, 0.0))
+    with pytest.raises(DomainError, match=r"^dpow\(0\.0, 0\.333"):
+        hessian(1.0, 0.0)
+    assert h(1.0, 0.0) == ((0.0, 2.0), (2.0, 0.0))
 
 
 def test_arguments_outside_argnums_are_read_at_every_call() -> None:
