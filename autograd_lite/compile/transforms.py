@@ -86,6 +86,8 @@ class TransformTape(Tape):
         self._many = many
         self._single = single
         self._eager = eager
+        made_by = transformed(eager)
+        self._input = f"{made_by.kind} input" if made_by else "tape input"  # as eager says
         self._start([r for r in self.roots if isinstance(r, Value) and r.requires_grad],
                     inputs, guards, wrt)
 
@@ -144,7 +146,7 @@ class TransformTape(Tape):
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
         self._held_current()
         xs = inputs if set(map(type, inputs)) <= {float} else tuple(
-            to_float(x, f"tape input {i}") for i, x in enumerate(inputs))  # nan, inf: _slow
+            to_float(x, self._input) for x in inputs)  # floats as they are: nan, inf: _slow
         try:
             return self._function("float")(xs, self._live_numbers())
         except (DomainError, _SlowPathError):  # eager decides: its numbers, or its error

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -274,6 +275,17 @@ def test_a_gradient_of_a_function_returning_several_numbers_is_refused() -> None
         compiled_transform(func.grad(pair))(1.0)
     with pytest.raises(TypeError, match=r"got tuple \(compile a transform .*compiled_transform"):
         compiled(pair)(1.0)                    # not a transform: compiled's own error
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, True, "2"])
+def test_an_input_that_is_not_a_finite_number_is_refused_as_eager_refuses_it(bad: Any) -> None:
+    gradient = func.grad(lambda x, y: x * y, (0, 1))
+    replay = compiled_transform(gradient)
+    assert replay(1, 2.0) == (2.0, 1.0)                   # an int is a number
+    with pytest.raises((TypeError, DomainError)) as eager:
+        gradient(bad, 2.0)
+    with pytest.raises(type(eager.value), match=f"^{re.escape(str(eager.value))}$"):
+        replay(bad, 2.0)
 
 
 def test_a_result_that_is_not_a_number_is_refused_naming_the_function() -> None:
