@@ -24,7 +24,9 @@ Called on plain numbers with no transform around (the common case), ``grad``, ``
 derivative by one float reverse pass (:func:`_float_grads`, :func:`_rows`), as recording
 ``f`` and calling ``backward`` by hand would; ``hessian`` differentiates the recorded
 gradient graph so (reverse over reverse).  The differential checker compares these paths
-with the general ones (:mod:`autograd_lite.testing.differential`).
+with the general ones (:mod:`autograd_lite.testing.differential`).  ``compiled_transform``
+writes this float path out as straight-line code (:class:`Transformed` says how each
+transform takes it: :mod:`autograd_lite.compile.transforms`).
 """
 
 from __future__ import annotations
@@ -97,8 +99,8 @@ _TRANSFORMED: weakref.WeakKeyDictionary[Callable[..., Any], Transformed] = (
 
 def transformed(function: Callable[..., Any]) -> Transformed | None:
     """What made ``function``, if :func:`grad` (without ``has_aux``), :func:`jacobian` or
-    :func:`hessian` did; ``None`` for any other function.  ``compiled`` reads it to compile
-    the transform itself (:mod:`autograd_lite.compile.transforms`).
+    :func:`hessian` did; ``None`` for any other function.  ``compiled_transform`` reads it
+    to compile the transform itself (:mod:`autograd_lite.compile.transforms`).
 
     Examples:
         >>> from autograd_lite import func
@@ -110,6 +112,7 @@ def transformed(function: Callable[..., Any]) -> Transformed | None:
         return _TRANSFORMED.get(function)
     except TypeError:  # not weakly referable (a builtin): no transform made it
         return None
+
 
 # -- inputs and outputs -----------------------------------------------------------------
 def _number_or_carrier(x: object, what: str) -> Any:

@@ -166,6 +166,24 @@ def test_a_hessian_where_eager_fails_on_a_derivative_no_row_uses() -> None:
     assert h(1.0, 0.0) == ((0.0, 2.0), (2.0, 0.0))
 
 
+def test_nested_transforms_compile_as_the_outer_one_and_give_its_numbers() -> None:
+    """The outer transform's float path records the inner one on Values (create_graph), as
+    eager does: grad of grad, the Hessian of a gradient, a gradient calling a gradient."""
+    def f(x: Value, y: Value) -> Value:
+        return am.sin(x * y) * am.exp(y) + x ** 3
+
+    nested = [func.grad(func.grad(f, 0), (0, 1)), func.hessian(func.grad(f, 0), (0, 1)),
+              func.jacobian(func.grad(f, (0, 1)), (0, 1)),
+              func.grad(lambda x, y: func.grad(f, 1)(x, y) * x, (0, 1))]
+    rng = random.Random(3)
+    for eager in nested:
+        replay = compiled_transform(eager)
+        for _ in range(20):
+            xs = [rng.uniform(-2.0, 2.0), rng.uniform(-2.0, 2.0)]
+            assert outcome(replay, xs) == outcome(eager, xs)
+        assert len(replay._tapes) == 1
+
+
 def test_arguments_outside_argnums_are_read_at_every_call() -> None:
     def f(x: Value, scale: Value) -> Value:
         return scale * x * x * x
