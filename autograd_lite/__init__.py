@@ -26,7 +26,13 @@ The worked examples of the course notes run as ``python -m autograd_lite``.  How
 package is laid out: "How the package is laid out" in the docs (docs/explanation/layout.md).
 """
 from autograd_lite import func, math
-from autograd_lite.compile import BranchChangedError, Tape, compiled, compiled_loss
+from autograd_lite.compile import (
+    BranchChangedError,
+    Tape,
+    compiled,
+    compiled_loss,
+    compiled_transform,
+)
 from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.core.check import (
     GradcheckError,
@@ -81,6 +87,7 @@ __all__ = [
     "central_difference",
     "compiled",
     "compiled_loss",
+    "compiled_transform",
     "constant",
     "detect_anomaly",
     "differentiable",

@@ -408,7 +408,12 @@ def goals(rows: list[dict[str, Any]], chain: dict[str, Any] | None, nodes: list[
 
 
 # -- the function transforms (issue 25) ------------------------------------------------------
-GOAL_GRAD_RATIO, GOAL_N50_VS_TORCH = 1.2, 2.0
+GOAL_GRAD_RATIO, GOAL_N50_VS_TORCH, GOAL_VS_JAX = 1.2, 2.0, 10.0
+NON_COMPILING = {  # goal 3's peers: (engine, variant) of each workload
+    "gradient": (("hips", "HIPS autograd: grad"), ("torch", "torch.func.grad"),
+                 ("torch", "PyTorch tensors: backward")),
+    "hessian": (("hips", "HIPS autograd: hessian"), ("torch", "torch.func.hessian"),
+                ("torch", "PyTorch: autograd.functional.hessian"))}
 REFERENCE = {"gradient": "func.grad", "hessian": "func.hessian",
              "jacobian": "func.jacobian(func.grad)"}
 """autograd_lite's row of each transform workload, the one the others are compared with."""
@@ -500,7 +505,8 @@ def check_transforms(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def transform_goals(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-    """Issue 25's goals 1 and 2, each ratio from this run, PASS / FAIL (n/a: not measured)."""
+    """Issue 25's goals 1, 2 and 3, each ratio from this run, PASS / FAIL (n/a: not
+    measured)."""
     out: list[dict[str, Any]] = []
 
     def goal(name: str, text: str, measured: str, ok: bool | None) -> None:
@@ -536,13 +542,19 @@ def transform_goals(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any
         goal(f"T2 {workload} n=10", f"{REFERENCE[workload]} faster than HIPS autograd and "
              "torch.func at n = 10 (their time / ours > 1)", ", ".join(cells) or
              "not measured", all(oks) if oks else None)
-    cells, oks = [], []
-    for function in ("rosenbrock", "quadratic"):
-        ours = transform_time(rows, "hessian", function, 50, "func.hessian")
-        theirs = transform_time(rows, "hessian", function, 50, "torch.func.hessian", "torch")
-        if ours and theirs:
-            cells.append(f"{function} {ours / theirs:.2f}x")
-            oks.append(ours <= GOAL_N50_VS_TORCH * theirs)
+    def hessian_at_50(ours_variant: str, engine: str, theirs_variant: str,
+                      limit: float) -> tuple[list[str], list[bool]]:
+        """Our Hessian's time over a peer's at n = 50, each function; within ``limit``?"""
+        cells, oks = [], []
+        for function in ("rosenbrock", "quadratic"):
+            ours = transform_time(rows, "hessian", function, 50, ours_variant)
+            theirs = transform_time(rows, "hessian", function, 50, theirs_variant, engine)
+            if ours and theirs:
+                cells.append(f"{function} {ours / theirs:.2f}x")
+                oks.append(ours <= limit * theirs)
+        return cells, oks
+
+    cells, oks = hessian_at_50("func.hessian", "torch", "torch.func.hessian", GOAL_N50_VS_TORCH)
     goal("T2 hessian n=50", f"func.hessian within {GOAL_N50_VS_TORCH:g}x of torch.func.hessian "
          "at n = 50 (ours / theirs)", ", ".join(cells) or "not measured",
          all(oks) if oks else None)
@@ -557,6 +569,25 @@ def transform_goals(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any
             oks.append(h50 / h10 <= bound)
     goal("T2 growth", "func.hessian grows no faster than n x (one gradient), n = 10 -> 50",
          ", ".join(cells) or "not measured", all(oks) if oks else None)
+    for workload, variant in (("gradient", "compiled_transform(func.grad)"),
+                              ("hessian", "compiled_transform(func.hessian)")):
+        for function in ("rosenbrock", "quadratic"):
+            cells, oks = [], []
+            for n in (50, 200):
+                ours = transform_time(rows, workload, function, n, variant)
+                for engine, theirs_variant in NON_COMPILING[workload]:
+                    theirs = transform_time(rows, workload, function, n, theirs_variant, engine)
+                    if ours and theirs:
+                        cells.append(f"n={n} {theirs_variant} {theirs / ours:.2f}x")
+                        oks.append(ours < theirs)
+            goal(f"T3 {variant} {function}", f"{variant} faster than every non-compiling peer "
+                 "(HIPS, torch.func, PyTorch tensors) at n = 50 and 200 (their time / ours > 1)",
+                 ", ".join(cells) or "not measured", all(oks) if oks else None)
+    cells, oks = hessian_at_50("compiled_transform(func.hessian)", "jax", "jax.jit(jax.hessian)",
+                               GOAL_VS_JAX)
+    goal("T3 vs jax.jit n=50", f"compiled_transform(func.hessian) within {GOAL_VS_JAX:g}x of "
+         "jax.jit(jax.hessian) at n = 50 (ours / theirs)", ", ".join(cells) or "not measured",
+         all(oks) if oks else None)
     lines = ["| goal (issue 25) | target | measured (this run) | verdict |", "|---|---|---|---|"]
     lines += [f"| {g['goal']} | {g['text']} | {g['measured']} | {g['verdict']} |" for g in out]
     return "\n".join(lines), out

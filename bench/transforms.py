@@ -3,8 +3,10 @@
     python bench/transforms.py ENGINE [--quick] [--round R --rounds K]   ->  JSON on stdout
 
 ENGINE is ``autograd_lite`` (``autograd_lite.func`` and, for the gradient, recording the
-function and calling ``backward`` by hand), ``floats`` (hand-written derivatives: the
-floor), ``hips`` (HIPS ``autograd``), ``torch`` (``torch.func``, and PyTorch tensors with
+function and calling ``backward`` by hand; at n = 10, 50 and 200 also
+``compiled_transform(func.grad)`` and ``compiled_transform(func.hessian)``, traced once
+outside the timing, then replayed), ``floats`` (hand-written derivatives: the floor),
+``hips`` (HIPS ``autograd``), ``torch`` (``torch.func``, and PyTorch tensors with
 ``backward`` / ``torch.autograd.functional.hessian``) or ``jax`` (``jax.jit`` of
 ``jax.grad`` / ``jax.hessian`` / ``jax.jacrev(jax.grad)``, float64, CPU).
 
@@ -42,10 +44,13 @@ from typing import Any
 from workloads import SAMPLE_SECONDS, Plan, option
 
 Record = dict[str, Any]
-GRADIENT_SIZES = {"rosenbrock": (2, 10, 50, 100, 1000), "quadratic": (10, 20, 50)}
+GRADIENT_SIZES = {"rosenbrock": (2, 10, 50, 100, 200, 1000), "quadratic": (10, 20, 50, 200)}
 GRADIENT_SIZES_QUICK = {"rosenbrock": (2, 10, 100), "quadratic": (10,)}
-MATRIX_SIZES = {"rosenbrock": (10, 20, 50), "quadratic": (10, 20, 50)}
+MATRIX_SIZES = {"rosenbrock": (10, 20, 50, 200), "quadratic": (10, 20, 50, 200)}
 MATRIX_SIZES_QUICK = {"rosenbrock": (10,), "quadratic": (10,)}
+COMPILED_SIZES = (10, 50, 200)
+"""The sizes of the compiled transforms' rows (issue 25, goal 3: n = 50 and 200 against the
+peers, n = 50 against ``jax.jit(jax.hessian)``)."""
 FUNCTIONS = ("rosenbrock", "quadratic")
 
 
@@ -139,7 +144,7 @@ def lite_functions(n: int) -> dict[str, Callable[..., Any]]:
 
 def run_autograd_lite(plan: Plan) -> list[Record]:
     import autograd_lite
-    from autograd_lite import Value, func
+    from autograd_lite import Value, compiled_transform, func
 
     where = autograd_lite.__file__
 
@@ -158,13 +163,26 @@ def run_autograd_lite(plan: Plan) -> list[Record]:
             return func.vjp(f, *xs)[1](1.0)
 
         return {"backward by hand": by_hand, "func.grad": lambda: g(*xs),
-                "func.vjp": through_vjp}
+                "func.vjp": through_vjp,
+                **replayed("compiled_transform(func.grad)", g, xs)}
 
     def hessian(function: str, n: int) -> dict[str, Any]:
         f = lite_functions(n)[function]
         xs = point(n)
         h = func.hessian(f, tuple(range(n)))
-        return {"func.hessian": lambda: h(*xs)}
+        return {"func.hessian": lambda: h(*xs),
+                **replayed("compiled_transform(func.hessian)", h, xs)}
+
+    def replayed(name: str, transform: Callable[..., Any], xs: list[float]
+                 ) -> dict[str, Callable[[], Any]]:
+        """The compiled transform at the sizes of :data:`COMPILED_SIZES`, traced here (once,
+        outside the timing), checked equal to the eager transform, then only replayed."""
+        if len(xs) not in COMPILED_SIZES:
+            return {}
+        fast = compiled_transform(transform)
+        if fast(*xs) != transform(*xs):
+            raise AssertionError(f"{name} at n = {len(xs)} differs from the eager transform")
+        return {name: lambda: fast(*xs)}
 
     def jacobian(function: str, n: int) -> dict[str, Any]:
         f = lite_functions(n)[function]

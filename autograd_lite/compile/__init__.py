@@ -12,6 +12,7 @@ from autograd_lite.compile.tape import (
     compiled,
     compiled_loss,
 )
+from autograd_lite.compile.transforms import compiled_transform
 
 __all__ = ["BatchReplay", "BranchChangedError", "Compiled", "CompiledLoss", "Replay", "Tape",
-           "TracedNumberError", "compiled", "compiled_loss"]
+           "TracedNumberError", "compiled", "compiled_loss", "compiled_transform"]

@@ -54,7 +54,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any, Literal, NamedTuple, overload
+from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
@@ -79,6 +79,7 @@ Column = Any
 """One input over a batch: a sequence of floats or a one-dimensional NumPy array."""
 Reduce = Literal["mean", "sum"]
 Backend = Literal["auto", "numpy", "python"]
+_R = TypeVar("_R")
 
 
 class BranchChangedError(RuntimeError):
@@ -259,6 +260,13 @@ class Tape:
                  wrt: Sequence[Value] | None = None) -> None:
         if not isinstance(output, Value):
             raise TypeError(f"Tape: the output must be a Value, got {type(output).__name__}")
+        self._output = output
+        self._start((output,), inputs, guards, wrt)
+
+    def _start(self, roots: Sequence[Value], inputs: Sequence[Value], guards: Sequence[Guard],
+               wrt: Sequence[Value] | None) -> None:
+        """Check the inputs, walk the graph of ``roots`` (and the guards) and write the code."""
+        self._roots = tuple(roots)
         self.inputs = tuple(inputs)
         seen_inputs: set[Value] = set()
         for x in self.inputs:
@@ -272,7 +280,6 @@ class Tape:
             else frozenset(wrt)
         self._guard_texts: dict[int, str] = {}
         self._changed: set[Value] = set()  # held Values seen to change: read live
-        self._output = output
         self._graph = self._order()
         self._build()
         self._functions: dict[str, Callable[..., Any]] = {}
@@ -311,11 +318,9 @@ class Tape:
         self._loop: list[str] = []  # the body of the batch loop (see _loop_source)
         lines += self._forward_lines(order, ref, register)
         computed = [f"v{s.index}" for s in self._steps]
-        for start in range(0, len(computed), _CHECKSUM_CHUNK):
-            chunk = " + ".join(computed[start:start + _CHECKSUM_CHUNK])
-            lines.append((f"_s = {chunk}" if start == 0 else f"_s = _s + {chunk}",
-                          "any inf or nan makes this sum non-finite" if start == 0 else ""))
-            self._loop.append(lines[-1][0])
+        for k, line in enumerate(_sum_lines("_s", computed)):
+            lines.append((line, "" if k else "any inf or nan makes this sum non-finite"))
+            self._loop.append(line)
         if computed:
             lines.append(("if not _ok(_s): _nonfinite(_x, _p)", ""))
             self._loop.append("if _s - _s != 0.0: _nonfinite()")
@@ -340,12 +345,13 @@ class Tape:
             for code, c in lines)])
 
     def _order(self) -> list[Value]:
-        """The output's graph in topological order, then whatever only the guards read:
+        """The roots' graph in topological order (each root's nodes that no root before it
+        reached, as one walk from all of them would give), then whatever only the guards read:
         walked once, while the graph is fresh (kept as :attr:`_graph`, which the code is
         written from again when a held Value changed, and the batch program from)."""
         order: list[Value] = []
         placed: set[Value] = set()
-        roots = (self._output, *(g.left for g in self.guards),
+        roots = (*self._roots, *(g.left for g in self.guards),
                  *(g.right for g in self.guards if isinstance(g.right, Value)))
         for root in roots:
             for node in topological_order(root):
@@ -430,17 +436,6 @@ class Tape:
         self._adjoints: set[str] = set()
         if output not in needs:
             return lines
-
-        def edges(node: Value) -> tuple[list[Value], list[str]]:
-            if node.op is None:
-                return [], []
-            local = of_parents(node, grad_texts(node.op, _as_sym(ref[node]), _args(node, ref)))
-            kept = [(p, d) for p, d in zip(node.parents, local) if p in needs]
-            return [p for p, _ in kept], [d for _, d in kept]
-
-        def plus(before: str | list[str], term: str) -> list[str]:
-            return [*before, term] if isinstance(before, list) else [before, term]
-
         params = set(self.params)
         # Every gradient flows through the output's only parent that needs one, and through
         # that node's only such parent...: a zero adjoint there is a zero gradient for all.
@@ -464,14 +459,9 @@ class Tape:
             target = f"g{register[node]}"
             terms = terms if isinstance(terms, list) else [terms]
             plain = [t.plain if isinstance(t, _Scaled) else t for t in terms]
-            for start in range(0, len(terms), _CHECKSUM_CHUNK):
-                chunk = " + ".join(terms[start:start + _CHECKSUM_CHUNK])
-                lines.append((f"{target} = {chunk}" if start == 0 else
-                              f"{target} = {target} + {chunk}",
-                              "backward: d output / d output" if node is output else ""))
-                chunk = " + ".join(plain[start:start + _CHECKSUM_CHUNK])
-                self._loop.append(f"{target} = {chunk}" if start == 0 else
-                                  f"{target} = {target} + {chunk}")
+            lines.extend((line, "backward: d output / d output" if node is output else "")
+                         for line in _sum_lines(target, terms))
+            self._loop.extend(_sum_lines(target, plain))
             if node in params:
                 total = f"a{register[node]}"
                 if len(terms) <= _CHECKSUM_CHUNK:  # one line: add it to the sum directly
@@ -482,8 +472,8 @@ class Tape:
                 self._loop.append(f"if {target} == 0.0: {skip}")
             return target
 
-        adjoint = reverse_pass(order, output, "1.0", edges=edges, times=_times, plus=plus,
-                               visit=assign)
+        adjoint = reverse_pass(order, output, "1.0", edges=_code_edges(needs, ref),
+                               times=_times, plus=_terms, visit=assign)
         self._adjoints = {f"g{register[node]}" for node in adjoint}
         return lines
 
@@ -524,8 +514,8 @@ class Tape:
                                  _nonfinite=self._batch_nonfinite)
             else:
                 namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
-                namespace.update(_ok=_finite, _scaled=chain_term,
-                                 _guard=self._guard, _nonfinite=self._interpret)
+                namespace.update(_ok=_finite, _scaled=chain_term, _guard=self._guard,
+                                 _nonfinite=self._interpret, _slow=_slow_path)
             code = _Code(self._loop_source() if mode == "loop" else self.key)
             fn = code.define("replay_batch" if mode == "loop" else "replay", namespace)
             self._functions[mode] = fn
@@ -850,10 +840,37 @@ def _which(read: Sequence[Value], inputs: Sequence[Value]) -> str:
                      for v in values)
 
 
+def _sum_lines(target: str, terms: Sequence[str]) -> list[str]:
+    """``target = t1 + t2 + ...`` as source lines of at most :data:`_CHECKSUM_CHUNK` terms
+    each (the first assigns, the others add to ``target``), added left to right."""
+    return [f"{target} = {chunk}" if start == 0 else f"{target} = {target} + {chunk}"
+            for start in range(0, len(terms), _CHECKSUM_CHUNK)
+            for chunk in [" + ".join(terms[start:start + _CHECKSUM_CHUNK])]]
+
+
 def _tuple(names: Iterable[str]) -> str:
     """``a, b`` -- or ``a,`` for one name: the inside of a tuple display."""
     items = list(names)
     return ", ".join(items) + ("," if len(items) == 1 else "")
+
+
+def _code_edges(needs: set[Value], ref: dict[Value, Sym | float]
+                ) -> Callable[[Value], tuple[list[Value], list[str]]]:
+    """The edges a generated reverse pass follows: a node's parents among ``needs`` (those
+    a wanted gradient passes through) and their local derivatives as source text, the rule
+    table applied to the node's registers."""
+    def edges(node: Value) -> tuple[list[Value], list[str]]:
+        if node.op is None:
+            return [], []
+        local = of_parents(node, grad_texts(node.op, _as_sym(ref[node]), _args(node, ref)))
+        kept = [(p, d) for p, d in zip(node.parents, local) if p in needs]
+        return [p for p, _ in kept], [d for _, d in kept]
+    return edges
+
+
+def _terms(before: str | list[str], term: str) -> list[str]:
+    """A generated adjoint's terms so far, with one more (summed once it is complete)."""
+    return [*before, term] if isinstance(before, list) else [before, term]
 
 
 def _args(node: Value, ref: dict[Value, Sym | float]) -> list[Sym | float]:
@@ -943,7 +960,7 @@ class Compiled:
         number_token = observe_numbers(read.append)
         try:
             with enable_grad():
-                out = self.f(*leaves)
+                out = self._record(leaves)
         finally:
             NUMBER_OBSERVER.reset(number_token)
             COMPARISON_OBSERVER.reset(token)
@@ -955,14 +972,26 @@ class Compiled:
                 "while being traced, and a tape replays the operations it recorded, so every "
                 "call would reuse that number; compute with the Value itself (t * z, not "
                 "t.data * z; decide with x > 0, which becomes a guard), or evaluate eagerly")
-        if not isinstance(out, Value):
-            raise TypeError(f"compiled: the function must return a Value, got "
-                            f"{type(out).__name__}")
-        tape = Tape(out, leaves, guards, wrt)
+        tape = self._tape(out, leaves, guards, wrt)
         self._check_numbers_read(tape, [x.data for x in leaves])
         tape = self._tapes.setdefault(f"{tape.key}\n{[id(p) for p in tape.params]}", tape)
         self._current = tape
         return tape
+
+    def _record(self, leaves: list[Value]) -> Any:
+        """What the tape is made from: the function's result on the traced inputs."""
+        return self.f(*leaves)
+
+    def _tape(self, out: Any, leaves: list[Value], guards: list[Guard],
+              wrt: list[Value]) -> Tape:
+        """The tape of what :meth:`_record` gave (one Value: a TypeError otherwise)."""
+        if not isinstance(out, Value):
+            hint = (" (compile a transform returning several numbers with "
+                    "compiled_transform(func.grad(f, argnums)), or func.hessian, func.jacobian)"
+                    if isinstance(out, tuple | list) else "")
+            raise TypeError(f"compiled: the function must return a Value, got "
+                            f"{type(out).__name__}{hint}")
+        return Tape(out, leaves, guards, wrt)
 
     def _check_numbers_read(self, tape: Tape, xs: list[float]) -> None:
         """Raise :class:`TracedNumberError` if the function used an input's number as a
@@ -1001,24 +1030,33 @@ class Compiled:
 
     def _disagreement(self, tape: Tape,
                       xs: list[float]) -> tuple[float, float] | Literal[False] | None:
-        """At ``xs``: ``(eager, replay)`` values if they differ, ``False`` if they agree,
+        """At ``xs``: ``(eager, replay)`` results if they differ, ``False`` if they agree,
         ``None`` if either fails or takes another branch (nothing to compare)."""
         token = COMPARISON_OBSERVER.set(None)
         try:
-            with enable_grad():
-                out = self.f(*(Value(x, x_in.label) for x, x_in in zip(xs, tape.inputs)))
-            replayed, _, _ = tape._function("float")(tuple(xs),
-                                                     tape._live_numbers())
+            eager = self._eager_numbers(tape, xs)
+            replayed = self._replayed_numbers(tape, xs)
         except Exception:  # any failure of the probe there: nothing to compare
             return None
         finally:
             COMPARISON_OBSERVER.reset(token)
-        if not isinstance(out, Value):
+        if eager is None:
             return None
-        eager = out.data
-        if abs(replayed - eager) <= _AGREE * max(1.0, abs(eager)):
-            return False
-        return eager, replayed
+        for e, r in zip(eager, replayed):
+            if not abs(r - e) <= _AGREE * max(1.0, abs(e)):
+                return e, r  # the first number that differs
+        return False
+
+    def _eager_numbers(self, tape: Tape, xs: list[float]) -> list[float] | None:
+        """Eager evaluation's numbers at ``xs`` that a replay must give (the output's)."""
+        with enable_grad():
+            out = self.f(*(Value(x, x_in.label) for x, x_in in zip(xs, tape.inputs)))
+        return [out.data] if isinstance(out, Value) else None
+
+    def _replayed_numbers(self, tape: Tape, xs: list[float]) -> list[float]:
+        """The tape's numbers at ``xs``, as :meth:`_eager_numbers` lists them."""
+        replayed, _, _ = tape._function("float")(tuple(xs), tape._live_numbers())
+        return [replayed]
 
     def __call__(self, *inputs: object) -> Replay:
         """Replay the latest tape that takes the same branches; trace again if none does."""
@@ -1027,14 +1065,20 @@ class Compiled:
     def _replay(self, inputs: Sequence[object], scale: float = 1.0,
                 before: dict[Value, float] | None = None) -> Replay:
         """:meth:`__call__` with :meth:`Tape._replay`'s ``scale`` and ``before``."""
+        return self._on_path(lambda tape: tape._replay(inputs, scale, before),
+                             lambda: self.trace(*inputs))
+
+    def _on_path(self, run: Callable[[Tape], _R], trace: Callable[[], Tape]) -> _R:
+        """``run`` on the latest tape whose branches the inputs take (the others in turn:
+        :class:`BranchChangedError` from one means another path), else on a new ``trace``."""
         for tape in self._candidates():
             try:
-                result = tape._replay(inputs, scale, before)
+                result = run(tape)
             except BranchChangedError:
                 continue
             self._current = tape
             return result
-        return self.trace(*inputs)._replay(inputs, scale, before)
+        return run(trace())
 
     def batch(self, *columns: Column, reduce: Reduce = "mean",
               backend: Backend = "auto") -> BatchReplay:
@@ -1042,15 +1086,8 @@ class Compiled:
         on the first example if none): examples on different paths raise
         :class:`BranchChangedError` -- replay those one by one.
         """
-        for tape in self._candidates():
-            try:
-                result = tape.batch(*columns, reduce=reduce, backend=backend)
-            except BranchChangedError:
-                continue
-            self._current = tape
-            return result
-        return self.trace(*(c[0] for c in columns)).batch(*columns, reduce=reduce,
-                                                           backend=backend)
+        return self._on_path(lambda tape: tape.batch(*columns, reduce=reduce, backend=backend),
+                             lambda: self.trace(*(c[0] for c in columns)))
 
     def _candidates(self) -> list[Tape]:
         first = [self._current] if self._current is not None else []

@@ -24,14 +24,17 @@ Called on plain numbers with no transform around (the common case), ``grad``, ``
 derivative by one float reverse pass (:func:`_float_grads`, :func:`_rows`), as recording
 ``f`` and calling ``backward`` by hand would; ``hessian`` differentiates the recorded
 gradient graph so (reverse over reverse).  The differential checker compares these paths
-with the general ones (:mod:`autograd_lite.testing.differential`).
+with the general ones (:mod:`autograd_lite.testing.differential`).  ``compiled_transform``
+writes this float path out as straight-line code (:class:`Transformed` says how each
+transform takes it: :mod:`autograd_lite.compile.transforms`).
 """
 
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from autograd_lite.core import gradients
 from autograd_lite.core.forward import RECORDING as _RECORDING
@@ -46,6 +49,68 @@ from autograd_lite.core.value import (
 )
 
 Argnums = int | Sequence[int]
+
+
+class Transformed(NamedTuple):
+    """How :func:`grad`, :func:`jacobian` or :func:`hessian` made a function: ``kind``, the
+    function ``f`` it transforms and ``argnums`` (see :func:`transformed`).  Each takes, on
+    numbers, one float reverse pass per *root* -- ``f`` for ``grad``, each output of ``f``
+    for ``jacobian``, each ``g_i = df/dx_i`` of the gradient's graph for ``hessian`` -- and
+    ``d root / d x_j`` is row ``root``, column ``j``; :meth:`roots` records those roots."""
+
+    kind: Literal["grad", "jacobian", "hessian"]
+    f: Callable[..., Any]
+    argnums: Argnums
+
+    def positions(self, n: int) -> tuple[tuple[int, ...], bool]:
+        """(the differentiated argument positions for ``n`` arguments, whether ``argnums``
+        is one int): a TypeError or ValueError naming the transform if it does not fit."""
+        return _positions(self.argnums, n, self.kind)
+
+    def roots(self, args: Sequence[Any], leaves: Sequence[Value], single: bool
+              ) -> tuple[list[Any], bool]:
+        """``f(*args)`` recorded as the float path records it (``leaves``: the Values at the
+        differentiated positions of ``args``; ``single``: ``argnums`` is one int), and the
+        roots whose rows the transform returns, with whether it returns a tuple of rows:
+        ``[f]`` (grad), the outputs (jacobian: a tuple when ``f`` returns one), each
+        ``df/dx_i`` recorded with ``create_graph`` (hessian: a number's are zeros)."""
+        out = _recorded(self.f, args)
+        if self.kind == "jacobian":
+            return (list(out), True) if isinstance(out, tuple | list) else ([out], False)
+        if isinstance(out, tuple | list):
+            raise TypeError(f"{self.kind}: the function must return one number, got a "
+                            f"{type(out).__name__} of {len(out)} (use jacobian)")
+        if self.kind == "grad":
+            return [out], False
+        if isinstance(out, Value):
+            with enable_grad():
+                first = gradients.grad(out, list(leaves), create_graph=True,
+                                       materialize_grads=True)
+            return first, not single
+        to_float(out, "hessian: the function's result")
+        return [0.0] * len(leaves), not single  # a constant: no second derivatives
+
+
+_TRANSFORMED: weakref.WeakKeyDictionary[Callable[..., Any], Transformed] = (
+    weakref.WeakKeyDictionary())
+
+
+def transformed(function: Callable[..., Any]) -> Transformed | None:
+    """What made ``function``, if :func:`grad` (without ``has_aux``), :func:`jacobian` or
+    :func:`hessian` did; ``None`` for any other function.  ``compiled_transform`` reads it
+    to compile the transform itself (:mod:`autograd_lite.compile.transforms`).
+
+    Examples:
+        >>> from autograd_lite import func
+        >>> from autograd_lite.core.func import transformed
+        >>> transformed(func.hessian(abs, (0,))).kind, transformed(abs)
+        ('hessian', None)
+    """
+    try:
+        return _TRANSFORMED.get(function)
+    except TypeError:  # not weakly referable (a builtin): no transform made it
+        return None
+
 
 # -- inputs and outputs -----------------------------------------------------------------
 def _number_or_carrier(x: object, what: str) -> Any:
@@ -261,6 +326,7 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
             found = _grads(out, leaves, create_graph)
         return found[0] if single else tuple(found)
 
+    _TRANSFORMED[grad_f] = Transformed("grad", f, argnums)
     return grad_f
 
 
@@ -399,6 +465,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             rows.append(row[0] if single else row)
         return tuple(rows) if many else rows[0]
 
+    _TRANSFORMED[jacobian_f] = Transformed("jacobian", f, argnums)
     return jacobian_f
 
 
@@ -452,6 +519,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             rows.append(row[0] if single else row)
         return rows[0] if single else tuple(rows)
 
+    _TRANSFORMED[hessian_f] = Transformed("hessian", f, argnums)
     return hessian_f
 
 

@@ -20,9 +20,12 @@ seven ways, which must agree (:func:`check_modes`):
                                    forward over forward (``jvp`` of ``jvp``), grad of grad
                                    and jvp of grad, and ``func.hessian`` and ``func.jacobian``
                                    of ``grad`` on numbers (their reverse-over-reverse fast
-                                   path), every entry;
+                                   path), every entry, and
+                                   ``compiled_transform(func.hessian)`` equal to
+                                   ``func.hessian`` bit for bit;
 7. ``autograd_lite.func``          ``grad``, ``vjp`` and ``jacobian`` on numbers (their float
-                                   fast path): equal to 1. bit for bit.
+                                   fast path), and ``compiled_transform(func.grad)``: equal
+                                   to 1. bit for bit.
 
 When the forward pass fails (an overflow, say), every mode must raise the same
 :class:`DomainError` with the same message; when a user's derivative rule is malformed,
@@ -46,7 +49,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from autograd_lite.compile import Tape
+from autograd_lite.compile import Tape, compiled_transform
 from autograd_lite.core import func
 from autograd_lite.core.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.core.check import central_difference
@@ -349,12 +352,14 @@ def _same(a: float, b: float) -> bool:
 def _check_float_transforms(e: Expression, xs: list[float], value: float,
                             gradients: list[float], stats: Stats) -> None:
     """The transforms of :mod:`autograd_lite.func` on plain numbers take their float fast path
-    (a recording and one float reverse pass per output): ``grad``, ``vjp`` and ``jacobian``
-    must equal ``backward`` bit for bit (the same products, summed in the same order)."""
+    (a recording and one float reverse pass per output): ``grad``, ``vjp`` and ``jacobian``,
+    and ``compiled_transform(func.grad)`` (that pass as straight-line code), must equal ``backward``
+    bit for bit (the same products, summed in the same order)."""
     every = tuple(range(len(xs)))
     checks = (("func.grad", func.grad(e, every)(*xs)),
               ("func.vjp", func.vjp(e, *xs)[1](1.0)),
-              ("func.jacobian", func.jacobian(e, every)(*xs)))
+              ("func.jacobian", func.jacobian(e, every)(*xs)),
+              ("compiled_transform(func.grad)", compiled_transform(func.grad(e, every))(*xs)))
     for mode, found in checks:
         if len(found) != len(gradients) or not all(map(_same, found, gradients)):
             raise _fail(mode, e, xs, f"{list(found)!r} != backward {gradients!r} (must be bit "
@@ -400,9 +405,15 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
                   g3: list[Value | None], stats: Stats) -> None:
     """d2f/dxi2 from create_graph against central differences of backward's df/dxi, against
     forward over reverse (``jvp`` of ``grad``), grad of grad, and ``func.hessian`` and
-    ``func.jacobian`` of ``grad`` on numbers (their fast path) against both."""
+    ``func.jacobian`` of ``grad`` on numbers (their fast path) against both;
+    ``compiled_transform(func.hessian)`` equal to ``func.hessian`` bit for bit."""
     every = tuple(range(len(xs)))
     hessian = func.hessian(e, every)(*xs)
+    replayed = compiled_transform(func.hessian(e, every))(*xs)  # rows, as func.hessian's
+    if not all(map(_same, [x for row in replayed for x in row],
+                   [x for row in hessian for x in row])):
+        raise _fail("compiled_transform(func.hessian)", e, xs, f"{replayed!r} != func.hessian "
+                    f"{hessian!r} (must be bit for bit)")
     jacobian_of_grad = func.jacobian(func.grad(e, every), every)(*xs)
     for i, gi in enumerate(g3):
         if gi is None or not gi.requires_grad:
@@ -473,6 +484,7 @@ def _second_order(e: Expression, xs: list[float], dleaves: list[Value],
     stats.modes["forward over reverse"] += 1
     stats.modes["forward over forward"] += 1
     stats.modes["func.hessian"] += 1
+    stats.modes["compiled_transform(func.hessian)"] += 1
     stats.modes["grad of grad"] += 1
 
 

@@ -841,6 +841,8 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "clamp_bounds", "jacrev",  # come (jacrev: jacobian's other name,
         # its row above)
         "parameter_names", "argument_names",  # how check's messages name f's arguments
+        "Transformed", "transformed",  # what made a transform (compiled reads it): any
+        # function is a fine argument
         "RemovableHandle", "remove_hooks", "run_hooks", "hook_visitor",  # made by
         # register_hook (its rows above), or no argument a user gets wrong, or plumbing
         # from the library, or there are none
