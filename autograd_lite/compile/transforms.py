@@ -65,7 +65,7 @@ from autograd_lite.core.errors import DomainError
 from autograd_lite.core.func import Transformed, transformed
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
-from autograd_lite.core.value import Value, depending_on
+from autograd_lite.core.value import Value, depending_on, topological_order
 
 
 class TransformTape(Tape):
@@ -90,6 +90,13 @@ class TransformTape(Tape):
         self._input = f"{made_by.kind} input" if made_by else "tape input"  # as eager says
         self._start([r for r in self.roots if isinstance(r, Value) and r.requires_grad],
                     inputs, guards, wrt)
+
+    def _order(self) -> list[Value]:
+        """:meth:`Tape._order`, and each root's own topological order, which its row walks
+        as eager's does (sorted while the graph is fresh: code is written again from them
+        when a held Value changed)."""
+        self._row_orders = {root: topological_order(root) for root in self._roots}
+        return super()._order()
 
     def _build(self) -> None:
         """Write :attr:`source` and :attr:`key`: the forward code of every root's graph,
@@ -119,8 +126,8 @@ class TransformTape(Tape):
                 lines.extend(_sum_lines(target, terms if isinstance(terms, list) else [terms]))
                 return target
 
-            adjoint = reverse_pass(self._graph, root, "1.0", edges=edges, times=_product,
-                                   plus=_terms, visit=assign)
+            adjoint = reverse_pass(self._row_orders[root], root, "1.0", edges=edges,
+                                   times=_product, plus=_terms, visit=assign)
             rows.append([f"g{r}_{register[x]}" if x in adjoint else "0.0"
                          for x in self.columns])
         computed = [entry for row in rows for entry in row if entry != "0.0"]
