@@ -462,13 +462,14 @@ def _div(x: float, y: float) -> float:
 
 
 def _powc(x: float, c: float) -> float:
-    """x ** c for real results only (a negative base needs an integer exponent)."""
-    if x < 0.0 and c != math.floor(c):
-        raise DomainError("pow", (x, c), "negative base to a non-integer power is complex")
-    if x == 0.0 and c < 0.0:
-        raise DomainError("pow", (x, c), "zero to a negative power divides by zero")
+    """x ** c for real results only: Python's ``math.pow``, exactly, its errors named (it
+    refuses exactly a zero base to a negative power and a negative base to a non-integer
+    one, for finite arguments)."""
     try:
-        return math.pow(x, c)  # Python's math.pow, exactly
+        return math.pow(x, c)
+    except ValueError:
+        raise DomainError("pow", (x, c), "zero to a negative power divides by zero" if x == 0.0
+                          else "negative base to a non-integer power is complex") from None
     except OverflowError:
         raise DomainError("pow", (x, c), "result overflows a float") from None
 
@@ -552,10 +553,11 @@ def _dpow(x: float, c: float) -> float:
     if x == 0.0 and c < 1.0:
         return math.copysign(math.inf, c)
     try:
-        return c * _powc(x, c - 1.0)
-    except DomainError as error:
-        if not error.reason.endswith("overflows a float"):
-            raise  # a complex or infinite power: as x ** c itself
+        return c * math.pow(x, c - 1.0)
+    except ValueError:
+        _powc(x, c - 1.0)  # raises the DomainError that names it, as x ** c itself would
+        raise
+    except OverflowError:
         sign = -1.0 if x < 0.0 and (c - 1.0) % 2.0 == 1.0 else 1.0
         return c * sign * math.inf
 
