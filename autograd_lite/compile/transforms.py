@@ -32,11 +32,12 @@ could part, the replay hands the call to the eager transform itself (``_slow``):
 non-finite value in the forward code or an error there (eager raises its own), and a nan
 in a result (``0 * inf`` where eager skips a term with a zero factor, as
 :func:`~autograd_lite.core.reverse.chain_term`; the code multiplies plainly).  The code
-holds what the rows depend on, as a tape holds what its output depends on: where eager's
-Hessian fails recording a node of the gradient's graph that no row uses (``cbrt'(r)``
-infinite at ``r = 0`` behind ``rint``, whose derivative 0 discards it), the replay gives
-the rows.  Arguments outside
-``argnums`` are replay inputs, Values in the trace where eager computes with their numbers:
+holds only what the rows depend on, as a tape holds only what its output depends on: where
+eager fails on a computation no row uses (an unused ``exp`` that overflows; in a Hessian,
+``cbrt'(r)`` infinite at ``r = 0`` behind ``rint``, whose derivative 0 discards it), the
+replay gives the rows.  A gradient hook on a Value of the graph is refused (the code would
+not run it).  Arguments outside ``argnums`` are replay inputs, Values in the trace where
+eager computes with their numbers (so ``f`` is written with :mod:`autograd_lite.math`):
 grad and jacobian are still bit for bit, but a Hessian's gradient graph multiplies by
 them as Values where eager folds them into number coefficients, so such entries can differ
 from eager's in the last bits (the same terms, grouped otherwise).
@@ -51,6 +52,7 @@ from autograd_lite.compile.symbolic import Writer
 from autograd_lite.compile.tape import (
     _SIMPLE,
     Backend,
+    BranchChangedError,
     Column,
     Compiled,
     Guard,
@@ -63,6 +65,7 @@ from autograd_lite.compile.tape import (
 )
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.func import Transformed, transformed
+from autograd_lite.core.hooks import HOOKS
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, depending_on, topological_order
@@ -73,9 +76,9 @@ class TransformTape(Tape):
     gives on them (see the module docstring).  Made by :func:`compiled_transform`.
 
     ``roots``: Values (or numbers: rows of zeros) to take rows of; ``wrt``: the leaves of
-    the columns, in order; ``many`` / ``single``: whether the result is a tuple of rows and
-    each row a tuple; ``eager``: the eager transform, run instead where the code cannot
-    vouch for eager's numbers.
+    the columns, in order; ``many``: whether the result is a tuple of rows; ``single``:
+    whether each row is one number (else a tuple); ``eager``: the eager transform, run
+    instead where the code cannot vouch for eager's numbers.
     """
 
     def __init__(self, roots: Sequence[Value | float], inputs: Sequence[Value],
@@ -96,7 +99,18 @@ class TransformTape(Tape):
         as eager's does (sorted while the graph is fresh: code is written again from them
         when a held Value changed)."""
         self._row_orders = {root: topological_order(root) for root in self._roots}
-        return super()._order()
+        order = super()._order()
+        self._refuse_hooks(order)
+        return order
+
+    def _refuse_hooks(self, values: Sequence[Value]) -> None:
+        """A gradient hook on one of ``values`` would run in the eager transform and not in
+        the code: refused, by name."""
+        hooked = next((v for v in values if v in HOOKS), None) if HOOKS else None
+        if hooked is not None:
+            raise TypeError(f"compiled_transform: {hooked!r} has a gradient hook, which the "
+                            "compiled code would not run: call the eager transform, or remove "
+                            "the hook")
 
     def _build(self) -> None:
         """Write :attr:`source` and :attr:`key`: the forward code of every root's graph,
@@ -139,8 +153,10 @@ class TransformTape(Tape):
         row_texts = [row[0] if self._single else _row_text(row) for row in shown]
         if any(text.startswith("_z") or " + _z" in text for text in row_texts):
             lines.append(f"_z = ({'0.0, ' * len(self.columns)})")  # one constant
-        lines.append(f"return ({', '.join(row_texts)},)" if self._many else
-                     f"return {row_texts[0]}")
+        if not self._many:
+            lines.append(f"return {row_texts[0]}")
+        else:  # a tuple of rows, () for a function of no outputs
+            lines.append(f"return ({''.join(f'{text}, ' for text in row_texts)})")
         header = "def replay(_x, _p):"
         functions = [id(op) for op in self._writer.functions]  # which primitive each _p is
         self.key = "\n".join([header, *(f"    {line}" for line in lines), f"# {functions}"])
@@ -152,6 +168,7 @@ class TransformTape(Tape):
         if len(inputs) != len(self.inputs):
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
         self._held_current()
+        self._refuse_hooks(self.live)  # a parameter's hook registered since the trace
         xs = inputs if set(map(type, inputs)) <= {float} else tuple(
             to_float(x, self._input) for x in inputs)  # floats as they are: nan, inf: _slow
         try:
@@ -197,8 +214,8 @@ def compiled_transform(transform: Callable[..., Any]) -> CompiledTransform:
     made_by = transformed(transform) if callable(transform) else None
     if made_by is None:
         raise TypeError("compiled_transform: expected a function made by func.grad, "
-                        f"func.hessian or func.jacobian, got {transform!r} (compile a function "
-                        "returning one Value with compiled)")
+                        f"func.hessian or func.jacobian (without has_aux), got {transform!r} "
+                        "(compile a function returning one Value with compiled)")
     return CompiledTransform(transform, made_by)
 
 
@@ -220,9 +237,21 @@ class CompiledTransform(Compiled):
                          name=f"compiled_transform(func.{transform.kind}({name}))")
         self.transform = transform
 
-    def __call__(self, *inputs: object) -> Any:
-        """The transform at these numbers (a float, a tuple, or a tuple of rows)."""
-        return self._on_path(lambda tape: tape(*inputs), lambda: self.trace(*inputs))
+    def __call__(self, *inputs: object, **keywords: object) -> Any:
+        """The transform at these numbers (a float, a tuple, or a tuple of rows).  Another
+        number of arguments (``f`` taking ``*x``) is another path: traced again."""
+        if keywords:
+            raise TypeError(f"{self.name}: keyword arguments are not compiled (got "
+                            f"{', '.join(map(repr, keywords))}): bind them into f first, "
+                            "e.g. func.grad(functools.partial(f, name=value))")
+
+        def run(tape: Tape) -> Any:
+            if len(tape.inputs) != len(inputs):
+                raise BranchChangedError(f"{self.name}: traced for {len(tape.inputs)} "
+                                         f"arguments, called with {len(inputs)}")
+            return tape(*inputs)
+
+        return self._on_path(run, lambda: self.trace(*inputs))
 
     def batch(self, *columns: Column, reduce: Reduce = "mean",
               backend: Backend = "auto") -> NoReturn:

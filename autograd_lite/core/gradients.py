@@ -85,8 +85,9 @@ def _completed(node: Value, adjoint: Pending) -> Complete | None:
     return c, v
 
 
-def _passes_nothing(adjoint: Complete) -> bool:
-    """``passes_nothing`` of the pass on Values: the adjoint ``c v`` or ``c`` is 0."""
+def _passes_nothing(adjoint: Complete | Pending) -> bool:
+    """``passes_nothing`` of the pass on Values: the adjoint ``c v`` or ``c`` is 0 (a leaf's
+    may still be a :data:`Pending`, whose number comes first: a leaf has no edges anyway)."""
     return adjoint[0] == 0.0
 
 
@@ -97,13 +98,13 @@ def _finished(adjoint: Complete | Pending) -> Any:
 
 
 def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
-    """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``): d root /
-    d node for each node ``root`` reaches (read by :func:`_finished`).  The local derivatives
-    are the rule applied to the arguments (:func:`_value_edges`); an adjoint is a linear
-    combination ``c_0 + sum_k c_k v_k`` until complete, then ``c v`` (one ``dot`` node), so a
-    chain of constant factors records nothing; an adjoint 0 passes nothing on."""
+    """:func:`~autograd_lite.core.reverse.reverse_pass` on Values (``create_graph``), local
+    derivatives the rule applied to the arguments (:func:`_value_edges`).  An adjoint is ``c_0 +
+    sum_k c_k v_k`` until complete, then ``c v`` (one ``dot``): constant factors record nothing.
+    An adjoint 0 passes nothing on, unless some Value has a hook (it runs, as in ``grad``)."""
     return reverse_pass(order, root, [1.0, [], []], edges=_value_edges, times=_term,
-                        plus=_added, visit=_completed, passes_nothing=_passes_nothing)
+                        plus=_added, visit=_completed,
+                        passes_nothing=None if HOOKS else _passes_nothing)
 
 
 def _combined(number: float, coefficients: list[float], values: list[Value]) -> Complete:
@@ -181,9 +182,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
         return _results(wanted, single, {}, set(), create_graph, materialize=True)
     order = topological_order(output)
     if create_graph:
-        with enable_grad():
+        with enable_grad():  # the derivatives are recorded even under no_grad
             completed = _value_adjoints(order, output)
-        adjoint = {x: _finished(completed[x]) for x in wanted if x in completed}
+            adjoint = {x: _finished(completed[x]) for x in wanted if x in completed}
     else:  # floats: nothing is recorded
         adjoint = float_adjoints(order, output, 1.0, wanted)
     return _results(wanted, single, adjoint, set(order), create_graph, bool(allow_unused),

@@ -332,3 +332,52 @@ def test_compiled_of_a_gradient_is_unchanged_a_value_with_its_own_derivative() -
     assert compiled_transform(cube)(2.0) == 12.0                  # the transform alone
     replay = compiled(lambda x, y: x * y)(2.0, 3.0)
     assert (replay.value, replay.grads) == (6.0, (3.0, 2.0))
+
+
+# -- found in review --------------------------------------------------------------------------
+def test_a_jacobian_of_no_outputs_is_an_empty_tuple_as_in_eager() -> None:
+    jacobian = func.jacobian(lambda x: ())
+    assert compiled_transform(jacobian)(3.0) == jacobian(3.0) == ()
+
+
+def test_a_gradient_hook_in_the_graph_is_refused_by_name() -> None:
+    """A hook clipping d f / d h runs in the eager transform; the code would skip it, and at
+    x = 2 give 4 x^3 = 32 where eager gives 1 * 2 x = 4: refused instead, at the trace."""
+    def f(x: Value) -> Value:
+        h = x * x
+        h.register_hook(lambda g: max(-1.0, min(1.0, g)))   # clip d f / d h to [-1, 1]
+        return h * h
+
+    assert func.grad(f)(2.0) == 4.0
+    with pytest.raises(TypeError, match=r"compiled_transform: Value\(data=4\.0.*has a "
+                                        "gradient hook, which the compiled code would not run"):
+        compiled_transform(func.grad(f))(2.0)
+
+
+def test_a_hook_on_a_parameter_registered_after_the_trace_is_refused() -> None:
+    w = Value(3.0, "w")
+    g = compiled_transform(func.grad(lambda x: w * x * x))
+    assert g(1.0) == 6.0
+    with w.register_hook(lambda grad: 0.0), pytest.raises(TypeError, match="gradient hook"):
+        g(1.0)
+    assert g(1.0) == 6.0
+
+
+def test_another_number_of_arguments_is_another_path() -> None:
+    g = compiled_transform(func.grad(lambda *x: am.fsum([v * v for v in x])))
+    assert g(1.0, 2.0) == 2.0 and g(1.0, 2.0, 3.0) == 2.0 and g(5.0) == 10.0
+    assert len(g._tapes) == 3
+
+
+def test_keyword_arguments_are_refused_saying_how_to_bind_them() -> None:
+    g = compiled_transform(func.grad(lambda x, scale=1.0: scale * x * x))
+    with pytest.raises(TypeError, match=r"keyword arguments are not compiled \(got 'scale'\)"
+                                        r": bind them into f first, e\.g\. func\.grad\("
+                                        r"functools\.partial"):
+        g(2.0, scale=3.0)
+    assert g(2.0) == 4.0
+
+
+def test_a_gradient_with_aux_is_refused_naming_has_aux() -> None:
+    with pytest.raises(TypeError, match=r"func\.jacobian \(without has_aux\)"):
+        compiled_transform(func.grad(lambda x: (x * x, 1.0), has_aux=True))

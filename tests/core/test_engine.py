@@ -371,6 +371,17 @@ def test_no_grad_records_nothing() -> None:
     assert y.is_leaf
 
 
+def test_grad_with_create_graph_under_no_grad_still_records_the_derivatives() -> None:
+    """Found in review: the adjoints asked for were combined after grad's own enable_grad
+    had ended, so under the caller's no_grad d(x^3)/dx came back a constant."""
+    x = Value(1.5)
+    y = x * x * x
+    with no_grad():
+        first = grad(y, x, create_graph=True)
+    assert first.data == 6.75 and first.requires_grad
+    assert grad(first, x) == 9.0  # 6 x
+
+
 def test_enable_grad_inside_no_grad_records_again() -> None:
     x = Value(2.0)
     with no_grad():

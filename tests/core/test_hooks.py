@@ -154,6 +154,21 @@ def test_under_create_graph_a_hook_gets_and_may_return_a_value() -> None:
         assert grad(first, x) == 108 * 2.0 * 6.0
 
 
+def test_a_hook_behind_a_zero_gradient_runs_in_every_mode() -> None:
+    """Found in review: y = tanh(w x) * 0 (a dropped unit).  The hook on w, given d y / d w =
+    0, adds 0.5; backward and grad ran it, grad(create_graph=True) stopped at the zero
+    adjoint and lost it.  Every mode gives 0.5 now, as PyTorch does."""
+    w, x = Value(-2.0), Value(3.0)
+    y = (w * x).tanh() * 0.0
+    seen: list[Any] = []
+    with w.register_hook(lambda g: seen.append(g) or g + 0.5):
+        assert grad(y, w) == 0.5
+        y.backward()
+        assert w.grad == 0.5
+        assert grad(y, w, create_graph=True).data == 0.5
+    assert [g.data if isinstance(g, Value) else g for g in seen] == [0.0, 0.0, 0.0]
+
+
 def test_backward_inputs_and_func_grad_run_the_hooks() -> None:
     _, h, y = reference()
     with h.register_hook(lambda g: 0.0):
