@@ -59,6 +59,7 @@ from typing import Any, Literal, NamedTuple, TypeVar, overload
 from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
 from autograd_lite.core.errors import DomainError
+from autograd_lite.core.hooks import HOOKS
 from autograd_lite.core.observers import COMPARISON_OBSERVER, NUMBER_OBSERVER, observe_numbers
 from autograd_lite.core.reverse import chain_term, reverse_pass
 from autograd_lite.core.rules import Primitive, to_float
@@ -358,6 +359,7 @@ class Tape:
                 if node not in placed:
                     placed.add(node)
                     order.append(node)
+        self._refuse_hooks(order)
         return order
 
     def _registers(self, order: list[Value]) -> tuple[dict[Value, Sym | float],
@@ -576,8 +578,22 @@ class Tape:
         self._grouped_program = None
 
     def _live_numbers(self) -> tuple[float, ...]:
-        """What a replay reads: the numbers of the parameters and live held Values now."""
+        """What a replay reads: the numbers of the parameters and live held Values now
+        (refused if a hook was registered on one since the trace: :meth:`_refuse_hooks`)."""
+        if HOOKS:
+            self._refuse_hooks(self.live)
         return tuple(p.data for p in self.live)
+
+    _who = "Tape"
+    """Who the errors are from."""
+
+    def _refuse_hooks(self, values: Sequence[Value]) -> None:
+        """A gradient hook on one of ``values`` would run in eager mode and not in the code,
+        which would give other gradients without a word: refused, by name."""
+        hooked = next((v for v in values if v in HOOKS), None) if HOOKS else None
+        if hooked is not None:
+            raise TypeError(f"{self._who}: {hooked!r} has a gradient hook, which the compiled "
+                            "code would not run: use eager mode, or remove the hook")
 
     def _guard(self, holds: bool, expected: bool, k: int) -> None:
         if holds is not expected:

@@ -65,7 +65,6 @@ from autograd_lite.compile.tape import (
 )
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.func import Transformed, transformed
-from autograd_lite.core.hooks import HOOKS
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import to_float
 from autograd_lite.core.value import Value, depending_on, topological_order
@@ -80,6 +79,8 @@ class TransformTape(Tape):
     whether each row is one number (else a tuple); ``eager``: the eager transform, run
     instead where the code cannot vouch for eager's numbers.
     """
+
+    _who = "compiled_transform"
 
     def __init__(self, roots: Sequence[Value | float], inputs: Sequence[Value],
                  guards: Sequence[Guard], wrt: Sequence[Value], *, many: bool, single: bool,
@@ -99,18 +100,7 @@ class TransformTape(Tape):
         as eager's does (sorted while the graph is fresh: code is written again from them
         when a held Value changed)."""
         self._row_orders = {root: topological_order(root) for root in self._roots}
-        order = super()._order()
-        self._refuse_hooks(order)
-        return order
-
-    def _refuse_hooks(self, values: Sequence[Value]) -> None:
-        """A gradient hook on one of ``values`` would run in the eager transform and not in
-        the code: refused, by name."""
-        hooked = next((v for v in values if v in HOOKS), None) if HOOKS else None
-        if hooked is not None:
-            raise TypeError(f"compiled_transform: {hooked!r} has a gradient hook, which the "
-                            "compiled code would not run: call the eager transform, or remove "
-                            "the hook")
+        return super()._order()
 
     def _build(self) -> None:
         """Write :attr:`source` and :attr:`key`: the forward code of every root's graph,
@@ -168,7 +158,6 @@ class TransformTape(Tape):
         if len(inputs) != len(self.inputs):
             raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
         self._held_current()
-        self._refuse_hooks(self.live)  # a parameter's hook registered since the trace
         xs = inputs if set(map(type, inputs)) <= {float} else tuple(
             to_float(x, self._input) for x in inputs)  # floats as they are: nan, inf: _slow
         try:

@@ -418,7 +418,7 @@ class Value:
         (``backward``, ``grad``, ``grad(create_graph=True)``, the step-through), as PyTorch's
         ``Tensor.register_hook``; a result other than None replaces the gradient, which is what
         this Value then passes on (and, for a leaf, accumulates).  ``grad`` is a float, or a
-        recorded Value under ``create_graph``.  Compiled tapes do not run hooks.
+        recorded Value under ``create_graph``.  Compiled tapes refuse a graph with a hook.
 
         Returns a handle whose ``remove()`` unregisters the hook.  Until then the hook keeps
         this Value, and its graph, alive (:mod:`autograd_lite.core.hooks` says why).

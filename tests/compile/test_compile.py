@@ -560,6 +560,37 @@ def test_compiled_loss_is_the_mean_loss_and_its_gradient(backend: str) -> None:
     assert [p.grad for p in model.parameters()] == pytest.approx(want, rel=1e-12, abs=1e-15)
 
 
+def test_a_gradient_hook_is_refused_by_every_compiled_tape() -> None:
+    """Eager backward runs a hook (here: gradients of w times 10); compiled code would not,
+    and would give other gradients without a word.  Every tape refuses instead: at the trace
+    for a hook in the graph, at the call for one registered on a parameter since."""
+    from autograd_lite.compile import compiled_loss
+    from autograd_lite.nn.losses import squared_error
+
+    w = Value(2.0, "w")
+    y = w * Value(3.0, requires_grad=False)
+    with w.register_hook(lambda g: g * 10):
+        y.backward()
+        assert w.grad == 30.0
+        with pytest.raises(TypeError, match=r"^Tape: Value\(data=2\.0.*'w'\) has a gradient "
+                                            "hook, which the compiled code would not run"):
+            Tape.from_graph(y)
+        with pytest.raises(TypeError, match="gradient hook"):
+            compiled(lambda x: w * x)(3.0)
+    f = compiled(lambda x: w * x)
+    assert f(3.0).value == 6.0
+    model = MLP(2, [1], seed=0)
+    step = compiled_loss(model, squared_error)
+    step([[1.0, 2.0]], [1.0])
+    with w.register_hook(lambda g: g * 10), pytest.raises(TypeError, match="gradient hook"):
+        f(3.0)
+    with model.parameters()[0].register_hook(lambda g: 0.0), \
+            pytest.raises(TypeError, match="gradient hook"):
+        step([[1.0, 2.0]], [1.0])
+    assert f(3.0).value == 6.0  # the hook removed: replayed as before
+    assert w.grad == 30.0 + 3.0 + 3.0  # two replays added 3 each, the refused calls nothing
+
+
 def test_compiled_loss_refuses_ragged_or_mismatched_data() -> None:
     from autograd_lite import MLP
     from autograd_lite.compile import compiled_loss
