@@ -1,4 +1,5 @@
-"""Shared hypothesis profiles for the whole suite.
+"""Shared hypothesis profiles for the whole suite, and a check that no test leaves a
+gradient hook registered.
 
 ``autograd_lite`` (the default): no deadline -- timings on shared CI machines are noisy and a
 slow example is not a wrong one.  ``fuzz``: twenty times more examples, for a long campaign:
@@ -6,6 +7,7 @@ slow example is not a wrong one.  ``fuzz``: twenty times more examples, for a lo
 """
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,3 +23,18 @@ def executed_notebooks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where ``tests/docs/test_notebooks.py`` leaves the notebooks it executed, for the docs
     build of ``tests/docs/test_site.py`` to render (so each notebook runs once per suite)."""
     return tmp_path_factory.mktemp("executed-notebooks")
+
+
+@pytest.fixture(autouse=True)
+def no_hook_left_registered() -> Iterator[None]:
+    """A hook left registered changes the path every later test in the process takes
+    (backward, grad and the transforms run their hooked pass; compiled tapes refuse): a test
+    that leaves one fails, and the hooks are cleared for the next."""
+    yield
+    from autograd_lite.core.hooks import HOOKS, remove_hooks
+
+    if HOOKS:
+        left = list(HOOKS)
+        remove_hooks()
+        pytest.fail(f"the test left gradient hooks registered on {left!r}: remove them "
+                    "(the handle's remove(), or use it as a context manager)")

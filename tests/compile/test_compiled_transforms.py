@@ -343,15 +343,19 @@ def test_a_jacobian_of_no_outputs_is_an_empty_tuple_as_in_eager() -> None:
 def test_a_gradient_hook_in_the_graph_is_refused_by_name() -> None:
     """A hook clipping d f / d h runs in the eager transform; the code would skip it, and at
     x = 2 give 4 x^3 = 32 where eager gives 1 * 2 x = 4: refused instead, at the trace."""
+    handles: list[Any] = []
+
     def f(x: Value) -> Value:
         h = x * x
-        h.register_hook(lambda g: max(-1.0, min(1.0, g)))   # clip d f / d h to [-1, 1]
+        handles.append(h.register_hook(lambda g: max(-1.0, min(1.0, g))))  # clip d f / d h
         return h * h
 
     assert func.grad(f)(2.0) == 4.0
     with pytest.raises(TypeError, match=r"^compiled_transform: Value\(data=4\.0.*has a "
                                         "gradient hook, which the compiled code would not run"):
         compiled_transform(func.grad(f))(2.0)
+    for handle in handles:
+        handle.remove()
 
 
 def test_a_hook_on_a_parameter_registered_after_the_trace_is_refused() -> None:
