@@ -192,11 +192,18 @@ def _grads(out: object, leaves: Sequence[Value], create_graph: bool) -> list[Any
         found = gradients.grad(out, list(leaves), create_graph=create_graph,
                                allow_unused=True, materialize_grads=True)
         return [_plain(g, create_graph) for g in found]
-    if isinstance(out, tuple | list):
-        raise TypeError(f"grad: the function must return one number, got a "
-                        f"{type(out).__name__} of {len(out)} (use jacobian)")
-    to_float(out, "grad: the function's result")
+    _one_number(out, "grad")
     return [0.0] * len(leaves)
+
+
+def _one_number(out: object, who: str) -> None:
+    """Refuse a result of ``f`` that is not one number (a Value, a Dual, a real number) for
+    the transform ``who``, naming it."""
+    if isinstance(out, tuple | list):
+        raise TypeError(f"{who}: the function must return one number, got a "
+                        f"{type(out).__name__} of {len(out)} (use jacobian)")
+    if not isinstance(out, Value | Dual):
+        to_float(out, f"{who}: the function's result")
 
 
 def _recorded(f: Callable[..., Any], args: Sequence[Any],
@@ -220,7 +227,7 @@ def _numbers(args: Sequence[Any], what: str) -> list[Any] | None:
         return None
     out = []
     for a in args:
-        if type(a) is float:
+        if type(a) is float and a - a == 0.0:
             out.append(a)
         elif isinstance(a, Value | Dual):
             return None
@@ -394,6 +401,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
     out = _recorded(f, values)
     many = isinstance(out, tuple | list)
     outputs = tuple(out) if many else (out,)
+    for o in outputs:
+        if not isinstance(o, Value | Dual):
+            to_float(o, "vjp: the function's result")
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         weights = tuple(cotangent) if many else (cotangent,)
@@ -449,6 +459,9 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             if all(type(o) is float or isinstance(o, Value) for o in outputs):
                 rows = _rows(outputs, leaves, single)
                 return tuple(rows) if many else rows[0]
+            for o in outputs:
+                if not isinstance(o, Value | Dual):
+                    to_float(o, "jacobian: the function's result")
 
         def of_wanted(*wanted: Any) -> Any:
             full = list(args)
@@ -511,6 +524,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
                                            materialize_grads=True)
                 rows = _rows(first, leaves, single)
                 return rows[0] if single else tuple(rows)
+            _one_number(out, "hessian")
         gradient = grad(functools.partial(f, **kwargs), positions)
         rows = []
         for i in positions:

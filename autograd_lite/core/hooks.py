@@ -17,6 +17,7 @@ only while some are registered: one test of this dict's truth per pass, none per
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from types import TracebackType
@@ -107,6 +108,10 @@ def _checked(hook: Hook, value: Any, result: Any, differentiable: bool) -> Any:
         raise TypeError(f"register_hook: the hook {getattr(hook, '__name__', hook)!r} of "
                         f"{value!r} returned {type(result).__name__} {result!r}; expected a "
                         "new gradient (a number or a Value) or None")
+    if differentiable and not math.isfinite(result):
+        raise ValueError(f"register_hook: the hook {getattr(hook, '__name__', hook)!r} of "
+                         f"{value!r} returned {result!r}; under create_graph a gradient is "
+                         "a Value, whose number must be finite")
     return float(result)
 
 

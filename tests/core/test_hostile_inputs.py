@@ -421,6 +421,12 @@ def _hooked_backward(w: World) -> object:
     return y
 
 
+def _hooked_create_graph(w: World) -> object:
+    y = w.x * w.y
+    with y.register_hook(lambda g: math.inf):
+        return grad(y * 2.0, w.x, create_graph=True)
+
+
 def _first_step(w: World) -> object:
     return next(backward_steps(w.x * w.y))
 
@@ -480,6 +486,18 @@ API_CASES = [
             r"^jacfwd: argnums 1 is out of range for 1 arguments$"),
     ApiCase("jacobian", "argnums", lambda w: func.jacrev(_square, argnums=(0, 0))(1.0),
             ValueError, r"^jacobian: argnums \(0, 0\) repeats an argument$"),  # jacrev is it
+    # found in review (2026-12-07): each named an inner function, or none
+    ApiCase("hessian", "input", lambda w: func.hessian(_square)(math.nan), DomainError,
+            r"^hessian input\(nan\): expected a finite number$"),
+    ApiCase("jacobian", "f", lambda w: func.jacobian(lambda a: (a, None))(1.0), TypeError,
+            r"^jacobian: the function's result: expected a real number, got NoneType None$"),
+    ApiCase("vjp", "f", lambda w: func.vjp(lambda a: None, 1.0), TypeError,
+            r"^vjp: the function's result: expected a real number, got NoneType None$"),
+    ApiCase("hessian", "f", lambda w: func.hessian(lambda a: None)(1.0), TypeError,
+            r"^hessian: the function's result: expected a real number, got NoneType None$"),
+    ApiCase("register_hook", "returned", lambda w: _hooked_create_graph(w), ValueError,
+            r"^register_hook: the hook '<lambda>' of Value\(data=-3\.0.* returned inf; under "
+            r"create_graph a gradient is a Value, whose number must be finite$"),
     ApiCase("hvp", "tangents", lambda w: func.hvp(lambda a: a * a, [1.0], []), ValueError,
             r"^hvp: 1 primals but 0 tangents$"),
     ApiCase("hvp", "primals", lambda w: func.hvp(lambda: 3.0, [], []), ValueError,
