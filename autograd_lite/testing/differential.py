@@ -39,10 +39,11 @@ gradient is not finite.  :func:`campaign` runs a fixed-seed hypothesis campaign 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -554,5 +555,29 @@ def campaign(examples: int, max_ops: int, seed_value: int = 0, *, stop_at_first:
                 raise
             stats.failures.append(str(mismatch))
 
-    run()
+    with _no_local_constants():
+        run()
     return stats
+
+
+@contextlib.contextmanager
+def _no_local_constants() -> Iterator[None]:
+    """Hypothesis (6.131 on) mixes into its draws the literals of the local modules loaded
+    so far, so a seeded campaign drew other graphs and inputs depending on what the process
+    had imported (another test file, another pytest-xdist worker's share): for its length,
+    it draws from hypothesis's own constants only.  A no-op where hypothesis has none."""
+    from hypothesis.internal.conjecture import providers
+
+    local = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if local is None or cache is None or not hasattr(cache, "cache"):
+        yield
+        return
+    none = type(local())()  # an empty pool of the same type
+    cache.cache.clear()  # entries made with the local constants
+    setattr(providers, "_get_local_constants", lambda: none)  # noqa: B010 (not typed)
+    try:
+        yield
+    finally:
+        setattr(providers, "_get_local_constants", local)  # noqa: B010
+        cache.cache.clear()
