@@ -256,6 +256,8 @@ class Tape:
     guards: tuple[Guard, ...]
     source: str
     key: str
+    _who = "Tape"
+    """Who the errors are from."""
 
     def __init__(self, output: Value, inputs: Sequence[Value], guards: Sequence[Guard],
                  wrt: Sequence[Value] | None = None) -> None:
@@ -530,13 +532,18 @@ class Tape:
         """
         return self._replay(inputs)
 
+    def _start_replay(self, inputs: Sequence[object]) -> None:
+        """Before a replay: as many inputs as the tape's (a TypeError otherwise), and the
+        code current with the held Values' numbers (:meth:`_held_current`)."""
+        if len(inputs) != len(self.inputs):
+            raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
+        self._held_current()
+
     def _replay(self, inputs: Sequence[object], scale: float = 1.0,
                 before: dict[Value, float] | None = None) -> Replay:
         """:meth:`__call__` adding ``scale`` times the parameter gradients, and recording
         in ``before`` each parameter's ``.grad`` before its first change (to undo)."""
-        if len(inputs) != len(self.inputs):
-            raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
-        self._held_current()
+        self._start_replay(inputs)
         xs = tuple(to_float(x, f"tape input {i}") for i, x in enumerate(inputs))
         ps = self._live_numbers()
         fn = self._function("float")
@@ -580,12 +587,8 @@ class Tape:
     def _live_numbers(self) -> tuple[float, ...]:
         """What a replay reads: the numbers of the parameters and live held Values now
         (refused if a hook was registered on one since the trace: :meth:`_refuse_hooks`)."""
-        if HOOKS:
-            self._refuse_hooks(self.live)
+        self._refuse_hooks(self.live)
         return tuple(p.data for p in self.live)
-
-    _who = "Tape"
-    """Who the errors are from."""
 
     def _refuse_hooks(self, values: Sequence[Value]) -> None:
         """A gradient hook on one of ``values`` would run in eager mode and not in the code,

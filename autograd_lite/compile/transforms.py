@@ -149,15 +149,13 @@ class TransformTape(Tape):
             lines.append(f"return ({''.join(f'{text}, ' for text in row_texts)})")
         header = "def replay(_x, _p):"
         functions = [id(op) for op in self._writer.functions]  # which primitive each _p is
-        self.key = "\n".join([header, *(f"    {line}" for line in lines), f"# {functions}"])
         self.source = "\n".join([header, *(f"    {line}" for line in lines)])
+        self.key = f"{self.source}\n# {functions}"
 
     def __call__(self, *inputs: object) -> Any:
         """The transform at these numbers, as the eager transform gives it: a float, a
         tuple, or a tuple of rows."""
-        if len(inputs) != len(self.inputs):
-            raise TypeError(f"Tape: expected {len(self.inputs)} inputs, got {len(inputs)}")
-        self._held_current()
+        self._start_replay(inputs)
         xs = inputs if set(map(type, inputs)) <= {float} else tuple(
             to_float(x, self._input) for x in inputs)  # floats as they are: nan, inf: _slow
         try:

@@ -77,17 +77,12 @@ class Transformed(NamedTuple):
         out = _recorded(self.f, args)
         if self.kind == "jacobian":
             return (list(out), True) if isinstance(out, tuple | list) else ([out], False)
-        if isinstance(out, tuple | list):
-            raise TypeError(f"{self.kind}: the function must return one number, got a "
-                            f"{type(out).__name__} of {len(out)} (use jacobian)")
+        _one_number(out, self.kind)
         if self.kind == "grad":
             return [out], False
         if isinstance(out, Value):
-            with enable_grad():
-                first = gradients.grad(out, list(leaves), create_graph=True,
-                                       materialize_grads=True)
-            return first, not single
-        to_float(out, "hessian: the function's result")
+            return _gradient_graph(out, leaves), not single
+        to_float(out, "hessian: the function's result")  # refuses a Dual as well
         return [0.0] * len(leaves), not single  # a constant: no second derivatives
 
 
@@ -204,6 +199,21 @@ def _one_number(out: object, who: str) -> None:
                         f"{type(out).__name__} of {len(out)} (use jacobian)")
     if not isinstance(out, Value | Dual):
         to_float(out, f"{who}: the function's result")
+
+
+def _each_a_number(outputs: Sequence[object], who: str) -> None:
+    """Refuse an output of ``f`` that is none of a Value, a Dual or a real number, for the
+    transform ``who``, naming it."""
+    for o in outputs:
+        if not isinstance(o, Value | Dual):
+            to_float(o, f"{who}: the function's result")
+
+
+def _gradient_graph(out: Value, leaves: Sequence[Value]) -> list[Any]:
+    """d out / d leaf for each leaf, recorded as a graph (``create_graph``; 0 for a leaf
+    ``out`` does not depend on): the roots of a Hessian's rows, reverse over reverse."""
+    with enable_grad():
+        return gradients.grad(out, list(leaves), create_graph=True, materialize_grads=True)
 
 
 def _recorded(f: Callable[..., Any], args: Sequence[Any],
@@ -401,9 +411,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
     out = _recorded(f, values)
     many = isinstance(out, tuple | list)
     outputs = tuple(out) if many else (out,)
-    for o in outputs:
-        if not isinstance(o, Value | Dual):
-            to_float(o, "vjp: the function's result")
+    _each_a_number(outputs, "vjp")
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         weights = tuple(cotangent) if many else (cotangent,)
@@ -459,9 +467,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             if all(type(o) is float or isinstance(o, Value) for o in outputs):
                 rows = _rows(outputs, leaves, single)
                 return tuple(rows) if many else rows[0]
-            for o in outputs:
-                if not isinstance(o, Value | Dual):
-                    to_float(o, "jacobian: the function's result")
+            _each_a_number(outputs, "jacobian")
 
         def of_wanted(*wanted: Any) -> Any:
             full = list(args)
@@ -519,10 +525,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             leaves = _float_leaves(numbers, positions)
             out = _recorded(f, numbers, kwargs)
             if isinstance(out, Value):
-                with enable_grad():
-                    first = gradients.grad(out, leaves, create_graph=True,
-                                           materialize_grads=True)
-                rows = _rows(first, leaves, single)
+                rows = _rows(_gradient_graph(out, leaves), leaves, single)
                 return rows[0] if single else tuple(rows)
             _one_number(out, "hessian")
         gradient = grad(functools.partial(f, **kwargs), positions)

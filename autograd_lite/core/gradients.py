@@ -75,10 +75,11 @@ def _completed(node: Value, adjoint: Pending) -> Complete | None:
     (:func:`_combined`), replaced by what ``node``'s gradient hooks return, if any.  A leaf
     without hooks is left as it is (None): it passes nothing on, and only the ones asked for
     are combined (:func:`_finished`)."""
-    if node.op is None and not (HOOKS and node in HOOKS):
+    hooked = bool(HOOKS) and node in HOOKS
+    if node.op is None and not hooked:
         return None
     c, v = _combined(*adjoint)
-    if HOOKS and node in HOOKS:
+    if hooked:
         replaced = run_hooks(node, lift(_scaled(c, v)))
         if replaced is not None:
             return (1.0, replaced) if isinstance(replaced, Value) else (replaced, None)
