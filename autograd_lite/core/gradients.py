@@ -108,6 +108,19 @@ def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
                         passes_nothing=None if HOOKS else _passes_nothing)
 
 
+def linear_gradients(output: Value, inputs: Sequence[Value]) -> list[tuple[list[float],
+                                                                         list[Value]]]:
+    """d output / d input for each input as the pass on Values leaves it, every term in:
+    ``number + sum_k c_k v_k``, given as ``(c, v)`` (an input not reached: no terms), the
+    combination ``grad(create_graph=True)`` would record as one ``dot`` node.  What a Hessian's
+    rows differentiate (their ``number`` adds nothing); run with no gradient hook registered
+    (a hook may replace an input's adjoint)."""
+    with enable_grad():
+        completed = _value_adjoints(topological_order(output), output)
+    empty: Pending = [0.0, [], []]
+    return [(adjoint[1], adjoint[2]) for adjoint in (completed.get(x, empty) for x in inputs)]
+
+
 def _combined(number: float, coefficients: list[float], values: list[Value]) -> Complete:
     """``number + sum_k c_k v_k`` as ``(c, v)``, meaning ``c v``, or ``c`` when ``v`` is None:
     the number alone when there are no Values, ``(c, v)`` for one term, else ``(1, one dot

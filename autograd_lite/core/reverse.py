@@ -16,7 +16,7 @@ terms).  Two specialisations, kept for their measured worth (the table of "How r
 works here"), are the same walk with the same rule (:func:`chain_term`) on the float
 derivatives where a node stores them, in :mod:`autograd_lite.core.value`:
 ``accumulate_into_grad``, ``backward``'s, keeping the adjoints in ``.grad``, and
-``_float_pass``, ``grad``'s and the transforms' on numbers (a Jacobian's or a Hessian's rows:
+``float_pass``, ``grad``'s and the transforms' on numbers (a Jacobian's or a Hessian's rows:
 one pass per row), keeping them in a dict.  :func:`reverse_pass` needs only
 ``edges(node)``: by default a node's ``parents`` and ``local_grads``.  The order it walks,
 ``topological_order``, is computed where the node layout lives

@@ -684,12 +684,12 @@ rules.register_carrier(Value, record)
 def float_adjoints(order: Sequence[Value], root: Value, seed: float,
                    watched: Iterable[Value]) -> dict[Value, float]:
     """d root / d node for every node of ``order`` (0 where ``root`` does not reach):
-    :func:`_float_pass`, or :func:`~autograd_lite.core.reverse.reverse_pass` with gradient hooks
+    :func:`float_pass`, or :func:`~autograd_lite.core.reverse.reverse_pass` with gradient hooks
     (it runs them) or in anomaly mode, where a non-finite adjoint reaching one of ``watched``
     raises ``AnomalyError``, naming the edge where it began, before anything is written."""
     observer, visit = anomaly_observer(), hook_visitor()
     if observer is None and visit is None:
-        return _float_pass(order, root, seed)
+        return float_pass(order, {root: seed})
     origins = None if observer is None else NonFiniteOrigins()
     adjoint = dict.fromkeys(order, 0.0)
     adjoint.update(reverse_pass(order, root, seed, visit=visit, on_term=origins))
@@ -700,9 +700,10 @@ def float_adjoints(order: Sequence[Value], root: Value, seed: float,
     return adjoint
 
 
-def _float_pass(order: Sequence[Value], root: Value, seed: float) -> dict[Value, float]:
+def float_pass(order: Sequence[Value], seeds: dict[Value, float]) -> dict[Value, float]:
     """:func:`~autograd_lite.core.reverse.reverse_pass` with its defaults, specialised: the
-    edges read where a node stores them, every adjoint starting at 0 (``+=``, no ``get``).
+    edges read where a node stores them, every adjoint starting at 0 (``+=``, no ``get``),
+    but a root's (each of ``seeds``: a node of ``order``, or a leaf outside it), its seed.
     ``grad``'s and the transforms' walk on numbers: ``func.grad`` costs 1.01-1.10x a
     hand-written ``backward``, 1.8x through :func:`reverse_pass`.
 
@@ -711,7 +712,7 @@ def _float_pass(order: Sequence[Value], root: Value, seed: float) -> dict[Value,
     local derivative adds nothing: never 0 * inf).
     """
     adjoint = dict.fromkeys(order, 0.0)
-    adjoint[root] = seed
+    adjoint.update(seeds)
     for node in reversed(order):
         g = adjoint[node]
         if not g or node.op is None:  # 0 (not reached, or cancelled), or a leaf
@@ -735,7 +736,7 @@ def _float_pass(order: Sequence[Value], root: Value, seed: float) -> dict[Value,
 
 
 def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
-    """:func:`_float_pass` keeping each adjoint in ``.grad``: ``backward``'s walk (leaves
+    """:func:`float_pass` keeping each adjoint in ``.grad``: ``backward``'s walk (leaves
     accumulate, but not those that do not require gradients; other nodes restart from 0),
     kept for large graphs: a 400,000-leaf ``dot``'s backward 70 ms, 135 through a dict."""
     constants = []
@@ -769,7 +770,7 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
 
 
 def topological_order(root: Any) -> list[Any]:
-    """Every node ``root`` depends on, parents before children, each once (iterative DFS).
+    """Every node ``root`` (a Value, or a list of them) depends on, parents first, each once.
 
     The order is that of a recursive post-order DFS visiting parents left to right.  A
     node is pushed, then a ``None`` marker, then its parents (last first, so the first is
@@ -784,14 +785,14 @@ def topological_order(root: Any) -> list[Any]:
         >>> [v.label or v.op.name for v in topological_order(f)]   # backward walks it reversed
         ['x', 'y', 'mul', 'exp', 'add']
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"topological_order: root must be a graph node (a Value), got "
-                        f"{type(root).__name__} {root!r}")
+    stack: list[Any] = root[::-1] if type(root) is list else [root]
+    for node in stack:
+        if not isinstance(node, Value):
+            raise TypeError(f"topological_order: root must be a Value or a list of Values, "
+                            f"got {type(node).__name__} {node!r}")
     order: list[Any] = []
-    newest_leaf = -1  # the latest data clock reading of a leaf, the earliest of a node
-    oldest_node = root._set_at
+    newest_leaf, oldest_node = -1, _now  # the data clock's latest for a leaf, earliest a node
     seen: set[Any] = set()
-    stack: list[Any] = [root]
     pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
     while stack:
         node = pop()

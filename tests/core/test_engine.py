@@ -274,7 +274,7 @@ def test_topological_order_puts_parents_first() -> None:
 
 
 def test_the_one_reverse_pass_and_its_float_specialisation_agree_on_a_diamond() -> None:
-    """f = (x y) * (x y + x): the general pass (callbacks) and _float_pass (backward's and
+    """f = (x y) * (x y + x): the general pass (callbacks) and float_pass (backward's and
     grad's walk) give d f / d x = y (x y + x) + x y (y + 1) and d f / d y = x (x y + x) + x x y."""
     x, y = Value(2.0), Value(3.0)
     a = x * y

@@ -448,7 +448,9 @@ API_CASES = [
     ApiCase("zero_grad", "values", lambda w: zero_grad([w.x, 1.0]),  # type: ignore[list-item]
             TypeError, r"^zero_grad: values must be Values, got float 1\.0$"),
     ApiCase("topological_order", "root", lambda w: topological_order(3.0), TypeError,
-            r"^topological_order: root must be a graph node \(a Value\), got float 3\.0$"),
+            r"^topological_order: root must be a Value or a list of Values, got float 3\.0$"),
+    ApiCase("topological_order", "root", lambda w: topological_order([w.x, "y"]), TypeError,
+            r"^topological_order: root must be a Value or a list of Values, got str 'y'$"),
     ApiCase("no_grad", "function", lambda w: no_grad(3.0),  # type: ignore[arg-type]
             TypeError, r"^no_grad: expected a function to decorate or nothing, got float 3\.0$"),
     ApiCase("register_hook", "hook", lambda w: w.x.register_hook(3.0),  # type: ignore[arg-type]
@@ -852,7 +854,8 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
-        "float_adjoints", "number_read", "observe_numbers", "Case", "Domain",  # test data
+        "float_adjoints", "float_pass", "linear_gradients", "number_read", "observe_numbers",
+        "Case", "Domain",  # test data
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from autograd_lite import (
     AnomalyError,
@@ -28,6 +29,7 @@ from autograd_lite import math as am
 from autograd_lite.core import func as func_module
 from autograd_lite.core import gradients, value
 from autograd_lite.func import grad, hessian, jacobian, jvp, vjp
+from autograd_lite.testing import Expression, expression_cases
 
 
 def rosenbrock(*x: Any) -> Any:
@@ -118,6 +120,101 @@ def test_hessian_of_a_quadratic_form_is_a_plus_a_transpose() -> None:
     for i in range(7):
         for j in range(7):
             assert h[i][j] == pytest.approx(a[i][j] + a[j][i], rel=1e-12, abs=1e-15)
+
+
+def as_bits(rows: list[Any]) -> list[str]:
+    """Every entry's repr: equal lists are equal bit for bit (0.0 and -0.0 told apart)."""
+    return [repr(h) for row in rows for h in row]
+
+
+def recorded_and_seeded(f: Callable[..., Any], xs: list[float]) -> tuple[list[str], list[str]]:
+    """A Hessian's rows both ways: from the gradient recorded as ``n`` ``dot`` nodes (what
+    ``compiled_transform`` replays) and from its combinations, seeded (``func.hessian``)."""
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    recorded = func_module._rows(func_module._gradient_graph(out, leaves), leaves, False)
+    return as_bits(recorded), as_bits(func_module._hessian_rows(out, leaves, leaves, False))
+
+
+@settings(max_examples=100)
+@given(expression_cases(n_inputs=3, max_ops=8))
+def test_hessian_rows_seeded_from_combinations_equal_the_recorded_gradients_rows(
+        case: tuple[Expression, list[float]]) -> None:
+    """Row i is one float pass seeded ``c_k`` at each ``v_k`` of ``g_i = sum_k c_k v_k``,
+    not a pass from ``g_i`` recorded as a ``dot``: the same numbers, bit for bit."""
+    e, xs = case
+    recorded, seeded = recorded_and_seeded(lambda *x: e(*x) * 1.0, xs)
+    assert seeded == recorded
+
+
+def test_seeded_rows_of_terms_that_repeat_share_nodes_or_are_constants() -> None:
+    """A leaf in several terms of one combination (its seeds add), a node reached both as a
+    term and through another term, a captured constant Value, and the dense form."""
+    k = constant(1.5)
+
+    def f(x: Any, y: Any, z: Any) -> Any:
+        u = x * y
+        return u * u * k + am.sin(u) * x + z * z * z + x * k
+
+    recorded, seeded = recorded_and_seeded(f, [0.7, -1.3, 0.4])
+    assert seeded == recorded and len(seeded) == 9
+    recorded, seeded = recorded_and_seeded(quadratic_form(8), point(8))
+    assert seeded == recorded
+
+
+def test_a_hessian_with_a_gradient_hook_differentiates_the_recorded_graph(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hook may replace an adjoint as the recorded pass completes it, and runs in each
+    row's pass: with one registered, the rows are those of the recorded gradient graph."""
+    seen: list[Any] = []
+    handles = []
+
+    def f(x: Any, y: Any) -> Any:
+        u = x * y
+        handles.append(u.register_hook(seen.append))
+        return u * u
+
+    plain = hessian(lambda x, y: (x * y) * (x * y), (0, 1))(0.5, 2.0)
+    monkeypatch.setattr(gradients, "linear_gradients", None)  # the seeded rows would fail
+    try:
+        assert hessian(f, (0, 1))(0.5, 2.0) == plain == ((8.0, 4.0), (4.0, 0.5))
+    finally:
+        for handle in handles:
+            handle.remove()
+    assert seen  # the hook ran
+
+
+def composed(g: Callable[..., Any]) -> Callable[..., Any]:
+    """``g`` as a function no transform made: ``jacobian`` of it takes the general path."""
+    return lambda *x, **k: g(*x, **k)
+
+
+@settings(max_examples=60)
+@given(expression_cases(n_inputs=3, max_ops=8))
+def test_the_jacobian_of_a_gradient_is_taken_as_a_hessian_with_the_same_numbers(
+        case: tuple[Expression, list[float]]) -> None:
+    """``jacobian(grad(f, a), b)`` on numbers is taken as a Hessian's rows (one recording of
+    ``f``, no gradient Values), and equals the Jacobian of the gradient's recorded Values
+    bit for bit, for every shape of ``a`` and ``b``, overlapping or not."""
+    e, xs = case
+    for a, b in [((0, 1, 2), (0, 1, 2)), (1, (0, 2)), ((0, 2), 1), (0, 0), ((1,), (2, 0))]:
+        g = grad(e, a)
+        fast, general = jacobian(g, b)(*xs), jacobian(composed(g), b)(*xs)
+        assert repr(fast) == repr(general), (a, b)
+
+
+def test_the_jacobian_of_a_gradient_records_no_gradient_and_keeps_shapes_and_keywords(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def f(x: Any, y: Any, scale: float = 1.0) -> Any:
+        return scale * x * x * y + am.exp(y)
+
+    j = jacobian(grad(f, (0, 1)), (0, 1))
+    want = ((-4.0, 2.0), (2.0, math.exp(-1.0)))  # 2 scale y, 2 scale x; 2 scale x, e^y
+    assert j(0.5, -1.0, scale=2.0) == want
+    assert jacobian(grad(f), 1)(0.5, -1.0) == 2 * 0.5  # d/dy (2 x y) at x = 0.5
+    assert jacobian(grad(lambda x: 3.0))(1.0) == 0.0  # f returns a number: the general path
+    monkeypatch.setattr(gradients, "_finished", None)  # a recorded gradient would fail
+    assert j(0.5, -1.0, scale=2.0) == want
 
 
 def test_hessian_rows_visit_only_the_nodes_they_depend_on(monkeypatch: pytest.MonkeyPatch
