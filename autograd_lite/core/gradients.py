@@ -30,8 +30,8 @@ _UNUSED = ("One of the differentiated Values appears to not have been used in th
 
 
 Pending = list[Any]
-"""An adjoint on its way, while terms are still added to it: ``[number, coefficients,
-values]``, meaning ``number + sum_k coefficients[k] * values[k]`` (floats and Values)."""
+"""An adjoint on its way, while terms are still added to it: ``[number, c_1, v_1, c_2, v_2,
+...]``, meaning ``number + sum_k c_k v_k`` (floats ``c_k``, Values ``v_k``)."""
 Complete = tuple[float, Value | None]
 """An adjoint once every term is in: ``(c, v)``, meaning ``c * v``, or ``c`` when ``v`` is
 None."""
@@ -56,17 +56,16 @@ def _term(g: Complete, d: Any) -> Pending:
     recording a ``mul`` only when both are Values; a constant factor stays a coefficient."""
     c, v = g
     if v is None:
-        return [chain_term(c, d), [], []] if type(d) is float else [0.0, [c], [d]]
+        return [chain_term(c, d)] if type(d) is float else [0.0, c, d]
     if type(d) is float:
-        return [0.0, [c * d], [v]] if d != 0.0 else [0.0, [], []]
-    return [0.0, [c], [v * d]]
+        return [0.0, c * d, v] if d != 0.0 else [0.0]
+    return [0.0, c, v * d]
 
 
 def _added(before: Pending, term: Pending) -> Pending:
     """``plus`` of the pass on Values: ``term`` added to ``before`` (nothing recorded yet)."""
     before[0] += term[0]
-    before[1] += term[1]
-    before[2] += term[2]
+    before += term[1:]
     return before
 
 
@@ -78,7 +77,7 @@ def _completed(node: Value, adjoint: Pending) -> Complete | None:
     hooked = bool(HOOKS) and node in HOOKS
     if node.op is None and not hooked:
         return None
-    c, v = _combined(*adjoint)
+    c, v = _combined(adjoint)
     if hooked:
         replaced = run_hooks(node, lift(_scaled(c, v)))
         if replaced is not None:
@@ -95,7 +94,7 @@ def _passes_nothing(adjoint: Complete | Pending) -> bool:
 def _finished(adjoint: Complete | Pending) -> Any:
     """A Value's gradient from its adjoint in the pass: a Value, or a number when no Value
     is part of it."""
-    return _scaled(*(adjoint if type(adjoint) is tuple else _combined(*adjoint)))
+    return _scaled(*(adjoint if isinstance(adjoint, tuple) else _combined(adjoint)))
 
 
 def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
@@ -103,7 +102,7 @@ def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
     derivatives the rule applied to the arguments (:func:`_value_edges`).  An adjoint is ``c_0 +
     sum_k c_k v_k`` until complete, then ``c v`` (one ``dot``): constant factors record nothing.
     An adjoint 0 passes nothing on, unless some Value has a hook (it runs, as in ``grad``)."""
-    return reverse_pass(order, root, [1.0, [], []], edges=_value_edges, times=_term,
+    return reverse_pass(order, root, [1.0], edges=_value_edges, times=_term,
                         plus=_added, visit=_completed,
                         passes_nothing=None if HOOKS else _passes_nothing)
 
@@ -117,18 +116,21 @@ def linear_gradients(output: Value, inputs: Sequence[Value]) -> list[tuple[list[
     (a hook may replace an input's adjoint)."""
     with enable_grad():
         completed = _value_adjoints(topological_order(output), output)
-    empty: Pending = [0.0, [], []]
-    return [(adjoint[1], adjoint[2]) for adjoint in (completed.get(x, empty) for x in inputs)]
+    empty: Pending = [0.0]
+    return [(adjoint[1::2], adjoint[2::2]) for adjoint in (completed.get(x, empty)
+                                                           for x in inputs)]
 
 
-def _combined(number: float, coefficients: list[float], values: list[Value]) -> Complete:
+def _combined(adjoint: Pending) -> Complete:
     """``number + sum_k c_k v_k`` as ``(c, v)``, meaning ``c v``, or ``c`` when ``v`` is None:
     the number alone when there are no Values, ``(c, v)`` for one term, else ``(1, one dot
     node)`` (d / d v_k = c_k) with the number as a last term ``number * 1``."""
-    if not values:
+    number = adjoint[0]
+    if len(adjoint) == 1:
         return number, None
-    if len(values) == 1 and number == 0.0:
-        return coefficients[0], values[0]
+    if len(adjoint) == 3 and number == 0.0:
+        return adjoint[1], adjoint[2]
+    coefficients, values = adjoint[1::2], adjoint[2::2]
     args: list[Any] = [*coefficients, number, *values, 1.0] if number else [
         *coefficients, *values]
     return 1.0, record(rules.dot, args)

@@ -17,6 +17,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar, Token
+from itertools import compress
 from typing import Any, overload
 
 from autograd_lite.core import rules
@@ -656,9 +657,9 @@ def _node(op: Primitive, out: float, set_at: int, args: Sequence[Value | float],
         return node
     node.d_second = None
     if numbers:  # the parents apart, and every argument kept
-        edges = [(a, d) for a, d in zip(args, derivatives) if type(a) is not float]
-        node.first = tuple([a for a, _ in edges])  # type: ignore[misc]
-        node.d_first = tuple([d for _, d in edges])
+        kept = [type(a) is not float for a in args]
+        node.first = tuple(compress(args, kept))  # type: ignore[arg-type]
+        node.d_first = tuple(compress(derivatives, kept))
         node.second = tuple(args)
     else:
         node.first = tuple(args)  # type: ignore[arg-type]
