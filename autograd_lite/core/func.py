@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, NamedTuple
@@ -270,6 +271,9 @@ def _float_grads(output: Value, inputs: Sequence[Value], seed: float = 1.0) -> l
     return [adjoint.get(x, 0.0) for x in inputs]
 
 
+_NOUGHTS = itertools.repeat(0.0)
+
+
 def _hessian_rows(out: Value, leaves: Sequence[Value], columns: Sequence[Value],
                   single: bool) -> list[Any]:
     """The rows ``d g_i / d column_j`` of the gradient ``g_i = d out / d leaves_i`` on
@@ -285,11 +289,13 @@ def _hessian_rows(out: Value, leaves: Sequence[Value], columns: Sequence[Value],
         return _rows(_gradient_graph(out, leaves), columns, single)
     rows = []
     for coefficients, values in gradients.linear_gradients(out, leaves):
-        seeds: dict[Value, float] = {}
-        for c, v in zip(coefficients, values):
-            seeds[v] = seeds.get(v, 0.0) + c
+        seeds = dict(zip(values, map(operator.add, _NOUGHTS, coefficients)))  # 0 + c_k
+        if len(seeds) < len(values):  # a Value in several terms: its seeds add, in order
+            seeds = {}
+            for c, v in zip(coefficients, values):
+                seeds[v] = seeds.get(v, 0.0) + c
         order = topological_order([v for v in seeds if v.op is not None])
-        row = list(map(float_pass(order, seeds).get, columns, itertools.repeat(0.0)))
+        row = list(map(float_pass(order, seeds).get, columns, _NOUGHTS))
         rows.append(row[0] if single else tuple(row))
     return rows
 
@@ -489,9 +495,11 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     Reverse mode (as ``torch.autograd.functional.jacobian``): one recording of ``f`` and one
     reverse pass per output, since the functions here (losses) have more inputs than outputs.
     On plain numbers (no transform around) each pass is a float pass from that output alone,
-    over the part of the graph it depends on; otherwise each is a ``vjp`` pullback, whose
-    results the transforms outside can differentiate.  Keyword arguments are passed through
-    to ``f`` and not differentiated.
+    over the part of the graph it depends on, and the Jacobian of a :func:`grad` is taken
+    as :func:`hessian` takes its rows (the same numbers as recording the gradient,
+    without recording it); otherwise each is a ``vjp`` pullback, whose results the
+    transforms outside can differentiate.  Keyword arguments are passed through to ``f``
+    and not differentiated.
 
     Examples:
         >>> from autograd_lite import func
@@ -547,10 +555,11 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     ``H[i][j] = d2f / dx_i dx_j``.
 
     On plain numbers (no transform around), reverse over reverse: ``f`` is recorded once,
-    its gradient once more as a graph (``create_graph``), and row ``i`` is one float reverse
-    pass from ``g_i = df/dx_i``, ``H[i][j] = d g_i / d x_j``.  A pass visits only the nodes
-    ``g_i`` depends on, so structural zeros cost nothing (a chain like Rosenbrock's has
-    rows of a few nodes) and the whole Hessian costs a few gradients plus one pass per row.
+    its gradient found once by the pass on Values (``create_graph``), and row ``i`` is one
+    float reverse pass from ``g_i = df/dx_i``, ``H[i][j] = d g_i / d x_j``.  A pass visits
+    only the nodes ``g_i`` depends on, so structural zeros cost nothing (a chain like
+    Rosenbrock's has rows of a few nodes) and the whole Hessian costs a few gradients plus
+    one pass per row.
 
     Inside another transform (Values or Duals as arguments, or called while a transform
     evaluates its function), forward over reverse (as ``jax.hessian``): row ``i`` is

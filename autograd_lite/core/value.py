@@ -924,7 +924,9 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any]) -> Any:
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     args = (*weights, *inputs)
-    return record(rules.dot, args) if args and type(args[0]) is Value else rules.dot(*args)
+    if args and (type(args[0]) is Value or type(inputs[0]) is Value):  # (numbers, Values)
+        return record(rules.dot, args)  # recorded, or handed to the Duals among them
+    return rules.dot(*args)
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:

@@ -24,7 +24,7 @@ from autograd_lite.core import rules
 from autograd_lite.core.anomaly import detect_anomaly
 from autograd_lite.core.check import gradgradcheck
 from autograd_lite.core.errors import DomainError
-from autograd_lite.core.forward import Dual, jvp
+from autograd_lite.core.forward import Dual, Level, jvp
 from autograd_lite.core.gradients import grad
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.value import (
@@ -553,6 +553,22 @@ def test_add_n_and_dot_of_numbers_are_numbers_and_of_one_value_a_node() -> None:
     assert (total.data, total.parents) == (2.5, (x,))
     product = dot([x], [4.0])
     assert (product.data, product.parents, product.local_grads) == (10.0, (x,), (4.0,))
+
+
+def test_dot_of_numbers_and_values_in_either_order_records_or_carries_its_duals() -> None:
+    """Weights of numbers with inputs of Values (a layer with fixed weights) record one
+    node, as the reverse order does; a Dual among them goes to forward mode, whichever
+    argument it is."""
+    x, y = Value(2.0), Value(-1.0)
+    node = dot([3.0, 0.5], [x, y])
+    assert (node.data, node.parents, node.local_grads) == (5.5, (x, y), (3.0, 0.5))
+    assert dot([x, y], [3.0, 0.5]).local_grads == (3.0, 0.5)
+    level = Level()
+    carried = dot([Dual(3.0, 1.0, level), 0.5], [x, y])  # d/d weight_0 = x
+    assert type(carried) is Dual and carried.tangent.data == 2.0
+    assert carried.primal.data == 5.5 and set(carried.primal.parents) == {x, y}
+    with pytest.raises(TypeError, match=r"^dot: argument 1: expected a real number, got str"):
+        dot([3.0, "a"], [x, y])  # type: ignore[list-item]
 
 
 # -- a leaf's number assigned after recording ----------------------------------------------
