@@ -508,12 +508,12 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """
     if not callable(f):
         raise TypeError(f"jacobian: f must be callable, got {type(f).__name__}")
+    inner = transformed(f)  # a grad: its Jacobian is taken as a Hessian
 
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         positions, single = _positions(argnums, len(args), "jacobian")
         numbers = _numbers(args, "jacobian input")
-        inner = transformed(f)
         if (numbers is not None and inner is not None and inner.kind == "grad"
                 and not HOOKS and anomaly_observer() is None):  # a Hessian's rows
             rows = _jacobian_of_grad(inner, numbers, positions, single, kwargs)

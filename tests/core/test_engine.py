@@ -273,6 +273,24 @@ def test_topological_order_puts_parents_first() -> None:
             assert position[parent] < position[node]
 
 
+def test_the_order_of_several_roots_is_each_roots_in_turn_without_repeats() -> None:
+    """``topological_order([a, b])``: a's order, then the nodes of b's that a's lacks, in
+    b's order -- what one sort from a node over a and b would list before that node.  A
+    stale leaf is refused from a list as from one root."""
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    a = x * w
+    b = a.tanh() + w
+    c = b * b
+    first, second = topological_order(a), topological_order(c)
+    together = topological_order([a, c])
+    assert together == first + [n for n in second if n not in first]
+    assert together == topological_order(a + c)[:-1]  # the sort from one node over both
+    assert topological_order([x]) == [x] and topological_order([]) == []
+    x.data = 3.0
+    with pytest.raises(StaleGraphError):
+        topological_order([w, c])
+
+
 def test_the_one_reverse_pass_and_its_float_specialisation_agree_on_a_diamond() -> None:
     """f = (x y) * (x y + x): the general pass (callbacks) and float_pass (backward's and
     grad's walk) give d f / d x = y (x y + x) + x y (y + 1) and d f / d y = x (x y + x) + x x y."""
