@@ -31,7 +31,9 @@ left to right -- so a replay gives the eager transform's numbers bit for bit.  W
 could part, the replay hands the call to the eager transform itself (``_slow``): a
 non-finite value in the forward code or an error there (eager raises its own), and a nan
 in a result (``0 * inf`` where eager skips a term with a zero factor, as
-:func:`~autograd_lite.core.reverse.chain_term`; the code multiplies plainly).  The code
+:func:`~autograd_lite.core.reverse.chain_term`; the code multiplies plainly); a call whose
+trace is refused is eager's too (the trace records a Hessian's gradient ``g_i`` as a node,
+which eager leaves a combination: an overflowing ``g_i`` with finite rows).  The code
 holds only what the rows depend on, as a tape holds only what its output depends on: where
 eager fails on a computation no row uses (an unused ``exp`` that overflows; in a Hessian,
 ``cbrt'(r)`` infinite at ``r = 0`` behind ``rint``, whose derivative 0 discards it), the
@@ -238,7 +240,16 @@ class CompiledTransform(Compiled):
                                          f"arguments, called with {len(inputs)}")
             return tape(*inputs)
 
-        return self._on_path(run, lambda: self.trace(*inputs))
+        def trace() -> Tape:
+            try:
+                return self.trace(*inputs)
+            except DomainError as error:  # the trace records what eager may not (a
+                raise _TraceRefusedError from error  # Hessian's gradient as nodes, refused inf)
+
+        try:
+            return self._on_path(run, trace)
+        except _TraceRefusedError:  # as at a replay: eager's numbers, or its error
+            return self.f(*inputs)
 
     def batch(self, *columns: Column, reduce: Reduce = "mean",
               backend: Backend = "auto") -> NoReturn:
@@ -266,6 +277,10 @@ class CompiledTransform(Compiled):
 
     def _replayed_numbers(self, tape: Tape, xs: list[float]) -> list[float]:
         return _flat(tape._function("float")(tuple(xs), tape._live_numbers()))
+
+
+class _TraceRefusedError(Exception):
+    """A trace refused the point: the eager transform gives the call's result or error."""
 
 
 _ZERO_RUN = 8

@@ -226,6 +226,26 @@ def test_a_domain_error_at_replay_is_the_eager_one() -> None:
     assert str(replayed.value) == str(eager.value)
 
 
+def test_a_gradient_overflowing_where_the_hessian_is_finite_traced_or_replayed_there() -> None:
+    """f = 1e308 x y + 1e308 x z at (0.1, 1, 1) is 2e307, but df/dx = 1e308 y + 1e308 z
+    overflows; the second derivatives are 1e308 and 0.  Eager keeps the gradient a linear
+    combination (no node recorded, nothing refused) and gives the rows, as torch.func does;
+    a trace there records it as a node and is refused: that call is eager's, and a replay
+    there meets the inf and hands over, as at any non-finite value."""
+    def f(x: Value, y: Value, z: Value) -> Value:
+        return 1e308 * x * y + 1e308 * x * z
+
+    want = ((0.0, 1e308, 1e308), (1e308, 0.0, 0.0), (1e308, 0.0, 0.0))
+    hessian = func.hessian(f, (0, 1, 2))
+    of_gradient = func.jacobian(func.grad(f, (0, 1, 2)), (0, 1, 2))
+    assert hessian(0.1, 1.0, 1.0) == of_gradient(0.1, 1.0, 1.0) == want
+    h = compiled_transform(hessian)
+    assert h(0.1, 1.0, 1.0) == want and not h._tapes  # the trace refused: eager's rows
+    assert h(0.2, 0.5, -1.0) == hessian(0.2, 0.5, -1.0) and len(h._tapes) == 1
+    assert h(0.1, 1.0, 1.0) == want  # replayed: the inf hands the call to eager
+    assert compiled_transform(of_gradient)(0.1, 1.0, 1.0) == want
+
+
 def test_an_infinite_second_derivative_is_eager_inf() -> None:
     hessian = func.hessian(lambda x: x ** 1.5)
     assert compiled_transform(hessian)(0.0) == hessian(0.0) == math.inf
