@@ -27,7 +27,10 @@ read live), and written out as one function::
 
 **Numbers.**  The code runs the eager float path's operations in its order -- the same
 walk over the same graph, the same float functions, each adjoint the sum of its terms
-left to right -- so a replay gives the eager transform's numbers bit for bit.  Where they
+left to right -- so a replay gives the eager transform's numbers bit for bit.  An adjoint
+whose terms are all numbers when the code is written (a second derivative that depends on
+no input: a quadratic form's Hessian) is added up then, in the same order, and written as
+its number.  Where they
 could part, the replay hands the call to the eager transform itself (``_slow``): a
 non-finite value in the forward code or an error there (eager raises its own), and a nan
 in a result (``0 * inf`` where eager skips a term with a zero factor, as
@@ -47,6 +50,7 @@ from eager's in the last bits (the same terms, grouped otherwise).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, NoReturn, cast
 
@@ -128,20 +132,23 @@ class TransformTape(Tape):
                 continue
 
             def assign(node: Value, terms: str | list[str], r: int = r) -> str:
+                every = terms if isinstance(terms, list) else [terms]
+                folded = _folded(every)
+                if folded is not None:  # every term a number: the sum is one
+                    return folded
                 target = f"g{r}_{register[node]}"
-                lines.extend(_sum_lines(target, terms if isinstance(terms, list) else [terms]))
+                lines.extend(_sum_lines(target, every))
                 return target
 
             adjoint = reverse_pass(self._row_orders[root], root, "1.0", edges=edges,
                                    times=_product, plus=_terms, visit=assign)
-            rows.append([f"g{r}_{register[x]}" if x in adjoint else "0.0"
-                         for x in self.columns])
-        computed = [entry for row in rows for entry in row if entry != "0.0"]
+            rows.append([adjoint.get(x, "0.0") for x in self.columns])
+        computed = [entry for row in rows for entry in row if _number(entry) is None]
         lines += _sum_lines("_t", computed)
         if computed:
             lines.append("if _t != _t: _slow()")
-        shown = [[entry if entry == "0.0" else f"0.0 + {entry}" for entry in row]
-                 for row in rows]
+        shown = [[entry if entry == "0.0" else _folded(["0.0", entry]) or f"0.0 + {entry}"
+                  for entry in row] for row in rows]
         row_texts = [row[0] if self._single else _row_text(row) for row in shown]
         if any(text.startswith("_z") or " + _z" in text for text in row_texts):
             lines.append(f"_z = ({'0.0, ' * len(self.columns)})")  # one constant
@@ -304,12 +311,39 @@ def _row_text(entries: list[str]) -> str:
     return " + ".join(parts)
 
 
+_LITERAL = re.compile(r"-?[0-9]+(\.[0-9]*(e[-+]?[0-9]+)?|e[-+]?[0-9]+)")
+"""A finite float as ``repr`` writes it."""
+
+
+def _number(text: str) -> float | None:
+    """The number ``text`` is, if it is one (known when the code is written), else None."""
+    bare = text[1:-1] if text.startswith("(") and text.endswith(")") else text
+    return float(bare) if _LITERAL.fullmatch(bare) else None
+
+
+def _folded(terms: Sequence[str]) -> str | None:
+    """``t1 + t2 + ...``, added left to right as the code would, when every term is a
+    number and so is the sum (finite): the number, written once rather than computed at
+    every call (a quadratic form's Hessian is numbers); else None."""
+    numbers = [x for x in map(_number, terms) if x is not None]
+    if len(numbers) < len(terms):
+        return None
+    total = numbers[0]
+    for x in numbers[1:]:
+        total = total + x
+    return repr(total) if total - total == 0.0 else None
+
+
 def _product(g: str, d: str) -> str:
     """``g * d`` as source, without multiplying by 1: a plain product even where ``d`` may
     be infinite (where eager skips a term with a zero factor, 0 * inf makes a nan, which
-    sends the call to the eager transform)."""
+    sends the call to the eager transform); the number itself when both are numbers and it
+    is finite."""
     if d == "1.0":
         return g
+    a, b = _number(g), _number(d)
+    if a is not None and b is not None and (product := a * b) - product == 0.0:
+        return repr(product)
     if d == "-1.0":
         return f"-{g}"
     return f"{g} * {d}" if _SIMPLE.fullmatch(d) else f"{g} * ({d})"

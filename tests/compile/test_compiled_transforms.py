@@ -166,6 +166,34 @@ def test_a_hessian_where_eager_fails_on_a_derivative_no_row_uses() -> None:
     assert h(1.0, 0.0) == ((0.0, 2.0), (2.0, 0.0))
 
 
+def test_second_derivatives_known_when_traced_are_written_as_numbers() -> None:
+    """A quadratic form's Hessian depends on no input: its rows' adjoints are numbers when
+    the code is written, so they are added then (left to right, as the code would add
+    them) and the rows are constants; the replay runs only the forward pass, whose values
+    eager checks too.  Where some entries depend on the input, those are computed.  Bit
+    for bit at many points, signs of zero included."""
+    a = [[0.5, -0.0, 2.0], [1e-5, 3.0, -1.5], [0.25, -0.25, 0.0]]
+
+    def form(x: Value, y: Value, z: Value) -> Value:
+        return dot([x, y, z], [dot(row, [x, y, z]) for row in a])
+
+    def mixed(x: Value, y: Value, z: Value) -> Value:
+        return -0.0 * x * x + x * y * 3.0 + am.sin(z) * y
+
+    rng = random.Random(11)
+    for f in (form, mixed):
+        hessian = func.hessian(f, (0, 1, 2))
+        h = compiled_transform(hessian)
+        for _ in range(10):
+            xs = [rng.uniform(-3.0, 3.0) for _ in range(3)]
+            assert repr(h(*xs)) == repr(hessian(*xs))
+    replay = compiled_transform(func.hessian(form, (0, 1, 2)))
+    replay(0.5, -1.0, 2.0)
+    (tape,) = replay._tapes.values()
+    returned = tape.source.splitlines()[-1]
+    assert re.fullmatch(r"    return \(\([-0-9.e, ()]*\)", returned), returned  # numbers only
+
+
 def test_nested_transforms_compile_as_the_outer_one_and_give_its_numbers() -> None:
     """The outer transform's float path records the inner one on Values (create_graph), as
     eager does: grad of grad, the Hessian of a gradient, a gradient calling a gradient."""
