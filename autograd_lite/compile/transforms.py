@@ -247,16 +247,11 @@ class CompiledTransform(Compiled):
                                          f"arguments, called with {len(inputs)}")
             return tape(*inputs)
 
-        def trace() -> Tape:
-            try:
-                return self.trace(*inputs)
-            except DomainError as error:  # the trace records what eager may not (a
-                raise _TraceRefusedError from error  # Hessian's gradient as nodes, refused inf)
-
         try:
-            return self._on_path(run, trace)
-        except _TraceRefusedError:  # as at a replay: eager's numbers, or its error
-            return self.f(*inputs)
+            return self._on_path(run, lambda: self.trace(*inputs))
+        except _TraceRefusedError:  # as at a replay, eager decides: its numbers or its error
+            pass
+        return self.f(*inputs)
 
     def batch(self, *columns: Column, reduce: Reduce = "mean",
               backend: Backend = "auto") -> NoReturn:
@@ -267,7 +262,11 @@ class CompiledTransform(Compiled):
     def _record(self, leaves: list[Value]) -> _Recording:
         positions, single = self.transform.positions(len(leaves))
         columns = [leaves[i] for i in positions]
-        roots, many = self.transform.roots(leaves, columns, single)
+        out = self.transform.recorded(leaves)
+        try:
+            roots, many = self.transform.roots(out, leaves, columns, single)
+        except DomainError as error:  # a Hessian's gradient recorded as nodes refused (an
+            raise _TraceRefusedError from error  # inf) where eager may record none
         return _Recording(roots, columns, many, single)
 
     def _tape(self, out: Any, leaves: list[Value], guards: list[Guard],
@@ -287,7 +286,8 @@ class CompiledTransform(Compiled):
 
 
 class _TraceRefusedError(Exception):
-    """A trace refused the point: the eager transform gives the call's result or error."""
+    """A trace could not record the rows' roots: the eager transform gives the call's result
+    or error."""
 
 
 _ZERO_RUN = 8

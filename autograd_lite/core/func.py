@@ -8,7 +8,7 @@ transformed again, in any order: ``grad(grad(f))``, ``jvp`` of ``jvp``, ``jvp`` 
 * reverse mode records Values; the gradient of a function called inside another transform
   is taken with ``create_graph=True``, so it is itself a recorded Value the outer transform
   differentiates.  Each call differentiates with respect to *fresh* nodes (a new leaf, or
-  an identity node ``x + 0.0`` over an outer Value), so a function that also uses the outer
+  an identity node ``x - 0.0`` over an outer Value), so a function that also uses the outer
   variable through a closure is differentiated only along its argument;
 * forward mode carries :class:`~autograd_lite.core.forward.Dual` numbers of a fresh
   :class:`~autograd_lite.core.forward.Level` per ``jvp`` call, whose primals and tangents may
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import operator
 import weakref
 from collections.abc import Callable, Sequence
@@ -72,23 +73,39 @@ class Transformed(NamedTuple):
         is one int): a TypeError or ValueError naming the transform if it does not fit."""
         return _positions(self.argnums, n, self.kind)
 
-    def roots(self, args: Sequence[Any], leaves: Sequence[Value], single: bool
+    def of_grad(self) -> Transformed | None:
+        """For the Jacobian of a :func:`grad`, what made that gradient (its rows are taken as
+        a Hessian's); else None."""
+        inner = transformed(self.f) if self.kind == "jacobian" else None
+        return inner if inner is not None and inner.kind == "grad" else None
+
+    def recorded(self, args: Sequence[Any]) -> Any:
+        """``f(*args)`` recorded as the float path records it (for the Jacobian of a
+        :func:`grad`, the function that gradient is of)."""
+        inner = self.of_grad()
+        return _recorded(self.f if inner is None else inner.f, args)
+
+    def roots(self, out: Any, args: Sequence[Any], leaves: Sequence[Value], single: bool
               ) -> tuple[list[Any], bool]:
-        """``f(*args)`` recorded as the float path records it (``leaves``: the Values at the
-        differentiated positions of ``args``; ``single``: ``argnums`` is one int), and the
-        roots whose rows the transform returns, with whether it returns a tuple of rows:
-        ``[f]`` (grad), the outputs (jacobian: a tuple when ``f`` returns one), each
-        ``df/dx_i`` recorded with ``create_graph`` (hessian: a number's are zeros)."""
-        out = _recorded(self.f, args)
-        if self.kind == "jacobian":
+        """From ``out`` (:meth:`recorded` on ``args``; ``leaves``: the Values at the
+        differentiated positions; ``single``: ``argnums`` is one int), the roots whose rows
+        the transform returns, with whether it returns a tuple of rows: ``[f]`` (grad), the
+        outputs (jacobian: a tuple when ``f`` returns one), each ``df/dx_i`` recorded with
+        ``create_graph`` (hessian, and the Jacobian of a grad over its ``argnums``: a
+        number's are zeros)."""
+        inner, kind, wrt, many = self.of_grad(), self.kind, leaves, not single
+        if inner is not None:
+            positions, inner_single = inner.positions(len(args))
+            kind, wrt, many = "grad", [args[i] for i in positions], not inner_single
+        elif kind == "jacobian":
             return (list(out), True) if isinstance(out, tuple | list) else ([out], False)
-        _one_number(out, self.kind)
-        if self.kind == "grad":
+        _one_number(out, kind)
+        if kind == "grad" and inner is None:
             return [out], False
         if isinstance(out, Value):
-            return _gradient_graph(out, leaves), not single
-        to_float(out, "hessian: the function's result")  # refuses a Dual as well
-        return [0.0] * len(leaves), not single  # a constant: no second derivatives
+            return _gradient_graph(out, wrt), many
+        to_float(out, f"{kind}: the function's result")  # refuses a Dual as well
+        return [0.0] * len(wrt), many  # a constant: no second derivatives
 
 
 _TRANSFORMED: weakref.WeakKeyDictionary[Callable[..., Any], Transformed] = (
@@ -157,13 +174,14 @@ def _differentiable(args: Sequence[object]) -> bool:
 
 def _with_leaf(x: object) -> tuple[Any, Value]:
     """``x`` with the number at the bottom of its primals replaced by a fresh node ``Q``,
-    and ``Q``: a new leaf at that number, or ``v + 0.0`` over a Value ``v`` that requires
-    gradients (so that transforms outside still see the dependence on ``v``)."""
+    and ``Q``: a new leaf at that number, or ``v - 0.0`` over a Value ``v`` that requires
+    gradients (so that transforms outside still see the dependence on ``v``; ``- 0.0``, not
+    ``+ 0.0``, keeps the sign of a zero, which ``copysign`` reads)."""
     if isinstance(x, Dual):
         inner, leaf = _with_leaf(x.primal)
         return Dual(inner, x.tangent, x.level), leaf
     if isinstance(x, Value):
-        leaf = x + 0.0 if x.requires_grad else Value(x.data)
+        leaf = x - 0.0 if x.requires_grad else Value(x.data)
     else:
         leaf = Value(to_float(x, "grad input"))
     return leaf, leaf
@@ -277,18 +295,25 @@ _NOUGHTS = itertools.repeat(0.0)
 def _hessian_rows(out: Value, leaves: Sequence[Value], columns: Sequence[Value],
                   single: bool) -> list[Any]:
     """The rows ``d g_i / d column_j`` of the gradient ``g_i = d out / d leaves_i`` on
-    numbers (a Hessian's: ``columns`` are ``leaves``), equal bit for bit to
-    ``_rows(_gradient_graph(out, leaves), columns, single)``, without recording the gradient's
-    ``n`` ``dot`` nodes: each ``g_i`` is left a combination ``sum_k c_k v_k``
+    numbers (a Hessian's: ``columns`` are ``leaves``): the rows of the gradient recorded as
+    ``n`` ``dot`` nodes (``_rows(_gradient_graph(out, leaves), columns, single)``), bit for
+    bit, without recording them.  Each ``g_i`` is left a combination ``c_0 + sum_k c_k v_k``
     (:func:`~autograd_lite.core.gradients.linear_gradients`) and row ``i`` is one float pass
     seeded as a pass from that ``dot`` begins, ``c_k`` at each ``v_k``, over the nodes the
     ``v_k`` depend on (the dense form's Hessian at n = 50: 3.1 ms recording them, 2.4
-    without).  With a gradient hook registered or in anomaly mode (whose passes run the
-    hooks, or watch the leaves), the recorded graph's rows."""
+    without).  So where a ``g_i`` overflows but its second derivatives are finite, they are
+    the result (recording ``g_i`` refuses it); an infinite coefficient (constant factors
+    multiplying past the largest float) takes the recorded path, which refuses it, as does a
+    gradient hook or anomaly mode (whose passes run the hooks, or watch the leaves)."""
     if HOOKS or anomaly_observer() is not None:
         return _rows(_gradient_graph(out, leaves), columns, single)
+    combinations = gradients.linear_gradients(out, leaves)
+    every = sum(sum(coefficients) for coefficients, _ in combinations)  # finite, mostly
+    if every - every != 0.0 and not all(all(map(math.isfinite, coefficients))
+                                        for coefficients, _ in combinations):
+        return _rows(_gradient_graph(out, leaves), columns, single)  # refused there
     rows = []
-    for coefficients, values in gradients.linear_gradients(out, leaves):
+    for coefficients, values in combinations:
         seeds = dict(zip(values, map(operator.add, _NOUGHTS, coefficients)))  # 0 + c_k
         if len(seeds) < len(values):  # a Value in several terms: its seeds add, in order
             seeds = {}
@@ -306,15 +331,19 @@ def _jacobian_of_grad(inner: Transformed, numbers: list[Any], positions: Sequenc
     (:func:`_hessian_rows`): ``g`` recorded once on leaves at both transforms' positions,
     rows ``d (dg / dx_i) / dx_j``, ``i`` over ``argnums``, ``j`` over ``positions`` -- the
     numbers of the Jacobian of the gradient's recorded Values, bit for bit, without recording
-    them.  ``None`` when ``g`` does not return a Value (the general path then says why)."""
+    them.  ``None`` when ``g`` returns a Dual (the general path differentiates its parts)."""
     inner_positions, inner_single = inner.positions(len(numbers))
     everywhere = sorted({*positions, *inner_positions})
     leaf_at = dict(zip(everywhere, _float_leaves(numbers, everywhere)))
     out = _recorded(inner.f, numbers, kwargs)
-    if not isinstance(out, Value):
+    if isinstance(out, Value):
+        rows = _hessian_rows(out, [leaf_at[i] for i in inner_positions],
+                             [leaf_at[j] for j in positions], single)
+    elif isinstance(out, Dual):
         return None
-    rows = _hessian_rows(out, [leaf_at[i] for i in inner_positions],
-                         [leaf_at[j] for j in positions], single)
+    else:  # a number (refused as grad refuses it otherwise): no second derivatives
+        _one_number(out, "grad")
+        rows = [0.0 if single else (0.0,) * len(positions)] * len(inner_positions)
     return rows[0] if inner_single else tuple(rows)
 
 
@@ -496,8 +525,9 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     reverse pass per output, since the functions here (losses) have more inputs than outputs.
     On plain numbers (no transform around) each pass is a float pass from that output alone,
     over the part of the graph it depends on, and the Jacobian of a :func:`grad` is taken
-    as :func:`hessian` takes its rows (the same numbers as recording the gradient,
-    without recording it); otherwise each is a ``vjp`` pullback, whose results the
+    as :func:`hessian` takes its rows (the numbers of the Jacobian of the gradient's
+    recorded Values, without recording them, and so without refusing a gradient that
+    overflows); otherwise each is a ``vjp`` pullback, whose results the
     transforms outside can differentiate.  Keyword arguments are passed through to ``f``
     and not differentiated.
 
@@ -559,7 +589,10 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     float reverse pass from ``g_i = df/dx_i``, ``H[i][j] = d g_i / d x_j``.  A pass visits
     only the nodes ``g_i`` depends on, so structural zeros cost nothing (a chain like
     Rosenbrock's has rows of a few nodes) and the whole Hessian costs a few gradients plus
-    one pass per row.
+    one pass per row.  ``g_i`` itself is not computed: where it overflows but the second
+    derivatives are finite, they are the result (as ``torch.func.hessian`` gives them;
+    ``grad(grad(f))`` refuses the overflowing gradient, and so does this path while a
+    gradient hook is registered or in anomaly mode, which record it).
 
     Inside another transform (Values or Duals as arguments, or called while a transform
     evaluates its function), forward over reverse (as ``jax.hessian``): row ``i`` is

@@ -773,11 +773,10 @@ def accumulate_into_grad(order: Sequence[Any], root: Any, seed: float) -> None:
 def topological_order(root: Any) -> list[Any]:
     """Every node ``root`` (a Value, or a list of them) depends on, parents first, each once.
 
-    The order is that of a recursive post-order DFS visiting parents left to right.  A
-    node is pushed, then a ``None`` marker, then its parents (last first, so the first is
-    expanded first); popping the marker means all its parents are done, so the node is
-    emitted.  No per-node tuples or iterators, and no recursion limit.  The parents are
-    read where a Value stores them (an argument with a local derivative is a parent).
+    The order of a recursive post-order DFS visiting parents left to right.  A node is
+    pushed, then a ``None`` marker, then its parents (last first, so the first is expanded
+    first); popping the marker means all its parents are done, so the node is emitted.  No
+    per-node tuples or iterators, no recursion limit; parents read where a Value keeps them.
 
     Examples:
         >>> from autograd_lite import Value, topological_order
@@ -786,11 +785,12 @@ def topological_order(root: Any) -> list[Any]:
         >>> [v.label or v.op.name for v in topological_order(f)]   # backward walks it reversed
         ['x', 'y', 'mul', 'exp', 'add']
     """
-    stack: list[Any] = root[::-1] if type(root) is list else [root]
-    for node in stack:
+    several = type(root) is list
+    stack: list[Any] = root[::-1] if several else [root]
+    for k, node in enumerate(reversed(stack)):
         if not isinstance(node, Value):
-            raise TypeError(f"topological_order: root must be a Value or a list of Values, "
-                            f"got {type(node).__name__} {node!r}")
+            raise TypeError(f"topological_order: {f'root[{k}]' if several else 'root'} must be "
+                            f"a Value (root: one or a list), got {type(node).__name__} {node!r}")
     order: list[Any] = []
     newest_leaf, oldest_node = -1, _now  # the data clock's latest for a leaf, earliest a node
     seen: set[Any] = set()

@@ -274,6 +274,28 @@ def test_a_gradient_overflowing_where_the_hessian_is_finite_traced_or_replayed_t
     assert compiled_transform(of_gradient)(0.1, 1.0, 1.0) == want
 
 
+def test_an_error_of_f_itself_while_tracing_is_raised_once_as_eager_raises_it() -> None:
+    """Only the recording of the rows' roots (a Hessian's gradient) hands a refused trace to
+    eager; an error of ``f``'s own forward pass is eager's error already: raised as it is,
+    ``f`` run once."""
+    calls = []
+
+    def f(x: Value) -> Value:
+        calls.append(1)
+        return am.exp(x) * x
+
+    with pytest.raises(DomainError) as raised:
+        compiled_transform(func.hessian(f))(1000.0)
+    chain, error = [], raised.value  # the error, and what it was raised while handling
+    while error is not None:
+        chain.append(type(error).__name__)
+        error = error.__context__
+    assert len(calls) == 1 and chain == ["DomainError", "OverflowError"]  # exp's own
+    with pytest.raises(DomainError) as eager:
+        func.hessian(f)(1000.0)
+    assert str(raised.value) == str(eager.value)
+
+
 def test_an_infinite_second_derivative_is_eager_inf() -> None:
     hessian = func.hessian(lambda x: x ** 1.5)
     assert compiled_transform(hessian)(0.0) == hessian(0.0) == math.inf

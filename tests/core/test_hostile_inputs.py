@@ -448,9 +448,10 @@ API_CASES = [
     ApiCase("zero_grad", "values", lambda w: zero_grad([w.x, 1.0]),  # type: ignore[list-item]
             TypeError, r"^zero_grad: values must be Values, got float 1\.0$"),
     ApiCase("topological_order", "root", lambda w: topological_order(3.0), TypeError,
-            r"^topological_order: root must be a Value or a list of Values, got float 3\.0$"),
+            r"^topological_order: root must be a Value \(root: one or a list\), got float 3\.0$"),
     ApiCase("topological_order", "root", lambda w: topological_order([w.x, "y"]), TypeError,
-            r"^topological_order: root must be a Value or a list of Values, got str 'y'$"),
+            r"^topological_order: root\[1\] must be a Value \(root: one or a list\), got "
+            r"str 'y'$"),
     ApiCase("no_grad", "function", lambda w: no_grad(3.0),  # type: ignore[arg-type]
             TypeError, r"^no_grad: expected a function to decorate or nothing, got float 3\.0$"),
     ApiCase("register_hook", "hook", lambda w: w.x.register_hook(3.0),  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import (
     AnomalyError,
@@ -160,6 +161,90 @@ def test_seeded_rows_of_terms_that_repeat_share_nodes_or_are_constants() -> None
     assert seeded == recorded and len(seeded) == 9
     recorded, seeded = recorded_and_seeded(quadratic_form(8), point(8))
     assert seeded == recorded
+
+
+def either_way(f: Callable[..., Any], xs: list[float]) -> tuple[str, str]:
+    """A Hessian's rows recorded and seeded (:func:`recorded_and_seeded`), each as its bits
+    or the error it raised."""
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+
+    def shown(rows: Callable[[], list[Any]]) -> str:
+        try:
+            return repr(as_bits(rows()))
+        except DomainError as error:
+            return f"DomainError: {error}"
+
+    return (shown(lambda: func_module._rows(func_module._gradient_graph(out, leaves), leaves,
+                                            False)),
+            shown(lambda: func_module._hessian_rows(out, leaves, leaves, False)))
+
+
+EXTREMES = st.sampled_from([0.0, -0.0, 1e-310, -3.5, 0.75, 1e200, -1e200, 1e308])
+
+
+@settings(max_examples=150)
+@given(st.tuples(EXTREMES, EXTREMES, EXTREMES), st.tuples(EXTREMES, EXTREMES))
+def test_seeded_rows_at_extreme_constants_repeated_terms_and_signed_zeros(
+        c: tuple[float, float, float], xy: tuple[float, float]) -> None:
+    """``u = x y`` appears in several terms of each gradient (its seeds add), the constants
+    (two of them multiplied before meeting a Value) reach past the largest float and below
+    the smallest normal one, the inputs are signed zeros: where recording the gradient
+    gives numbers, the seeded rows are the same bits; where it refuses, the seeded rows
+    refuse too, or are finite (a gradient that overflows while its derivatives do not)."""
+    def f(x: Any, y: Any) -> Any:
+        u = x * y
+        chained = c[0] * (c[2] * am.sin(x))  # constant factors meet before a Value
+        return c[0] * u * u + c[1] * u * x + am.copysign(1.0, y) * c[2] * y * y + chained
+
+    try:
+        recorded, seeded = either_way(f, list(xy))
+    except DomainError:
+        return  # f itself overflows at this point: no rows either way
+    if not recorded.startswith("DomainError"):
+        assert seeded == recorded
+    elif not seeded.startswith("DomainError"):
+        assert "inf" not in seeded and "nan" not in seeded, (recorded, seeded)
+
+
+def test_an_infinite_coefficient_is_refused_as_when_the_gradient_was_recorded() -> None:
+    """1e300 (1e300 sin x): the constant factors multiply to inf before meeting cos x.
+    Recording the gradient refused it; seeding its rows with inf would give -inf for a
+    second derivative of -1e290: the seeded path hands it to the recorded one."""
+    def f(x: Any) -> Any:
+        return 1e300 * (1e300 * am.sin(x))
+
+    with pytest.raises(DomainError):
+        hessian(f)(1e-310)
+    with pytest.raises(DomainError):
+        grad(grad(f))(1e-310)
+    with pytest.raises(DomainError):
+        jacobian(grad(f))(1e-310)
+
+
+def test_the_jacobian_of_a_gradient_keeps_the_sign_of_a_zero_input() -> None:
+    """copysign reads the sign of -0.0: each path differentiates at -0.0 itself (a nested
+    transform's identity node is ``x - 0.0``, which keeps the sign, not ``x + 0.0``)."""
+    def h(x: Any) -> Any:
+        return am.copysign(1.0, x) * x * x
+
+    assert hessian(h)(-0.0) == jacobian(grad(h))(-0.0) == -2.0
+    assert jacobian(composed(grad(h)))(-0.0) == grad(grad(h))(-0.0) == -2.0
+    assert hessian(h)(0.0) == jacobian(composed(grad(h)))(0.0) == 2.0
+
+
+def test_the_jacobian_of_a_gradient_of_a_number_calls_the_function_once() -> None:
+    calls = []
+
+    def f(x: Any, y: Any) -> Any:
+        calls.append(1)
+        return 3.0
+
+    assert jacobian(grad(f, (0, 1)), 1)(1.0, 2.0) == (0.0, 0.0)
+    assert jacobian(grad(f), (0, 1))(1.0, 2.0) == (0.0, 0.0)
+    assert len(calls) == 2
+    with pytest.raises(TypeError, match=r"^grad: the function must return one number"):
+        jacobian(grad(lambda x: (x, x)))(1.0)
 
 
 def test_a_hessian_with_a_gradient_hook_differentiates_the_recorded_graph(
