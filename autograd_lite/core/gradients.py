@@ -29,9 +29,12 @@ _UNUSED = ("One of the differentiated Values appears to not have been used in th
            "Set allow_unused=True if this is the desired behavior.")
 
 
-Pending = list[Any]
-"""An adjoint on its way, while terms are still added to it: ``[number, c_1, v_1, c_2, v_2,
-...]``, meaning ``number + sum_k c_k v_k`` (floats ``c_k``, Values ``v_k``)."""
+Term = float | tuple[float, Value]
+"""One term passed along an edge: a number, or ``(c, v)``, meaning ``c * v``."""
+Pending = Term | list[Any]
+"""An adjoint on its way, while terms are still added to it: its one term so far, then
+``[number, c_1, v_1, c_2, v_2, ...]``, meaning ``number + sum_k c_k v_k`` (floats ``c_k``,
+Values ``v_k``)."""
 Complete = tuple[float, Value | None]
 """An adjoint once every term is in: ``(c, v)``, meaning ``c * v``, or ``c`` when ``v`` is
 None."""
@@ -51,21 +54,25 @@ def _value_edges(node: Value) -> tuple[list[Value], list[Any]]:
     return parents, derivatives
 
 
-def _term(g: Complete, d: Any) -> Pending:
+def _term(g: Complete, d: Any) -> Term:
     """``times`` of the pass on Values: the term ``g * d`` (``d`` a float or a Value),
     recording a ``mul`` only when both are Values; a constant factor stays a coefficient."""
     c, v = g
     if v is None:
-        return [chain_term(c, d)] if type(d) is float else [0.0, c, d]
+        return chain_term(c, d) if type(d) is float else (c, d)
     if type(d) is float:
-        return [0.0, c * d, v] if d != 0.0 else [0.0]
-    return [0.0, c, v * d]
+        return (c * d, v) if d != 0.0 else 0.0
+    return c, v * d
 
 
-def _added(before: Pending, term: Pending) -> Pending:
+def _added(before: Pending, term: Term) -> list[Any]:
     """``plus`` of the pass on Values: ``term`` added to ``before`` (nothing recorded yet)."""
-    before[0] += term[0]
-    before += term[1:]
+    if not isinstance(before, list):  # a second term: the list of both
+        before = [before] if isinstance(before, float) else [0.0, *before]
+    if isinstance(term, float):
+        before[0] += term
+    else:
+        before += term
     return before
 
 
@@ -88,13 +95,13 @@ def _completed(node: Value, adjoint: Pending) -> Complete | None:
 def _passes_nothing(adjoint: Complete | Pending) -> bool:
     """``passes_nothing`` of the pass on Values: the adjoint ``c v`` or ``c`` is 0 (a leaf's
     may still be a :data:`Pending`, whose number comes first: a leaf has no edges anyway)."""
-    return adjoint[0] == 0.0
+    return (adjoint if isinstance(adjoint, float) else adjoint[0]) == 0.0
 
 
 def _finished(adjoint: Complete | Pending) -> Any:
     """A Value's gradient from its adjoint in the pass: a Value, or a number when no Value
     is part of it."""
-    return _scaled(*(adjoint if isinstance(adjoint, tuple) else _combined(adjoint)))
+    return _scaled(*_combined(adjoint))
 
 
 def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
@@ -102,7 +109,7 @@ def _value_adjoints(order: Sequence[Value], root: Value) -> dict[Value, Any]:
     derivatives the rule applied to the arguments (:func:`_value_edges`).  An adjoint is ``c_0 +
     sum_k c_k v_k`` until complete, then ``c v`` (one ``dot``): constant factors record nothing.
     An adjoint 0 passes nothing on, unless some Value has a hook (it runs, as in ``grad``)."""
-    return reverse_pass(order, root, [1.0], edges=_value_edges, times=_term,
+    return reverse_pass(order, root, 1.0, edges=_value_edges, times=_term,
                         plus=_added, visit=_completed,
                         passes_nothing=None if HOOKS else _passes_nothing)
 
@@ -116,15 +123,21 @@ def linear_gradients(output: Value, inputs: Sequence[Value]) -> list[tuple[list[
     (a hook may replace an input's adjoint)."""
     with enable_grad():
         completed = _value_adjoints(topological_order(output), output)
-    empty: Pending = [0.0]
-    return [(adjoint[1::2], adjoint[2::2]) for adjoint in (completed.get(x, empty)
-                                                           for x in inputs)]
+    found = []
+    for adjoint in (completed.get(x, 0.0) for x in inputs):
+        if type(adjoint) is list:
+            found.append((adjoint[1::2], adjoint[2::2]))
+        else:  # one term, c v or a number
+            found.append(([adjoint[0]], [adjoint[1]]) if type(adjoint) is tuple else ([], []))
+    return found
 
 
-def _combined(adjoint: Pending) -> Complete:
+def _combined(adjoint: Pending | Complete) -> Complete:
     """``number + sum_k c_k v_k`` as ``(c, v)``, meaning ``c v``, or ``c`` when ``v`` is None:
     the number alone when there are no Values, ``(c, v)`` for one term, else ``(1, one dot
     node)`` (d / d v_k = c_k) with the number as a last term ``number * 1``."""
+    if not isinstance(adjoint, list):  # one term, or complete already
+        return (adjoint, None) if isinstance(adjoint, float) else adjoint
     number = adjoint[0]
     if len(adjoint) == 1:
         return number, None
