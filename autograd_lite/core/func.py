@@ -374,8 +374,9 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
     gets 0.  Keyword arguments are passed through to ``f`` and not differentiated (as
     ``jax.grad``), and so is an argument outside ``argnums``, as it is given: a float stays
     a float, so write ``f`` with :mod:`autograd_lite.math` (``am.exp(y)``, which takes a
-    float or a Value) rather than Value methods (``y.exp()``).  With ``has_aux``, ``f`` returns ``(output, aux)`` and the derivative
-    comes back as ``(derivative, aux)`` (:func:`value_and_grad`).
+    float or a Value) rather than Value methods (``y.exp()``).  With ``has_aux``, ``f``
+    returns ``(output, aux)`` and the derivative comes back as ``(derivative, aux)``
+    (:func:`value_and_grad`).
 
     Examples:
         >>> from autograd_lite import func
