@@ -305,13 +305,10 @@ def _hessian_rows(out: Value, leaves: Sequence[Value], columns: Sequence[Value],
     the result (recording ``g_i`` refuses it); an infinite coefficient (constant factors
     multiplying past the largest float) takes the recorded path, which refuses it, as does a
     gradient hook or anomaly mode (whose passes run the hooks, or watch the leaves)."""
-    if HOOKS or anomaly_observer() is not None:
+    combinations = None if HOOKS or anomaly_observer() is not None else (
+        gradients.linear_gradients(out, leaves))
+    if combinations is None or not _finite_coefficients(combinations):
         return _rows(_gradient_graph(out, leaves), columns, single)
-    combinations = gradients.linear_gradients(out, leaves)
-    every = sum(sum(coefficients) for coefficients, _ in combinations)  # finite, mostly
-    if every - every != 0.0 and not all(all(map(math.isfinite, coefficients))
-                                        for coefficients, _ in combinations):
-        return _rows(_gradient_graph(out, leaves), columns, single)  # refused there
     rows = []
     for coefficients, values in combinations:
         seeds = dict(zip(values, map(operator.add, _NOUGHTS, coefficients)))  # 0 + c_k
@@ -323,6 +320,14 @@ def _hessian_rows(out: Value, leaves: Sequence[Value], columns: Sequence[Value],
         row = list(map(float_pass(order, seeds).get, columns, _NOUGHTS))
         rows.append(row[0] if single else tuple(row))
     return rows
+
+
+def _finite_coefficients(combinations: Sequence[tuple[list[float], list[Value]]]) -> bool:
+    """Whether every coefficient is finite (one sum at C speed, each checked only if that
+    sum is not finite)."""
+    every = sum(sum(coefficients) for coefficients, _ in combinations)
+    return every - every == 0.0 or all(all(map(math.isfinite, coefficients))
+                                       for coefficients, _ in combinations)
 
 
 def _jacobian_of_grad(inner: Transformed, numbers: list[Any], positions: Sequence[int],
@@ -541,14 +546,15 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """
     if not callable(f):
         raise TypeError(f"jacobian: f must be callable, got {type(f).__name__}")
-    inner = transformed(f)  # a grad: its Jacobian is taken as a Hessian
+    made = Transformed("jacobian", f, argnums)
+    inner = made.of_grad()  # f a grad: its Jacobian is taken as a Hessian's rows
 
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         positions, single = _positions(argnums, len(args), "jacobian")
         numbers = _numbers(args, "jacobian input")
-        if (numbers is not None and inner is not None and inner.kind == "grad"
-                and not HOOKS and anomaly_observer() is None):  # a Hessian's rows
+        if (numbers is not None and inner is not None and not HOOKS
+                and anomaly_observer() is None):  # a Hessian's rows
             rows = _jacobian_of_grad(inner, numbers, positions, single, kwargs)
             if rows is not None:
                 return rows
@@ -578,7 +584,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
             rows.append(row[0] if single else row)
         return tuple(rows) if many else rows[0]
 
-    _TRANSFORMED[jacobian_f] = Transformed("jacobian", f, argnums)
+    _TRANSFORMED[jacobian_f] = made
     return jacobian_f
 
 

@@ -123,13 +123,16 @@ def linear_gradients(output: Value, inputs: Sequence[Value]) -> list[tuple[list[
     (a hook may replace an input's adjoint)."""
     with enable_grad():
         completed = _value_adjoints(topological_order(output), output)
-    found = []
-    for adjoint in (completed.get(x, 0.0) for x in inputs):
-        if type(adjoint) is list:
-            found.append((adjoint[1::2], adjoint[2::2]))
-        else:  # one term, c v or a number
-            found.append(([adjoint[0]], [adjoint[1]]) if type(adjoint) is tuple else ([], []))
-    return found
+    return [_split(completed.get(x, 0.0))[1:] for x in inputs]
+
+
+def _split(adjoint: Pending) -> tuple[float, list[float], list[Value]]:
+    """A pending adjoint, in whichever of its forms, as ``(number, [c_k], [v_k])``."""
+    if isinstance(adjoint, list):
+        return adjoint[0], adjoint[1::2], adjoint[2::2]
+    if isinstance(adjoint, float):
+        return adjoint, [], []
+    return 0.0, [adjoint[0]], [adjoint[1]]
 
 
 def _combined(adjoint: Pending | Complete) -> Complete:
@@ -138,12 +141,11 @@ def _combined(adjoint: Pending | Complete) -> Complete:
     node)`` (d / d v_k = c_k) with the number as a last term ``number * 1``."""
     if not isinstance(adjoint, list):  # one term, or complete already
         return (adjoint, None) if isinstance(adjoint, float) else adjoint
-    number = adjoint[0]
-    if len(adjoint) == 1:
+    number, coefficients, values = _split(adjoint)
+    if not values:
         return number, None
-    if len(adjoint) == 3 and number == 0.0:
-        return adjoint[1], adjoint[2]
-    coefficients, values = adjoint[1::2], adjoint[2::2]
+    if len(values) == 1 and number == 0.0:
+        return coefficients[0], values[0]
     args: list[Any] = [*coefficients, number, *values, 1.0] if number else [
         *coefficients, *values]
     return 1.0, record(rules.dot, args)
