@@ -78,6 +78,8 @@ TRANSFORM_LINES = {  # (engine, variant) -> (label, colour)
                                                           "navy"),
     ("autograd_lite", "compiled_transform(func.hessian)"): ("autograd_lite compiled_transform",
                                                              "navy"),
+    ("autograd_lite", "compiled_transform(func.grad, backend=numpy)"): (
+        "autograd_lite compiled_transform, backend=numpy", "tab:olive"),
     ("autograd_lite (baseline)", "func.grad"): ("autograd_lite func.grad, before", "tab:purple"),
     ("autograd_lite (baseline)", "func.hessian"): ("autograd_lite func.hessian, before",
                                                    "tab:purple"),
@@ -85,6 +87,7 @@ TRANSFORM_LINES = {  # (engine, variant) -> (label, colour)
     ("hips", "HIPS autograd: hessian"): ("HIPS autograd", "tab:orange"),
     ("torch", "torch.func.grad"): ("torch.func", "tab:red"),
     ("torch", "torch.func.hessian"): ("torch.func", "tab:red"),
+    ("torch", "PyTorch tensors: backward"): ("PyTorch tensors (backward)", "tab:brown"),
     ("jax", "jax.jit(jax.grad)"): ("jax.jit", "tab:green"),
     ("jax", "jax.jit(jax.hessian)"): ("jax.jit", "tab:green"),
     ("floats", "hand-written floats"): ("hand-written floats", "tab:gray"),

@@ -571,7 +571,7 @@ def transform_goals(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any
             oks.append(h50 / h10 <= bound)
     goal("T2 growth", "func.hessian grows no faster than n x (one gradient), n = 10 -> 50",
          ", ".join(cells) or "not measured", all(oks) if oks else None)
-    for workload, variant in (("gradient", "compiled_transform(func.grad)"),
+    for workload, variant in (("gradient", "compiled_transform(func.grad, backend=numpy)"),
                               ("hessian", "compiled_transform(func.hessian)")):
         for function in ("rosenbrock", "quadratic"):
             cells, oks = [], []

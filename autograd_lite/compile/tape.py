@@ -661,6 +661,9 @@ class Tape:
         """
         if reduce not in ("mean", "sum"):
             raise ValueError(f"Tape.batch: reduce must be 'mean' or 'sum', got {reduce!r}")
+        if backend not in ("auto", "numpy", "python"):
+            raise ValueError("Tape.batch: backend must be 'auto', 'numpy' or 'python', got "
+                             f"{backend!r}")
         if len(columns) != len(self.inputs):
             raise TypeError(f"Tape.batch: expected {len(self.inputs)} columns, "
                             f"got {len(columns)}")

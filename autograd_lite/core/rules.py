@@ -602,6 +602,8 @@ def _array_pow(np: Any, x: Any, y: Any) -> Any:
 
 
 def _array_dpow(np: Any, x: Any, c: Any) -> Any:
+    if type(c) is float and c >= 1.0:  # one exponent, no kink at 0: c * x ** (c - 1) alone
+        return c * np.power(x, c - 1.0)
     zero_c = np.asarray(c) == 0.0
     infinite = (np.asarray(x) == 0.0) & (np.asarray(c) < 1.0) & ~zero_c
     safe_x = np.where(zero_c | infinite, 1.0, x)

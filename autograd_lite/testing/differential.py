@@ -3,7 +3,7 @@
 A random expression graph (:func:`~autograd_lite.testing.strategies.expressions`: every
 primitive of :data:`OP_CASES`, or the cases you pass, with shared sub-expressions and
 diamonds; up to about 1,000 nodes) is evaluated at random inputs and its gradient is computed
-seven ways, which must agree (:func:`check_modes`):
+eight ways, which must agree (:func:`check_modes`):
 
 1. ``backward``                    eager reverse mode, into ``.grad``;
 2. ``grad``                        functional reverse mode (must equal 1. bit for bit), and
@@ -25,7 +25,10 @@ seven ways, which must agree (:func:`check_modes`):
                                    ``func.hessian`` bit for bit;
 7. ``autograd_lite.func``          ``grad``, ``vjp`` and ``jacobian`` on numbers (their float
                                    fast path), and ``compiled_transform(func.grad)``: equal
-                                   to 1. bit for bit.
+                                   to 1. bit for bit;
+8. ``backend="numpy"``             ``compiled_transform(func.grad, backend="numpy")``: like
+                                   nodes as one array operation each, its sums in another
+                                   order, so within rounding of 1. (with NumPy installed).
 
 When the forward pass fails (an overflow, say), every mode must raise the same
 :class:`DomainError` with the same message; when a user's derivative rule is malformed,
@@ -233,6 +236,7 @@ def check_modes(e: Expression, xs: list[float], stats: Stats | None = None,
         stats.nonfinite_gradients += 1
         return
     scale = _contribution_scale(out)
+    _check_vector_gradient(e, xs, g1, scale, stats)
 
     # -- 4. forward mode, one pass per input ---------------------------------------------------
     for i in range(n):
@@ -368,6 +372,25 @@ def _check_float_transforms(e: Expression, xs: list[float], value: float,
     if not _same(func.vjp(e, *xs)[0], value):
         raise _fail("func.vjp", e, xs, f"value {func.vjp(e, *xs)[0]!r} != eager {value!r}")
     stats.modes["float transforms"] += 1
+
+
+def _check_vector_gradient(e: Expression, xs: list[float], gradients: list[float],
+                           scale: float, stats: Stats) -> None:
+    """``compiled_transform(func.grad, backend="numpy")`` computes like nodes together, its
+    sums in another order: within :data:`EXACT_RTOL` of the largest term (where it declines,
+    the Python replay answers: bit for bit).  Not run without NumPy."""
+    every = tuple(range(len(xs)))
+    try:
+        vectorised = compiled_transform(func.grad(e, every), backend="numpy")
+    except ImportError:
+        stats.modes["compiled_transform numpy: no NumPy"] += 1
+        return
+    found = vectorised(*xs)
+    for i, (a, b) in enumerate(zip(found, gradients, strict=True)):
+        if not _close(a, b, scale):
+            raise _fail("compiled_transform(func.grad, backend='numpy')", e, xs,
+                        f"d/dx{i}: {a!r} vs backward {b!r}")
+    stats.modes["compiled_transform numpy"] += 1
 
 
 def _check_stale_graph(e: Expression, xs: list[float], value: float, gradients: list[float],

@@ -44,6 +44,11 @@ def test_every_mode_agrees_on_random_graphs(tier: str, examples: int) -> None:
                           stop_at_first=tier != "large")
     assert not stats.failures, stats.failures[0]
     assert stats.examples >= examples  # hypothesis ran the whole budget
+    # every graph with finite gradients went through the NumPy backend too (NumPy is a
+    # test dependency: never skipped here)
+    assert stats.modes["compiled_transform numpy"] == stats.modes["anomaly"] - \
+        stats.nonfinite_gradients > 0
+    assert stats.modes["compiled_transform numpy: no NumPy"] == 0
     if tier == "large":
         assert max(stats.nodes) > 500  # large graphs really are large
         # every graph with finite gradients went through the compiled tape (a graph whose

@@ -1,0 +1,317 @@
+"""``compiled_transform(func.grad(f), backend="numpy")``: the gradient with like nodes computed
+together, one NumPy operation per group (issue 25, goal 3).
+
+Each test reads as a worked example: the program it writes (a matrix product for a dense
+quadratic form, a ``cumsum`` for a chain of additions), its numbers against the eager
+gradient's (the same up to the order its sums add their terms: within a few ulps of the sum
+of the terms' magnitudes), and where it declines and the Python replay answers, bit for bit
+eager's (a value above 1e150, a nan where eager skips a term, a guard, a user's primitive).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import math
+import random
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import DomainError, Tape, Value, compiled_transform, dot, func, primitive
+from autograd_lite import math as am
+from autograd_lite.compile import transforms
+from autograd_lite.testing import expressions, safe_floats
+
+FAST = settings(max_examples=80, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def rosenbrock(*x: Any) -> Any:
+    """sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, as a user writes it with scalars."""
+    total: Any = 0.0
+    for u, v in itertools.pairwise(x):
+        total = total + 100.0 * (v - u * u) ** 2 + (1.0 - u) ** 2
+    return total
+
+
+def quadratic_form(n: int) -> Callable[..., Any]:
+    """x^T A x for a fixed random dense A: one dot node per row."""
+    rng = random.Random(n)
+    a = [[rng.uniform(-1.0, 1.0) for _ in range(n)] for _ in range(n)]
+
+    def quadratic(*x: Any) -> Any:
+        xs = list(x)
+        return dot(xs, [dot(row, xs) for row in a])
+    return quadratic
+
+
+def numpy_gradient(f: Callable[..., Any], n: int) -> Any:
+    return compiled_transform(func.grad(f, tuple(range(n))), backend="numpy")
+
+
+def within_ulps_of_the_terms(found: tuple[float, ...], expected: tuple[float, ...],
+                             magnitudes: tuple[float, ...]) -> bool:
+    """Each entry within 1e-13 of the sum of its terms' magnitudes (eager's gradient of the
+    same function with every term made positive): another order of additions, no more."""
+    return all(abs(a - b) <= 1e-13 * m for a, b, m in zip(found, expected, magnitudes,
+                                                            strict=True))
+
+
+# -- what it writes ---------------------------------------------------------------------------
+def test_a_dense_quadratic_form_is_a_matrix_times_a_vector() -> None:
+    """200 dot nodes reading the same x with constant weights are one product A x; the outer
+    dot is x . (A x); the reverse pass is x^T A + (A x)^T: no line per weight."""
+    n = 200
+    g = numpy_gradient(quadratic_form(n), n)
+    rng = random.Random(1)
+    x = [rng.uniform(-1.0, 1.0) for _ in range(n)]
+    found, expected = g(*x), func.grad(quadratic_form(n), tuple(range(n)))(*x)
+    source = g.tape.vector_source
+    assert source is not None and len(source.splitlines()) < 20
+    assert "_c0 @ V[0:200]" in source and "@ _c0" in source      # A x, then g^T A
+    assert within_ulps_of_the_terms(found, expected, magnitude_gradient("quadratic", n, x))
+
+
+def test_a_chain_of_additions_is_one_cumsum_in_eagers_order() -> None:
+    """A chain ``((t1 + t2) + t3) + ...`` -- Rosenbrock's total -- is one cumsum over its
+    terms: the same additions in the same order.  Here the terms alternate 1e16 y and x, so
+    each partial sum rounds and any other order (NumPy's pairwise sum) gives another total;
+    the total is eager's bit for bit, and so is the gradient through it."""
+    def f(x: Value, y: Value) -> Value:
+        s: Any = 0.0
+        for k in range(16):
+            s = s + (1e16 if k % 4 == 0 else -1e16) * y if k % 2 == 0 else s + x
+        return s * s
+
+    eager = func.grad(f, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    for x, y in ((1.0, 1.0), (0.3, 1.7), (1.1, -0.4), (2.5, 3.25)):
+        assert repr(g(x, y)) == repr(eager(x, y))
+    source = g.tape.vector_source
+    assert source is not None and source.count("_cumsum(") == 1
+    r = numpy_gradient(rosenbrock, 50)
+    r(*[0.5] * 50)
+    assert r.tape.vector_source is not None
+    assert r.tape.vector_source.count("_cumsum(") == 1
+
+
+# -- its numbers: eager's, up to the order of additions ---------------------------------------
+@pytest.mark.parametrize("name", ["rosenbrock", "quadratic"])
+def test_the_bench_functions_at_many_points(name: str) -> None:
+    rng = random.Random(25)
+    for n in (2, 3, 10, 30, 200):
+        f = rosenbrock if name == "rosenbrock" else quadratic_form(n)
+        eager = func.grad(f, tuple(range(n)))
+        fast = compiled_transform(eager, backend="numpy")
+        for _ in range(4):
+            xs = [rng.uniform(-2.0, 2.0) for _ in range(n)]
+            found, expected = fast(*xs), eager(*xs)
+            magnitudes = magnitude_gradient(name, n, xs)
+            assert within_ulps_of_the_terms(found, expected, magnitudes), (n, xs)
+        assert fast.tape.vector_source is not None and len(fast._tapes) == 1
+
+
+def magnitude_gradient(name: str, n: int, xs: list[float]) -> tuple[float, ...]:
+    """The sum of the magnitudes of the terms of each entry of the gradient (its rounding
+    error is at most about n ulps of this), written out by hand for the two functions."""
+    if name == "rosenbrock":
+        m = [0.0] * n
+        for i in range(n - 1):
+            u, v = xs[i], xs[i + 1]
+            r = abs(v - u * u)
+            m[i] += 400.0 * abs(u) * r + 2.0 * abs(1.0 - u)
+            m[i + 1] += 200.0 * r
+        return tuple(x + 1.0 for x in m)
+    rng = random.Random(n)
+    a = [[rng.uniform(-1.0, 1.0) for _ in range(n)] for _ in range(n)]
+    return tuple(1.0 + math.fsum(abs(a[i][j] * xs[j]) + abs(a[j][i] * xs[j]) for j in range(n))
+                 for i in range(n))
+
+
+@FAST
+@given(expressions(n_inputs=3, max_ops=12),
+       st.lists(safe_floats(-2.0, 2.0), min_size=3, max_size=3),
+       st.lists(safe_floats(-2.0, 2.0), min_size=3, max_size=3))
+def test_random_programs_traced_at_one_point_replayed_at_another(
+        e: Any, trace_at: list[float], replay_at: list[float]) -> None:
+    """Every primitive, shared nodes and diamonds: the NumPy backend gives eager's gradient
+    within 1e-12 of the largest term of the graph (the differential checker's scale), or
+    eager's error; it never gives a number where eager raises."""
+    eager = func.grad(e, (0, 1, 2))
+    fast = compiled_transform(eager, backend="numpy")
+    for xs in (trace_at, replay_at):
+        try:
+            expected = eager(*xs)
+        except DomainError as error:
+            with pytest.raises(DomainError) as raised:
+                fast(*xs)
+            assert str(raised.value) == str(error)
+            continue
+        found = fast(*xs)
+        scale = largest_term(e, xs)
+        for a, b in zip(found, expected, strict=True):
+            assert a == b or abs(a - b) <= 1e-12 * max(1.0, scale, abs(b)), (found, expected)
+
+
+def largest_term(e: Any, xs: list[float]) -> float:
+    """The largest |adjoint x local derivative| of eager's backward pass on ``e`` at ``xs``."""
+    leaves = [Value(x) for x in xs]
+    out = e.evaluate(leaves)
+    out.backward()
+    from autograd_lite.core.value import topological_order
+    terms = [abs(node.grad * d) for node in topological_order(out) for d in node.local_grads]
+    return max((t for t in terms if math.isfinite(t)), default=1.0)
+
+
+# -- where it declines, the Python replay answers: eager's numbers bit for bit ----------------
+def test_a_value_or_an_adjoint_above_1e150_is_left_to_the_python_replay() -> None:
+    """Past 1e150 a sum in another order could overflow where eager's does not (or the
+    reverse): the NumPy program declines (``None``) and the Python replay, eager's order,
+    answers.  The checks are V @ V < 1e300 and A @ A < 1e300, which also catch inf and
+    nan."""
+    def f(x: Value, y: Value) -> Value:
+        return x ** 4 + 1e152 * y
+
+    eager = func.grad(f, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    assert repr(g(2.0, 1e-10)) == repr(eager(2.0, 1e-10)) == repr((32.0, 1e152))
+    program = g.tape._vector
+    assert program is not None
+    assert program((2.0, 1e-10), ()) is None        # d f / d y = 1e152: an adjoint, declined
+    h = compiled_transform(func.grad(lambda x: x ** 4), backend="numpy")
+    assert h(1e36) == func.grad(lambda x: x ** 4)(1e36)
+    assert h.tape._vector is not None
+    assert h.tape._vector((1e36,), ()) is not None  # x^4 = 1e144 at most: computed
+    assert h.tape._vector((1e38,), ()) is None      # x^4 = 1e152: a value, declined
+    assert repr(h(1e38)) == repr(func.grad(lambda x: x ** 4)(1e38))
+
+
+def test_a_zero_factor_times_an_infinite_derivative_is_zero_as_in_eager() -> None:
+    """relu' = 0 at x < 0 stops sqrt'(0) = inf: eager skips the term; the array product
+    makes a nan, so the Python replay answers (and, as its product does too, eager)."""
+    def f(x: Value, y: Value) -> Value:
+        return x.relu().sqrt() + x * y
+
+    eager = func.grad(f, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    assert g(1.0, 2.0) == eager(1.0, 2.0) == (2.5, 1.0)
+    assert g(-1.0, 2.0) == eager(-1.0, 2.0) == (2.0, -1.0)
+
+
+def test_a_domain_error_at_replay_is_the_eager_one() -> None:
+    eager = func.grad(lambda x, y: am.log(x) * y, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    assert g(2.0, 3.0) == eager(2.0, 3.0) == (1.5, math.log(2.0))
+    with pytest.raises(DomainError) as replayed:
+        g(-1.0, 3.0)
+    with pytest.raises(DomainError) as expected:
+        eager(-1.0, 3.0)
+    assert str(replayed.value) == str(expected.value)
+
+
+def test_a_function_with_a_branch_replays_in_python() -> None:
+    """A guard decided on a NumPy value that may differ from eager's in its last bit would
+    choose a branch silently: a graph with a guard is not taken, and the Python replay gives
+    each branch's numbers as eager does."""
+    def f(x: Value, y: Value) -> Value:
+        return x * x * y if x > 1.0 else x * y
+
+    eager = func.grad(f, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    assert g(2.0, 3.0) == eager(2.0, 3.0) == (12.0, 4.0)
+    assert g.tape.vector_source is None
+    assert g(0.5, 3.0) == eager(0.5, 3.0) == (3.0, 0.5)
+
+
+def test_a_users_primitive_replays_in_python() -> None:
+    """A user's rule is checked on floats, one call at a time: not run on arrays."""
+    cube = primitive("cube_v", lambda x: x * x * x, lambda out, x: (3.0 * x * x,))
+
+    def f(x: Value, y: Value) -> Value:
+        return cube(x) * y
+
+    eager = func.grad(f, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    assert repr(g(2.0, 0.5)) == repr(eager(2.0, 0.5)) == repr((6.0, 8.0))
+    assert g.tape.vector_source is None
+
+
+def test_parameters_are_read_live_and_held_numbers_rechecked() -> None:
+    w = Value(2.0, "w")                                    # a parameter: read at every call
+    c = Value(3.0, "c", requires_grad=False)               # held: a constant, re-checked
+    eager = func.grad(lambda x, y: w * x * y + c * x, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    assert g(1.0, 1.0) == eager(1.0, 1.0) == (5.0, 2.0)    # w y + c, w x
+    w.data, c.data = 5.0, -1.0
+    assert g(1.0, 1.0) == eager(1.0, 1.0) == (4.0, 5.0)
+    assert g.tape.vector_source is not None and w.grad == 0.0
+
+
+def test_the_result_has_the_eager_gradients_shape() -> None:
+    f = lambda x, y: x * y + am.sin(x)  # noqa: E731 - a one-line function of the example
+    assert compiled_transform(func.grad(f), backend="numpy")(2.0, 3.0) == \
+        func.grad(f)(2.0, 3.0) == 3.0 + math.cos(2.0)          # one argument: a number
+    assert compiled_transform(func.grad(f, (1,)), backend="numpy")(2.0, 3.0) == (2.0,)
+    zero = compiled_transform(func.grad(lambda x, y: y * y, (0,)), backend="numpy")
+    assert zero(2.0, 3.0) == (0.0,) and zero.tape.vector_source is None  # zeros: Python's
+
+
+# -- bad requests -------------------------------------------------------------------------------
+def test_another_backend_or_transform_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"^compiled_transform: backend must be 'python' or "
+                                         r"'numpy', got 'nump'$"):
+        compiled_transform(func.grad(rosenbrock), backend="nump")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^compiled_transform: backend='numpy' compiles "
+                                         r"func\.grad only, got func\.hessian"):
+        compiled_transform(func.hessian(rosenbrock), backend="numpy")
+
+
+def test_without_numpy_the_numpy_backend_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transforms, "_has_numpy", lambda: False)
+    with pytest.raises(ImportError, match=r"needs NumPy: pip install \"autograd-lite\[batch\]\""):
+        compiled_transform(func.grad(rosenbrock), backend="numpy")
+
+
+def test_a_tape_batch_on_another_backend_is_refused_naming_it() -> None:
+    """The same mistake one door over: Tape.batch(backend="nump") ran the Python loop."""
+    x = Value(1.0)
+    tape = Tape.from_graph(x * x, [x])
+    with pytest.raises(ValueError, match=r"^Tape\.batch: backend must be 'auto', 'numpy' or "
+                                         r"'python', got 'nump'$"):
+        tape.batch([1.0, 2.0], backend="nump")  # type: ignore[arg-type]
+
+
+# -- the code it writes holds no text from outside --------------------------------------------
+def test_the_program_is_array_arithmetic_on_its_own_names_whatever_the_labels() -> None:
+    """Labels never reach the NumPy program (it has no comments from the graph): it is made
+    of assignments, arithmetic, indexing of its arrays, calls of its own helpers and of the
+    primitives' array functions, and numbers; it runs through the package's one exec."""
+    from autograd_lite import add_n
+    from autograd_lite.compile.vector import VectorGradient
+    from autograd_lite.core.value import topological_order
+
+    x, y = Value(0.7, "x\n__import__('os').system('pwned')"), Value(1.3, "y'); import os #")
+    w = Value(-0.4, "w\x00\u2028)", requires_grad=False)
+    z = add_n([(x * y).tanh(), (x ** 2.0).exp(), dot([x, y], [w, x]), (x / y).log(),
+               abs(x).sqrt(), x.leaky_relu(0.1), x ** y, -y, y.sigmoid(), 2.0 ** x])
+    z.label = "z\r\nimport os"
+    program = VectorGradient(z, topological_order(z), [x, y], [], [x, y], [])
+    assert "pwned" not in program.source and "import" not in program.source
+    helpers = {"V", "A", "_x", "_p", "_template", "_seed", "_cumsum", "_sum", "_outer",
+               "_einsum", "_bincount", "_broadcast_to", "None"}
+    for node in ast.walk(ast.parse(program.source)):
+        if isinstance(node, ast.Name):
+            assert node.id in helpers or re.fullmatch(r"(o|g)\d+(_\w+)?|_[cp]\d+", node.id)
+        if isinstance(node, ast.Attribute):
+            assert node.attr in ("copy", "tolist", "ravel"), node.attr
+        if isinstance(node, ast.Constant):
+            assert type(node.value) in (int, float) or node.value in (None, "ij,ij->i")
+        assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Lambda)
+    z.backward()
+    assert program((0.7, 1.3), ()) == pytest.approx([x.grad, y.grad], rel=1e-12)
