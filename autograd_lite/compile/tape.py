@@ -58,6 +58,7 @@ from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from autograd_lite.compile.grouped import GroupedProgram
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
+from autograd_lite.core import arrays
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.hooks import HOOKS
 from autograd_lite.core.observers import COMPARISON_OBSERVER, NUMBER_OBSERVER, observe_numbers
@@ -209,10 +210,11 @@ def _times(g: str, d: str) -> str:
     return term
 
 
-class _Code:
+class GeneratedCode:
     """Generated source -- :attr:`key`, code only -- compiled once per text (the cache
     below) and run with no builtins: every generated function (the replay, the batch loop,
-    the grouped NumPy replay) is defined here, by the package's one exec."""
+    the grouped NumPy replay, a transform's NumPy gradient) is defined here, by the
+    package's one exec."""
 
     def __init__(self, key: str) -> None:
         self.key = key
@@ -510,7 +512,6 @@ class Tape:
                 namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
                 namespace.update(_nonfinite=_slow_path, _branch=_branch)
             elif mode == "numpy":
-                from autograd_lite.core import arrays
                 namespace.update({f"_p{k}": arrays.array_function(op)
                                   for k, op in enumerate(functions)})
                 namespace.update(_ok=arrays.all_finite,
@@ -520,7 +521,7 @@ class Tape:
                 namespace.update({f"_p{k}": op.forward for k, op in enumerate(functions)})
                 namespace.update(_ok=_finite, _scaled=chain_term, _guard=self._guard,
                                  _nonfinite=self._interpret, _slow=_slow_path)
-            code = _Code(self._loop_source() if mode == "loop" else self.key)
+            code = GeneratedCode(self._loop_source() if mode == "loop" else self.key)
             fn = code.define("replay_batch" if mode == "loop" else "replay", namespace)
             self._functions[mode] = fn
         return fn
@@ -676,7 +677,7 @@ class Tape:
         for i, c in enumerate(columns):
             _check_numbers(c, f"Tape.batch: column {i}")
         self._held_current()
-        has_numpy = _has_numpy()
+        has_numpy = arrays.numpy_installed()
         use_numpy = backend == "numpy" or (backend == "auto" and has_numpy)
         if use_numpy and not has_numpy:
             raise ImportError("Tape.batch(backend='numpy') needs NumPy: "
@@ -783,7 +784,7 @@ class Tape:
             program = GroupedProgram(
                 self._output, self._graph, self.inputs, self.live,
                 [(g.left, g.operator, g.right, g.result) for g in self.guards], self._wrt)
-            program.bind(_Code(program.source).define("replay_groups", program.namespace()))
+            program.bind(GeneratedCode(program.source).define("replay_groups", program.namespace()))
             self._grouped_program = program
         return self._grouped_program
 
@@ -833,15 +834,6 @@ class _BranchError(Exception):
 
 def _branch(k: int) -> None:
     raise _BranchError(k)
-
-
-def _has_numpy() -> bool:
-    """Whether NumPy is installed (imported on the first batch, not with the package)."""
-    try:
-        import numpy  # noqa: F401
-    except ImportError:  # pragma: no cover - the no-NumPy path is tested with backend="python"
-        return False
-    return True
 
 
 def _has_nan(grads: Sequence[Any], param_grads: Sequence[Any]) -> bool:
@@ -1233,7 +1225,7 @@ class CompiledLoss:
             for p, grad in before.items():  # nothing half-added
                 p.grad = grad
             raise
-        if backend == "numpy" or (backend == "auto" and _has_numpy()):
+        if backend == "numpy" or (backend == "auto" and arrays.numpy_installed()):
             import numpy as np
             return BatchReplay(np.array(values), (None,) * (width + 1))
         return BatchReplay(values, (None,) * (width + 1))

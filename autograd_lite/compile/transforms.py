@@ -65,12 +65,12 @@ from autograd_lite.compile.tape import (
     Reduce,
     Tape,
     _code_edges,
-    _has_numpy,
     _SlowPathError,
     _sum_lines,
     _terms,
 )
 from autograd_lite.compile.vector import UnsupportedGraphError, VectorGradient
+from autograd_lite.core import arrays
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.func import Transformed, transformed
 from autograd_lite.core.reverse import reverse_pass
@@ -260,7 +260,7 @@ def compiled_transform(transform: Callable[..., Any], *,
         if made_by.kind != "grad":
             raise ValueError(f"compiled_transform: backend='numpy' compiles func.grad only, "
                              f"got func.{made_by.kind} (use the default backend='python')")
-        if not _has_numpy():
+        if not arrays.numpy_installed():
             raise ImportError("compiled_transform(backend='numpy') needs NumPy: "
                               'pip install "autograd-lite[batch]"')
     return CompiledTransform(transform, made_by, backend)

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts
-from autograd_lite.compile.tape import Guard, _Code
+from autograd_lite.compile.tape import GeneratedCode, Guard
 from autograd_lite.core import arrays, rules
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.value import Value, arguments
@@ -324,7 +324,7 @@ class VectorGradient:
         namespace.update(_template=self._template, _seed=self._seed, _cumsum=np.cumsum,
                          _sum=np.add.reduce, _outer=np.outer, _einsum=np.einsum,
                          _bincount=np.bincount, _broadcast_to=np.broadcast_to)
-        self._function = _Code(self.source).define("vector_gradient", namespace)
+        self._function = GeneratedCode(self.source).define("vector_gradient", namespace)
         self._errstate = np.errstate
 
 

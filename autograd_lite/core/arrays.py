@@ -17,6 +17,15 @@ from autograd_lite.core import rules
 from autograd_lite.core.rules import Primitive
 
 
+def numpy_installed() -> bool:
+    """Whether NumPy can be imported (it is imported on first use, not with the package)."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:  # pragma: no cover - the no-NumPy path is tested by monkeypatching
+        return False
+    return True
+
+
 def array_function(op: Primitive) -> Callable[..., Any]:
     """``op`` as a function of arrays (and numbers), element by element."""
     import numpy

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import DomainError, Tape, Value, compiled_transform, dot, func, primitive
 from autograd_lite import math as am
-from autograd_lite.compile import transforms
+from autograd_lite.core import arrays
 from autograd_lite.testing import expressions, safe_floats
 
 FAST = settings(max_examples=80, deadline=None,
@@ -273,7 +273,7 @@ def test_another_backend_or_transform_is_refused_naming_it() -> None:
 
 def test_without_numpy_the_numpy_backend_says_how_to_install_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transforms, "_has_numpy", lambda: False)
+    monkeypatch.setattr(arrays, "numpy_installed", lambda: False)
     with pytest.raises(ImportError, match=r"needs NumPy: pip install \"autograd-lite\[batch\]\""):
         compiled_transform(func.grad(rosenbrock), backend="numpy")
 

@@ -860,6 +860,7 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
         "all_finite", "detect_anomaly", "is_anomaly_enabled", "Level", "innermost",
+        "numpy_installed", "GeneratedCode",  # no argument; the package's own generated code
         "clamp_bounds", "jacrev",  # come (jacrev: jacobian's other name,
         # its row above)
         "parameter_names", "argument_names",  # how check's messages name f's arguments
