@@ -102,7 +102,7 @@ def plot_transforms(rows: list[dict[str, Any]], out: Path, quick: bool) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), dpi=110)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 6.2), dpi=110)
     for ax, workload in zip(axes, ("gradient", "hessian")):
         for (engine, variant), (label, colour) in TRANSFORM_LINES.items():
             for function, style in (("rosenbrock", "-"), ("quadratic", "--")):
@@ -121,7 +121,8 @@ def plot_transforms(rows: list[dict[str, Any]], out: Path, quick: bool) -> None:
         ax.set_title(f"{workload}: solid Rosenbrock, dashed x^T A x"
                      + (" (--quick)" if quick else ""), fontsize=9)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=7, frameon=False)
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+                  ncol=2)  # below the panel: the lines fill it
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)

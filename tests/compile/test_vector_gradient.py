@@ -315,3 +315,12 @@ def test_the_program_is_array_arithmetic_on_its_own_names_whatever_the_labels() 
         assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Lambda)
     z.backward()
     assert program((0.7, 1.3), ()) == pytest.approx([x.grad, y.grad], rel=1e-12)
+
+
+def test_a_gradient_of_negative_zero_terms_is_zero_as_eagers() -> None:
+    """Eager's entry is 0.0 + its terms, never -0.0; so is the NumPy program's: d (x y) / d x
+    at y = -0.0 is 0.0 there too."""
+    eager = func.grad(lambda x, y: x * y + y, (0, 1))
+    g = compiled_transform(eager, backend="numpy")
+    assert repr(g(1.0, -0.0)) == repr(eager(1.0, -0.0)) == repr((0.0, 2.0))
+    assert g.tape.vector_source is not None
