@@ -5,10 +5,11 @@
 ENGINE is ``autograd_lite`` (``autograd_lite.func`` and, for the gradient, recording the
 function and calling ``backward`` by hand; at n = 10, 50 and 200 also
 ``compiled_transform(func.grad)`` -- straight-line Python, and with ``backend="numpy"`` --
-and ``compiled_transform(func.hessian)``, traced once outside the timing, then replayed), ``floats`` (hand-written derivatives: the floor),
-``hips`` (HIPS ``autograd``), ``torch`` (``torch.func``, and PyTorch tensors with
-``backward`` / ``torch.autograd.functional.hessian``) or ``jax`` (``jax.jit`` of
-``jax.grad`` / ``jax.hessian`` / ``jax.jacrev(jax.grad)``, float64, CPU).
+and ``compiled_transform(func.hessian)``, traced once outside the timing, then replayed),
+``floats`` (hand-written derivatives: the floor), ``hips`` (HIPS ``autograd``), ``torch``
+(``torch.func``, and PyTorch tensors with ``backward`` /
+``torch.autograd.functional.hessian``) or ``jax`` (``jax.jit`` of ``jax.grad`` /
+``jax.hessian`` / ``jax.jacrev(jax.grad)``, float64, CPU).
 
 Workloads, each at several sizes n (the number of inputs):
 

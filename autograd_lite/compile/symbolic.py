@@ -123,12 +123,14 @@ class Writer:
         if op.name == "neg":
             return Sym(f"-{_operand(args[0])}", self)
         inline = not self.code or 0 < n <= MAX_INLINE_TERMS
+        start = ["0.0"] if self.code else []  # as the float function: sum(terms, 0.0)
         if inline and op.name == "add_n":
-            return Sym(" + ".join(_operand(x) for x in args) or "0", self)
+            return Sym(" + ".join([*start, *(_operand(x) for x in args)]) or "0", self)
         if inline and op.name == "dot":
             half = n // 2
-            return Sym(" + ".join(f"{_operand(w)} * {_operand(x)}"
-                                  for w, x in zip(args[:half], args[half:])) or "0", self)
+            return Sym(" + ".join([*start, *(f"{_operand(w)} * {_operand(x)}"
+                                             for w, x in zip(args[:half], args[half:]))])
+                       or "0", self)
         return Sym(f"{self.function_name(op)}({', '.join(_text(a) for a in args)})", self,
                    atomic=True)
 
@@ -143,15 +145,19 @@ class Writer:
         return name
 
     def _infix(self, a: Any, symbol: str, b: Any) -> Any:
-        """``a symbol b``, dropping the identities x*1, 1*x, x+0, 0+x and x-0."""
+        """``a symbol b``, dropping the identities x*1, 1*x, x+0, 0+x and x-0 -- in code only
+        those that hold for every float: x + (-0.0), (-0.0) + x and x - 0.0 (x + 0.0 is 0.0
+        at x = -0.0)."""
         if symbol == "*":
             if _is_number(b) and b == 1.0:
                 return a
             if _is_number(a) and a == 1.0:
                 return b
-        if symbol in "+-" and _is_number(b) and b == 0.0:
+        if symbol in "+-" and _is_number(b) and b == 0.0 and (
+                not self.code or math.copysign(1.0, b) == (1.0 if symbol == "-" else -1.0)):
             return a
-        if symbol == "+" and _is_number(a) and a == 0.0:
+        if symbol == "+" and _is_number(a) and a == 0.0 and (
+                not self.code or math.copysign(1.0, a) < 0.0):
             return b
         return Sym(f"{_operand(a)} {symbol} {_operand(b)}", self)
 

@@ -236,9 +236,11 @@ def compiled_transform(transform: Callable[..., Any], *,
 
     ``backend="numpy"`` (a gradient only; needs NumPy) computes like nodes together, one
     array operation per group (:mod:`autograd_lite.compile.vector`): far faster on wide
-    graphs (``x^T A x`` at n = 200), the same numbers up to the order its sums add their
-    terms in (each entry within a few ulps of the sum of its terms' magnitudes); where that
-    path meets anything unusual, the Python replay answers, bit for bit.
+    graphs (``x^T A x`` at n = 200), eager's numbers up to rounding (BLAS's order of
+    additions, NumPy's ``exp``...: a few ulps of the sum of an entry's terms' magnitudes
+    where ``f`` is well conditioned).  A graph with a kink, a step or a jump (``relu``,
+    ``abs``, ``floor``...), a guard or a user's primitive, and a call meeting anything
+    unusual, get the Python replay instead: bit for bit.
 
     Examples:
         >>> from autograd_lite import compiled_transform, func

@@ -18,17 +18,20 @@ The reverse pass is the chain rule on units: ``A`` holds every adjoint, a unit's
 its slice, times each argument's local derivative (the rule table's ``partials`` on
 arrays) and added back into ``A`` where the argument came from.
 
-**Numbers.**  Every forward value is computed as eager computes it (the same operations,
-a ``sum`` in eager's order), save a ``dot`` of many terms (a matrix product adds its terms
-in the order BLAS chooses); an input's adjoint adds its terms in the order of the units
-rather than eager's.  So an entry can differ from eager's in its last bits: by at most a
-few units in the last place of the sum of its terms' magnitudes (NumPy's ``exp``, ``sin``
-... may also differ from :mod:`math`'s by an ulp).  Anything unusual -- a value or an adjoint
+**Numbers.**  The same operations as eager's, on the same values up to rounding: arithmetic
+is IEEE's in both, but NumPy's ``exp``, ``sin``, ``x ** c``... may differ from
+:mod:`math`'s in the last bit or few, a ``dot`` of many terms adds in the order BLAS
+chooses, and an input's adjoint adds its terms unit by unit rather than node by node.  So an
+entry differs from eager's as two correct floating-point evaluations of one formula differ:
+by a few ulps of the sum of its terms' magnitudes where ``f`` is well conditioned, by more
+where ``f`` magnifies rounding (``sin(1e9 x^3)`` at x = 591, whose argument has no correct
+digit left, gives another number in each).  What would turn a last-bit difference into
+another answer is not taken: a graph with a primitive whose value or derivative jumps
+(:data:`BRANCHING`: ``relu``, ``abs``, ``floor``, ``maximum``...), with a guard, or with a
+user's primitive replays in Python.  Anything unusual at a call -- a value or an adjoint
 that is not finite or above 1e150 (where another order of additions could overflow where
-eager's does not, or the reverse), an error -- makes :meth:`VectorGradient.__call__`
-return ``None``: the tape's own Python replay, bit for bit eager's, decides.  A graph with
-a user's primitive, or with a guard (a branch chosen on a value that may differ from
-eager's in its last bit would be a silent choice), is not taken at all.
+eager's does not, or the reverse), an error -- makes :meth:`VectorGradient.__call__` return
+``None``: the tape's own Python replay, bit for bit eager's, decides.
 """
 
 from __future__ import annotations
@@ -43,13 +46,24 @@ from autograd_lite.core import arrays, rules
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.value import Value, arguments
 
+BRANCHING = frozenset({
+    "relu", "leaky_relu", "fabs", "minimum", "maximum", "clamp", "hypot",  # kinks
+    "sign", "relu_slope", "clamp_slope", "compare", "floor", "ceil", "trunc", "rint",  # steps
+    "copysign", "fmod", "remainder", "atan2"})  # jumps: a sign, a multiple, a branch cut
+"""The built-ins whose value or derivative jumps: an argument one ulp from eager's -- NumPy's
+``exp`` or a matrix product rounds otherwise -- can land on the other side, an O(1)
+difference nobody would see.  A graph with one replays in Python.  (Every other built-in is
+smooth where it is defined: ``tests/compile/test_vector_gradient.py`` lists them, so a new
+built-in must be put on one side or the other.)"""
+
 Index = Any
 """Where a unit reads an argument in the array of values ``V``: a slice, one slot (an int,
 every row reading it), or an array of slots."""
 
 
 class _Unit:
-    """Nodes computed by one NumPy operation: their values go to ``V[out]``."""
+    """Nodes computed by one NumPy operation: their values go to ``V[out]``.  Its forward
+    line is written first, and keeps what it read (symbols) for its backward lines."""
 
     out: slice
 
@@ -136,8 +150,8 @@ class _Sum(_Unit):
 
 
 class UnsupportedGraphError(Exception):
-    """A graph this program does not take (a user's primitive, a guard): replayed in
-    Python."""
+    """A graph this program does not take (a user's primitive, a branching one, a guard):
+    replayed in Python."""
 
 
 class VectorGradient:
@@ -148,8 +162,9 @@ class VectorGradient:
     every call (the tape's ``_x`` and ``_p``); every other leaf is its number.  Call it with
     the tape's ``(xs, ps)``: the gradient as floats, or ``None`` where the Python replay must
     decide.  Raises :class:`UnsupportedGraphError` for a graph with a user's primitive (its
-    rule is checked on floats, one call at a time) or with guards (a branch decided on values
-    that may differ from eager's in their last bits would be a silent choice).
+    rule is checked on floats, one call at a time), with a primitive of :data:`BRANCHING` or
+    with guards (a branch decided on values that may differ from eager's in their last bits
+    would be a silent choice).
     """
 
     def __init__(self, root: Value, order: Sequence[Value], inputs: Sequence[Value],
@@ -159,7 +174,7 @@ class VectorGradient:
             raise UnsupportedGraphError(f"{len(guards)} guards")
         ops = {node: node.op for node in order if node.op is not None}  # computed nodes
         for op in ops.values():
-            if not op.builtin:
+            if not op.builtin or op.name in BRANCHING:
                 raise UnsupportedGraphError(op.name)
         np = _np()
         # the array of values V: inputs, live numbers, held numbers, the units' nodes, then
@@ -304,8 +319,9 @@ class VectorGradient:
 
     # -- running -------------------------------------------------------------------------
     def __call__(self, xs: tuple[float, ...], ps: tuple[float, ...]) -> list[float] | None:
-        """The gradient at these inputs and live numbers, or ``None``: the Python replay
-        decides."""
+        """The gradient at these inputs and live numbers, or ``None`` (the Python replay
+        decides): on a value or adjoint that is not finite or above 1e150, or a primitive's
+        DomainError (one without an array function runs its float function per element)."""
         try:
             with self._errstate(all="ignore"):
                 result: list[float] | None = self._function(xs, ps)
@@ -372,7 +388,9 @@ def _groups(ops: dict[Value, rules.Primitive], root: Value
 
 def _index(slots: Sequence[int]) -> Index:
     """Slots as the cheapest index: a slice where they are consecutive, one slot where they
-    are all the same (more than one), else an array."""
+    are all the same (more than one: a position every row reads the same Value at, read
+    once and broadcast; a dot's half wants its vector, :meth:`VectorGradient._half`), else
+    an array."""
     np = _np()
     if not slots:
         return np.array(slots, dtype=np.intp)

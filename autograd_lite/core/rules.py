@@ -601,6 +601,23 @@ def _array_pow(np: Any, x: Any, y: Any) -> Any:
     return np.where(x >= 0.0, np.power(np.where(x >= 0.0, x, 1.0), y), np.nan)
 
 
+def _array_powc(np: Any, x: Any, c: Any) -> Any:
+    """``np.power`` with :func:`math.pow`'s sign of a zero: NumPy takes ``x ** 0.5`` as the
+    square root, -0.0 at -0.0 where ``math.pow`` gives 0.0 (every other exponent agrees).
+    Adding 0.0 changes only the sign of a zero; adding -0.0 changes nothing."""
+    out = np.power(x, c)
+    if type(c) is float:
+        return out + 0.0 if c == 0.5 else out
+    return out + np.where(np.asarray(c) == 0.5, 0.0, -0.0)
+
+
+def _array_clamp(np: Any, x: Any, low: Any, high: Any) -> Any:
+    """``min(max(x, low), high)`` as Python takes them -- the first of equals, so the sign of
+    a zero is the float function's (``np.maximum`` would take the other)."""
+    m = np.where(low > x, low, x)
+    return np.where(high < m, high, m)
+
+
 def _array_dpow(np: Any, x: Any, c: Any) -> Any:
     if type(c) is float and c >= 1.0:  # one exponent, no kink at 0: c * x ** (c - 1) alone
         return c * np.power(x, c - 1.0)
@@ -721,7 +738,7 @@ falling = _builtin("falling", _falling, lambda out, y, k, m: (falling(y, k, m + 
          params=((2.0, 0.0), (3.0, 1.0), (3.0, 0.0)))])
 # x ** c with a constant exponent c (a parameter)
 powc = _builtin("powc", _powc, lambda out, x, c: (dpow(x, c),), params=1, symbol="**",
-                infix=True, array_forward=lambda np, x, c: np.power(x, c), tests=[
+                infix=True, array_forward=_array_powc, tests=[
     Case(lambda x, c: x ** c, (Domain(-1e2, 1e2, avoid=(0.0,), guard="positive"),), math.pow,
          lambda x, c: (c * math.pow(x, c - 1.0),), params=(2.0, 3.0, -1.0, -2.0, 1.0, 0.0),
          name="powc_int"),
@@ -1093,14 +1110,14 @@ ldexp = _builtin("ldexp", _ldexp, lambda out, x, i: (ldexp(1.0, i),), params=1,
                  tests=[Case(lambda ldexp, x, i: ldexp(x, int(i)), (WIDE,),
                              lambda x, i: x * 2.0 ** i, lambda x, i: (2.0 ** i,),
                              params=(0.0, 3.0, -2.0, 10.0), uses="math.ldexp")])
-floor = _flat("floor", _of_math("floor", math.floor), lambda np, x: np.floor(x),
+floor = _flat("floor", _of_math("floor", math.floor), lambda np, x: np.floor(x) + 0.0,
               tests=[Case(None, (_STEPS,), math.floor, lambda x: (0.0,), uses="math.floor")])
-ceil = _flat("ceil", _of_math("ceil", math.ceil), lambda np, x: np.ceil(x),
+ceil = _flat("ceil", _of_math("ceil", math.ceil), lambda np, x: np.ceil(x) + 0.0,
              tests=[Case(None, (_STEPS,), math.ceil, lambda x: (0.0,), uses="math.ceil")])
-trunc = _flat("trunc", _of_math("trunc", math.trunc), lambda np, x: np.trunc(x),
+trunc = _flat("trunc", _of_math("trunc", math.trunc), lambda np, x: np.trunc(x) + 0.0,
               tests=[Case(None, (_STEPS,), math.trunc, lambda x: (0.0,), uses="math.trunc")])
 # round to the nearest integer, ties to even (the quotient of remainder)
-rint = _flat("rint", lambda x: float(round(x)), lambda np, x: np.rint(x),
+rint = _flat("rint", lambda x: float(round(x)), lambda np, x: np.rint(x) + 0.0,
              tests=[Case(None, (Domain(-20.0, 20.0, avoid=tuple(k + 0.5 for k in range(-21, 21)),
                                        guard="bounded", margin=1e-3),),
                          lambda x: float(round(x)), lambda x: (0.0,))])
@@ -1115,14 +1132,14 @@ compare = _flat("compare", lambda x, y: 1.0 if x > y else (-1.0 if x < y else 0.
 # (the tests keep away from ties, where a central difference is meaningless: x < y, x > y)
 minimum = _builtin("minimum", lambda x, y: x if x <= y else y,
                    lambda out, x, y: (0.5 - 0.5 * compare(x, y), 0.5 + 0.5 * compare(x, y)),
-                   arity=2, array_forward=lambda np, x, y: np.minimum(x, y), tests=[
+                   arity=2, array_forward=lambda np, x, y: np.where(x <= y, x, y), tests=[
     Case(lambda x, y: x.minimum(y), (_BELOW, _ABOVE), min, lambda x, y: (1.0, 0.0),
          kink=operator.sub),
     Case(lambda x, y: x.minimum(y), (_ABOVE, _BELOW), min, lambda x, y: (0.0, 1.0),
          name="minimum_right")])
 maximum = _builtin("maximum", lambda x, y: x if x >= y else y,
                    lambda out, x, y: (0.5 + 0.5 * compare(x, y), 0.5 - 0.5 * compare(x, y)),
-                   arity=2, array_forward=lambda np, x, y: np.maximum(x, y), tests=[
+                   arity=2, array_forward=lambda np, x, y: np.where(x >= y, x, y), tests=[
     Case(lambda x, y: x.maximum(y), (_BELOW, _ABOVE), max, lambda x, y: (0.0, 1.0),
          kink=operator.sub),
     Case(lambda x, y: x.maximum(y), (_ABOVE, _BELOW), max, lambda x, y: (1.0, 0.0),
@@ -1136,7 +1153,7 @@ clamp_slope = _flat("clamp_slope", lambda x, low, high: 1.0 if low <= x <= high 
                                 lambda x, b: (0.0,), params=((-1.0, 2.0), (0.0, 6.0)))])
 clamp = _builtin("clamp", lambda x, low, high: min(max(x, low), high),
                  lambda out, x, low, high: (clamp_slope(x, low, high),), params=2,
-                 array_forward=lambda np, x, low, high: np.minimum(np.maximum(x, low), high),
+                 array_forward=_array_clamp,
                  tests=[Case(lambda clamp, x, b: clamp(x, *b), (_CLAMPED,),
                              lambda x, b: min(max(x, b[0]), b[1]),
                              lambda x, b: (1.0 if b[0] <= x <= b[1] else 0.0,),

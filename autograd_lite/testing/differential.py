@@ -78,6 +78,10 @@ EXACT_RTOL = 1e-9
 """Tolerance between the exact modes (reverse, forward, compiled, create_graph): they apply the
 same rules in another order, so they differ only by rounding; cancellation in a large graph can
 cost some digits, so the scale is the largest term, not the result."""
+VECTOR_RTOL = 1e-6
+"""Tolerance of the compiled gradient on NumPy: its forward values may differ from eager's in
+the last bits too (NumPy's ``exp``, BLAS's order), which a graph near a pole magnifies (as
+forward mode's rounding); a wrong index or rule is off by O(1)."""
 
 
 class MismatchError(AssertionError):
@@ -377,8 +381,9 @@ def _check_float_transforms(e: Expression, xs: list[float], value: float,
 def _check_vector_gradient(e: Expression, xs: list[float], gradients: list[float],
                            scale: float, stats: Stats) -> None:
     """``compiled_transform(func.grad, backend="numpy")`` computes like nodes together, its
-    sums in another order: within :data:`EXACT_RTOL` of the largest term (where it declines,
-    the Python replay answers: bit for bit).  Not run without NumPy."""
+    sums in another order and some forward values rounded otherwise: within
+    :data:`VECTOR_RTOL` of the largest term (a graph with a kink, or one where it declines,
+    is the Python replay's: bit for bit).  Not run without NumPy."""
     every = tuple(range(len(xs)))
     try:
         vectorised = compiled_transform(func.grad(e, every), backend="numpy")
@@ -387,7 +392,7 @@ def _check_vector_gradient(e: Expression, xs: list[float], gradients: list[float
         return
     found = vectorised(*xs)
     for i, (a, b) in enumerate(zip(found, gradients, strict=True)):
-        if not _close(a, b, scale):
+        if not _close(a, b, scale, VECTOR_RTOL):
             raise _fail("compiled_transform(func.grad, backend='numpy')", e, xs,
                         f"d/dx{i}: {a!r} vs backward {b!r}")
     stats.modes["compiled_transform numpy"] += 1

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import DomainError, Value, compiled, compiled_transform, dot, func
+from autograd_lite import DomainError, Value, add_n, compiled, compiled_transform, dot, func
 from autograd_lite import math as am
 from autograd_lite.compile import BranchChangedError, TracedNumberError
 from autograd_lite.compile.transforms import CompiledTransform, TransformTape
@@ -455,3 +455,21 @@ def test_keyword_arguments_are_refused_saying_how_to_bind_them() -> None:
 def test_a_gradient_with_aux_is_refused_naming_has_aux() -> None:
     with pytest.raises(TypeError, match=r"func\.jacobian \(without has_aux\)"):
         compiled_transform(func.grad(lambda x: (x * x, 1.0), has_aux=True))
+
+
+@pytest.mark.parametrize("inner", [
+    lambda x: x + 0.0, lambda x: 0.0 + x, lambda x: x - (-0.0), lambda x: add_n([x, x]),
+    lambda x: dot([x], [1.0]), lambda x: dot([x, x], [1.0, 1.0])],
+    ids=["x+0", "0+x", "x-(-0)", "add_n", "dot-one", "dot-two"])
+def test_a_sum_that_is_zero_has_eagers_sign_in_the_code(inner: Callable[[Any], Any]) -> None:
+    """Found in review: the code writer dropped ``+ 0.0`` as an identity and wrote ``add_n``
+    and ``dot`` without the float functions' leading ``0.0 +``, so at x = -0.0 the code kept
+    -0.0 where eager has 0.0 -- and copysign turned that sign into the other answer.  Only
+    x + (-0.0) and x - 0.0 are identities for every float."""
+    def f(x: Any, y: Any) -> Any:
+        return am.copysign(y, inner(x))
+
+    eager = func.grad(f, (0, 1))
+    assert repr(compiled_transform(eager)(-0.0, 2.0)) == repr(eager(-0.0, 2.0)) == "(0.0, 1.0)"
+    replay = compiled(f)(-0.0, 2.0)
+    assert repr(replay.value) == repr(f(Value(-0.0), Value(2.0)).data) == "2.0"
