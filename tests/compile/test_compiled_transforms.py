@@ -10,7 +10,6 @@ branch, an error, a nan where eager skips a term).
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import re
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bench_functions import quadratic_form, rosenbrock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,25 +39,6 @@ def outcome(function: Callable[..., Any], xs: list[float]) -> str:
         return repr(function(*xs))
     except DomainError as error:
         return f"DomainError: {error}"
-
-
-def rosenbrock(*x: Any) -> Any:
-    """sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, as a user writes it with scalars."""
-    total: Any = 0.0
-    for u, v in itertools.pairwise(x):
-        total = total + 100.0 * (v - u * u) ** 2 + (1.0 - u) ** 2
-    return total
-
-
-def quadratic_form(n: int) -> Callable[..., Any]:
-    """x^T A x for a fixed random dense A: one dot node per row."""
-    rng = random.Random(n)
-    a = [[rng.uniform(-1.0, 1.0) for _ in range(n)] for _ in range(n)]
-
-    def quadratic(*x: Any) -> Any:
-        xs = list(x)
-        return dot(xs, [dot(row, xs) for row in a])
-    return quadratic
 
 
 # -- what it is: the transform, compiled; the eager transform's results ---------------------

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bench_functions import quadratic_form, rosenbrock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,25 +32,6 @@ from autograd_lite.testing import OP_CASES, expressions, safe_floats
 
 FAST = settings(max_examples=80, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-
-
-def rosenbrock(*x: Any) -> Any:
-    """sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, as a user writes it with scalars."""
-    total: Any = 0.0
-    for u, v in itertools.pairwise(x):
-        total = total + 100.0 * (v - u * u) ** 2 + (1.0 - u) ** 2
-    return total
-
-
-def quadratic_form(n: int) -> Callable[..., Any]:
-    """x^T A x for a fixed random dense A: one dot node per row."""
-    rng = random.Random(n)
-    a = [[rng.uniform(-1.0, 1.0) for _ in range(n)] for _ in range(n)]
-
-    def quadratic(*x: Any) -> Any:
-        xs = list(x)
-        return dot(xs, [dot(row, xs) for row in a])
-    return quadratic
 
 
 def numpy_gradient(f: Callable[..., Any], n: int) -> Any:
