@@ -396,6 +396,8 @@ def _check_vector_gradient(e: Expression, xs: list[float], gradients: list[float
             raise _fail("compiled_transform(func.grad, backend='numpy')", e, xs,
                         f"d/dx{i}: {a!r} vs backward {b!r}")
     stats.modes["compiled_transform numpy"] += 1
+    if getattr(vectorised.tape, "vector_source", None) is not None:  # else the Python code's
+        stats.modes["compiled_transform numpy: vectorised"] += 1
 
 
 def _check_stale_graph(e: Expression, xs: list[float], value: float, gradients: list[float],
