@@ -293,8 +293,8 @@ class GroupedProgram:
                 grads.append("None")
             elif not terms:
                 grads.append("0.0")
-            else:
-                grads.append(self._sum(f"g{self._ref[x]}", terms))
+            else:  # 0.0 + as eager's .grad (never -0.0)
+                grads.append(f"0.0 + {self._sum(f'g{self._ref[x]}', terms)}")
         return grads
 
     def _key(self, node: Value) -> Any:

@@ -238,9 +238,10 @@ def compiled_transform(transform: Callable[..., Any], *,
     array operation per group (:mod:`autograd_lite.compile.vector`): far faster on wide
     graphs (``x^T A x`` at n = 200), eager's numbers up to rounding (BLAS's order of
     additions, NumPy's ``exp``...: a few ulps of the sum of an entry's terms' magnitudes
-    where ``f`` is well conditioned).  A graph with a kink, a step or a jump (``relu``,
-    ``abs``, ``floor``...), a guard or a user's primitive, and a call meeting anything
-    unusual, get the Python replay instead: bit for bit.
+    where ``f`` is well conditioned).  A graph with a kink, a step, a jump or a domain's
+    edge (``relu``, ``abs``, ``floor``, ``sqrt``, ``log``...), a guard or a user's
+    primitive, and a call meeting anything unusual, get the Python replay instead: bit for
+    bit.
 
     Examples:
         >>> from autograd_lite import compiled_transform, func

@@ -26,12 +26,13 @@ entry differs from eager's as two correct floating-point evaluations of one form
 by a few ulps of the sum of its terms' magnitudes where ``f`` is well conditioned, by more
 where ``f`` magnifies rounding (``sin(1e9 x^3)`` at x = 591, whose argument has no correct
 digit left, gives another number in each).  What would turn a last-bit difference into
-another answer is not taken: a graph with a primitive whose value or derivative jumps
-(:data:`BRANCHING`: ``relu``, ``abs``, ``floor``, ``maximum``...), with a guard, or with a
-user's primitive replays in Python.  Anything unusual at a call -- a value or an adjoint
-that is not finite or above 1e150 (where another order of additions could overflow where
-eager's does not, or the reverse), an error -- makes :meth:`VectorGradient.__call__` return
-``None``: the tape's own Python replay, bit for bit eager's, decides.
+another answer is not taken: a graph with a primitive whose value or derivative jumps or
+whose domain ends (:data:`BRANCHING`: ``relu``, ``abs``, ``floor``, ``maximum``, ``sqrt``,
+``log``...), with a guard, or with a user's primitive replays in Python.  Anything
+unusual at a call -- a value or an adjoint that is not finite or above 1e150 (where another
+order of additions could overflow where eager's does not, or the reverse), an error --
+makes :meth:`VectorGradient.__call__` return ``None``: the tape's own Python replay, bit for
+bit eager's, decides.
 """
 
 from __future__ import annotations
@@ -49,11 +50,17 @@ from autograd_lite.core.value import Value, arguments
 BRANCHING = frozenset({
     "relu", "leaky_relu", "fabs", "minimum", "maximum", "clamp", "hypot",  # kinks
     "sign", "relu_slope", "clamp_slope", "compare", "floor", "ceil", "trunc", "rint",  # steps
-    "copysign", "fmod", "remainder", "atan2"})  # jumps: a sign, a multiple, a branch cut
-"""The built-ins whose value or derivative jumps: an argument one ulp from eager's -- NumPy's
-``exp`` or a matrix product rounds otherwise -- can land on the other side, an O(1)
-difference nobody would see.  A graph with one replays in Python.  (Every other built-in is
-smooth where it is defined: ``tests/compile/test_vector_gradient.py`` lists them, so a new
+    "copysign", "fmod", "remainder", "atan2",  # jumps: a sign, a multiple, a branch cut
+    "pow", "pow_slope",  # at base 0, d/dx x ** y is 1 for y = 1 and 0 for y > 1
+    "sqrt", "log", "log2", "log10", "log1p", "asin", "acos", "acosh", "atanh", "gamma",
+    "lgamma", "polygamma"})  # domain edges: a number on one side, eager's DomainError on the other
+"""The built-ins whose value or derivative jumps, or whose domain ends: an argument one ulp
+from eager's -- NumPy's ``exp`` or a matrix product rounds otherwise -- can land on the
+other side, an O(1) difference (or a number where eager raises) nobody would see.  A graph
+with one replays in Python -- but ``2.0 ** x``, a constant positive base -- and so does
+``x ** c`` with an exponent that is not a whole number (its domain ends at 0:
+:func:`_branching`).  (Every other built-in is smooth and defined on
+all reals, poles aside: ``tests/compile/test_vector_gradient.py`` lists them, so a new
 built-in must be put on one side or the other.)"""
 
 Index = Any
@@ -173,8 +180,8 @@ class VectorGradient:
         if guards:
             raise UnsupportedGraphError(f"{len(guards)} guards")
         ops = {node: node.op for node in order if node.op is not None}  # computed nodes
-        for op in ops.values():
-            if not op.builtin or op.name in BRANCHING:
+        for node, op in ops.items():
+            if not op.builtin or _branching(node, op):
                 raise UnsupportedGraphError(op.name)
         np = _np()
         # the array of values V: inputs, live numbers, held numbers, the units' nodes, then
@@ -384,6 +391,18 @@ def _groups(ops: dict[Value, rules.Primitive], root: Value
                               default=0)
         groups.setdefault((depth[node], op, *kind), []).append((node, args))
     return [(key[2], key[1], groups[key]) for key in sorted(groups, key=lambda k: k[0])]
+
+
+def _branching(node: Value, op: rules.Primitive) -> bool:
+    """Whether ``node`` applies a primitive of :data:`BRANCHING` -- but ``b ** y`` with a
+    constant base b > 0 (``2.0 ** x``), smooth -- or a power ``x ** c`` (or its slope) whose
+    constant exponent is not a whole number: defined for x >= 0 only."""
+    args = arguments(node)
+    if op.name == "pow":
+        return not (isinstance(args[0], float) and args[0] > 0.0)
+    if op.name in ("powc", "dpow"):
+        return not (isinstance(args[-1], float) and args[-1].is_integer())
+    return op.name in BRANCHING
 
 
 def _index(slots: Sequence[int]) -> Index:

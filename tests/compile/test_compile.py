@@ -1082,3 +1082,25 @@ def test_batch_code_from_hostile_labels_is_only_arithmetic_on_registers() -> Non
     for backend in ("python", "numpy"):
         batch = tape.batch([0.7], [1.3], backend=backend)
         assert list(batch.values) == [tape(0.7, 1.3).value]
+
+
+@pytest.mark.parametrize(("f", "point"), [
+    (lambda x, y: (-x) * y, (1.0, 0.0)),             # a zero adjoint times -1
+    (lambda x, y: (x * y) * 1e-200, (1.0, -1e-200)),  # a product that underflows to -0.0
+], ids=["zero-times-negative", "underflow"])
+def test_an_input_gradient_of_zero_is_eagers_positive_zero(f: Callable[..., Value],
+                                                          point: tuple[float, float]) -> None:
+    """Found in review: eager's .grad is 0.0 + its terms, never -0.0; the code returned the
+    adjoint itself, -0.0 here, on every path a tape replays (one point, a batch of either
+    backend).  Each input's gradient is now 0.0 + its adjoint, as the transforms' are."""
+    leaves = [Value(x) for x in point]
+    f(*leaves).backward()
+    eager = repr(tuple(v.grad for v in leaves))
+    assert eager.startswith("(0.0,")
+    assert repr(compiled(f)(*point).grads) == eager
+    x, y = Value(point[0]), Value(point[1])
+    tape = Tape.from_graph(f(x, y), [x, y])
+    assert repr(tape(*point).grads) == eager
+    for backend in ("python", "numpy"):
+        grads = tape.batch([point[0]] * 2, [point[1]] * 2, backend=backend).grads
+        assert repr([float(g) for g in grads[0]]) == "[0.0, 0.0]", backend

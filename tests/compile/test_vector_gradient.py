@@ -117,7 +117,9 @@ def magnitude_gradient(name: str, n: int, xs: list[float]) -> tuple[float, ...]:
                  for i in range(n))
 
 
-SMOOTH_CASES = [case for case in OP_CASES if case.op not in BRANCHING]
+SMOOTH_CASES = [case for case in OP_CASES
+                if (case.op not in BRANCHING and case.name not in ("powc_frac", "dpow"))
+                or case.name == "rpow"]   # 2.0 ** x: a constant positive base
 
 
 @FAST
@@ -264,13 +266,13 @@ def test_a_function_with_a_branch_replays_in_python() -> None:
     assert g(0.5, 3.0) == eager(0.5, 3.0) == (3.0, 0.5)
 
 
-SMOOTH = {"add", "sub", "mul", "div", "neg", "pow", "powc", "dpow", "pow_slope", "falling",
-          "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "sin", "cos",
-          "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
-          "sigmoid", "softplus", "silu", "gelu", "erf", "erfc", "gamma", "lgamma", "polygamma",
-          "logsumexp", "degrees", "radians", "ldexp", "fsum", "prod", "dot", "add_n"}
-"""The built-ins whose value and derivative are continuous where they are defined (an
-infinite slope, as sqrt's at 0, makes an adjoint that is not finite: declined at the call)."""
+SMOOTH = {"add", "sub", "mul", "div", "neg", "powc", "dpow", "falling", "exp", "exp2", "expm1",
+          "cbrt", "sin", "cos", "tan", "atan", "sinh", "cosh", "tanh", "asinh", "sigmoid",
+          "softplus", "silu", "gelu", "erf", "erfc", "logsumexp", "degrees", "radians",
+          "ldexp", "fsum", "prod", "dot", "add_n"}
+"""The built-ins whose value and derivative are continuous, defined on all reals but at poles
+(1 / 0, tan's: a value or adjoint not finite, declined at the call); ``powc`` and ``dpow``
+with a whole exponent only."""
 
 
 def test_every_builtin_is_smooth_or_branching() -> None:
@@ -280,22 +282,43 @@ def test_every_builtin_is_smooth_or_branching() -> None:
 
 
 ULP_FROM_A_KINK = math.exp(2.0459956818458065)
+EDGE = (-0.5, 0.5, 3e-16, -1e-16, -1e-16, 1e-16, -0.5, 1.0, -1e-16, -0.5, -0.5, -1.0, 1e-16, 1.0,
+        0.5, -1e-16)
+"""Sixteen numbers whose sum is -1e-16 added left to right (eager's ``dot``) and +1.1e-16 in
+BLAS's order (a random search found them, seed 1)."""
 
 
-@pytest.mark.parametrize(("f", "point"), [
-    # found in review: each differed from eager by O(1) before branching graphs were refused
-    (lambda x, y: y * am.atan2(rules.maximum(x, 0.0), -1.0), (-0.0, 2.0)),  # a signed zero
-    (lambda x, y: y * am.floor(am.log10(x)), (999.9999999999994, 1.0)),   # log10 an ulp off
-    (lambda x, y: y * rules.relu(am.exp(x) - ULP_FROM_A_KINK), (2.0459956818458065, 1.0)),
-    (lambda x, y: abs(dot([1e16, 1.0, -1e16], [x, y, x])), (1.0, 1.0)),    # BLAS's order
-], ids=["atan2-maximum", "floor-log10", "relu-exp", "abs-dot"])
-def test_a_kink_a_step_or_a_jump_replays_in_python(f: Any, point: tuple[float, ...]) -> None:
-    """An argument one ulp from eager's on the other side of a kink is an O(1) difference:
-    a graph with a primitive of BRANCHING is not taken, and the numbers are eager's."""
-    eager = func.grad(f, (0, 1))
+@pytest.mark.parametrize(("f", "traced_at", "point"), [
+    # found in review: each differed from eager by O(1), or gave a number where eager raises,
+    # before graphs with a jump or a domain edge were refused
+    (lambda x, y: y * am.atan2(rules.maximum(x, 0.0), -1.0), (1.0, 1.0), (-0.0, 2.0)),
+    (lambda x, y: y * am.floor(am.log10(x)), (5.0, 1.0), (999.9999999999994, 1.0)),
+    (lambda x, y: y * rules.relu(am.exp(x) - ULP_FROM_A_KINK), (3.0, 1.0),
+     (2.0459956818458065, 1.0)),
+    (lambda x, y: abs(dot([1e16, 1.0, -1e16], [x, y, x])), (2.0, 1.0), (1.0, 1.0)),
+    (lambda x, y: x ** dot([1.0] + [1e-16] * 15, [y] * 16), (2.0, 1.0), (0.0, 1.0)),
+    (lambda *w: am.sqrt(dot(list(w), [1.0] * 16)), tuple(map(abs, EDGE)), EDGE),
+    (lambda x, y: y * x ** 0.5, (2.0, 1.0), (0.0, 1.0)),
+], ids=["atan2-maximum", "floor-log10", "relu-exp", "abs-dot", "pow-base-0", "sqrt-edge",
+        "powc-half"])
+def test_a_kink_a_step_a_jump_or_an_edge_replays_in_python(
+        f: Any, traced_at: tuple[float, ...], point: tuple[float, ...]) -> None:
+    """An argument one ulp from eager's on the other side of a kink, or of a domain's edge,
+    is an O(1) difference, or a number where eager raises: a graph with a primitive of
+    BRANCHING is not taken, and the numbers (or the error) are eager's."""
+    eager = func.grad(f, tuple(range(len(point))))
     g = compiled_transform(eager, backend="numpy")
-    assert repr(g(*point)) == repr(eager(*point))
+    assert outcome(g, traced_at) == outcome(eager, traced_at)   # traced here
     assert g.tape.vector_source is None
+    assert outcome(g, point) == outcome(eager, point)           # replayed here
+
+
+def outcome(function: Callable[..., Any], xs: tuple[float, ...]) -> str:
+    """The result's repr (signs of zeros included), or the error it raised."""
+    try:
+        return repr(function(*xs))
+    except DomainError as error:
+        return f"DomainError: {error}"
 
 
 def test_a_users_primitive_replays_in_python() -> None:
@@ -381,8 +404,8 @@ def test_the_program_is_array_arithmetic_on_its_own_names_whatever_the_labels() 
 
     x, y = Value(0.7, "x\n__import__('os').system('pwned')"), Value(1.3, "y'); import os #")
     w = Value(-0.4, "w\x00\u2028)", requires_grad=False)
-    z = add_n([(x * y).tanh(), (x ** 2.0).exp(), dot([x, y], [w, x]), (x / y).log(),
-               x.sqrt(), x ** y, -y, y.sigmoid(), 2.0 ** x])   # smooth: taken
+    z = add_n([(x * y).tanh(), (x ** 2.0).exp(), dot([x, y], [w, x]), (x / y).sin(),
+               x ** 3.0, -y, y.sigmoid(), 2.0 ** x])   # smooth: taken
     z.label = "z\r\nimport os"
     program = VectorGradient(z, topological_order(z), [x, y], [], [x, y], [])
     assert "pwned" not in program.source and "import" not in program.source
