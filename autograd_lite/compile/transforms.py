@@ -189,14 +189,15 @@ class TransformTape(Tape):
     @property
     def vector_source(self) -> str | None:
         """The NumPy program ``backend="numpy"`` runs (:mod:`autograd_lite.compile.vector`),
-        or None where the Python replay runs alone: the Python backend, a graph with a guard
-        or a user's primitive, a gradient of zeros."""
+        or None where the Python replay runs alone: the Python backend, a graph with a guard,
+        a user's primitive or one of :data:`~autograd_lite.compile.vector.BRANCHING`, a
+        gradient of zeros."""
         return None if self._vector is None else self._vector.source
 
     def _vector_gradient(self) -> VectorGradient | None:
         """The gradient as NumPy operations on groups of like nodes, or None where the
-        Python replay runs alone: a graph it does not take (a user's primitive, a guard), a
-        root that is a number or depends on no column (the replay's zeros)."""
+        Python replay runs alone: a graph it does not take (a guard, a user's or a branching
+        primitive), a root that is a number or depends on no column (the replay's zeros)."""
         root = self.roots[0]
         if not (isinstance(root, Value) and root in depending_on(self._graph, self.columns)):
             return None
