@@ -115,8 +115,7 @@ class _Dot(_Unit):
         self._texts = [program.constant(where) if constant else program.read(where,
                                                                              f"{name}_{h}")
                        for h, (where, constant) in enumerate(self.halves)]
-        self._ndims = [where.ndim if constant else _ndim(where)
-                       for where, constant in self.halves]
+        self._ndims = [_ndim(where) for where, _ in self.halves]
         (w, x), (nw, nx) = self._texts, self._ndims
         if nx == 1:
             return f"{w} @ {x}"

@@ -29,6 +29,7 @@ from autograd_lite import math as am
 from autograd_lite.compile.vector import BRANCHING
 from autograd_lite.core import arrays, rules
 from autograd_lite.testing import OP_CASES, expressions, safe_floats
+from autograd_lite.testing.differential import _contribution_scale
 
 FAST = settings(max_examples=80, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -200,10 +201,10 @@ def test_wide_programs_of_like_nodes_sums_and_dots(n: int, terms: list[int],
 
 
 def largest_term_of(out: Value) -> float:
-    from autograd_lite.core.value import topological_order
+    """The differential checker's scale: the largest |adjoint x local derivative| of eager's
+    backward pass (at least 1)."""
     out.backward()
-    return max((abs(node.grad * d) for node in topological_order(out)
-                for d in node.local_grads if math.isfinite(node.grad * d)), default=1.0)
+    return _contribution_scale(out)
 
 
 # -- where it declines, the Python replay answers: eager's numbers bit for bit ----------------
