@@ -101,3 +101,19 @@ def test_goals_read_the_ratios_of_one_run(bench: tuple[ModuleType, ModuleType]) 
     table = run.transforms_table([*rows, absent])
     assert "| hessian | quadratic | 50 | torch: torch.func.hessian | 15.00 s | 0.75x |" in table
     assert "| (all) | | | jax | not installed |" in table
+
+
+def test_goal_t1_pairs_each_sample_with_the_one_taken_just_before(
+        bench: tuple[ModuleType, ModuleType]) -> None:
+    _, run = bench
+    by_hand = {**row("gradient", "rosenbrock", 10, "autograd_lite", "backward by hand", 1.0),
+               "samples": [1.0, 2.0, 1.0]}  # the machine slow during the second pair
+    grad = {**row("gradient", "rosenbrock", 10, "autograd_lite", "func.grad", 1.6),
+            "samples": [1.1, 2.2, 1.6]}  # its medians' ratio: 1.6 / 1.0
+    _, goals = run.transform_goals([by_hand, grad])
+    t1 = next(g for g in goals if g["goal"] == "T1 func.grad")
+    assert (t1["measured"], t1["verdict"]) == ("rosenbrock 10: 1.10x", "PASS")
+    grad["samples"] = [1.1, 2.6, 1.3]  # pairs 1.1, 1.3, 1.3
+    _, goals = run.transform_goals([by_hand, grad])
+    t1 = next(g for g in goals if g["goal"] == "T1 func.grad")
+    assert (t1["measured"], t1["verdict"]) == ("rosenbrock 10: 1.30x", "FAIL")
