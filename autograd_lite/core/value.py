@@ -684,8 +684,8 @@ rules.register_carrier(Value, record)
 
 def float_adjoints(order: Sequence[Value], root: Value, seed: float,
                    watched: Iterable[Value]) -> dict[Value, float]:
-    """d root / d node for every node of ``order`` (0 where ``root`` does not reach):
-    :func:`float_pass`, or :func:`~autograd_lite.core.reverse.reverse_pass` with gradient hooks
+    """d root / d node for the nodes of ``order`` (a node ``root`` does not reach is 0 or
+    absent: read with ``.get(node, 0.0)``): :func:`float_pass`, or :func:`~autograd_lite.core.reverse.reverse_pass` with gradient hooks
     (it runs them) or in anomaly mode, where a non-finite adjoint reaching one of ``watched``
     raises ``AnomalyError``, naming the edge where it began, before anything is written."""
     observer, visit = anomaly_observer(), hook_visitor()
@@ -703,36 +703,39 @@ def float_adjoints(order: Sequence[Value], root: Value, seed: float,
 
 def float_pass(order: Sequence[Value], seeds: dict[Value, float]) -> dict[Value, float]:
     """:func:`~autograd_lite.core.reverse.reverse_pass` with its defaults, specialised: the
-    edges read where a node stores them, every adjoint starting at 0 (``+=``, no ``get``),
-    but a root's (each of ``seeds``: a node of ``order``, or a leaf outside it), its seed.
-    ``grad``'s and the transforms' walk on numbers: ``func.grad`` costs 1.01-1.10x a
-    hand-written ``backward``, 1.8x through :func:`reverse_pass`.
+    edges read where a node stores them, every adjoint 0 until its first term, but a root's
+    (each of ``seeds``: a node of ``order``, or a leaf outside it), its seed.  The result
+    holds the seeds and the nodes reached; ``order`` may leave the leaves out, which pass
+    nothing on (:func:`computed_order`).  ``grad``'s and the transforms' walk on numbers:
+    ``func.grad`` costs 1.01-1.10x a hand-written ``backward``, 1.8x through
+    :func:`reverse_pass`.
 
     A node whose adjoint is 0 passes nothing on; under a finite adjoint ``g * d`` is
     :func:`chain_term`; under an infinite or nan one, each term is :func:`chain_term` (a zero
     local derivative adds nothing: never 0 * inf).
     """
-    adjoint = dict.fromkeys(order, 0.0)
-    adjoint.update(seeds)
+    adjoint = dict(seeds)
+    get = adjoint.get
     for node in reversed(order):
-        g = adjoint[node]
-        if not g or node.op is None:  # 0 (not reached, or cancelled), or a leaf
+        g = get(node)
+        if not g or node.op is None:  # not reached, 0 (cancelled), or a leaf
             continue
         if g - g != 0.0:  # infinite or nan
             for parent, d in zip(node.parents, node.local_grads):
                 if d:
-                    adjoint[parent] += chain_term(g, d)
+                    adjoint[parent] = get(parent, 0.0) + chain_term(g, d)
             continue
         first: Any = node.first  # the layout of Value
         d_first: Any = node.d_first
         if type(first) is tuple:  # more than two arguments: the parents and their derivatives
             for parent, d in zip(first, d_first):
-                adjoint[parent] += g * d
+                adjoint[parent] = get(parent, 0.0) + g * d
             continue
         if d_first is not None:
-            adjoint[first] += g * d_first
+            adjoint[first] = get(first, 0.0) + g * d_first
         if node.d_second is not None:
-            adjoint[node.second] += g * node.d_second  # type: ignore[index]
+            second: Any = node.second
+            adjoint[second] = get(second, 0.0) + g * node.d_second
     return adjoint
 
 
@@ -827,6 +830,41 @@ def topological_order(root: Any) -> list[Any]:
         edge = _stale_edge(order)
         if edge is not None:
             raise StaleGraphError(*edge)
+    return order
+
+
+def computed_order(roots: list[Value]) -> list[Value]:
+    """The recorded nodes that ``roots`` are or depend on, in :func:`topological_order`'s
+    order, without its leaves (which pass nothing on): the walk of a float pass from seeds
+    at ``roots`` (a Hessian's row), whose leaves are not sorted.  A node that read a leaf
+    before its ``data`` was assigned raises :class:`StaleGraphError`, as there."""
+    stack: list[Any] = [r for r in reversed(roots) if r.op is not None]
+    order: list[Any] = []
+    seen: set[Any] = set()
+    pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())  # a marker always sits above its node
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push(None)
+        first = node.first
+        if type(first) is tuple:  # more than two arguments: first holds the parents
+            parents: Any = reversed(first)
+        elif node.d_second is not None:  # the second argument is a Value
+            parents = (node.second, first) if node.d_first is not None else (node.second,)
+        else:
+            parents = (first,)  # a recorded node has a Value argument
+        for parent in parents:
+            if parent.op is not None:
+                if parent not in seen:
+                    push(parent)
+            elif parent._set_at > node._set_at:
+                raise StaleGraphError(node, parent)
     return order
 
 

@@ -28,6 +28,7 @@ from autograd_lite.core.forward import Dual, Level, jvp
 from autograd_lite.core.gradients import grad
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.value import (
+    computed_order,
     StaleGraphError,
     Value,
     add_n,
@@ -289,6 +290,24 @@ def test_the_order_of_several_roots_is_each_roots_in_turn_without_repeats() -> N
     x.data = 3.0
     with pytest.raises(StaleGraphError):
         topological_order([w, c])
+
+
+def test_computed_order_is_the_topological_order_without_its_leaves() -> None:
+    """What a Hessian's row walks: the recorded nodes of ``topological_order(roots)``, in its
+    order (leaves pass nothing on), through nodes of one, two and more arguments, numbers
+    among them on either side; a stale leaf is refused as there."""
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    a = x * w
+    b = (2.0 - a).tanh() + w
+    d = dot([x, w, b, a], [3.0, a, 1.0, x - 0.5])
+    c = b * d
+    e = x.exp() * w.sin() - d  # parents sorted first to last, in every kind of node
+    for roots in ([a, c], [c], [d, a], [x, c], [b, x, d], [e]):
+        assert computed_order(roots) == [n for n in topological_order(roots) if n.op is not None]
+    assert computed_order([x, w]) == [] and computed_order([]) == []
+    x.data = 3.0
+    with pytest.raises(StaleGraphError, match="label='x'"):
+        computed_order([w, c])
 
 
 def test_the_one_reverse_pass_and_its_float_specialisation_agree_on_a_diamond() -> None:

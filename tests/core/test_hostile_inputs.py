@@ -855,7 +855,8 @@ def test_every_public_function_of_these_layers_has_a_row() -> None:
         "is_grad_enabled", "enable_grad",  # no argument a user can get wrong, or plumbing
         "carry", "register_carrier", "to_float", "not_finite", "Primitive",  # between the
         "reverse_pass", "recorded_edges", "accumulate_into_grad", "chain_term",  # core's own
-        "float_adjoints", "float_pass", "linear_gradients", "number_read", "observe_numbers",
+        "float_adjoints", "float_pass", "computed_order", "linear_gradients", "number_read",
+        "observe_numbers",
         "Case", "Domain",  # test data
         "NonFiniteOrigins", "creation_site", "Site", "SitedValue", "observe_anomalies",  # their
         "anomaly_observer", "AnomalyObserver", "array_function", "chain_terms",  # arguments
