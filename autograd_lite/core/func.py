@@ -503,14 +503,18 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple[
     many = isinstance(out, tuple | list)
     outputs = tuple(out) if many else (out,)
     _each_a_number(outputs, "vjp")
+    on_numbers = not many and not nested and isinstance(out, Value)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        if on_numbers and type(cotangent) is float and cotangent - cotangent == 0.0 and (
+                not _RECORDING.get()):  # one float reverse pass seeded with u, as backward(u)
+            return tuple(_float_grads(out, leaves, cotangent))
         weights = tuple(cotangent) if many else (cotangent,)
         if len(weights) != len(outputs):
             raise ValueError(f"vjp: {len(outputs)} outputs but {len(weights)} cotangents")
-        if not many and not nested and isinstance(out, Value):
+        if on_numbers:
             floats = _numbers(weights, "vjp cotangent")
-            if floats is not None:  # one float reverse pass seeded with u, as backward(u)
+            if floats is not None:  # an int, a NumPy float...: as above
                 return tuple(_float_grads(out, leaves, floats[0]))
         weights = tuple(_number_or_carrier(w, "vjp cotangent") for w in weights)
         create_graph = nested or _differentiable(weights)

@@ -75,6 +75,7 @@ def test_grad_vjp_and_jacobian_on_numbers_equal_backward_bit_for_bit(n: int) -> 
     assert value == rosenbrock(*xs)
     assert list(pullback(1.0)) == want
     assert list(pullback(-2.5)) == by_backward(rosenbrock, xs, -2.5)
+    assert list(pullback(3)) == by_backward(rosenbrock, xs, 3.0)  # an int: as a float
 
 
 def test_the_float_path_records_no_derivative(monkeypatch: pytest.MonkeyPatch) -> None:
