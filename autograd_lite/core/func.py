@@ -303,10 +303,11 @@ def _hessian_rows(out: Value, leaves: Sequence[Value], columns: Sequence[Value],
     seeded as a pass from that ``dot`` begins, ``c_k`` at each ``v_k``, over the recorded
     nodes the ``v_k`` depend on, sorted without their leaves
     (:func:`~autograd_lite.core.value.computed_order`; the dense form's Hessian at n = 50:
-    3.1 ms recording the ``dot`` nodes, 2.1 sorting the leaves too, 1.7 as here).  So where a ``g_i`` overflows but its second derivatives are finite, they are
-    the result (recording ``g_i`` refuses it); an infinite coefficient (constant factors
-    multiplying past the largest float) takes the recorded path, which refuses it, as does a
-    gradient hook or anomaly mode (whose passes run the hooks, or watch the leaves)."""
+    3.1 ms recording the ``dot`` nodes, 2.1 sorting the leaves too, 1.7 as here).  So where
+    a ``g_i`` overflows but its second derivatives are finite, they are the result
+    (recording ``g_i`` refuses it); an infinite coefficient (constant factors multiplying
+    past the largest float) takes the recorded path, which refuses it, as does a gradient
+    hook or anomaly mode (whose passes run the hooks, or watch the leaves)."""
     combinations = None if HOOKS or anomaly_observer() is not None else (
         gradients.linear_gradients(out, leaves))
     if combinations is None or not _finite_coefficients(combinations):

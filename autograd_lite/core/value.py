@@ -684,9 +684,9 @@ rules.register_carrier(Value, record)
 
 def float_adjoints(order: Sequence[Value], root: Value, seed: float,
                    watched: Iterable[Value]) -> dict[Value, float]:
-    """d root / d node for the nodes of ``order`` (a node ``root`` does not reach is 0 or
-    absent: read with ``.get(node, 0.0)``): :func:`float_pass`, or :func:`~autograd_lite.core.reverse.reverse_pass` with gradient hooks
-    (it runs them) or in anomaly mode, where a non-finite adjoint reaching one of ``watched``
+    """d root / d node for the nodes of ``order`` (0 or absent where ``root`` does not reach):
+    :func:`float_pass`, or :func:`~autograd_lite.core.reverse.reverse_pass` with hooks (it
+    runs them) or in anomaly mode, where a non-finite adjoint reaching one of ``watched``
     raises ``AnomalyError``, naming the edge where it began, before anything is written."""
     observer, visit = anomaly_observer(), hook_visitor()
     if observer is None and visit is None:

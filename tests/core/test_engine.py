@@ -28,10 +28,10 @@ from autograd_lite.core.forward import Dual, Level, jvp
 from autograd_lite.core.gradients import grad
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.value import (
-    computed_order,
     StaleGraphError,
     Value,
     add_n,
+    computed_order,
     dot,
     enable_grad,
     is_grad_enabled,
