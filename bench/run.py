@@ -469,10 +469,10 @@ def transform_time(rows: list[dict[str, Any]], workload: str, function: str, n: 
 
 def paired_ratio(rows: list[dict[str, Any]], function: str, n: int, variant: str,
                  reference: str) -> float | None:
-    """The median of ``variant``'s gradient samples each over the ``reference`` sample taken
-    just before it (the variants are sampled in turn, round by round): a slow second on the
-    machine slows both of a pair, where a ratio of the two medians can take a slow sample of
-    one against a fast one of the other.  None if either was not measured."""
+    """The median of ``variant``'s gradient samples each over the ``reference`` sample of the
+    same turn (the variants are sampled in turn, round by round; the reference first): a slow
+    second on the machine slows both of a pair, where a ratio of the two medians can take a
+    slow sample of one against a fast one of the other.  None if either was not measured."""
     found = {}
     for r in rows:
         if ((r["workload"], r.get("function"), r.get("n"), r["engine"]) ==
@@ -543,8 +543,8 @@ def transform_goals(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any
             if q is not None:
                 ratios.append((q, f"{function} {n}"))
         goal(f"T1 {variant}", f"{variant} within {GOAL_GRAD_RATIO}x of recording f and "
-             "calling backward by hand, every n (median of the ratios of samples taken one "
-             "after the other)", ", ".join(f"{w}: {q:.2f}x" for q, w in ratios)
+             "calling backward by hand, every n (median of the ratios of samples taken in the "
+             "same turn)", ", ".join(f"{w}: {q:.2f}x" for q, w in ratios)
              or "not measured",
              max(q for q, _ in ratios) <= GOAL_GRAD_RATIO if ratios else None)
     peers = {"hessian": (("hips", "HIPS autograd: hessian"), ("torch", "torch.func.hessian")),

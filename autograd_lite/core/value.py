@@ -837,7 +837,8 @@ def computed_order(roots: list[Value]) -> list[Value]:
     """The recorded nodes that ``roots`` are or depend on, in :func:`topological_order`'s
     order, without its leaves (which pass nothing on): the walk of a float pass from seeds
     at ``roots`` (a Hessian's row), whose leaves are not sorted.  A node that read a leaf
-    before its ``data`` was assigned raises :class:`StaleGraphError`, as there."""
+    before its ``data`` was assigned raises :class:`StaleGraphError` (naming the first such
+    edge met from the roots down)."""
     stack: list[Any] = [r for r in reversed(roots) if r.op is not None]
     order: list[Any] = []
     seen: set[Any] = set()
