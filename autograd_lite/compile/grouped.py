@@ -37,7 +37,14 @@ from dataclasses import dataclass
 from operator import getitem
 from typing import Any
 
-from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
+from autograd_lite.compile.symbolic import (
+    Sym,
+    Writer,
+    forward_text,
+    from_zero,
+    grad_texts,
+    literal,
+)
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.reverse import reverse_pass
 from autograd_lite.core.rules import Primitive
@@ -204,7 +211,7 @@ class GroupedProgram:
         ``stack``: anything else."""
         column = [self._constant(a) for a in column]
         first = column[0]
-        if all(_identical(a, first) for a in column):
+        if all(same_argument(a, first) for a in column):
             return "same", self._name(first) if isinstance(first, Value) else first, ""
         name = self._name_fresh("_a")
         if all(not isinstance(a, Value) or a in self._param_index for a in column):
@@ -293,8 +300,8 @@ class GroupedProgram:
                 grads.append("None")
             elif not terms:
                 grads.append("0.0")
-            else:  # 0.0 + as eager's .grad (never -0.0)
-                grads.append(f"0.0 + {self._sum(f'g{self._ref[x]}', terms)}")
+            else:
+                grads.append(from_zero(self._sum(f"g{self._ref[x]}", terms)))
         return grads
 
     def _key(self, node: Value) -> Any:
@@ -520,7 +527,9 @@ def _op(node: Value) -> Primitive:
     return node.op
 
 
-def _identical(a: Value | float, b: Value | float) -> bool:
+def same_argument(a: Value | float, b: Value | float) -> bool:
+    """Whether two arguments are one: the same Value, or numbers of one ``repr`` (so 0.0 and
+    -0.0 differ), as a group of rows that all read it can read it once."""
     if isinstance(a, Value) or isinstance(b, Value):
         return a is b
     return repr(a) == repr(b)
@@ -530,7 +539,7 @@ def _all_alike(nodes: list[Value]) -> bool:
     """Whether every node applies its op to the same arguments (a group would compute one
     row k times): computed one by one instead."""
     rows = [arguments(node) for node in nodes]
-    return all(all(_identical(a, b) for a, b in zip(row, rows[0])) for row in rows)
+    return all(all(same_argument(a, b) for a, b in zip(row, rows[0])) for row in rows)
 
 
 def _tuple(names: Sequence[str]) -> str:

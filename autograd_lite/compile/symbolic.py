@@ -93,6 +93,12 @@ def literal(x: float) -> str:
     return repr(float(x))
 
 
+def from_zero(gradient: str) -> str:
+    """An input's gradient in code as eager's ``.grad`` has it, ``0.0 + `` its adjoint: never
+    -0.0 (a zero adjoint times a negative derivative is -0.0; eager adds it to 0.0)."""
+    return gradient if gradient == "0.0" else f"0.0 + {gradient}"
+
+
 class Writer:
     """Writes primitive applications as text (see the module docstring).
 

@@ -57,7 +57,14 @@ from types import CodeType
 from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from autograd_lite.compile.grouped import GroupedProgram
-from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts, literal
+from autograd_lite.compile.symbolic import (
+    Sym,
+    Writer,
+    forward_text,
+    from_zero,
+    grad_texts,
+    literal,
+)
 from autograd_lite.core import arrays
 from autograd_lite.core.errors import DomainError
 from autograd_lite.core.hooks import HOOKS
@@ -333,11 +340,11 @@ class Tape:
         lines += self._backward_lines(order, ref, register)
         lines[header_end:header_end] = [("", f"_p{k}: {_label(op.name)}")
                                         for k, op in enumerate(self._writer.functions)]
-        grads_in = _tuple(_from_zero(self._grad_name(x, register)) if x in self._wrt else "None"
+        grads_in = _tuple(from_zero(self._grad_name(x, register)) if x in self._wrt else "None"
                           for x in self.inputs)
         grads_p = _tuple(self._grad_name(p, register) for p in self.params)
         lines.append((f"return {_source(ref[self._output])}, ({grads_in}), ({grads_p})", ""))
-        self._loop += [f"_gi{i}({_from_zero(self._grad_name(x, register))})"
+        self._loop += [f"_gi{i}({from_zero(self._grad_name(x, register))})"
                        for i, x in enumerate(self.inputs) if x in self._wrt]
         self._sums = tuple(f"a{register[p]}" if f"g{register[p]}" in self._adjoints else ""
                            for p in self.params)
@@ -860,12 +867,6 @@ def _sum_lines(target: str, terms: Sequence[str]) -> list[str]:
     return [f"{target} = {chunk}" if start == 0 else f"{target} = {target} + {chunk}"
             for start in range(0, len(terms), _CHECKSUM_CHUNK)
             for chunk in [" + ".join(terms[start:start + _CHECKSUM_CHUNK])]]
-
-
-def _from_zero(gradient: str) -> str:
-    """An input's gradient as eager's ``.grad`` has it, ``0.0 + `` its adjoint: never -0.0
-    (a zero adjoint times a negative derivative is -0.0; eager adds it to 0.0)."""
-    return gradient if gradient == "0.0" else f"0.0 + {gradient}"
 
 
 def _tuple(names: Iterable[str]) -> str:

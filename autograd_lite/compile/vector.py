@@ -41,6 +41,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from autograd_lite.compile.grouped import same_argument
 from autograd_lite.compile.symbolic import Sym, Writer, forward_text, grad_texts
 from autograd_lite.compile.tape import GeneratedCode, Guard
 from autograd_lite.core import arrays, rules
@@ -244,8 +245,7 @@ class VectorGradient:
     def _position(self, column: Sequence[Value | float]) -> Index | float:
         """An argument position of a map: a number every row reads, or where to gather."""
         first = column[0]
-        if not isinstance(first, Value) and all(
-                not isinstance(a, Value) and repr(a) == repr(first) for a in column):
+        if not isinstance(first, Value) and all(same_argument(a, first) for a in column):
             return float(first)
         return _index(self._slots(column))
 
@@ -255,8 +255,7 @@ class VectorGradient:
         every row reads the same."""
         np = _np()
         rows = [list(row) for row in zip(*columns)]
-        if all(all(a is b if isinstance(a, Value) else repr(a) == repr(b)
-                   for a, b in zip(row, rows[0])) for row in rows):
+        if all(all(same_argument(a, b) for a, b in zip(row, rows[0])) for row in rows):
             if all(not isinstance(a, Value) for a in rows[0]):
                 return np.array(rows[0], dtype=float), True
             where = _index(self._slots(rows[0]))

@@ -836,11 +836,11 @@ def topological_order(root: Any) -> list[Any]:
 def computed_order(roots: list[Value]) -> list[Value]:
     """The recorded nodes that ``roots`` are or depend on, in :func:`topological_order`'s
     order, without its leaves (which pass nothing on): the walk of a float pass from seeds
-    at ``roots`` (a Hessian's row), whose leaves are not sorted.  A node that read a leaf
-    before its ``data`` was assigned raises :class:`StaleGraphError` (naming the first such
-    edge met from the roots down)."""
+    at ``roots`` (a Hessian's row), whose leaves are not sorted.  A stale graph is refused
+    as there, naming the same edge (:func:`_stale_edge`)."""
     stack: list[Any] = [r for r in reversed(roots) if r.op is not None]
     order: list[Any] = []
+    newest_leaf, oldest_node = -1, _now  # the data clock's latest for a leaf, earliest a node
     seen: set[Any] = set()
     pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
     while stack:
@@ -851,6 +851,8 @@ def computed_order(roots: list[Value]) -> list[Value]:
         if node in seen:
             continue
         mark(node)
+        if node._set_at < oldest_node:
+            oldest_node = node._set_at
         push(node)
         push(None)
         first = node.first
@@ -864,8 +866,12 @@ def computed_order(roots: list[Value]) -> list[Value]:
             if parent.op is not None:
                 if parent not in seen:
                     push(parent)
-            elif parent._set_at > node._set_at:
-                raise StaleGraphError(node, parent)
+            elif parent._set_at > newest_leaf:
+                newest_leaf = parent._set_at
+    if newest_leaf > oldest_node:  # some leaf was assigned after some node was recorded
+        edge = _stale_edge(order)
+        if edge is not None:
+            raise StaleGraphError(*edge)
     return order
 
 

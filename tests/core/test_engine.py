@@ -306,8 +306,12 @@ def test_computed_order_is_the_topological_order_without_its_leaves() -> None:
         assert computed_order(roots) == [n for n in topological_order(roots) if n.op is not None]
     assert computed_order([x, w]) == [] and computed_order([]) == []
     x.data = 3.0
-    with pytest.raises(StaleGraphError, match="label='x'"):
-        computed_order([w, c])
+    for roots in ([w, c], [e], [d, a]):  # refused naming the edge topological_order names
+        with pytest.raises(StaleGraphError) as sorted_all:
+            topological_order(roots)
+        with pytest.raises(StaleGraphError, match="label='x'") as sorted_computed:
+            computed_order(roots)
+        assert str(sorted_computed.value) == str(sorted_all.value)
 
 
 def test_the_one_reverse_pass_and_its_float_specialisation_agree_on_a_diamond() -> None:
